@@ -141,3 +141,14 @@ def require_current(engine: Engine | None = None) -> Engine:
 def _short(exc: Exception) -> str:
     msg = str(getattr(exc, "orig", exc) or exc).strip().splitlines()
     return msg[0] if msg else exc.__class__.__name__
+
+
+def data_version(session: Session) -> int:
+    """A number that changes whenever the store is written (every write is audited).
+    Pages use it as part of their cache key so a cached figure never outlives a write."""
+    from lib.models import AuditLog, Setting
+    from sqlalchemy import func, select
+
+    audit_max = session.scalar(select(func.max(AuditLog.id))) or 0
+    settings_n = session.scalar(select(func.count()).select_from(Setting)) or 0
+    return int(audit_max) * 1000 + int(settings_n)
