@@ -94,6 +94,8 @@ class Project(Base):
     actual_end: Mapped[Optional[dt.date]] = mapped_column(Date)
 
     years: Mapped[list["ProjectYear"]] = relationship(back_populates="project")
+    # relationships below also let the unit of work order inserts by foreign key
+    region: Mapped[Region] = relationship()
 
 
 class ProjectYear(Base):
@@ -115,6 +117,8 @@ class MonthlyPlan(Base):
     month: Mapped[int] = mapped_column(Integer, primary_key=True)
     planned_cumulative: Mapped[float] = mapped_column(Float)
 
+    project: Mapped[Project] = relationship()
+
 
 class MonthlyReport(Base):
     __tablename__ = "monthly_reports"
@@ -132,7 +136,11 @@ class MonthlyReport(Base):
     variance_note: Mapped[Optional[str]] = mapped_column(Text)
     reporter: Mapped[Optional[str]] = mapped_column(String(100))
     batch_id: Mapped[Optional[int]] = mapped_column(Integer)
+    # when the report reached the store (uploads by the 10th of the next month are on time); 0002
+    reported_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     __table_args__ = (Index("ix_monthly_reports_period", "period"),)
+
+    project: Mapped[Project] = relationship()
 
 
 class RegionTarget(Base):
@@ -141,12 +149,16 @@ class RegionTarget(Base):
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     growth_target: Mapped[float] = mapped_column(Float)  # percent, e.g. 10.0
 
+    region: Mapped[Region] = relationship()
+
 
 class RegionStat(Base):
     __tablename__ = "region_stats"
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), primary_key=True)
     period: Mapped[str] = mapped_column(String(7), primary_key=True)
     growth: Mapped[float] = mapped_column(Float)  # FAI cumulative growth, percent
+
+    region: Mapped[Region] = relationship()
 
 
 class Problem(Base):
@@ -167,9 +179,12 @@ class Problem(Base):
     satisfied: Mapped[Optional[bool]] = mapped_column(Boolean)  # 企业满意
     supervise_count: Mapped[int] = mapped_column(Integer, default=0)
 
+    __table_args__ = (Index("ix_problems_status", "status"),)  # 0002
+
     events: Mapped[list["ProblemEvent"]] = relationship(
         back_populates="problem", order_by="ProblemEvent.id"
     )
+    project: Mapped[Project] = relationship()
 
 
 class ProblemEvent(Base):

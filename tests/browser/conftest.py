@@ -1,0 +1,184 @@
+"""Real-browser fixtures: a running ``streamlit run app.py`` on a demo store bound to 127.0.0.1, and
+Debian's Chromium driven by Playwright. Every request the page makes is recorded; a request to any
+host other than 127.0.0.1/localhost fails the test.
+
+Never ``playwright install``: the browser is /usr/bin/chromium (make test installs it with apt-get).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("COCKPIT_CHROMIUM", "/usr/bin/chromium")
+SHOTS = ROOT / "artifacts" / "screenshots"
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+    "--use-gl=swiftshader",
+    "--enable-unsafe-swiftshader",
+]
+DEMO_PASSWORD = "demo12345"
+
+pytestmark = pytest.mark.browser
+
+
+def _require_chromium():
+    if Path(CHROMIUM).exists():
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"Chromium not found at {CHROMIUM} (make test installs it with apt-get)")
+    pytest.skip(f"Chromium not found at {CHROMIUM}")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_health(base: str, proc: subprocess.Popen, timeout: float = 90) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError("streamlit did not answer /_stcore/health in time")
+
+
+def start_app(db_path: Path, log_path: Path) -> tuple[str, subprocess.Popen]:
+    """Create the demo store at db_path and serve app.py on a free port of 127.0.0.1."""
+    env = dict(os.environ, COCKPIT_DB_URL=f"sqlite:///{db_path}")
+    subprocess.run([sys.executable, "-m", "lib.cli", "init", "--demo"], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
+    port = free_port()
+    log = open(log_path, "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py",
+         "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_health(base, proc)
+    except Exception:
+        proc.terminate()
+        raise
+    return base, proc
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    """Base URL of the cockpit served on 127.0.0.1 with the demo data loaded."""
+    _require_chromium()
+    tmp = tmp_path_factory.mktemp("app")
+    base, proc = start_app(tmp / "cockpit.db", tmp / "streamlit.log")
+    yield base
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class RecordedPage:
+    """A Playwright page plus the list of every URL it requested."""
+
+    def __init__(self, page, requests: list[str]):
+        self.page = page
+        self.requests = requests
+
+    def outside_requests(self) -> list[str]:
+        bad = []
+        for url in self.requests:
+            parsed = urlparse(url)
+            if parsed.scheme in ("data", "blob", "about", "chrome-extension"):
+                continue
+            if (parsed.hostname or "") not in LOCAL_HOSTS:
+                bad.append(url)
+        return bad
+
+    def screenshot(self, name: str) -> Path:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        path = SHOTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=False)
+        return path
+
+
+@pytest.fixture
+def browser_page(chromium):
+    """Factory: ``browser_page(width, height)`` → RecordedPage. At teardown, fails if any request
+    left 127.0.0.1/localhost."""
+    contexts = []
+    pages: list[RecordedPage] = []
+
+    def make(width: int = 1180, height: int = 820) -> RecordedPage:
+        context = chromium.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
+                                       device_scale_factor=1)
+        contexts.append(context)
+        requests: list[str] = []
+        context.on("request", lambda req: requests.append(req.url))
+        page = context.new_page()
+        page.set_default_timeout(30000)
+        rp = RecordedPage(page, requests)
+        pages.append(rp)
+        return rp
+
+    yield make
+    outside = [u for rp in pages for u in rp.outside_requests()]
+    for c in contexts:
+        c.close()
+    assert not outside, f"requests left the machine: {outside[:10]}"
+
+
+def wait_app_idle(page, timeout: float = 60000) -> None:
+    """Wait until Streamlit is connected and has finished running the script (as Streamlit's own
+    e2e suite does: data-test-connection-state / data-test-script-state on stApp)."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]', timeout=timeout)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
+    page.wait_for_timeout(500)
+
+
+def sign_in(rp: RecordedPage, base: str, user: str = "leader", password: str = DEMO_PASSWORD, path: str = "/") -> None:
+    page = rp.page
+    page.goto(base + path)
+    wait_app_idle(page)
+    page.locator(".st-key-login_user input").fill(user)
+    page.locator(".st-key-login_password input").fill(password)
+    page.locator(".st-key-login_submit button").click()
+    page.wait_for_selector(".st-key-login_user", state="detached", timeout=30000)
+    wait_app_idle(page)
