@@ -43,3 +43,43 @@ def record(
     )
     session.add(row)
     return row
+
+
+def query(
+    session: Session,
+    actor,
+    username: str | None = None,
+    entity: str | None = None,
+    action: str | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    limit: int = 5000,
+):
+    """The audit trail as a DataFrame, newest first, filtered; office and admin only."""
+    import pandas as pd
+    from sqlalchemy import select
+
+    from lib.auth import require
+
+    require(actor, "audit_read")
+    stmt = select(AuditLog).order_by(AuditLog.id.desc())
+    if username:
+        stmt = stmt.where(AuditLog.username == username)
+    if entity:
+        stmt = stmt.where(AuditLog.entity == entity)
+    if action:
+        stmt = stmt.where(AuditLog.action == action)
+    if date_from:
+        stmt = stmt.where(AuditLog.at >= dt.datetime.combine(date_from, dt.time.min))
+    if date_to:
+        stmt = stmt.where(AuditLog.at < dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min))
+    rows = session.scalars(stmt.limit(limit)).all()
+    cols = ["id", "at", "username", "action", "entity", "entity_key", "before", "after", "batch_id"]
+    return pd.DataFrame([{c: getattr(r, c) for c in cols} for r in rows], columns=cols)
+
+
+def distinct_values(session: Session, column: str) -> list[str]:
+    from sqlalchemy import select
+
+    col = getattr(AuditLog, column)
+    return [v for v in session.scalars(select(col).distinct().order_by(col)) if v]
