@@ -81,3 +81,267 @@ def light_badge(light: str, lang: str = "zh") -> str:
         f'<span style="background:{color};color:{fg};padding:2px 10px;border-radius:12px;'
         f'font-weight:600;white-space:nowrap">{word}</span>'
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Frame helpers (app.py) and shared view helpers for the cockpit pages.
+# ---------------------------------------------------------------------------------------------
+import math  # noqa: E402
+
+import pandas as pd  # noqa: E402
+
+FONT_FAMILY = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "responsive": True,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage", "autoScale2d"],
+}
+LIST_PAGE = "pages/project_list.py"
+FILE_PAGE = "pages/project_file.py"
+LIST_FILTER_KEY = "list_filter_pending"  # filters another page asks the list to open with
+LIGHT_ORDER = ("red", "yellow", "green", "gray")
+
+TABLET_CSS = """
+<style>
+/* 攻坚驾驶舱 tablet rules: text ≥ 14 px, touch targets ≥ 40 px, no sideways page scroll. */
+html { -webkit-text-size-adjust: 100%; }
+[data-testid="stAppViewContainer"], [data-testid="stMain"] { overflow-x: hidden; }
+[data-testid="stMainBlockContainer"], .block-container {
+  max-width: 100%; padding-top: 2.2rem; padding-left: 1.25rem; padding-right: 1.25rem;
+}
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
+[data-testid="stMetricDelta"], [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] p,
+[data-testid="stWidgetLabel"] p, small, .stTooltipIcon { font-size: 14px !important; }
+[data-testid="stMetricValue"] { font-size: 1.75rem; }
+[data-testid="stMetricValue"] > div { white-space: normal !important; overflow-wrap: anywhere; }
+.stButton button, .stDownloadButton button, [data-testid="stFormSubmitButton"] button,
+[data-testid="stBaseButton-secondary"], [data-testid="stBaseButton-primary"],
+[data-testid="stBaseButton-tertiary"] { min-height: 40px; }
+[data-testid="stSidebarNavLink"], [data-testid="stPageLink"] a,
+[data-testid="stPageLink-NavLink"] { min-height: 40px; display: flex; align-items: center; }
+[data-baseweb="select"] > div, [data-baseweb="input"], [data-testid="stTextInput"] input { min-height: 40px; }
+[data-testid="stRadio"] label, [data-testid="stCheckbox"] label { min-height: 40px; align-items: center; }
+[data-testid="stExpander"] summary { min-height: 40px; }
+[data-testid="stTabs"] button[role="tab"] { min-height: 40px; }
+[data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
+[data-testid="stColumn"] { min-width: min(190px, 100%); }
+.ck-chip { display:inline-block; padding:2px 10px; border-radius:12px; font-weight:600; white-space:nowrap; }
+.ck-table { width:100%; border-collapse:collapse; font-size:15px; }
+.ck-table th, .ck-table td { padding:6px 8px; border-bottom:1px solid #E3E7ED; text-align:left; vertical-align:top; }
+.ck-table td.num, .ck-table th.num { text-align:right; white-space:nowrap; }
+.ck-scroll { max-width:100%; overflow-x:auto; }
+@media (max-width: 900px) {
+  [data-testid="stMainBlockContainer"], .block-container { padding-left: 0.75rem; padding-right: 0.75rem; }
+  [data-testid="stColumn"] { min-width: min(160px, 100%); }
+}
+</style>
+"""
+
+
+def inject_css() -> None:
+    """The tablet CSS (font sizes, touch targets, no sideways page scroll); app.py calls it once per run."""
+    st.html(TABLET_CSS)
+
+
+def store_url() -> str:
+    """The store URL (password masked) — part of every cache key."""
+    return get_engine().url.render_as_string(hide_password=True)
+
+
+def nan(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+# --- cached readers: lib/ results keyed by (period, as_of, data_version, store URL) ----------------
+
+@st.cache_data(show_spinner=False, max_entries=48)
+def _lights(period: str, as_of, _version: int, _url: str) -> pd.DataFrame:
+    from lib.lights import compute_lights
+
+    with session_scope(get_engine()) as session:
+        return compute_lights(session, period, as_of=as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=48)
+def _league(period: str, as_of, group_by: str, _version: int, _url: str) -> pd.DataFrame:
+    from lib.league import compute_league
+
+    with session_scope(get_engine()) as session:
+        return compute_league(session, period, as_of=as_of, group_by=group_by)
+
+
+@st.cache_data(show_spinner=False, max_entries=48)
+def _problem_table(as_of, _version: int, _url: str) -> pd.DataFrame:
+    from lib.problems import problem_table
+
+    with session_scope(get_engine()) as session:
+        return problem_table(session, as_of=as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _periods(_version: int, _url: str) -> list[str]:
+    from lib.queries import report_periods
+
+    with session_scope(get_engine()) as session:
+        return report_periods(session)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _regions(_version: int, _url: str) -> list[tuple[str, str]]:
+    from lib.queries import regions
+
+    with session_scope(get_engine()) as session:
+        return regions(session)
+
+
+def lights(period: str, as_of=None) -> pd.DataFrame:
+    """compute_lights(period, as_of) for every project of the year (cached until the next write)."""
+    return _lights(period, as_of, data_version(), store_url())
+
+
+def league(period: str, as_of=None, group_by: str = "region") -> pd.DataFrame:
+    return _league(period, as_of, group_by, data_version(), store_url())
+
+
+def problem_table(as_of=None) -> pd.DataFrame:
+    return _problem_table(as_of, data_version(), store_url())
+
+
+def report_periods() -> list[str]:
+    return _periods(data_version(), store_url())
+
+
+def region_names() -> dict[str, str]:
+    """code → name, in display order."""
+    return dict(_regions(data_version(), store_url()))
+
+
+def cached(fn, *args, **kwargs):
+    """Run ``fn(session, *args, **kwargs)`` (a lib/ reader) through the cache, keyed by its
+    arguments, the data version and the store URL."""
+    return _cached(fn.__module__, fn.__qualname__, args, tuple(sorted(kwargs.items())),
+                   data_version(), store_url())
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _cached(module: str, name: str, args: tuple, kwargs: tuple, _version: int, _url: str):
+    import importlib
+
+    fn = importlib.import_module(module)
+    for part in name.split("."):
+        fn = getattr(fn, part)
+    with session_scope(get_engine()) as session:
+        return fn(session, *args, **dict(kwargs))
+
+
+def module_ready(name: str) -> bool:
+    """Is lib.<name> importable (another engineer may still be writing it)?"""
+    import importlib.util
+
+    return importlib.util.find_spec(f"lib.{name}") is not None
+
+
+def need_period(c: Ctx) -> bool:
+    """Show the 'no reports yet' note and return False when no period is chosen."""
+    if c.period:
+        return True
+    st.info(t("no_periods", c.lang))
+    return False
+
+
+def in_region(df: pd.DataFrame, c: Ctx, col: str = "region_code") -> pd.DataFrame:
+    """Rows of the sidebar's county (all rows for 全部县区)."""
+    if c.region_code and col in df.columns:
+        return df[df[col] == c.region_code]
+    return df
+
+
+# --- charts ------------------------------------------------------------------------------------------
+
+def style_fig(fig, title: str, height: int = 380, legend: bool = True):
+    """CJK fonts, a title, a visible horizontal legend, tight margins (no internet: no mathjax)."""
+    fig.update_layout(
+        template="plotly_white",
+        title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 18}},
+        font={"family": FONT_FAMILY, "size": 14, "color": "#1D2430"},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0,
+                "font": {"size": 14}},
+        showlegend=legend,
+        margin={"l": 8, "r": 8, "t": 84, "b": 8},
+        height=height,
+        hoverlabel={"font": {"family": FONT_FAMILY, "size": 14}},
+    )
+    fig.update_xaxes(automargin=True, tickfont={"size": 14}, title_font={"size": 14})
+    fig.update_yaxes(automargin=True, tickfont={"size": 14}, title_font={"size": 14})
+    return fig
+
+
+def chart(fig, key: str | None = None, on_select=None):
+    """st.plotly_chart with the house config (no plotly logo, nothing from the internet)."""
+    kwargs = {"width": "stretch", "config": PLOTLY_CONFIG, "theme": None, "key": key}
+    if on_select is not None:
+        kwargs.update(on_select=on_select, selection_mode=("points",))
+    return st.plotly_chart(fig, **kwargs)
+
+
+# --- number formats ----------------------------------------------------------------------------------
+
+def money(wan, lang: str = "zh", unit: str = "auto") -> str:
+    from lib.i18n import fmt_money
+
+    return fmt_money(None if nan(wan) else float(wan), lang, unit)
+
+
+def pct(fraction, digits: int = 1) -> str:
+    from lib.i18n import fmt_pct
+
+    return fmt_pct(None if nan(fraction) else float(fraction), digits)
+
+
+def pp(points, lang: str = "zh", digits: int = 1) -> str:
+    from lib.i18n import fmt_pp
+
+    return fmt_pp(None if nan(points) else float(points), lang, digits)
+
+
+def money_unit(values, lang: str = "zh") -> tuple[float, str, str]:
+    """(divisor, unit key, axis title) for a series of 万元 values: 亿元 from 10,000万元 up."""
+    vals = [abs(float(v)) for v in values if not nan(v)]
+    if vals and max(vals) >= 10000:
+        return 10000.0, "unit_yi", t("axis_yi", lang)
+    return 1.0, "unit_wan", t("axis_wan", lang)
+
+
+def light_word(light: str, lang: str = "zh") -> str:
+    return enum_label("light", light, lang)
+
+
+# --- leading to the list and the project file -----------------------------------------------------
+
+def goto_list(**filters) -> None:
+    """Open the traffic-light list with these filters (region, light, dimension, dim_light, level,
+    sector, tags, library, nature, leader, unit, text)."""
+    st.session_state[LIST_FILTER_KEY] = {k: v for k, v in filters.items() if v not in (None, "", [])}
+    st.switch_page(LIST_PAGE)
+
+
+def list_button(label: str, key: str, **filters) -> None:
+    """A button that leads to the list filtered to what the card or chart shows."""
+    if st.button(label, key=key, width="stretch"):
+        goto_list(**filters)
+
+
+def open_project(code: str) -> None:
+    st.session_state["project_code"] = code
+    st.switch_page(FILE_PAGE)
+
+
+def light_cell_style(light_word_to_key: dict[str, str]):
+    """A pandas Styler function colouring a cell by the light word it holds (the word stays)."""
+    def style(value):
+        key = light_word_to_key.get(value)
+        if key is None:
+            return ""
+        fg = "#1D2430" if key in ("yellow", "gray") else "#FFFFFF"
+        return f"background-color: {LIGHT_COLORS[key]}; color: {fg}; font-weight: 600"
+    return style

@@ -1,0 +1,184 @@
+"""攻坚驾驶舱 — the app frame: store check, sign-in, shared filters, navigation.
+
+Run with ``streamlit run app.py`` (or ``make run``). Pages live in pages/ and read through lib/.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+st.set_page_config(page_title="攻坚驾驶舱", layout="wide", initial_sidebar_state="auto")
+
+from lib import auth  # noqa: E402
+from lib.errors import CockpitError, StoreError  # noqa: E402
+from lib.i18n import enum_label, t  # noqa: E402
+from lib.periods import fmt_period  # noqa: E402
+from lib.store import get_engine, require_current, session_scope  # noqa: E402
+from pages import _ui  # noqa: E402
+
+TOKEN_PARAM = "s"
+LANGS = ("zh", "en")
+
+_ui.inject_css()
+
+# --- the store ---------------------------------------------------------------------------------------
+try:
+    engine = require_current(get_engine())
+except StoreError as exc:
+    st.error(f"{exc}")
+    st.caption(t("store_error_fix", st.session_state.get("lang", "zh")))
+    st.stop()
+
+
+def _keep(widget_key: str, state_key: str, default):
+    """Widget state is dropped on a page change; seed the widget from the kept value."""
+    if widget_key not in st.session_state:
+        st.session_state[widget_key] = st.session_state.get(state_key, default)
+
+
+# --- language (also on the sign-in screen) --------------------------------------------------------------
+_keep("lang_select", "lang", "zh")
+if st.session_state["lang_select"] not in LANGS:
+    st.session_state["lang_select"] = "zh"
+lang = st.sidebar.radio(
+    t("language", st.session_state["lang_select"]), LANGS, key="lang_select", horizontal=True,
+    format_func=lambda v: t("lang_" + v, v),
+)
+st.session_state["lang"] = lang
+
+
+# --- who is signed in -----------------------------------------------------------------------------------
+def _restore_actor():
+    """The signed-in Actor: this session's, else a valid token in the URL (a reload), else a
+    trusted proxy header when configured."""
+    actor = st.session_state.get("actor")
+    if actor is not None:
+        return actor
+    token = st.query_params.get(TOKEN_PARAM)
+    headers = {}
+    try:
+        headers = dict(st.context.headers or {})
+    except Exception:  # no browser context (tests)
+        headers = {}
+    with session_scope(engine) as session:
+        actor = auth.actor_from_token(session, token) if token else None
+        if actor is None:
+            actor = auth.actor_from_trusted_header(session, headers)
+            if actor is not None:
+                token = auth.issue_token(actor, auth.get_secret(session))
+    if actor is not None:
+        st.session_state["actor"] = actor
+        st.session_state["token"] = token
+    elif token:
+        del st.query_params[TOKEN_PARAM]  # expired or tampered
+    return actor
+
+
+def _login_form() -> None:
+    st.markdown(f"## {t('login_title', lang)}")
+    st.caption(t("login_hint", lang))
+    left, _ = st.columns([2, 3])
+    with left:
+        with st.form("login"):
+            user = st.text_input(t("username", lang), key="login_user")
+            password = st.text_input(t("password", lang), type="password", key="login_password")
+            submitted = st.form_submit_button(t("login", lang), key="login_submit", type="primary")
+    if submitted:
+        try:
+            with session_scope(engine) as session:
+                actor = auth.authenticate(session, user, password)
+                token = auth.issue_token(actor, auth.get_secret(session))
+        except CockpitError as exc:
+            st.error(str(exc))
+            return
+        st.session_state["actor"] = actor
+        st.session_state["token"] = token
+        st.query_params[TOKEN_PARAM] = token
+        st.rerun()
+
+
+actor = _restore_actor()
+if actor is None:
+    _login_form()
+    st.stop()
+
+# keep the token in the URL so that a reload keeps the user signed in
+if st.session_state.get("token") and st.query_params.get(TOKEN_PARAM) != st.session_state["token"]:
+    st.query_params[TOKEN_PARAM] = st.session_state["token"]
+
+# --- shared filters: period and county, kept across pages --------------------------------------------
+periods_list = _ui.report_periods()
+if periods_list:
+    if st.session_state.get("period") not in periods_list:
+        st.session_state["period"] = periods_list[0]
+    _keep("period_select", "period", periods_list[0])
+    if st.session_state["period_select"] not in periods_list:
+        st.session_state["period_select"] = periods_list[0]
+    period = st.sidebar.selectbox(
+        t("period", lang), periods_list, key="period_select",
+        format_func=lambda p: fmt_period(p, lang),
+    )
+    st.session_state["period"] = period
+else:
+    st.session_state["period"] = None
+
+names = _ui.region_names()
+region_options = [None, *names.keys()]
+default_region = actor.region_code if actor.role == "staff" and actor.region_code in names else None
+if "region_code" not in st.session_state:
+    st.session_state["region_code"] = default_region
+_keep("region_select", "region_code", default_region)
+if st.session_state["region_select"] not in region_options:
+    st.session_state["region_select"] = None
+region = st.sidebar.selectbox(
+    t("region", lang), region_options, key="region_select",
+    format_func=lambda c: t("all_regions", lang) if c is None else names.get(c, c),
+)
+st.session_state["region_code"] = region
+
+# --- who, and sign out -------------------------------------------------------------------------------------
+st.sidebar.caption(f"{t('signed_in_as', lang)}:{actor.label}({enum_label('role', actor.role, lang)})")
+if st.sidebar.button(t("logout", lang), key="logout_button", width="stretch"):
+    for k in ("actor", "token", "project_code", _ui.LIST_FILTER_KEY):
+        st.session_state.pop(k, None)
+    if TOKEN_PARAM in st.query_params:
+        del st.query_params[TOKEN_PARAM]
+    st.rerun()
+
+# --- navigation: pages that exist and that the role may see ---------------------------------------------
+PAGES = [
+    # (section, file, title key, permission, default)
+    ("sec_cockpit", "overview.py", "page_overview", "read", True),
+    ("sec_cockpit", "map.py", "page_map", "read", False),
+    ("sec_cockpit", "league.py", "page_league", "read", False),
+    ("sec_projects", "project_list.py", "page_project_list", "read", False),
+    ("sec_projects", "project_file.py", "page_project_file", "read", False),
+    ("sec_problems", "problems.py", "page_problems", "read", False),
+    ("sec_data", "upload.py", "page_upload", "upload", False),
+    ("sec_admin", "admin.py", "page_admin", ("settings", "accounts"), False),
+    ("sec_admin", "audit.py", "page_audit", "audit_read", False),
+]
+
+
+def _allowed(perm) -> bool:
+    perms = perm if isinstance(perm, tuple) else (perm,)
+    return any(auth.can(actor, p) for p in perms)
+
+
+sections: dict[str, list] = {}
+for section, filename, title_key, perm, default in PAGES:
+    path = ROOT / "pages" / filename
+    if not path.exists() or not _allowed(perm):
+        continue
+    sections.setdefault(t(section, lang), []).append(
+        st.Page(str(path), title=t(title_key, lang), url_path=filename[:-3], default=default)
+    )
+
+nav = st.navigation(sections, position="sidebar")
+nav.run()

@@ -1,0 +1,271 @@
+"""Aggregates for the cockpit overview that are not rules: sums by county and sector, the headline
+figures, the month-by-month cumulative curve of actual against plan.
+
+Pure pandas over the lights DataFrame (``lib.lights.compute_lights``), the problem table
+(``lib.problems.problem_table``) and the store's frames (``lib.frames``). The rules themselves
+(lights, rates of the league) stay in lib.lights / lib.league; here they are only summed.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from lib import frames, periods
+
+LIGHTS = ("red", "yellow", "green", "gray")
+
+
+def _f(value) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+    return v
+
+
+def _ratio(num: float, den: float) -> float:
+    return float(num) / float(den) if den and den > 0 else float("nan")
+
+
+def time_progress(period: str) -> float:
+    """序时进度 as a fraction: months elapsed ÷ 12 (m/12, as the league table's t)."""
+    _, m = periods.split(period)
+    return m / 12.0
+
+
+def annual(lights: pd.DataFrame) -> pd.DataFrame:
+    """The annual (年度建设) projects of a lights frame."""
+    if "library" not in lights.columns:
+        return lights
+    return lights[lights["library"] == "annual"]
+
+
+def filter_region(df: pd.DataFrame, region_code: str | None, col: str = "region_code") -> pd.DataFrame:
+    if region_code is None or col not in df.columns:
+        return df
+    return df[df[col] == region_code]
+
+
+def light_counts(lights: pd.DataFrame) -> dict[str, int]:
+    """Projects per overall light (every light present, 0 when none)."""
+    vc = lights["light"].value_counts() if len(lights) else pd.Series(dtype=int)
+    return {k: int(vc.get(k, 0)) for k in LIGHTS}
+
+
+def _input_sum(lights: pd.DataFrame, key: str) -> tuple[float, int]:
+    """Σ of inputs[key] over the rows whose inputs carry a number for it; (sum, rows)."""
+    if "inputs" not in lights.columns or not len(lights):
+        return 0.0, 0
+    vals = lights["inputs"].map(lambda d: _f(d.get(key)) if isinstance(d, dict) else float("nan"))
+    vals = vals.dropna()
+    return float(vals.sum()), int(len(vals))
+
+
+def _input_flag(lights: pd.DataFrame, key: str) -> pd.Series:
+    if "inputs" not in lights.columns or not len(lights):
+        return pd.Series(dtype=object)
+    return lights["inputs"].map(lambda d: d.get(key) if isinstance(d, dict) else None)
+
+
+def rates(lights: pd.DataFrame) -> dict[str, float]:
+    """新开工开工率, 入库率 and 政策资金支付率 over the given annual projects, from the inputs the
+    light rules used (so they match the lights and the league table):
+    start_rate = started ÷ new projects due to start (planned start month ≤ P);
+    stats_rate = started projects in stats ÷ started projects; funds_rate = Σ paid ÷ Σ allocated."""
+    a = annual(lights)
+    out = {"start_rate": float("nan"), "stats_rate": float("nan"), "funds_rate": float("nan"),
+           "start_due": 0, "started_due": 0, "started": 0, "in_stats": 0,
+           "funds_paid": 0.0, "funds_allocated": 0.0}
+    if not len(a):
+        return out
+    due = _input_flag(a, "start_due").map(lambda v: bool(v) if v is not None and v == v else False)
+    started = _input_flag(a, "started").map(lambda v: bool(v) if v is not None and v == v else False)
+    in_stats = _input_flag(a, "in_stats").map(lambda v: bool(v) if v is not None and v == v else False)
+    is_new = a["nature"] == "new" if "nature" in a.columns else pd.Series(True, index=a.index)
+    n_due = int((due & is_new).sum())
+    n_started_due = int((due & is_new & started).sum())
+    n_started = int(started.sum())
+    n_in_stats = int((started & in_stats).sum())
+    paid, _ = _input_sum(a, "funds_paid")
+    alloc, _ = _input_sum(a, "funds_allocated")
+    out.update(start_due=n_due, started_due=n_started_due, started=n_started, in_stats=n_in_stats,
+               funds_paid=paid, funds_allocated=alloc,
+               start_rate=_ratio(n_started_due, n_due), stats_rate=_ratio(n_in_stats, n_started),
+               funds_rate=_ratio(paid, alloc))
+    return out
+
+
+def problem_counts(problems: pd.DataFrame, region_code: str | None = None) -> dict[str, int]:
+    """Open problems (not 已销号 by the as-of date) and overdue ones (overdue_days given)."""
+    p = filter_region(problems, region_code)
+    if not len(p):
+        return {"open": 0, "overdue": 0}
+    if "open" in p.columns:
+        is_open = p["open"].astype(bool)
+    else:
+        closed = p["status"] == "closed"
+        if "closed_on" in p.columns and "as_of" in p.columns:
+            closed = closed & pd.to_datetime(p["closed_on"]).le(pd.to_datetime(p["as_of"]))
+        is_open = ~closed
+    overdue = pd.to_numeric(p.get("overdue_days"), errors="coerce").fillna(0) > 0
+    return {"open": int(is_open.sum()), "overdue": int((overdue & is_open).sum())}
+
+
+def summary(lights: pd.DataFrame, problems: pd.DataFrame | None, period: str,
+            region_code: str | None = None) -> dict:
+    """The headline figures at ``period`` for the prefecture (or one county)."""
+    lt = filter_region(lights, region_code)
+    a = annual(lt)
+    plan = float(pd.to_numeric(a["annual_plan"], errors="coerce").fillna(0).sum()) if len(a) else 0.0
+    ytd = float(pd.to_numeric(a["ytd_completed"], errors="coerce").fillna(0).sum()) if len(a) else 0.0
+    rate = _ratio(ytd, plan)
+    tp = time_progress(period)
+    gap = round((rate - tp) * 100, 2) if rate == rate else float("nan")
+    out = {
+        "period": period, "projects": int(len(lt)), "annual_projects": int(len(a)),
+        "plan": plan, "ytd": ytd, "rate": rate, "time_progress": tp, "gap_pp": gap,
+        "counts": light_counts(lt),
+    }
+    out.update(rates(lt))
+    out.update({f"problems_{k}": v for k, v in
+                problem_counts(problems if problems is not None else pd.DataFrame(), region_code).items()})
+    return out
+
+
+def change(now: dict, before: dict | None) -> dict:
+    """now − before for every number of a summary (None where there is no previous month)."""
+    out: dict = {}
+    for key, value in now.items():
+        if key == "counts":
+            out[key] = {k: (None if before is None else v - before["counts"].get(k, 0))
+                        for k, v in value.items()}
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            if before is None or not isinstance(before.get(key), (int, float)):
+                out[key] = None
+            else:
+                d = value - before[key]
+                out[key] = None if d != d else d
+    return out
+
+
+def by_group(lights: pd.DataFrame, col: str) -> pd.DataFrame:
+    """Per value of ``col`` (region_code, sector, leader, unit): annual projects, plan, ytd, rate and
+    the count of each overall light (over all projects of the year)."""
+    cols = ["plan", "ytd", "rate", "projects", *LIGHTS]
+    if not len(lights):
+        return pd.DataFrame(columns=[col, *cols])
+    a = annual(lights)
+    sums = (a.assign(plan=pd.to_numeric(a["annual_plan"], errors="coerce").fillna(0),
+                     ytd=pd.to_numeric(a["ytd_completed"], errors="coerce").fillna(0))
+             .groupby(col, dropna=False)[["plan", "ytd"]].sum())
+    counts = pd.crosstab(lights[col].fillna(""), lights["light"]).reindex(columns=list(LIGHTS), fill_value=0)
+    n = lights.groupby(lights[col].fillna("")).size().rename("projects")
+    out = pd.concat([sums.rename(index=lambda v: "" if v != v else v), n, counts], axis=1).fillna(0)
+    out["rate"] = np.where(out["plan"] > 0, out["ytd"] / out["plan"].where(out["plan"] > 0, 1), np.nan)
+    out.index.name = col
+    out = out.reset_index()
+    for k in ("projects", *LIGHTS):
+        out[k] = out[k].astype(int)
+    return out[[col, *cols]]
+
+
+def by_region(lights: pd.DataFrame, region_names: dict[str, str]) -> pd.DataFrame:
+    """by_group over counties, every county of the store listed in display order (zeros when none)."""
+    g = by_group(lights, "region_code").set_index("region_code")
+    g = g.reindex(list(region_names.keys()) + [c for c in g.index if c not in region_names])
+    g[["plan", "ytd", "projects", *LIGHTS]] = g[["plan", "ytd", "projects", *LIGHTS]].fillna(0)
+    g.index.name = "region_code"
+    g = g.reset_index()
+    g.insert(1, "region_name", g["region_code"].map(lambda c: region_names.get(c, c)))
+    for k in ("projects", *LIGHTS):
+        g[k] = g[k].astype(int)
+    return g
+
+
+def by_sector(lights: pd.DataFrame) -> pd.DataFrame:
+    """by_group over sectors, largest plan first."""
+    return by_group(lights, "sector").sort_values(["plan", "sector"], ascending=[False, True],
+                                                  kind="stable").reset_index(drop=True)
+
+
+def linear_expected(month: int, year: int, nature, planned_start) -> float:
+    """The linear expected share at ``month`` when a project has no monthly plan (DESIGN.md):
+    s0 = 1 for continuing projects or a planned start before the year, else the planned start month;
+    0 before s0, else (m − s0 + 1)/(13 − s0); a planned start after the year → 0."""
+    s0 = 1
+    if nature == "new" and planned_start is not None and planned_start == planned_start:
+        ps = pd.Timestamp(planned_start)
+        if ps.year > year:
+            return 0.0
+        if ps.year == year:
+            s0 = int(ps.month)
+    if month < s0:
+        return 0.0
+    return (month - s0 + 1) / (13 - s0)
+
+
+def monthly_curve(session: Session, period: str, region_code: str | None = None,
+                  project_codes: list[str] | None = None) -> pd.DataFrame:
+    """Month by month (1..12) of the period's year over the annual projects (of one county):
+    ``actual`` = Σ ytd_completed of each project's latest report ≤ that month (blank counts 0;
+    NaN after the period), ``plan`` = Σ planned cumulative (the monthly plan where one exists,
+    else annual_plan × the linear expected share), ``annual_plan`` = Σ annual_plan, and
+    ``time_progress`` = annual_plan × m/12."""
+    year, m = periods.split(period)
+    py = frames.project_years(session, [year], project_codes)
+    py = py[py["library"] == "annual"]
+    if region_code is not None:
+        py = py[py["region_code"] == region_code]
+    months = list(range(1, 13))
+    total_plan = float(py["annual_plan"].fillna(0).sum()) if len(py) else 0.0
+    if not len(py):
+        return pd.DataFrame({"month": months, "actual": [0.0 if k <= m else np.nan for k in months],
+                             "plan": 0.0, "annual_plan": 0.0, "time_progress": 0.0})
+    codes = list(py["project_code"])
+    use_codes = codes if project_codes is not None or region_code is not None else None
+
+    # actual: latest report ≤ month
+    rep = frames.reports(session, f"{year:04d}-01", period, use_codes)
+    rep = rep[rep["project_code"].isin(set(codes))]
+    if len(rep):
+        rep = rep.assign(month=rep["period"].str.slice(5, 7).astype(int),
+                         ytd=rep["ytd_completed"].fillna(0.0))
+        mat = rep.pivot_table(index="project_code", columns="month", values="ytd", aggfunc="last")
+        mat = mat.reindex(columns=range(1, m + 1)).ffill(axis=1).fillna(0.0)
+        actual = [float(mat[k].sum()) if k <= m else np.nan for k in months]
+    else:
+        actual = [0.0 if k <= m else np.nan for k in months]
+
+    # plan: monthly plans where they exist, else linear
+    plans = frames.monthly_plans(session, [year], use_codes)
+    plans = plans[plans["project_code"].isin(set(codes))]
+    with_plan = set(plans["project_code"]) if len(plans) else set()
+    plan = np.zeros(12)
+    if len(plans):
+        pm = plans.pivot_table(index="project_code", columns="month", values="planned_cumulative",
+                               aggfunc="last").reindex(columns=months).ffill(axis=1).fillna(0.0)
+        plan += pm.sum(axis=0).to_numpy()
+    lin = py[~py["project_code"].isin(with_plan)]
+    if len(lin):
+        ap = lin["annual_plan"].fillna(0.0).to_numpy(dtype=float)
+        ps = pd.to_datetime(lin["planned_start"], errors="coerce")
+        is_new = (lin["nature"] == "new").to_numpy()
+        ps_year = ps.dt.year.to_numpy(dtype=float)
+        ps_month = ps.dt.month.to_numpy(dtype=float)
+        s0 = np.where(is_new & (ps_year == year), ps_month, 1.0)
+        never = is_new & (ps_year > year)  # planned to start after this year
+        for k in months:
+            e = np.where(k < s0, 0.0, (k - s0 + 1) / (13 - s0))
+            e = np.where(never, 0.0, e)
+            plan[k - 1] += float((ap * e).sum())
+    return pd.DataFrame({
+        "month": months, "actual": actual, "plan": plan,
+        "annual_plan": total_plan, "time_progress": [total_plan * k / 12 for k in months],
+    })
+
+
+__all__ = [
+    "time_progress", "annual", "filter_region", "light_counts", "rates", "problem_counts", "summary",
+    "change", "by_group", "by_region", "by_sector", "linear_expected", "monthly_curve",
+]

@@ -1,0 +1,165 @@
+"""lib.overview: headline sums, group sums, change against last month, the monthly curve."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+import pytest
+
+from lib import overview
+from lib.models import MonthlyPlan, MonthlyReport, Project, ProjectYear, Region
+
+
+def _lights_frame() -> pd.DataFrame:
+    rows = [
+        # code, region, library, nature, sector, plan, ytd, light, inputs
+        ("P1", "R1", "annual", "new", "工业", 1000.0, 500.0, "red",
+         {"start_due": True, "started": True, "in_stats": True, "funds_paid": 50.0, "funds_allocated": 100.0}),
+        ("P2", "R1", "annual", "new", "交通", 2000.0, 0.0, "yellow",
+         {"start_due": True, "started": False, "in_stats": False, "funds_paid": 0.0, "funds_allocated": 0.0}),
+        ("P3", "R2", "annual", "continuing", "工业", 3000.0, 2400.0, "green",
+         {"start_due": False, "started": True, "in_stats": False, "funds_paid": 30.0, "funds_allocated": 300.0}),
+        ("P4", "R2", "reserve", None, "交通", None, None, "gray", {}),
+        ("P5", "R2", "annual", "new", "交通", 0.0, 0.0, "gray",
+         {"start_due": False, "started": False, "in_stats": None}),
+    ]
+    return pd.DataFrame([
+        {"project_code": c, "region_code": r, "library": lib, "nature": nat, "sector": sec,
+         "annual_plan": plan, "ytd_completed": ytd, "light": light, "inputs": inp,
+         "leader": "张三", "unit": "发改局"}
+        for c, r, lib, nat, sec, plan, ytd, light, inp in rows
+    ])
+
+
+def _problems() -> pd.DataFrame:
+    return pd.DataFrame({
+        "problem_id": [1, 2, 3, 4],
+        "region_code": ["R1", "R1", "R2", "R2"],
+        "status": ["in_progress", "closed", "assigned", "pending"],
+        "overdue_days": [12, None, None, 40],
+    })
+
+
+def test_summary_sums_and_rates():
+    s = overview.summary(_lights_frame(), _problems(), "2022-06")
+    assert s["plan"] == 6000.0 and s["ytd"] == 2900.0
+    assert s["rate"] == pytest.approx(2900 / 6000)
+    assert s["time_progress"] == 0.5
+    assert s["gap_pp"] == pytest.approx(round((2900 / 6000 - 0.5) * 100, 2))
+    assert s["counts"] == {"red": 1, "yellow": 1, "green": 1, "gray": 2}
+    assert s["projects"] == 5 and s["annual_projects"] == 4
+    # new projects due to start: P1 (started) and P2 (not started) → 1/2
+    assert s["start_rate"] == 0.5
+    # started projects: P1 (in stats) and P3 (not) → 1/2
+    assert s["stats_rate"] == 0.5
+    assert s["funds_rate"] == pytest.approx(80 / 400)
+    assert s["problems_open"] == 3 and s["problems_overdue"] == 2
+
+
+def test_summary_for_one_region():
+    s = overview.summary(_lights_frame(), _problems(), "2022-06", region_code="R2")
+    assert s["plan"] == 3000.0 and s["ytd"] == 2400.0
+    assert s["counts"] == {"red": 0, "yellow": 0, "green": 1, "gray": 2}
+    assert math.isnan(s["start_rate"])  # no new project due in R2
+    assert s["problems_open"] == 2 and s["problems_overdue"] == 1
+
+
+def test_change_against_previous_month():
+    now = overview.summary(_lights_frame(), _problems(), "2022-06")
+    prev_lights = _lights_frame().assign(light=["yellow", "yellow", "green", "gray", "gray"],
+                                         ytd_completed=[400.0, 0.0, 2000.0, None, 0.0])
+    before = overview.summary(prev_lights, _problems().iloc[:2], "2022-05")
+    d = overview.change(now, before)
+    assert d["counts"] == {"red": 1, "yellow": -1, "green": 0, "gray": 0}
+    assert d["ytd"] == 500.0
+    assert d["problems_open"] == 2
+    none = overview.change(now, None)
+    assert none["ytd"] is None and none["counts"]["red"] is None
+
+
+def test_by_region_lists_every_region_in_order():
+    g = overview.by_region(_lights_frame(), {"R2": "乙县", "R1": "甲县", "R3": "丙县"})
+    assert list(g["region_code"]) == ["R2", "R1", "R3"]
+    assert list(g["region_name"]) == ["乙县", "甲县", "丙县"]
+    r1 = g.set_index("region_code").loc["R1"]
+    assert r1["plan"] == 3000 and r1["ytd"] == 500 and r1["red"] == 1 and r1["yellow"] == 1
+    assert r1["rate"] == pytest.approx(500 / 3000)
+    r3 = g.set_index("region_code").loc["R3"]
+    assert r3["projects"] == 0 and math.isnan(r3["rate"])
+
+
+def test_by_sector_sorted_by_plan():
+    g = overview.by_sector(_lights_frame())
+    assert list(g["sector"]) == ["工业", "交通"]
+    assert g.iloc[0]["plan"] == 4000 and g.iloc[0]["ytd"] == 2900
+    assert g.iloc[1]["projects"] == 3 and g.iloc[1]["gray"] == 2
+
+
+@pytest.mark.parametrize("month,nature,start,expected", [
+    (1, "continuing", None, 1 / 12),
+    (6, "continuing", dt.date(2022, 4, 1), 6 / 12),
+    (3, "new", dt.date(2022, 4, 1), 0.0),
+    (4, "new", dt.date(2022, 4, 1), 1 / 9),
+    (12, "new", dt.date(2022, 4, 1), 1.0),
+    (6, "new", dt.date(2021, 10, 1), 0.5),
+    (12, "new", dt.date(2023, 2, 1), 0.0),
+])
+def test_linear_expected(month, nature, start, expected):
+    assert overview.linear_expected(month, 2022, nature, start) == pytest.approx(expected)
+
+
+def _seed(session):
+    session.add_all([
+        Region(code="R1", name="甲县", kind="county", display_order=1),
+        Region(code="R2", name="乙县", kind="county", display_order=2),
+    ])
+    for code, region, nature, plan, start in [
+        ("A", "R1", "continuing", 1200.0, None),
+        ("B", "R1", "new", 900.0, dt.date(2022, 4, 10)),
+        ("C", "R2", "continuing", 600.0, None),
+    ]:
+        session.add(Project(code=code, name=f"项目{code}", region_code=region, sector="工业",
+                            total_investment=10000.0, planned_start=start))
+        session.add(ProjectYear(project_code=code, year=2022, library="annual", nature=nature,
+                                annual_plan=plan))
+    session.add(Project(code="D", name="储备", region_code="R2", sector="工业", total_investment=1.0))
+    session.add(ProjectYear(project_code="D", year=2022, library="reserve"))
+    # C has a monthly plan
+    for m in range(1, 13):
+        session.add(MonthlyPlan(project_code="C", year=2022, month=m, planned_cumulative=50.0 * m))
+    # reports: A in Jan (100) and Mar (250); B in Apr (90); C in Jan (40) then Feb (0)
+    session.add_all([
+        MonthlyReport(project_code="A", period="2022-01", ytd_completed=100.0),
+        MonthlyReport(project_code="A", period="2022-03", ytd_completed=250.0),
+        MonthlyReport(project_code="B", period="2022-04", ytd_completed=90.0),
+        MonthlyReport(project_code="C", period="2022-01", ytd_completed=40.0),
+        MonthlyReport(project_code="C", period="2022-02", ytd_completed=0.0),
+        MonthlyReport(project_code="D", period="2022-04", ytd_completed=999.0),
+        MonthlyReport(project_code="A", period="2022-05", ytd_completed=1000.0),  # after the period
+    ])
+    session.flush()
+
+
+def test_monthly_curve(session):
+    _seed(session)
+    c = overview.monthly_curve(session, "2022-04")
+    assert list(c["month"]) == list(range(1, 13))
+    # Jan: A 100 + C 40; Feb: A 100 (carried) + C 0; Mar: 250 + 0; Apr: 250 + 90 + 0; reserve D never counts
+    assert list(c["actual"][:4]) == [140.0, 100.0, 250.0, 340.0]
+    assert c["actual"][4:].isna().all()
+    # plan: A linear 1200*k/12, B new from April 900*(k-3)/9, C monthly plan 50k
+    for k in range(1, 13):
+        exp = 1200 * k / 12 + (900 * (k - 3) / 9 if k >= 4 else 0) + 50 * k
+        assert c.loc[k - 1, "plan"] == pytest.approx(exp)
+    assert (c["annual_plan"] == 2700.0).all()
+    assert c.loc[5, "time_progress"] == pytest.approx(2700 * 6 / 12)
+
+
+def test_monthly_curve_one_region(session):
+    _seed(session)
+    c = overview.monthly_curve(session, "2022-04", region_code="R2")
+    assert list(c["actual"][:4]) == [40.0, 0.0, 0.0, 0.0]
+    assert c.loc[11, "plan"] == pytest.approx(600.0)
+    empty = overview.monthly_curve(session, "2023-02")
+    assert list(empty["actual"][:2]) == [0.0, 0.0] and (empty["plan"] == 0).all()
