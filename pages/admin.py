@@ -1,0 +1,106 @@
+"""账号管理 — admin: add users, assign county, reset passwords, disable accounts; download a backup."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import select
+
+from lib import auth
+from lib.errors import CockpitError
+from lib.i18n import enum_label, t
+from lib.models import ROLES, Region
+from lib.store import get_engine, session_scope
+from pages._ui import ctx, header
+
+c = ctx()
+header(t("admin_title", c.lang), c)
+if c.actor is None or not auth.can(c.actor, "accounts"):
+    st.warning(t("admin_forbidden", c.lang))
+    st.stop()
+
+with session_scope(get_engine()) as s:
+    users = auth.list_users(s)
+    regions = {r.code: r.name for r in s.scalars(select(Region).order_by(Region.display_order, Region.code))}
+
+region_label = lambda code: f"{regions.get(code, code)}({code})" if code else "—"  # noqa: E731
+role_label = lambda r: enum_label("role", r, c.lang)  # noqa: E731
+
+table = pd.DataFrame(users)
+if not table.empty:
+    table = table.assign(
+        role=table["role"].map(role_label),
+        region_code=table["region_code"].map(region_label),
+        active=table["active"].map(lambda v: t("yes", c.lang) if v else t("no", c.lang)),
+    )[["username", "display_name", "role", "region_code", "active", "failed_logins", "locked_until", "created_at"]]
+    table.columns = [t(f"admin_col_{k}", c.lang) for k in table.columns]
+if st.session_state.get("admin_flash"):
+    st.success(st.session_state.pop("admin_flash"))
+st.dataframe(table, hide_index=True, width="stretch")
+
+
+def _do(fn, ok_message: str) -> None:
+    try:
+        with session_scope(get_engine()) as s:
+            fn(s)
+    except CockpitError as exc:
+        st.error(str(exc))
+        return
+    st.session_state["admin_flash"] = ok_message
+    st.rerun()  # redraw the table and lists with the change
+
+
+tab_add, tab_edit, tab_backup = st.tabs([t("admin_add", c.lang), t("admin_edit", c.lang), t("admin_backup", c.lang)])
+with tab_add:
+    with st.form("admin_add_form", clear_on_submit=True):
+        a1, a2 = st.columns(2)
+        new_user = a1.text_input(t("username", c.lang), key="admin_new_user")
+        new_name = a2.text_input(t("admin_col_display_name", c.lang), key="admin_new_name")
+        new_role = a1.selectbox(t("admin_col_role", c.lang), ROLES, format_func=role_label, key="admin_new_role")
+        new_region = a2.selectbox(t("admin_col_region_code", c.lang), [""] + list(regions),
+                                  format_func=lambda v: region_label(v) if v else "—", key="admin_new_region")
+        new_pw = a1.text_input(t("password", c.lang), type="password", key="admin_new_pw")
+        if st.form_submit_button(t("admin_add", c.lang), key="admin_add_submit"):
+            _do(lambda s: auth.create_user(s, c.actor, new_user, new_pw, new_role, region_code=new_region or None,
+                                           display_name=new_name or None),
+                t("admin_saved", c.lang))
+
+with tab_edit:
+    names = [u["username"] for u in users]
+    if names:
+        who = st.selectbox(t("username", c.lang), names, key="admin_edit_user")
+        current = next(u for u in users if u["username"] == who)
+        e1, e2 = st.columns(2)
+        with e1.form("admin_pw_form", clear_on_submit=True):
+            pw = st.text_input(t("admin_new_password", c.lang), type="password", key="admin_reset_pw")
+            if st.form_submit_button(t("admin_reset", c.lang), key="admin_reset_submit"):
+                _do(lambda s: auth.set_password(s, c.actor, who, pw), t("admin_saved", c.lang))
+        with e2.form("admin_role_form"):
+            role = st.selectbox(t("admin_col_role", c.lang), ROLES, index=ROLES.index(current["role"]),
+                                format_func=role_label, key="admin_role")
+            keys = [""] + list(regions)
+            region = st.selectbox(t("admin_col_region_code", c.lang), keys,
+                                  index=keys.index(current["region_code"] or ""),
+                                  format_func=lambda v: region_label(v) if v else "—", key="admin_region")
+            if st.form_submit_button(t("admin_save_role", c.lang), key="admin_role_submit"):
+                _do(lambda s: auth.set_role(s, c.actor, who, role, region or None), t("admin_saved", c.lang))
+        label = t("admin_disable", c.lang) if current["active"] else t("admin_enable", c.lang)
+        if st.button(label, key="admin_toggle_active"):
+            _do(lambda s: auth.set_active(s, c.actor, who, not current["active"]), t("admin_saved", c.lang))
+
+with tab_backup:
+    st.caption(t("admin_backup_help", c.lang))
+    if st.button(t("admin_backup_make", c.lang), key="admin_backup_make"):
+        from lib.backup import backup_to_sqlite
+
+        auth.require(c.actor, "backup")
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "cockpit-backup.db"
+            counts = backup_to_sqlite(get_engine(), out)
+            st.session_state["admin_backup_bytes"] = out.read_bytes()
+        st.success(t("admin_backup_done", c.lang).format(rows=sum(counts.values()), tables=len(counts)))
+    if st.session_state.get("admin_backup_bytes"):
+        st.download_button(t("admin_backup_download", c.lang), st.session_state["admin_backup_bytes"],
+                           file_name="cockpit-backup.db", mime="application/x-sqlite3", key="admin_backup_dl")

@@ -1,0 +1,69 @@
+"""AppTest: the admin page adds, edits and disables accounts through lib.auth, audited; others refused."""
+import pytest
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from lib import auth, store
+from lib.auth import Actor
+from lib.models import AuditLog, Region, User
+from tests.conftest import ROOT
+
+ADMIN = Actor("admin", "admin")
+
+
+@pytest.fixture
+def admin_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("COCKPIT_DB_URL", f"sqlite:///{tmp_path / 'a.db'}")
+    store.dispose_all()
+    eng = store.get_engine()
+    store.upgrade(eng)
+    with store.session_scope(eng) as s:
+        s.add(Region(code="532923", name="祥云县", kind="county", display_order=1))
+        s.flush()
+        auth.create_user(s, auth.CLI_ACTOR, "admin", "admin-pass-1", "admin")
+    yield eng
+    store.dispose_all()
+
+
+def _run(actor):
+    at = AppTest.from_file(str(ROOT / "pages" / "admin.py"), default_timeout=30)
+    at.session_state["actor"] = actor
+    return at.run()
+
+
+def test_admin_adds_and_disables_a_user(admin_store):
+    at = _run(ADMIN)
+    assert not at.exception
+    at.text_input(key="admin_new_user").set_value("staff-532923b")
+    at.selectbox(key="admin_new_role").set_value("staff")
+    at.selectbox(key="admin_new_region").set_value("532923")
+    at.text_input(key="admin_new_pw").set_value("a-good-password")
+    at.button(key="admin_add_submit").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    with store.session_scope(admin_store) as s:
+        u = s.scalar(select(User).where(User.username == "staff-532923b"))
+        assert u.role == "staff" and u.region_code == "532923" and u.password_hash != "a-good-password"
+        assert auth.verify_password(u.password_hash, "a-good-password")
+        trail = " ".join((r.after or "") for r in s.scalars(select(AuditLog)))
+        assert "a-good-password" not in trail and u.password_hash not in trail
+    at.selectbox(key="admin_edit_user").set_value("staff-532923b").run()
+    at.button(key="admin_toggle_active").click().run()
+    with store.session_scope(admin_store) as s:
+        assert s.scalar(select(User.active).where(User.username == "staff-532923b")) is False
+
+
+def test_short_password_is_refused_with_a_message(admin_store):
+    at = _run(ADMIN)
+    at.text_input(key="admin_new_user").set_value("leader2")
+    at.text_input(key="admin_new_pw").set_value("short")
+    at.button(key="admin_add_submit").click().run()
+    assert at.error and "密码" in at.error[0].value
+    with store.session_scope(admin_store) as s:
+        assert s.scalar(select(User).where(User.username == "leader2")) is None
+
+
+@pytest.mark.parametrize("role", ["leader", "office", "staff"])
+def test_non_admins_are_refused(admin_store, role):
+    at = _run(Actor("x", role, "532923" if role == "staff" else None))
+    assert not at.exception and len(at.dataframe) == 0
+    assert "只有管理员" in at.warning[0].value
