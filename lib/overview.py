@@ -101,14 +101,14 @@ def problem_counts(problems: pd.DataFrame, region_code: str | None = None) -> di
     p = filter_region(problems, region_code)
     if not len(p):
         return {"open": 0, "overdue": 0}
-    if "open" in p.columns:
-        is_open = p["open"].astype(bool)
+    if "is_open" in p.columns:
+        is_open = p["is_open"].astype(bool)
     else:
         closed = p["status"] == "closed"
         if "closed_on" in p.columns and "as_of" in p.columns:
             closed = closed & pd.to_datetime(p["closed_on"]).le(pd.to_datetime(p["as_of"]))
         is_open = ~closed
-    overdue = pd.to_numeric(p.get("overdue_days"), errors="coerce").fillna(0) > 0
+    overdue = pd.to_numeric(p["overdue_days"], errors="coerce").astype(float).fillna(0) > 0
     return {"open": int(is_open.sum()), "overdue": int((overdue & is_open).sum())}
 
 
@@ -265,7 +265,99 @@ def monthly_curve(session: Session, period: str, region_code: str | None = None,
     })
 
 
+# --- the traffic-light list: filters and sorting over the lights frame --------------------------------
+
+DIMENSIONS = ("start", "progress", "reporting", "stats", "funds", "problems")
+LIGHT_RANK = {"red": 0, "yellow": 1, "green": 2, "gray": 3}
+LIST_FILTERS = ("region", "light", "dimension", "dim_light", "level", "sector", "tags", "library", "nature",
+                "leader", "unit", "text")
+SORTS = ("light", "gap", "rate", "plan", "code")
+
+
+def tag_list(value) -> list[str]:
+    """The tags of a project as a list (stored ';'-separated; a list is accepted too)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return []
+    if isinstance(value, (list, tuple, set)):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [v.strip() for v in str(value).replace("；", ";").split(";") if v.strip()]
+
+
+def _as_list(value) -> list:
+    if value is None or value == "":
+        return []
+    if isinstance(value, (list, tuple, set)):
+        return list(value)
+    return [value]
+
+
+def filter_projects(lights: pd.DataFrame, filters: dict) -> pd.DataFrame:
+    """The rows of the lights frame that pass every filter. Filters (all optional; a list means
+    "any of"): region, light, dimension + dim_light (default red/yellow), level, sector, tags (any of
+    the tags), library, nature, leader, unit, text (case-insensitive, in code, name, reasons, unit,
+    leader)."""
+    df = lights
+    mask = pd.Series(True, index=df.index)
+    for key, col in (("region", "region_code"), ("light", "light"), ("level", "level"),
+                     ("sector", "sector"), ("library", "library"), ("nature", "nature"),
+                     ("leader", "leader"), ("unit", "unit")):
+        values = _as_list(filters.get(key))
+        if values and col in df.columns:
+            mask &= df[col].isin(values)
+    dim = filters.get("dimension")
+    if dim in DIMENSIONS and dim in df.columns:
+        wanted = _as_list(filters.get("dim_light")) or ["red", "yellow"]
+        mask &= df[dim].isin(wanted)
+    tags = set(_as_list(filters.get("tags")))
+    if tags and "tags" in df.columns:
+        mask &= df["tags"].map(lambda v: bool(tags.intersection(tag_list(v))))
+    text = str(filters.get("text") or "").strip().lower()
+    if text:
+        hay = pd.Series("", index=df.index)
+        for col in ("project_code", "project_name", "reasons", "unit", "leader"):
+            if col in df.columns:
+                hay = hay + "\u0001" + df[col].fillna("").astype(str).str.lower()
+        mask &= hay.str.contains(text, regex=False)
+    return df[mask]
+
+
+def sort_projects(df: pd.DataFrame, key: str = "light") -> pd.DataFrame:
+    """light: red first, then the largest lag; gap: largest lag first; rate: lowest completion first;
+    plan: largest annual plan first; code: by project code. Ties by project code."""
+    if not len(df):
+        return df
+    tmp = df.assign(_lr=df["light"].map(LIGHT_RANK).fillna(9),
+                    _gap=pd.to_numeric(df.get("gap_pp"), errors="coerce"),
+                    _rate=pd.to_numeric(df.get("actual_pct"), errors="coerce"),
+                    _plan=pd.to_numeric(df.get("annual_plan"), errors="coerce"))
+    if key == "gap":
+        cols, asc = ["_gap", "project_code"], [True, True]
+    elif key == "rate":
+        cols, asc = ["_rate", "project_code"], [True, True]
+    elif key == "plan":
+        cols, asc = ["_plan", "project_code"], [False, True]
+    elif key == "code":
+        cols, asc = ["project_code"], [True]
+    else:
+        cols, asc = ["_lr", "_gap", "project_code"], [True, True, True]
+    out = tmp.sort_values(cols, ascending=asc, na_position="last", kind="stable")
+    return out.drop(columns=["_lr", "_gap", "_rate", "_plan"])
+
+
+def filter_options(lights: pd.DataFrame) -> dict[str, list]:
+    """The values each list filter can take in this frame (sorted; blanks dropped)."""
+    def vals(col):
+        if col not in lights.columns:
+            return []
+        return sorted({v for v in lights[col].dropna().astype(str) if v.strip()})
+    tags = sorted({t for v in lights.get("tags", pd.Series(dtype=object)) for t in tag_list(v)})
+    return {"region": vals("region_code"), "level": vals("level"), "sector": vals("sector"),
+            "library": vals("library"), "nature": vals("nature"), "leader": vals("leader"),
+            "unit": vals("unit"), "tags": tags}
+
+
 __all__ = [
     "time_progress", "annual", "filter_region", "light_counts", "rates", "problem_counts", "summary",
     "change", "by_group", "by_region", "by_sector", "linear_expected", "monthly_curve",
+    "DIMENSIONS", "LIST_FILTERS", "SORTS", "tag_list", "filter_projects", "sort_projects", "filter_options",
 ]

@@ -37,7 +37,8 @@ def _problems() -> pd.DataFrame:
         "problem_id": [1, 2, 3, 4],
         "region_code": ["R1", "R1", "R2", "R2"],
         "status": ["in_progress", "closed", "assigned", "pending"],
-        "overdue_days": [12, None, None, 40],
+        "overdue_days": pd.array([12, pd.NA, pd.NA, 40], dtype="Int64"),
+        "is_open": [True, False, True, True],
     })
 
 
@@ -163,3 +164,51 @@ def test_monthly_curve_one_region(session):
     assert c.loc[11, "plan"] == pytest.approx(600.0)
     empty = overview.monthly_curve(session, "2023-02")
     assert list(empty["actual"][:2]) == [0.0, 0.0] and (empty["plan"] == 0).all()
+
+
+def _list_frame() -> pd.DataFrame:
+    df = _lights_frame()
+    df["project_name"] = ["水厂", "公路", "园区", "储备库", "学校"]
+    df["level"] = ["provincial", "municipal", "provincial", None, "county"]
+    df["tags"] = ["六新;招商引资", "两新一重", None, "", "六新"]
+    df["progress"] = ["red", "yellow", "green", "gray", "gray"]
+    df["gap_pp"] = [-35.0, -15.0, 2.0, float("nan"), float("nan")]
+    df["actual_pct"] = [50.0, 0.0, 80.0, float("nan"), 0.0]
+    df["reasons"] = ["进度滞后35个百分点", "未开工", "", "", ""]
+    df.loc[2, "leader"] = "李四"
+    return df
+
+
+@pytest.mark.parametrize("filters,codes", [
+    ({}, ["P1", "P2", "P3", "P4", "P5"]),
+    ({"region": "R1"}, ["P1", "P2"]),
+    ({"light": ["red", "green"]}, ["P1", "P3"]),
+    ({"dimension": "progress"}, ["P1", "P2"]),
+    ({"dimension": "progress", "dim_light": ["green"]}, ["P3"]),
+    ({"level": ["provincial"], "sector": ["工业"]}, ["P1", "P3"]),
+    ({"tags": ["六新"]}, ["P1", "P5"]),
+    ({"library": ["reserve"]}, ["P4"]),
+    ({"nature": ["new"], "region": ["R2"]}, ["P5"]),
+    ({"leader": ["李四"]}, ["P3"]),
+    ({"text": "滞后"}, ["P1"]),
+    ({"text": "p2"}, ["P2"]),
+    ({"text": "公路", "light": ["red"]}, []),
+])
+def test_filter_projects(filters, codes):
+    assert list(overview.filter_projects(_list_frame(), filters)["project_code"]) == codes
+
+
+def test_sort_projects():
+    df = _list_frame()
+    assert list(overview.sort_projects(df, "light")["project_code"]) == ["P1", "P2", "P3", "P4", "P5"]
+    assert list(overview.sort_projects(df, "gap")["project_code"])[:3] == ["P1", "P2", "P3"]
+    assert list(overview.sort_projects(df, "rate")["project_code"]) == ["P2", "P5", "P1", "P3", "P4"]
+    assert list(overview.sort_projects(df, "plan")["project_code"])[:3] == ["P3", "P2", "P1"]
+
+
+def test_filter_options_and_tags():
+    opts = overview.filter_options(_list_frame())
+    assert opts["tags"] == sorted(["六新", "招商引资", "两新一重"])
+    assert opts["region"] == ["R1", "R2"]
+    assert opts["leader"] == sorted(["张三", "李四"])
+    assert overview.tag_list("a; b；c") == ["a", "b", "c"] and overview.tag_list(None) == []

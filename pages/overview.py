@@ -1,0 +1,177 @@
+"""驾驶舱总览 — headline cards, the cumulative curve, completion by county and sector, the lights.
+
+Numbers: lib.lights (lights), lib.problems (open/overdue), lib.overview (sums and curves).
+Every card and chart leads to the traffic-light list filtered to what it shows.
+"""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from lib import overview, periods
+from lib.i18n import LIGHT_COLORS, enum_label, t
+from pages import _ui
+
+c = _ui.ctx()
+lang = c.lang
+_ui.header(t("page_overview", lang), c)
+
+if _ui.need_period(c):
+    if not _ui.module_ready("lights"):
+        st.warning(f"{t('module_missing', lang)}:lib.lights")
+        st.stop()
+    period = c.period
+    names = _ui.region_names()
+    lights_all = _ui.lights(period, c.as_of)
+    prev = periods.previous(period)
+    has_prev = prev in _ui.report_periods()
+    problems_now = _ui.problem_table(c.as_of) if _ui.module_ready("problems") else None
+    s = overview.summary(lights_all, problems_now, period, c.region_code)
+    before = None
+    if has_prev:
+        lights_prev = _ui.lights(prev, periods.last_day(prev))
+        problems_prev = (_ui.problem_table(periods.last_day(prev))
+                         if _ui.module_ready("problems") else None)
+        before = overview.summary(lights_prev, problems_prev, prev, c.region_code)
+    d = overview.change(s, before)
+    region_filter = {"region": c.region_code} if c.region_code else {}
+    vs = t("prev_month_change", lang)
+
+    def money_delta(v):
+        return None if v is None else f"{vs} {'+' if v >= 0 else '−'}{_ui.money(abs(v), lang)}"
+
+    def pp_delta(v):
+        return None if v is None else f"{vs} {_ui.pp(v * 100, lang)}"
+
+    def count_delta(v):
+        return None if v is None else f"{vs} {v:+d}"
+
+    def card(col, label, value, delta, key, delta_color="normal", help=None, **filters):
+        with col:
+            with st.container(border=True):
+                st.metric(label, value, delta, delta_color=delta_color, help=help)
+                _ui.list_button(t("view_list", lang), key=f"card_{key}", **region_filter, **filters)
+
+    # --- headline cards -------------------------------------------------------------------------------
+    row1 = st.columns(4)
+    card(row1[0], t("card_plan", lang), _ui.money(s["plan"], lang), money_delta(d.get("plan")), "plan",
+         library="annual")
+    card(row1[1], t("card_ytd", lang), _ui.money(s["ytd"], lang), money_delta(d.get("ytd")), "ytd",
+         library="annual")
+    card(row1[2], t("card_rate", lang), _ui.pct(s["rate"]), pp_delta(d.get("rate")), "rate",
+         library="annual", sort="gap")
+    gap_txt = f"{t('card_gap', lang)} {_ui.pp(s['gap_pp'], lang)}"
+    card(row1[3], t("card_time", lang), _ui.pct(s["time_progress"]), gap_txt, "time",
+         delta_color="normal" if (s["gap_pp"] == s["gap_pp"] and s["gap_pp"] >= 0) else "inverse",
+         library="annual", dimension="progress", dim_light=["red", "yellow"])
+
+    row2 = st.columns(4)
+    card(row2[0], t("card_start_rate", lang), _ui.pct(s["start_rate"]), pp_delta(d.get("start_rate")),
+         "start", dimension="start", nature="new")
+    card(row2[1], t("card_stats_rate", lang), _ui.pct(s["stats_rate"]), pp_delta(d.get("stats_rate")),
+         "stats", dimension="stats")
+    card(row2[2], t("card_funds_rate", lang), _ui.pct(s["funds_rate"]), pp_delta(d.get("funds_rate")),
+         "funds", dimension="funds")
+    unit = t("count_unit", lang)
+    card(row2[3], t("card_open_problems", lang), f"{s['problems_open']}{unit}",
+         (f"{t('card_overdue_problems', lang)} {s['problems_overdue']}{unit}"
+          + (f" · {vs} {d['problems_overdue']:+d}" if d.get("problems_overdue") is not None else "")),
+         "problems", delta_color="off", dimension="problems", dim_light=["red", "yellow"])
+
+    row3 = st.columns(4)
+    for col, light in zip(row3, ("red", "yellow", "green", "gray")):
+        card(col, t(f"card_{light}", lang), f"{s['counts'][light]}{unit}",
+             count_delta(d["counts"][light]), light,
+             delta_color="inverse" if light in ("red", "yellow") else ("normal" if light == "green" else "off"),
+             light=[light])
+
+    # --- charts ---------------------------------------------------------------------------------------------
+    curve = _ui.cached(overview.monthly_curve, period, c.region_code)
+    div, unit_key, axis = _ui.money_unit(list(curve["plan"]) + list(curve["actual"].dropna()), lang)
+    months = [t("month_n", lang).format(m=m) for m in curve["month"]]
+    left, right = st.columns(2)
+    with left:
+        fig = go.Figure()
+        fig.add_trace(go.Scatter(x=months, y=curve["actual"] / div, name=t("series_actual", lang),
+                                 mode="lines+markers", line={"color": "#1F5FA8", "width": 3}))
+        fig.add_trace(go.Scatter(x=months, y=curve["plan"] / div, name=t("series_plan", lang),
+                                 mode="lines", line={"color": "#E8892B", "width": 2, "dash": "dash"}))
+        fig.add_trace(go.Scatter(x=months, y=curve["time_progress"] / div, name=t("series_time", lang),
+                                 mode="lines", line={"color": "#7A8591", "width": 1.5, "dash": "dot"}))
+        fig.update_yaxes(title_text=axis, rangemode="tozero")
+        _ui.style_fig(fig, t("chart_curve", lang))
+        _ui.chart(fig, key="ov_curve")
+        _ui.list_button(t("view_list", lang), key="chart_curve_list", library="annual", sort="gap",
+                        **region_filter)
+
+    with right:
+        lt = _ui.in_region(lights_all, c)
+        counts = overview.light_counts(lt)
+        keys = [k for k in ("red", "yellow", "green", "gray")]
+        words = [enum_label("light", k, lang) for k in keys]
+        fig = go.Figure(go.Pie(
+            labels=words, values=[counts[k] for k in keys], hole=0.55, sort=False,
+            marker={"colors": [LIGHT_COLORS[k] for k in keys], "line": {"color": "#FFFFFF", "width": 2}},
+            textinfo="label+value", textfont={"size": 15}, customdata=keys,
+        ))
+        _ui.style_fig(fig, t("chart_lights", lang))
+        ev = _ui.chart(fig, key="ov_donut", on_select="rerun")
+        pts = (ev or {}).get("selection", {}).get("points", []) if ev else []
+        if pts:
+            idx = pts[0].get("point_index", pts[0].get("point_number"))
+            if idx is not None:
+                _ui.goto_list(light=[keys[int(idx)]], **region_filter)
+        cc1, cc2 = st.columns([3, 2])
+        pick = cc1.selectbox(t("pick_light", lang), keys, key="ov_pick_light",
+                             format_func=lambda k: enum_label("light", k, lang),
+                             label_visibility="collapsed")
+        with cc2:
+            _ui.list_button(t("go_light", lang), key="go_light", light=[pick], **region_filter)
+
+    left, right = st.columns(2)
+    with left:
+        g = overview.by_region(lights_all, names)
+        tp = overview.time_progress(period) * 100
+        fig = go.Figure()
+        fig.add_trace(go.Bar(x=g["region_name"], y=(g["rate"] * 100).round(1), name=t("series_rate", lang),
+                             marker_color="#1F5FA8", customdata=g["region_code"],
+                             text=[_ui.pct(v) for v in g["rate"]], textposition="outside"))
+        fig.add_trace(go.Scatter(x=g["region_name"], y=[tp] * len(g), name=f"{t('series_time', lang)} {tp:.1f}%",
+                                 mode="lines", line={"color": "#D64545", "width": 2, "dash": "dash"}))
+        fig.update_yaxes(title_text=t("axis_rate", lang), rangemode="tozero")
+        fig.update_xaxes(tickangle=-45)
+        _ui.style_fig(fig, t("chart_county", lang), height=420)
+        ev = _ui.chart(fig, key="ov_county", on_select="rerun")
+        pts = (ev or {}).get("selection", {}).get("points", []) if ev else []
+        if pts and pts[0].get("customdata"):
+            cd = pts[0]["customdata"]
+            _ui.goto_list(region=cd[0] if isinstance(cd, list) else cd)
+        cc1, cc2 = st.columns([3, 2])
+        county = cc1.selectbox(t("pick_county", lang), list(g["region_code"]), key="ov_pick_county",
+                               format_func=lambda code: names.get(code, code), label_visibility="collapsed")
+        with cc2:
+            _ui.list_button(t("go_county", lang), key="go_county", region=county)
+
+    with right:
+        sec = overview.by_sector(_ui.in_region(lights_all, c)).head(12)
+        sdiv, sunit, saxis = _ui.money_unit(list(sec["plan"]), lang)
+        fig = go.Figure()
+        fig.add_trace(go.Bar(y=sec["sector"], x=sec["plan"] / sdiv, name=t("series_plan_annual", lang),
+                             orientation="h", marker_color="#B8C7DB", customdata=sec["sector"]))
+        fig.add_trace(go.Bar(y=sec["sector"], x=sec["ytd"] / sdiv, name=t("series_actual", lang),
+                             orientation="h", marker_color="#1F5FA8", customdata=sec["sector"],
+                             text=[_ui.pct(v) for v in sec["rate"]], textposition="outside"))
+        fig.update_layout(barmode="overlay")
+        fig.update_yaxes(autorange="reversed")
+        fig.update_xaxes(title_text=saxis)
+        _ui.style_fig(fig, t("chart_sector", lang), height=420)
+        ev = _ui.chart(fig, key="ov_sector", on_select="rerun")
+        pts = (ev or {}).get("selection", {}).get("points", []) if ev else []
+        if pts and pts[0].get("customdata"):
+            cd = pts[0]["customdata"]
+            _ui.goto_list(sector=[cd[0] if isinstance(cd, list) else cd], **region_filter)
+        cc1, cc2 = st.columns([3, 2])
+        sector = cc1.selectbox(t("pick_sector", lang), list(sec["sector"]) or [""], key="ov_pick_sector",
+                               label_visibility="collapsed")
+        with cc2:
+            _ui.list_button(t("go_sector", lang), key="go_sector", sector=[sector], **region_filter)
