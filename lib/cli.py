@@ -109,7 +109,10 @@ def _period(value: str) -> str:
 
     if not re.fullmatch(r"\s*\d{4}-\d{1,2}\s*", value or ""):
         raise CliExit(2, f"报告期格式不正确:「{value}」,应为 YYYY-MM,例如 2022-10")
-    return parse_period(value)
+    try:
+        return parse_period(value)
+    except CockpitError as exc:
+        raise CliExit(2, str(exc)) from exc
 
 
 def _as_of(value: str | None):
@@ -120,7 +123,10 @@ def _as_of(value: str | None):
 
     if not re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", value.strip()):
         raise CliExit(2, f"日期格式不正确:「{value}」,应为 YYYY-MM-DD")
-    return parse_date(value)
+    try:
+        return parse_date(value)
+    except CockpitError as exc:
+        raise CliExit(2, str(exc)) from exc
 
 
 def _clean(value: Any) -> Any:
@@ -250,10 +256,12 @@ def cmd_import(args) -> int:
 
 def cmd_lights(args) -> int:
     from lib import store
-    from lib.lights import compute_lights
 
     period, as_of = _period(args.period), _as_of(args.as_of)
-    with store.session_scope(_engine()) as session:
+    engine = _engine()
+    from lib.lights import compute_lights
+
+    with store.session_scope(engine) as session:
         df = compute_lights(session, period, as_of=as_of)
     emit(df.to_dict("records"), LIGHTS_COLUMNS, args.format)
     return 0
@@ -261,10 +269,12 @@ def cmd_lights(args) -> int:
 
 def cmd_league(args) -> int:
     from lib import store
-    from lib.league import compute_league
 
     period, as_of = _period(args.period), _as_of(args.as_of)
-    with store.session_scope(_engine()) as session:
+    engine = _engine()
+    from lib.league import compute_league
+
+    with store.session_scope(engine) as session:
         df = compute_league(session, period, as_of=as_of)
     rows = df.to_dict("records")
     for r in rows:
@@ -278,10 +288,12 @@ def cmd_league(args) -> int:
 def cmd_problems(args) -> int:
     import datetime as dt
     from lib import store
-    from lib.problems import problem_table
 
     as_of = _as_of(args.as_of) or dt.date.today()
-    with store.session_scope(_engine()) as session:
+    engine = _engine()
+    from lib.problems import problem_table
+
+    with store.session_scope(engine) as session:
         df = problem_table(session, as_of=as_of)
     rows = df.to_dict("records")
     for r in rows:
@@ -294,12 +306,14 @@ def cmd_problems(args) -> int:
 
 def cmd_export(args) -> int:
     from lib import store
-    from lib.exports_briefing import briefing_pptx
 
     period = _period(args.period)
+    engine = _engine()
+    from lib.exports_briefing import briefing_pptx
+
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with store.session_scope(_engine()) as session:
+    with store.session_scope(engine) as session:
         briefing_pptx(session, period, out)
     print(f"已生成:{out}")
     return 0
