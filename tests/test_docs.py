@@ -1,0 +1,58 @@
+"""The docs against the code (as Datasette does): the README's commands, CLI table and columns are
+the ones the code has, and the Makefile has the two targets the README promises."""
+import re
+
+from lib import cli
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_starts_with_the_two_commands():
+    first_block = README.split("```", 2)[1]
+    commands = [l.split("#")[0].strip() for l in first_block.strip().splitlines() if l.strip()]
+    assert commands == ["make run", "make test"]
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^run:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_every_cli_command_is_documented():
+    parser = cli.build_parser()
+    sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+    for name in sub.choices:
+        assert f"`{name}" in README, f"README does not document `{name}`"
+    for kind in cli.IMPORT_KINDS:
+        assert kind in README
+
+
+def test_readme_lists_the_output_columns():
+    for columns in (cli.LIGHTS_COLUMNS, cli.LEAGUE_COLUMNS, cli.PROBLEM_COLUMNS):
+        assert ", ".join(columns) in README
+
+
+def test_readme_documents_every_environment_variable_the_code_reads():
+    names = set()
+    for path in list((ROOT / "lib").rglob("*.py")) + [ROOT / "app.py"]:
+        if path.exists():
+            names |= set(re.findall(r"environ(?:\.get)?\(\s*[\"'](COCKPIT_[A-Z_]+)", path.read_text(encoding="utf-8")))
+            names |= set(re.findall(r"environ\[\s*[\"'](COCKPIT_[A-Z_]+)", path.read_text(encoding="utf-8")))
+    assert names, "expected the code to read COCKPIT_* variables"
+    for name in names:
+        assert f"`{name}`" in README, f"README does not document {name}"
+
+
+def test_demo_accounts_are_marked_demo_only():
+    section = README.split("## Demo accounts", 1)[1].split("##", 1)[0]
+    assert "demo12345" in section and "demo only" in section
+
+
+def test_offline_settings_in_config():
+    cfg = (ROOT / ".streamlit" / "config.toml").read_text()
+    assert re.search(r"gatherUsageStats\s*=\s*false", cfg)
+    assert "--server.address" in (ROOT / "Makefile").read_text()
+    for path in [ROOT / "app.py", *(ROOT / "pages").glob("*.py")]:
+        if path.exists():
+            src = path.read_text(encoding="utf-8")
+            assert ":material/" not in src, path
+            assert "map_style" not in src, path
