@@ -63,8 +63,12 @@ def _input_sum(lights: pd.DataFrame, key: str) -> tuple[float, int]:
 
 
 def _input_flag(lights: pd.DataFrame, key: str) -> pd.Series:
+    """A column the light rules carry (started, start_due, in_stats, …), else the same key of
+    ``inputs``."""
+    if key in lights.columns:
+        return lights[key]
     if "inputs" not in lights.columns or not len(lights):
-        return pd.Series(dtype=object)
+        return pd.Series(None, index=lights.index, dtype=object)
     return lights["inputs"].map(lambda d: d.get(key) if isinstance(d, dict) else None)
 
 
@@ -87,8 +91,12 @@ def rates(lights: pd.DataFrame) -> dict[str, float]:
     n_started_due = int((due & is_new & started).sum())
     n_started = int(started.sum())
     n_in_stats = int((started & in_stats).sum())
-    paid, _ = _input_sum(a, "funds_paid")
-    alloc, _ = _input_sum(a, "funds_allocated")
+    if "funds_paid" in a.columns and "funds_allocated" in a.columns:
+        paid = float(pd.to_numeric(a["funds_paid"], errors="coerce").fillna(0).sum())
+        alloc = float(pd.to_numeric(a["funds_allocated"], errors="coerce").fillna(0).sum())
+    else:
+        paid, _ = _input_sum(a, "funds_paid")
+        alloc, _ = _input_sum(a, "funds_allocated")
     out.update(start_due=n_due, started_due=n_started_due, started=n_started, in_stats=n_in_stats,
                funds_paid=paid, funds_allocated=alloc,
                start_rate=_ratio(n_started_due, n_due), stats_rate=_ratio(n_in_stats, n_started),

@@ -345,3 +345,16 @@ def light_cell_style(light_word_to_key: dict[str, str]):
         fg = "#1D2430" if key in ("yellow", "gray") else "#FFFFFF"
         return f"background-color: {LIGHT_COLORS[key]}; color: {fg}; font-weight: 600"
     return style
+
+
+@st.cache_data(show_spinner=False, max_entries=24)
+def _lights_pair(period: str, as_of, _version: int, _url: str):
+    from lib.lights import compute_lights_pair
+
+    with session_scope(get_engine()) as session:
+        return compute_lights_pair(session, period, as_of=as_of)
+
+
+def lights_pair(period: str, as_of=None):
+    """(lights at P, lights at P−1 without reason texts) from one load (lib.lights.compute_lights_pair)."""
+    return _lights_pair(period, as_of, data_version(), store_url())

@@ -22,14 +22,13 @@ if _ui.need_period(c):
         st.stop()
     period = c.period
     names = _ui.region_names()
-    lights_all = _ui.lights(period, c.as_of)
+    lights_all, lights_prev = _ui.lights_pair(period, c.as_of)
     prev = periods.previous(period)
     has_prev = prev in _ui.report_periods()
     problems_now = _ui.problem_table(c.as_of) if _ui.module_ready("problems") else None
     s = overview.summary(lights_all, problems_now, period, c.region_code)
     before = None
     if has_prev:
-        lights_prev = _ui.lights(prev, periods.last_day(prev))
         problems_prev = (_ui.problem_table(periods.last_day(prev))
                          if _ui.module_ready("problems") else None)
         before = overview.summary(lights_prev, problems_prev, prev, c.region_code)

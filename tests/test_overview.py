@@ -212,3 +212,15 @@ def test_filter_options_and_tags():
     assert opts["region"] == ["R1", "R2"]
     assert opts["leader"] == sorted(["张三", "李四"])
     assert overview.tag_list("a; b；c") == ["a", "b", "c"] and overview.tag_list(None) == []
+
+
+def test_rates_read_the_rule_columns_when_present():
+    df = _lights_frame()
+    for key in ("start_due", "started", "in_stats", "funds_paid", "funds_allocated"):
+        df[key] = df["inputs"].map(lambda d: d.get(key))
+    df["funds_paid"] = df["funds_paid"].fillna(0.0)
+    df["funds_allocated"] = df["funds_allocated"].fillna(0.0)
+    df["inputs"] = [{} for _ in range(len(df))]
+    r = overview.rates(df)
+    assert r["start_rate"] == 0.5 and r["stats_rate"] == 0.5
+    assert r["funds_rate"] == pytest.approx(80 / 400)

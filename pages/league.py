@@ -1,0 +1,252 @@
+"""县区排名 — each county's metrics, scores, composite score, rank and rank change, the county light;
+scores as bars; 比亮晒 top and bottom three; the rank month by month; the same table for 包联领导 and
+责任单位; the office's weights and thresholds form (preview before saving; saving is audited).
+
+Numbers: lib.league.compute_league only. Settings: lib.settings.load/save.
+"""
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from lib import auth, periods
+from lib import settings as settings_mod
+from lib.errors import CockpitError, ValidationError
+from lib.i18n import LIGHT_COLORS, enum_label, t
+from lib.store import get_engine, session_scope
+from pages import _ui
+
+METRICS = ("invest_rate", "start_rate", "growth", "stats_rate", "funds_rate", "closure_rate", "red_share")
+RATE_METRICS = ("invest_rate", "start_rate", "stats_rate", "funds_rate", "closure_rate", "red_share")
+THRESHOLDS = (  # (settings key, zh, en, step)
+    ("progress_yellow_gap", "进度黄灯:滞后超过(百分点,负数)", "Progress yellow below (pp, negative)", 1.0),
+    ("progress_red_gap", "进度红灯:滞后超过(百分点,负数)", "Progress red below (pp, negative)", 1.0),
+    ("start_yellow_late", "开工黄灯:逾期月数≥", "Start yellow: months late ≥", 1),
+    ("start_red_late", "开工红灯:逾期月数≥", "Start red: months late ≥", 1),
+    ("reporting_yellow_months", "报送黄灯:连续未报月数≥", "Reporting yellow: months missing ≥", 1),
+    ("reporting_red_months", "报送红灯:连续未报月数≥", "Reporting red: months missing ≥", 1),
+    ("stats_yellow_months", "入库黄灯:开工后未入库月数≥", "Stats yellow: months since start ≥", 1),
+    ("stats_red_months", "入库红灯:开工后未入库月数≥", "Stats red: months since start ≥", 1),
+    ("funds_green_pp", "资金绿灯:支付差距≤(百分点)", "Funds green: shortfall ≤ (pp)", 1.0),
+    ("funds_yellow_pp", "资金黄灯:支付差距≤(百分点)", "Funds yellow: shortfall ≤ (pp)", 1.0),
+    ("problems_yellow_days", "问题黄灯:超期天数≥", "Problems yellow: days overdue ≥", 1),
+    ("problems_red_days", "问题红灯:超期天数>", "Problems red: days overdue >", 1),
+    ("persistence_months", "连续黄灯转红:月数", "Yellow months that turn red", 1),
+)
+
+c = _ui.ctx()
+lang = c.lang
+_ui.header(t("page_league", lang), c)
+
+
+def name_col(df: pd.DataFrame) -> str:
+    for col in ("region_name", "name", "group_name", "leader", "unit", "group", "region_code"):
+        if col in df.columns:
+            return col
+    return df.columns[0]
+
+
+def key_col(df: pd.DataFrame) -> str:
+    for col in ("region_code", "group", "key", "leader", "unit"):
+        if col in df.columns:
+            return col
+    return df.columns[0]
+
+
+def change_text(v) -> str:
+    if v is None or (isinstance(v, float) and v != v) or v is pd.NA:
+        return "—"
+    v = int(v)
+    if v > 0:
+        return f"↑{v}"
+    if v < 0:
+        return f"↓{-v}"
+    return t("lg_unchanged", lang)
+
+
+def metric_value(m: str, v) -> str:
+    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+        return "—"
+    if m == "growth":
+        return f"{float(v):.1f}%"
+    return _ui.pct(v)
+
+
+def league_table(df: pd.DataFrame) -> pd.DataFrame:
+    """The table as read: rank, name, metric values (score), composite, change, light word."""
+    word = {k: enum_label("light", k, lang) for k in ("red", "yellow", "green", "gray")}
+    nc = name_col(df)
+    out = pd.DataFrame({
+        t("lg_rank", lang): df["rank"].astype("Int64"),
+        t("lg_group", lang): df[nc].astype(str),
+    })
+    for m in METRICS:
+        if m not in df.columns:
+            continue
+        sc = df.get(f"score_{m}")
+        vals = [metric_value(m, v) for v in df[m]]
+        if sc is not None:
+            vals = [f"{v}({s:.0f})" if isinstance(s, (int, float)) and s == s else v for v, s in zip(vals, sc)]
+        out[enum_label("metric", m, lang)] = vals
+    out[t("lg_scores", lang)] = pd.to_numeric(df["score"], errors="coerce").round(2)
+    if "rank_change" in df.columns:
+        out[t("lg_change", lang)] = [change_text(v) for v in df["rank_change"]]
+    if "light" in df.columns:
+        out[t("lg_light", lang)] = df["light"].map(word)
+    return out
+
+
+def show_table(df: pd.DataFrame, key: str) -> None:
+    tab = league_table(df)
+    word = {k: enum_label("light", k, lang) for k in ("red", "yellow", "green", "gray")}
+    styled = tab.style.format({t("lg_scores", lang): "{:.2f}"}, na_rep="—")
+    if t("lg_light", lang) in tab.columns:
+        styled = styled.map(_ui.light_cell_style({v: k for k, v in word.items()}), subset=[t("lg_light", lang)])
+    st.dataframe(styled, hide_index=True, key=key, height=min(38 + 35 * max(len(tab), 1), 720))
+
+
+if _ui.need_period(c):
+    if not _ui.module_ready("league"):
+        st.warning(f"{t('module_missing', lang)}:lib.league")
+        st.stop()
+    period = c.period
+    lg = _ui.league(period, c.as_of, "region").sort_values("rank", kind="stable").reset_index(drop=True)
+    nc = name_col(lg)
+
+    st.markdown(f"#### {t('lg_table', lang)}")
+    show_table(lg, "lg_region_table")
+    st.caption(" · ".join(f"{enum_label('metric', m, lang)} {w:g}" for m, w in
+                          _ui.cached(settings_mod.load)["weights"].items()) + f"({t('lg_weight', lang)})")
+
+    left, right = st.columns([3, 2])
+    with left:
+        word = {k: enum_label("light", k, lang) for k in ("red", "yellow", "green", "gray")}
+        fig = go.Figure()
+        for light in ("green", "yellow", "red", "gray"):
+            part = lg[lg["light"] == light] if "light" in lg.columns else lg.iloc[0:0]
+            if not len(part):
+                continue
+            fig.add_trace(go.Bar(
+                x=part[nc], y=part["score"], name=f"{t('lg_light', lang)}:{word[light]}",
+                marker_color=LIGHT_COLORS[light], customdata=part[key_col(part)],
+                text=[f"{s:.1f}" for s in part["score"]], textposition="outside"))
+        fig.update_xaxes(categoryorder="array", categoryarray=list(lg[nc]), tickangle=-45)
+        fig.update_yaxes(title_text=t("lg_axis_score", lang), range=[0, 110])
+        _ui.style_fig(fig, f"{t('page_league', lang)} · {t('lg_scores', lang)}", height=420)
+        ev = _ui.chart(fig, key="lg_scores_chart", on_select="rerun")
+        pts = (ev or {}).get("selection", {}).get("points", []) if ev else []
+        if pts and pts[0].get("customdata"):
+            cd = pts[0]["customdata"]
+            _ui.goto_list(region=cd[0] if isinstance(cd, list) else cd)
+    with right:
+        def callout(title, rows, color):
+            items = "".join(
+                f"<li><b>{int(r['rank'])}. {html.escape(str(r[nc]))}</b> {float(r['score']):.2f} "
+                f"{_ui.light_badge(r['light'], lang) if 'light' in r else ''}</li>" for _, r in rows.iterrows())
+            st.markdown(f"<div style='border-left:6px solid {color};padding:4px 12px;margin-bottom:12px'>"
+                        f"<b style='font-size:17px'>{title}</b><ul style='margin:6px 0 0 0'>{items}</ul></div>",
+                        unsafe_allow_html=True)
+        callout(t("lg_top", lang), lg.head(3), LIGHT_COLORS["green"])
+        callout(t("lg_bottom", lang), lg.tail(3).iloc[::-1] if len(lg) > 3 else lg.iloc[0:0], LIGHT_COLORS["red"])
+        codes = list(lg[key_col(lg)])
+        pick = st.selectbox(t("pick_county", lang), codes, key="lg_pick",
+                            format_func=lambda k: dict(zip(lg[key_col(lg)], lg[nc])).get(k, k))
+        _ui.list_button(t("go_county", lang), key="lg_go", region=pick)
+
+    # --- rank month by month ------------------------------------------------------------------------------
+    year, month = periods.split(period)
+    year_periods = sorted(p for p in _ui.report_periods() if p.startswith(f"{year:04d}-") and p <= period)
+    ranks = []
+    for p in year_periods:
+        d = _ui.league(p, None if p != period else c.as_of, "region")
+        ranks.append(d.assign(period=p)[[key_col(d), nc, "rank", "period"]])
+    if ranks:
+        rk = pd.concat(ranks, ignore_index=True)
+        fig = go.Figure()
+        for code, part in rk.groupby(key_col(lg), sort=False):
+            fig.add_trace(go.Scatter(
+                x=[periods.fmt_period(p, lang) for p in part["period"]], y=part["rank"],
+                name=str(part[nc].iloc[-1]), mode="lines+markers"))
+        fig.update_yaxes(autorange="reversed", title_text=t("lg_axis_rank", lang), dtick=1)
+        _ui.style_fig(fig, t("lg_trend", lang), height=440)
+        _ui.chart(fig, key="lg_trend_chart")
+
+    # --- leaders and units -----------------------------------------------------------------------------------
+    tab_leader, tab_unit = st.tabs([t("lg_by_leader", lang), t("lg_by_unit", lang)])
+    with tab_leader:
+        show_table(_ui.league(period, c.as_of, "leader").sort_values("rank", kind="stable"), "lg_leader_table")
+    with tab_unit:
+        show_table(_ui.league(period, c.as_of, "unit").sort_values("rank", kind="stable"), "lg_unit_table")
+
+    # --- weights and thresholds (campaign office) -----------------------------------------------------------
+    actor = c.actor
+    if actor is not None and auth.can(actor, "settings"):
+        with st.expander(t("lg_settings", lang)):
+            current = _ui.cached(settings_mod.load)
+            st.markdown(f"**{t('lg_weight', lang)}**")
+            wcols = st.columns(4)
+            new_weights = {}
+            for i, m in enumerate(METRICS):
+                new_weights[m] = wcols[i % 4].number_input(
+                    enum_label("metric", m, lang), min_value=0.0, max_value=100.0, step=1.0,
+                    value=float(current["weights"].get(m, 0)), key=f"lg_w_{m}")
+            tcols = st.columns(3)
+            new_thresholds = {}
+            for i, (k, zh, en, step) in enumerate(THRESHOLDS):
+                cur = current[k]
+                if isinstance(step, int):
+                    new_thresholds[k] = int(tcols[i % 3].number_input(
+                        zh if lang == "zh" else en, value=int(cur), step=1, key=f"lg_t_{k}"))
+                else:
+                    new_thresholds[k] = float(tcols[i % 3].number_input(
+                        zh if lang == "zh" else en, value=float(cur), step=float(step), key=f"lg_t_{k}"))
+            changes = {k: v for k, v in new_thresholds.items() if v != current[k]}
+            if any(new_weights[m] != float(current["weights"].get(m, 0)) for m in METRICS):
+                changes["weights"] = new_weights
+            b1, b2 = st.columns(2)
+            preview = b1.button(t("lg_preview", lang), key="lg_preview", width="stretch")
+            save = b2.button(t("lg_save", lang), key="lg_save", type="primary", width="stretch",
+                             disabled=not changes)
+            if preview or save:
+                try:
+                    settings_mod.validate(changes)
+                except ValidationError as exc:
+                    for e in exc.errors:
+                        st.error(f"{e.get('column')}:{e.get('message')}")
+                    st.stop()
+            if preview:
+                from lib.league import compute_league
+
+                trial = {**current, **{k: v for k, v in changes.items() if k != "weights"},
+                         "weights": {**current["weights"], **changes.get("weights", {})}}
+                with session_scope(get_engine()) as session:
+                    after = compute_league(session, period, as_of=c.as_of, settings=trial)
+                kc = key_col(lg)
+                cmp = lg[[kc, nc, "rank", "score"]].merge(
+                    after[[kc, "rank", "score", "light"]].rename(
+                        columns={"rank": "new_rank", "score": "new_score", "light": "new_light"}), on=kc)
+                cmp = cmp.sort_values("new_rank", kind="stable")
+                st.caption(t("lg_preview_note", lang))
+                st.dataframe(pd.DataFrame({
+                    t("lg_group", lang): cmp[nc],
+                    t("lg_rank", lang): cmp["rank"].astype(int),
+                    t("lg_new_rank", lang): cmp["new_rank"].astype(int),
+                    t("lg_change", lang): [change_text(a - b) for a, b in zip(cmp["rank"], cmp["new_rank"])],
+                    t("lg_scores", lang): cmp["score"].round(2),
+                    t("lg_new_score", lang): cmp["new_score"].round(2),
+                    t("lg_light", lang): cmp["new_light"].map(lambda k: enum_label("light", k, lang)),
+                }), hide_index=True, key="lg_preview_table")
+            if save:
+                try:
+                    with session_scope(get_engine()) as session:
+                        settings_mod.save(session, actor, changes)
+                except CockpitError as exc:
+                    st.error(str(exc))
+                else:
+                    st.session_state["lg_saved_note"] = True
+                    st.rerun()
+            if st.session_state.pop("lg_saved_note", False):
+                st.success(t("lg_saved", lang))

@@ -1,0 +1,226 @@
+"""一项一档 — one project: facts and approvals, policy funds, the monthly curve against plan, the light
+of every month with its reasons, its problems and the history of changes.
+
+Numbers: lib.lights (lights and history), lib.overview.monthly_curve, lib.queries, lib.problems.
+"""
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from lib import overview, periods, queries
+from lib.i18n import enum_label, t
+from lib.models import APPROVAL_FIELDS
+from pages import _ui
+
+c = _ui.ctx()
+lang = c.lang
+_ui.header(t("page_project_file", lang), c)
+
+
+def kv_table(rows: list[tuple[str, str]]) -> str:
+    body = "".join(f"<tr><th>{html.escape(k)}</th><td>{v}</td></tr>" for k, v in rows)
+    return f'<div class="ck-scroll"><table class="ck-table">{body}</table></div>'
+
+
+def esc(v) -> str:
+    if v is None or (isinstance(v, float) and v != v) or v == "":
+        return "—"
+    return html.escape(str(v))
+
+
+def fdate(d) -> str:
+    if d is None or d is pd.NaT or (isinstance(d, float) and d != d):
+        return "—"
+    return periods.fmt_date(pd.Timestamp(d).date(), lang)
+
+
+if _ui.need_period(c):
+    if not _ui.module_ready("lights"):
+        st.warning(f"{t('module_missing', lang)}:lib.lights")
+        st.stop()
+    year, month = periods.split(c.period)
+    lights = _ui.lights(c.period, c.as_of)
+    pool = _ui.in_region(lights, c) if c.region_code else lights
+    codes = list(pool["project_code"])
+    wanted = st.session_state.get("project_code")
+    if wanted and wanted not in codes and wanted in set(lights["project_code"]):
+        codes = [wanted, *codes]
+    if not codes:
+        st.info(t("no_data", lang))
+        st.stop()
+    label = dict(zip(lights["project_code"], lights["project_name"]))
+    if wanted in codes:
+        st.session_state["pf_pick"] = wanted
+    elif st.session_state.get("pf_pick") not in codes:
+        st.session_state["pf_pick"] = codes[0]
+    code = st.selectbox(t("pf_pick", lang), codes, key="pf_pick",
+                        format_func=lambda k: f"{label.get(k, '')}({k})")
+    st.session_state["project_code"] = code
+
+    facts = _ui.cached(queries.project_facts, code)
+    if facts is None:
+        st.warning(t("pf_unknown", lang))
+        st.stop()
+    row = lights[lights["project_code"] == code].iloc[0]
+
+    st.markdown(f"### {html.escape(facts['name'])}")
+    badge = _ui.light_badge(row["light"], lang)
+    reasons = html.escape(str(row.get("reasons") or ""))
+    st.markdown(f'{t("col_light", lang)}:{badge} &nbsp; {reasons}', unsafe_allow_html=True)
+
+    yinfo = facts["years"].get(year, {})
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"#### {t('pf_facts', lang)}")
+        rows = [
+            (t("col_code", lang), esc(code)),
+            (t("col_region", lang), esc(facts["region_name"])),
+            (t("f_sector", lang), esc(facts["sector"])),
+            (t("f_level", lang), esc(enum_label("level", facts["level"], lang) if facts["level"] else None)),
+            (t("fact_industrial", lang), enum_label("bool", "yes" if facts["industrial"] else "no", lang)),
+            (t("f_tags", lang), esc(";".join(overview.tag_list(facts["tags"])) or None)),
+            (t("fact_total_investment", lang), esc(_ui.money(facts["total_investment"], lang))),
+            (f"{t('fact_year', lang)} {year}",
+             esc(" · ".join(x for x in (enum_label("library", yinfo.get("library"), lang),
+                                        enum_label("nature", yinfo.get("nature"), lang)) if x) or None)),
+            (t("card_plan", lang), esc(_ui.money(yinfo.get("annual_plan"), lang))),
+            (t("card_ytd", lang), esc(_ui.money(row.get("ytd_completed"), lang))),
+            (t("col_rate", lang) + " / " + t("col_expected", lang),
+             f"{_ui.pct(row['actual_pct'] / 100 if row['actual_pct'] == row['actual_pct'] else None)} / "
+             f"{_ui.pct(row['expected_pct'] / 100 if row['expected_pct'] == row['expected_pct'] else None)}"
+             f"({_ui.pp(row['gap_pp'], lang)})"),
+            (t("fact_owner", lang), esc(facts["owner"])),
+            (t("f_unit", lang), esc(facts["unit"])),
+            (t("f_leader", lang), esc(facts["leader"])),
+            (t("fact_planned", lang), f"{fdate(facts['planned_start'])} – {fdate(facts['planned_end'])}"),
+            (t("fact_actual", lang), f"{fdate(facts['actual_start'])} – {fdate(facts['actual_end'])}"),
+            (t("fact_location", lang),
+             esc(f"{facts['lon']:.4f}, {facts['lat']:.4f}" if facts["lon"] is not None and facts["lat"] is not None
+                 else None)),
+        ]
+        st.markdown(kv_table(rows), unsafe_allow_html=True)
+
+    with right:
+        st.markdown(f"#### {t('pf_approvals', lang)}")
+        arows = [(enum_label("approval_field", f, lang),
+                  esc(enum_label("approval", facts["approvals"].get(f), lang) or None)) for f in APPROVAL_FIELDS]
+        st.markdown(kv_table(arows), unsafe_allow_html=True)
+
+        st.markdown(f"#### {t('pf_funds', lang)}")
+        funds = _ui.cached(queries.project_funds, code, year, c.period)
+        frows = "".join(
+            f"<tr><td>{enum_label('fund_source', r.source, lang)}</td>"
+            f"<td class='num'>{_ui.money(r.allocated, lang)}</td><td class='num'>{_ui.money(r.paid, lang)}</td>"
+            f"<td class='num'>{_ui.pct(r.paid / r.allocated if r.allocated > 0 else None)}</td></tr>"
+            for r in funds.itertuples())
+        st.markdown(
+            f"<div class='ck-scroll'><table class='ck-table'><tr><th>{t('pf_funds', lang)}</th>"
+            f"<th class='num'>{t('pf_allocated', lang)}</th><th class='num'>{t('pf_paid', lang)}</th>"
+            f"<th class='num'>%</th></tr>{frows}</table></div>", unsafe_allow_html=True)
+
+    # --- the curve of this year --------------------------------------------------------------------------
+    curve = _ui.cached(overview.monthly_curve, c.period, None, [code])
+    div, unit_key, axis = _ui.money_unit(list(curve["plan"]) + list(curve["actual"].dropna()), lang)
+    months = [t("month_n", lang).format(m=m) for m in curve["month"]]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=months, y=curve["actual"] / div, name=t("series_actual", lang),
+                             mode="lines+markers", line={"color": "#1F5FA8", "width": 3}))
+    fig.add_trace(go.Scatter(x=months, y=curve["plan"] / div, name=t("series_plan", lang), mode="lines",
+                             line={"color": "#E8892B", "width": 2, "dash": "dash"}))
+    fig.add_trace(go.Scatter(x=months, y=curve["time_progress"] / div, name=t("series_time", lang),
+                             mode="lines", line={"color": "#7A8591", "width": 1.5, "dash": "dot"}))
+    fig.update_yaxes(title_text=axis, rangemode="tozero")
+    _ui.style_fig(fig, f"{facts['name']} · {t('pf_curve', lang)}", height=360)
+    _ui.chart(fig, key="pf_curve")
+
+    # --- the light of every month ----------------------------------------------------------------------
+    st.markdown(f"#### {t('pf_lights', lang)}")
+    from lib import lights as lights_mod
+
+    hist = _ui.cached(lights_mod.project_history, code, year, c.period)
+    if hist is None or not len(hist):
+        st.caption(t("pf_none", lang))
+    else:
+        dims = list(overview.DIMENSIONS)
+        word = {k: enum_label("light", k, lang) for k in ("red", "yellow", "green", "gray")}
+        per_col = "period" if "period" in hist.columns else hist.columns[0]
+        htab = pd.DataFrame({
+            t("period", lang): hist[per_col].map(lambda p: periods.fmt_period(p, lang) if isinstance(p, str) else p),
+            t("col_light", lang): hist["light"].map(word),
+            **{enum_label("dimension", d, lang): hist[d].map(word) for d in dims if d in hist.columns},
+            t("col_rate", lang): pd.to_numeric(hist.get("actual_pct"), errors="coerce").round(1),
+            t("col_gap", lang): pd.to_numeric(hist.get("gap_pp"), errors="coerce").round(1),
+            t("col_reasons", lang): hist["reasons"].fillna("") if "reasons" in hist.columns else "",
+        })
+        light_cols = [col for col in htab.columns if col in
+                      [t("col_light", lang)] + [enum_label("dimension", d, lang) for d in dims]]
+        st.dataframe(
+            htab.style.map(_ui.light_cell_style({v: k for k, v in word.items()}), subset=light_cols)
+            .format({t("col_rate", lang): "{:.1f}%", t("col_gap", lang): "{:+.1f}"}, na_rep="—"),
+            hide_index=True, key="pf_hist",
+            column_config={t("col_reasons", lang): st.column_config.TextColumn(width="large")})
+
+    # --- problems ------------------------------------------------------------------------------------------
+    st.markdown(f"#### {t('pf_problems', lang)}")
+    if _ui.module_ready("problems"):
+        probs = _ui.problem_table(c.as_of)
+        probs = probs[probs["project_code"] == code]
+        if not len(probs):
+            st.caption(t("pf_none", lang))
+        else:
+            ptab = pd.DataFrame({
+                "#": probs["problem_id"],
+                t("pc_category", lang): probs["category"].map(lambda k: enum_label("problem_category", k, lang)),
+                t("pc_status", lang): probs["status"].map(lambda k: enum_label("problem_status", k, lang)),
+                t("pc_deadline", lang): probs["deadline"].map(fdate),
+                t("pc_overdue", lang): probs["overdue_days"].astype("Float64"),
+                t("pc_supervised", lang): probs["supervise_count"],
+                t("pc_description", lang): probs["description"],
+            })
+            st.dataframe(ptab, hide_index=True, key="pf_problems")
+    else:
+        st.caption(f"{t('module_missing', lang)}:lib.problems")
+
+    # --- history of changes --------------------------------------------------------------------------------
+    st.markdown(f"#### {t('pf_history', lang)}")
+    changes = _ui.cached(queries.project_changes, code)
+    events = _ui.cached(queries.project_problem_events, code)
+    parts = []
+    if len(changes):
+        parts.append(pd.DataFrame({
+            "at": changes["at"], "who": changes["username"],
+            "what": changes["action"] + " · " + changes["entity"].astype(str),
+            "detail": [f"{b} → {a}" if b is not None else f"{a}"
+                       for b, a in zip(changes["before"], changes["after"])],
+        }))
+    if len(events):
+        parts.append(pd.DataFrame({
+            "at": events["at"], "who": events["username"],
+            "what": [f"#{pid} " + enum_label("problem_action", a, lang) for pid, a in
+                     zip(events["problem_id"], events["action"])],
+            "detail": events["note"].fillna(""),
+        }))
+    if not parts:
+        st.caption(t("pf_none", lang))
+    else:
+        hist_all = pd.concat(parts, ignore_index=True).sort_values("at", ascending=False)
+        hist_all["at"] = pd.to_datetime(hist_all["at"]).dt.strftime("%Y-%m-%d %H:%M")
+        hist_all["detail"] = hist_all["detail"].astype(str).str.slice(0, 300)
+        hist_all.columns = [t(k, lang) for k in ("hc_when", "hc_who", "hc_what", "hc_detail")]
+        st.dataframe(hist_all, hide_index=True, key="pf_changes")
+
+    # --- monthly reports ----------------------------------------------------------------------------------------
+    with st.expander(t("pf_reports", lang)):
+        reps = _ui.cached(queries.project_reports, code, year, c.period)
+        if not len(reps):
+            st.caption(t("pf_none", lang))
+        else:
+            cols = [col for col in ("period", "ytd_completed", "month_completed", "started", "in_stats",
+                                    "central_budget_paid", "special_bond_paid", "treasury_bond_paid",
+                                    "progress_text", "variance_note", "reporter") if col in reps.columns]
+            st.dataframe(reps[cols].rename(columns={col: t("rc_" + col, lang) for col in cols}),
+                         hide_index=True, key="pf_reports")

@@ -1,0 +1,165 @@
+"""红黄绿灯项目清单 — every project of the year with its overall and six dimension lights.
+
+Numbers: lib.lights.compute_lights; filtering and sorting: lib.overview; export: lib.exports.
+Light cells carry the word (红/黄/绿/灰) as well as the colour. A row leads to the project file.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from lib import overview
+from lib.exports import to_excel_bytes
+from lib.i18n import enum_label, t
+from pages import _ui
+
+MAX_ROWS = 1000  # rows drawn on screen; the export carries every row of the filter
+
+c = _ui.ctx()
+lang = c.lang
+_ui.header(t("page_project_list", lang), c)
+
+WIDGETS = {  # filter → widget key
+    "region": "pl_region", "light": "pl_light", "dimension": "pl_dim", "dim_light": "pl_dim_light",
+    "level": "pl_level", "sector": "pl_sector", "tags": "pl_tags", "library": "pl_library",
+    "nature": "pl_nature", "leader": "pl_leader", "unit": "pl_unit", "text": "pl_text", "sort": "pl_sort",
+}
+SINGLE = {"dimension", "text", "sort"}
+
+
+def _reset(values: dict | None = None) -> None:
+    values = values or {}
+    for f, key in WIDGETS.items():
+        v = values.get(f)
+        if f in SINGLE:
+            st.session_state[key] = v if v is not None else ("" if f == "text" else (None if f == "dimension" else "light"))
+        else:
+            st.session_state[key] = list(v) if isinstance(v, (list, tuple)) else ([v] if v else [])
+
+
+if _ui.need_period(c):
+    if not _ui.module_ready("lights"):
+        st.warning(f"{t('module_missing', lang)}:lib.lights")
+        st.stop()
+    lights = _ui.lights(c.period, c.as_of)
+    names = _ui.region_names()
+    opts = overview.filter_options(lights)
+
+    # filters asked for by another page (a card or a chart), else the sidebar county
+    pending = st.session_state.pop(_ui.LIST_FILTER_KEY, None)
+    if pending is not None:
+        _reset(pending)
+        st.session_state["pl_sidebar_region"] = c.region_code
+    elif "pl_region" not in st.session_state or st.session_state.get("pl_sidebar_region") != c.region_code:
+        keep = {f: st.session_state.get(k) for f, k in WIDGETS.items()}
+        keep["region"] = [c.region_code] if c.region_code else []
+        _reset(keep)
+        st.session_state["pl_sidebar_region"] = c.region_code
+    # drop remembered values that this period no longer offers
+    for f in ("region", "level", "sector", "tags", "library", "nature", "leader", "unit"):
+        key = WIDGETS[f]
+        st.session_state[key] = [v for v in st.session_state.get(key) or [] if v in opts[f] or (f == "region" and v in names)]
+
+    lights_keys = ["red", "yellow", "green", "gray"]
+    dims = list(overview.DIMENSIONS)
+    f1 = st.columns(4)
+    f1[0].multiselect(t("f_region", lang), list(names.keys()), key="pl_region",
+                      format_func=lambda code: names.get(code, code), persist_state="session")
+    f1[1].multiselect(t("f_light", lang), lights_keys, key="pl_light",
+                      format_func=lambda k: enum_label("light", k, lang), persist_state="session")
+    f1[2].text_input(t("f_text", lang), key="pl_text", persist_state="session")
+    f1[3].selectbox(t("f_sort", lang), list(overview.SORTS), key="pl_sort",
+                    format_func=lambda k: t(f"sort_{k}", lang), persist_state="session")
+    with st.expander(t("f_more", lang), expanded=any(
+            st.session_state.get(WIDGETS[f]) for f in ("dimension", "level", "sector", "tags", "library",
+                                                       "nature", "leader", "unit"))):
+        f2 = st.columns(4)
+        f2[0].selectbox(t("f_dimension", lang), [None, *dims], key="pl_dim",
+                        format_func=lambda k: "—" if k is None else enum_label("dimension", k, lang),
+                        persist_state="session")
+        f2[1].multiselect(t("f_dim_light", lang), lights_keys, key="pl_dim_light",
+                          format_func=lambda k: enum_label("light", k, lang), persist_state="session")
+        f2[2].multiselect(t("f_level", lang), opts["level"], key="pl_level",
+                          format_func=lambda k: enum_label("level", k, lang), persist_state="session")
+        f2[3].multiselect(t("f_sector", lang), opts["sector"], key="pl_sector", persist_state="session")
+        f3 = st.columns(4)
+        f3[0].multiselect(t("f_tags", lang), opts["tags"], key="pl_tags", persist_state="session")
+        f3[1].multiselect(t("f_library", lang), opts["library"], key="pl_library",
+                          format_func=lambda k: enum_label("library", k, lang), persist_state="session")
+        f3[2].multiselect(t("f_nature", lang), opts["nature"], key="pl_nature",
+                          format_func=lambda k: enum_label("nature", k, lang), persist_state="session")
+        f3[3].multiselect(t("f_leader", lang), opts["leader"], key="pl_leader", persist_state="session")
+        f4 = st.columns(4)
+        f4[0].multiselect(t("f_unit", lang), opts["unit"], key="pl_unit", persist_state="session")
+        with f4[3]:
+            st.write("")
+            if st.button(t("f_clear", lang), key="pl_clear", width="stretch"):
+                _reset({})
+                st.session_state["pl_sidebar_region"] = c.region_code
+                st.rerun()
+
+    filters = {f: st.session_state.get(k) for f, k in WIDGETS.items() if f != "sort"}
+    view = overview.sort_projects(overview.filter_projects(lights, filters), st.session_state.get("pl_sort") or "light")
+    counts = overview.light_counts(view)
+
+    # counts by colour for the current filter (word + number; the colour is not alone)
+    chips = " ".join(
+        f'{_ui.light_badge(k, lang)} <b style="font-size:17px">{counts[k]}</b>' for k in lights_keys)
+    st.markdown(f'<div style="line-height:2.2">{t("list_count", lang).format(n=len(view))} &nbsp; {chips}</div>',
+                unsafe_allow_html=True)
+
+    # the table as read: words, percents, points
+    word = {k: enum_label("light", k, lang) for k in lights_keys}
+    table = pd.DataFrame({
+        t("col_code", lang): view["project_code"],
+        t("col_name", lang): view["project_name"],
+        t("col_region", lang): view["region_code"].map(lambda code: names.get(code, code)),
+        t("col_light", lang): view["light"].map(word),
+        **{enum_label("dimension", d, lang): view[d].map(word) for d in dims},
+        t("col_rate", lang): pd.to_numeric(view["actual_pct"], errors="coerce").round(1),
+        t("col_expected", lang): pd.to_numeric(view["expected_pct"], errors="coerce").round(1),
+        t("col_gap", lang): pd.to_numeric(view["gap_pp"], errors="coerce").round(1),
+        t("col_plan", lang): pd.to_numeric(view["annual_plan"], errors="coerce").round(0),
+        t("col_reasons", lang): view["reasons"].fillna(""),
+    })
+    table = table.reset_index(drop=True)
+
+    e1, e2 = st.columns([3, 2])
+    with e2:
+        st.download_button(
+            t("export_excel", lang), data=lambda: to_excel_bytes(table, t("page_project_list", lang)),
+            file_name=f"红黄绿灯项目清单_{c.period}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key="pl_export", width="stretch", on_click="ignore",
+        )
+    with e1:
+        st.caption(t("open_file_hint", lang))
+
+    shown = table.head(MAX_ROWS)
+    word_to_key = {v: k for k, v in word.items()}
+    light_cols = [t("col_light", lang)] + [enum_label("dimension", d, lang) for d in dims]
+    styled = shown.style.map(_ui.light_cell_style(word_to_key), subset=light_cols).format(
+        {t("col_rate", lang): "{:.1f}%", t("col_expected", lang): "{:.1f}%", t("col_gap", lang): "{:+.1f}",
+         t("col_plan", lang): "{:,.0f}"}, na_rep="—")
+    event = st.dataframe(
+        styled, key="pl_table", hide_index=True, on_select="rerun", selection_mode="single-row",
+        height=min(38 + 35 * max(len(shown), 1), 640),
+        column_config={t("col_reasons", lang): st.column_config.TextColumn(width="large"),
+                       t("col_name", lang): st.column_config.TextColumn(width="medium")},
+    )
+    if len(table) > MAX_ROWS:
+        st.caption(f"{MAX_ROWS} / {len(table)}")
+    rows = event.selection.rows if event is not None else []
+    if rows:
+        _ui.open_project(str(shown.iloc[rows[0]][t("col_code", lang)]))
+
+    if len(view):
+        o1, o2 = st.columns([3, 2])
+        codes = list(view["project_code"].head(MAX_ROWS))
+        label = dict(zip(view["project_code"], view["project_name"]))
+        pick = o1.selectbox(t("pf_pick", lang), codes, key="pl_pick",
+                            format_func=lambda code: f"{label.get(code, '')}({code})")
+        with o2:
+            st.write("")
+            if st.button(t("open_file", lang), key="pl_open", width="stretch"):
+                _ui.open_project(pick)
