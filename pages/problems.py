@@ -1,0 +1,458 @@
+"""问题销号 — problem closure: figures, filters, list by urgency, board by state, charts, one problem's
+history and the moves the signed-in role may take, raising a problem, the 督办单 and the unit scoreboard.
+
+Thin view: every number and every move comes from lib.problems.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from lib import auth, periods
+from lib import problems as P
+from lib.errors import CockpitError
+from lib.i18n import LIGHT_COLORS, enum_label, t
+from lib.models import PROBLEM_CATEGORIES, PROBLEM_LEVELS, PROBLEM_STATUSES
+from lib import queries
+from lib.store import get_engine, session_scope
+from pages import _ui
+
+c = _ui.ctx()
+lang = c.lang
+actor = c.actor or auth.Actor("guest", "leader")  # reading needs no more than a leader may
+RED = LIGHT_COLORS["red"]
+
+
+def L(key: str, **kw) -> str:
+    text = t(key, lang)
+    return text.format(**kw) if kw else text
+
+
+def fmt_d(value) -> str:
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return ""
+    return periods.fmt_date(value, lang)
+
+
+def txt(value) -> str:
+    """Text of a cell; blank for None/NaN."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
+def overdue_text(n) -> str:
+    return "" if pd.isna(n) else L("pb_overdue_n", n=int(n))
+
+
+def seed(widget_key: str, marker: str, value, default) -> None:
+    """(Re)seed a widget from the frame's shared value when that value changed."""
+    if st.session_state.get(marker) != value or widget_key not in st.session_state:
+        st.session_state[widget_key] = default
+        st.session_state[marker] = value
+
+
+# --- as-of date and county ----------------------------------------------------------------------
+today = dt.date.today()
+default_as_of = c.as_of or today
+seed("pb_as_of", "_pb_as_of_for", c.period, default_as_of)
+# Read straight from the store (one query each): a write on this page must show at once.
+with session_scope(get_engine()) as _s:
+    regions = dict(queries.regions(_s))
+    project_list = queries.project_codes(_s)
+county_options = [None, *regions]
+seed("pb_county", "_pb_county_for", c.region_code,
+     c.region_code if c.region_code in regions else None)
+
+_ui.header(L("pb_title"), c, subtitle=f"{L('pb_as_of')}:{fmt_d(st.session_state['pb_as_of'])}")
+if st.session_state.get("pb_flash"):
+    st.success(st.session_state.pop("pb_flash"))
+
+top = st.columns([1, 1, 2])
+as_of = top[0].date_input(L("pb_as_of"), key="pb_as_of", format="YYYY-MM-DD")
+county = top[1].selectbox(L("pb_f_county"), county_options, key="pb_county",
+                          format_func=lambda code: t("all_regions", lang) if code is None else regions.get(code, code))
+
+with session_scope(get_engine()) as _s:
+    table_all = P.problem_table(_s, as_of=as_of)
+base = table_all[table_all["region_code"] == county] if county else table_all
+
+# --- filters ------------------------------------------------------------------------------------
+projects = {code: name for code, name, _r in project_list}
+
+
+def uniq(col: str) -> list:
+    return sorted(v for v in base[col].dropna().unique() if str(v).strip())
+
+
+with st.expander(L("pb_filters"), expanded=False):
+    f1, f2, f3, f4 = st.columns(4)
+    f_project = f1.multiselect(L("pb_f_project"), uniq("project_code"), key="pb_f_project",
+                               format_func=lambda code: projects.get(code, code))
+    f_category = f2.multiselect(L("pb_f_category"), list(PROBLEM_CATEGORIES), key="pb_f_category",
+                                format_func=lambda k: enum_label("problem_category", k, lang))
+    f_level = f3.multiselect(L("pb_f_level"), list(PROBLEM_LEVELS), key="pb_f_level",
+                             format_func=lambda k: enum_label("problem_level", k, lang))
+    f_status = f4.multiselect(L("pb_f_status"), list(PROBLEM_STATUSES), key="pb_f_status",
+                              format_func=lambda k: enum_label("problem_status", k, lang))
+    g1, g2, g3, g4 = st.columns(4)
+    f_unit = g1.multiselect(L("pb_f_unit"), uniq("unit"), key="pb_f_unit")
+    f_leader = g2.multiselect(L("pb_f_leader"), uniq("leader"), key="pb_f_leader")
+    first_raised = min(base["raised_on"]) if len(base) else as_of
+    f_raised = g3.date_input(L("pb_f_raised"), value=(first_raised, as_of), key="pb_f_raised",
+                             format="YYYY-MM-DD")
+    f_overdue = g4.checkbox(L("pb_f_overdue"), key="pb_f_overdue")
+
+df = base
+if f_project:
+    df = df[df["project_code"].isin(f_project)]
+if f_category:
+    df = df[df["category"].isin(f_category)]
+if f_level:
+    df = df[df["level"].isin(f_level)]
+if f_status:
+    df = df[df["status"].isin(f_status)]
+if f_unit:
+    df = df[df["unit"].isin(f_unit)]
+if f_leader:
+    df = df[df["leader"].isin(f_leader)]
+if isinstance(f_raised, (tuple, list)) and len(f_raised) == 2:
+    df = df[(df["raised_on"] >= f_raised[0]) & (df["raised_on"] <= f_raised[1])]
+if f_overdue:
+    df = df[df["overdue_days"].notna()]
+df = P.urgency_order(df)
+
+# --- figures ------------------------------------------------------------------------------------
+stats = P.problem_stats(df)
+days = L("pb_days")
+unit_n = t("count_unit", lang)
+m = st.columns(7)
+m[0].metric(L("pb_m_raised"), f"{stats['raised']}{unit_n}")
+m[1].metric(L("pb_m_closed"), f"{stats['closed']}{unit_n}")
+m[2].metric(L("pb_m_rate"), _ui.pct(stats["closure_rate"]))
+m[3].metric(L("pb_m_on_time"), f"{stats['closed_on_time']}{unit_n}")
+m[4].metric(L("pb_m_open"), f"{stats['open']}{unit_n}")
+m[5].metric(L("pb_m_overdue"), f"{stats['overdue']}{unit_n}")
+m[6].metric(L("pb_m_avg"), "—" if stats["avg_days_to_close"] is None else f"{stats['avg_days_to_close']:.1f}{days}")
+st.caption(L("pb_legend"))
+st.caption(L("pb_count", n=len(df)))
+
+tabs = st.tabs([L("pb_tab_table"), L("pb_tab_board"), L("pb_tab_charts"), L("pb_tab_units"),
+                L("pb_tab_detail"), L("pb_tab_raise"), L("pb_tab_dudan")])
+
+# --- list, most urgent first ---------------------------------------------------------------------
+with tabs[0]:
+    if df.empty:
+        st.info(L("pb_empty"))
+    else:
+        show = pd.DataFrame({
+            L("pb_col_id"): df["problem_id"].astype(int),
+            L("pb_col_overdue"): df["overdue_days"].map(overdue_text),
+            L("pb_col_project"): df["project_name"].fillna(df["project_code"]),
+            L("pb_col_region"): df["region_code"].map(lambda r: regions.get(r, r)),
+            L("pb_col_category"): df["category"].map(lambda k: enum_label("problem_category", k, lang)),
+            L("pb_col_desc"): df["description"],
+            L("pb_col_status"): df["status"].map(lambda k: enum_label("problem_status", k, lang)),
+            L("pb_col_level"): df["level"].map(lambda k: enum_label("problem_level", k, lang)),
+            L("pb_col_supervise"): df["supervise_count"].astype(int),
+            L("pb_col_unit"): df["unit"].fillna(""),
+            L("pb_col_person"): df["person"].fillna(""),
+            L("pb_col_deadline"): df["deadline"].map(fmt_d),
+            L("pb_col_raised"): df["raised_on"].map(fmt_d),
+            L("pb_col_closed"): df["closed_on"].map(fmt_d),
+            L("pb_col_days"): df["days_open"].astype("Int64"),
+        })
+        col_over = L("pb_col_overdue")
+        styled = show.style.map(
+            lambda v: f"background-color:{RED};color:#FFFFFF;font-weight:600" if v else "",
+            subset=[col_over])
+        st.dataframe(styled, hide_index=True, width="stretch", key="pb_table")
+        st.download_button(t("export_csv", lang), show.to_csv(index=False).encode("utf-8-sig"),
+                           file_name=f"problems_{as_of:%Y%m%d}.csv", mime="text/csv", key="pb_csv")
+
+# --- board by state --------------------------------------------------------------------------------
+with tabs[1]:
+    cols = st.columns(len(PROBLEM_STATUSES))
+    for col, status in zip(cols, PROBLEM_STATUSES):
+        part = df[df["status"] == status]
+        col.markdown(f"**{enum_label('problem_status', status, lang)}({len(part)})**")
+        for r in part.head(12).itertuples(index=False):
+            flag = (f'<span class="ck-chip" style="background:{RED};color:#fff">{overdue_text(r.overdue_days)}</span> '
+                    if not pd.isna(r.overdue_days) else "")
+            sup = f" · {L('pb_col_supervise')} {int(r.supervise_count)}" if r.supervise_count else ""
+            col.markdown(
+                f'<div style="border:1px solid #E3E7ED;border-radius:8px;padding:6px 8px;margin-bottom:6px">'
+                f"{flag}<b>#{int(r.problem_id)}</b> {r.project_name or r.project_code}<br>"
+                f'<span style="font-size:14px">{enum_label("problem_category", r.category, lang)} · '
+                f"{str(r.description)[:40]}{sup}</span></div>", unsafe_allow_html=True)
+        if len(part) > 12:
+            col.caption(L("pb_board_more", n=len(part) - 12))
+
+# --- charts --------------------------------------------------------------------------------------
+with tabs[2]:
+    if df.empty:
+        st.info(L("pb_empty"))
+    else:
+        ch1, ch2 = st.columns(2)
+        with ch1:
+            cats = [k for k in PROBLEM_CATEGORIES if k in set(df["category"])]
+            names = [enum_label("problem_category", k, lang) for k in cats]
+            open_n = [int(((df["category"] == k) & df["is_open"]).sum()) for k in cats]
+            closed_n = [int(((df["category"] == k) & ~df["is_open"]).sum()) for k in cats]
+            fig = go.Figure([
+                go.Bar(name=L("pb_s_open"), x=names, y=open_n, marker_color=LIGHT_COLORS["yellow"],
+                       text=open_n, textposition="inside"),
+                go.Bar(name=L("pb_s_closed"), x=names, y=closed_n, marker_color=LIGHT_COLORS["green"],
+                       text=closed_n, textposition="inside"),
+            ])
+            fig.update_layout(barmode="stack", yaxis_title=L("pb_ax_count"))
+            _ui.chart(_ui.style_fig(fig, L("pb_ch_category")), key="pb_ch_cat")
+        with ch2:
+            od = df[df["overdue_days"].notna()]
+            if od.empty:
+                st.info(L("pb_no_overdue"))
+            else:
+                by_unit = (od.assign(unit=od["unit"].fillna(P.UNASSIGNED_UNIT))
+                           .groupby("unit").size().sort_values())
+                fig = go.Figure(go.Bar(name=L("pb_s_overdue"), x=by_unit.values, y=by_unit.index,
+                                       orientation="h", marker_color=RED, text=by_unit.values,
+                                       textposition="outside"))
+                fig.update_layout(xaxis_title=L("pb_ax_count"))
+                _ui.chart(_ui.style_fig(fig, L("pb_ch_units"), legend=False), key="pb_ch_units")
+        ch3, ch4 = st.columns(2)
+        with ch3:
+            opened = df[df["is_open"]]
+            buckets = opened["days_open"].map(P.ageing_bucket)
+            counts = [int((buckets == b).sum()) for b in P.AGEING_BUCKETS]
+            colors = [LIGHT_COLORS["green"], LIGHT_COLORS["yellow"], "#E07B39", RED]
+            fig = go.Figure(go.Bar(x=[L(f"pb_age_{b}") for b in P.AGEING_BUCKETS], y=counts,
+                                   marker_color=colors, text=counts, textposition="outside",
+                                   name=L("pb_s_open")))
+            fig.update_layout(xaxis_title=L("pb_ax_age"), yaxis_title=L("pb_ax_count"))
+            _ui.chart(_ui.style_fig(fig, L("pb_ch_ageing"), legend=False), key="pb_ch_age")
+        with ch4:
+            raised_m = pd.Series([f"{d:%Y-%m}" for d in df["raised_on"]]).value_counts()
+            closed_rows = df[~df["is_open"] & df["closed_on"].notna()]
+            closed_m = pd.Series([f"{d:%Y-%m}" for d in closed_rows["closed_on"]], dtype=object).value_counts()
+            months = sorted(set(raised_m.index) | set(closed_m.index))
+            fig = go.Figure([
+                go.Bar(name=L("pb_s_raised"), x=[periods.fmt_period(p, lang) for p in months],
+                       y=[int(raised_m.get(p, 0)) for p in months], marker_color="#4A78B5"),
+                go.Bar(name=L("pb_s_closed"), x=[periods.fmt_period(p, lang) for p in months],
+                       y=[int(closed_m.get(p, 0)) for p in months], marker_color=LIGHT_COLORS["green"]),
+            ])
+            fig.update_layout(barmode="group", xaxis_title=L("pb_ax_month"), yaxis_title=L("pb_ax_count"))
+            _ui.chart(_ui.style_fig(fig, L("pb_ch_month")), key="pb_ch_month")
+
+# --- per-unit scoreboard -------------------------------------------------------------------------
+with tabs[3]:
+    board = P.unit_scoreboard(df)
+    if board.empty:
+        st.info(L("pb_empty"))
+    else:
+        st.dataframe(pd.DataFrame({
+            L("pb_col_unit"): board["unit"],
+            L("pb_u_held"): board["held"],
+            L("pb_u_closed"): board["closed"],
+            L("pb_u_on_time"): board["on_time_rate"].map(_ui.pct),
+            L("pb_u_overdue"): board["overdue"],
+            L("pb_u_max"): board["max_overdue_days"],
+        }), hide_index=True, width="stretch", key="pb_units")
+
+
+def run(fn, ok: str) -> bool:
+    """Run one write in its own transaction; show the refusal, or flash ``ok`` and redraw."""
+    try:
+        with session_scope(get_engine()) as session:
+            fn(session)
+    except CockpitError as exc:
+        st.error(str(exc))
+        return False
+    st.session_state["pb_flash"] = ok
+    st.rerun()
+    return True
+
+
+# --- one problem: history and the moves this role may take ----------------------------------------
+with tabs[4]:
+    ids = [int(i) for i in df["problem_id"]]
+    if not ids:
+        st.info(L("pb_empty"))
+    else:
+        rows = {int(r["problem_id"]): r for r in df.to_dict("records")}
+
+        def label(pid: int) -> str:
+            r = rows[pid]
+            od = overdue_text(r["overdue_days"])
+            return (f"#{pid} {r['project_name'] or r['project_code']} · {str(r['description'])[:24]} · "
+                    f"{enum_label('problem_status', r['status'], lang)}" + (f" · {od}" if od else ""))
+
+        wanted = st.session_state.pop("pb_pick_next", None)  # a problem just raised opens here
+        if wanted in ids:
+            st.session_state["pb_pick"] = wanted
+        if st.session_state.get("pb_pick") not in ids:
+            st.session_state["pb_pick"] = ids[0]
+        pid = st.selectbox(L("pb_pick"), ids, key="pb_pick", format_func=label)
+        r = rows[pid]
+        facts = {
+            L("pb_col_project"): f"{txt(r['project_name'])}({r['project_code']})",
+            L("pb_col_region"): regions.get(r["region_code"], r["region_code"]),
+            L("pb_col_category"): enum_label("problem_category", r["category"], lang),
+            L("pb_col_level"): enum_label("problem_level", r["level"], lang),
+            L("pb_col_status"): enum_label("problem_status", r["status"], lang),
+            L("pb_col_desc"): r["description"],
+            L("pb_col_unit"): txt(r["unit"]), L("pb_col_leader"): txt(r["leader"]),
+            L("pb_col_person"): txt(r["person"]), L("pb_col_measures"): txt(r["measures"]), L("pb_col_deadline"): fmt_d(r["deadline"]),
+            L("pb_col_raised"): fmt_d(r["raised_on"]), L("pb_col_closed"): fmt_d(r["closed_on"]),
+            L("pb_col_satisfied"): ("" if r["satisfied"] is None or pd.isna(r["satisfied"])
+                                    else t("yes" if r["satisfied"] else "no", lang)),
+            L("pb_col_overdue"): overdue_text(r["overdue_days"]) or "—",
+            L("pb_col_supervise"): int(r["supervise_count"]),
+        }
+        d1, d2 = st.columns([2, 3])
+        with d1:
+            st.markdown("\n".join(f"- **{k}**:{txt(v)}"
+                                  for k, v in facts.items()))
+        with d2:
+            st.markdown(f"**{L('pb_history')}**")
+            with session_scope(get_engine()) as session:
+                hist = P.history(session, pid)
+            st.dataframe(pd.DataFrame({
+                L("pb_h_at"): hist["at"].map(lambda v: f"{fmt_d(v)} {v:%H:%M}"),
+                L("pb_h_who"): hist["username"],
+                L("pb_h_action"): hist["action"].map(lambda k: enum_label("problem_action", k, lang)),
+                L("pb_h_from"): hist["from_status"].map(lambda k: enum_label("problem_status", k, lang)),
+                L("pb_h_to"): hist["to_status"].map(lambda k: enum_label("problem_status", k, lang)),
+                L("pb_h_note"): hist["note"].fillna(""),
+            }), hide_index=True, width="stretch", key="pb_history")
+
+        actions = P.allowed_actions(actor, r) if c.actor is not None else []
+        st.markdown(f"**{L('pb_actions')}**")
+        if not actions:
+            st.caption(L("pb_no_actions"))
+        else:
+            action = st.radio(L("pb_action"), actions, key=f"pb_action_{pid}", horizontal=True,
+                              format_func=lambda a: enum_label("problem_action", a, lang))
+            with st.form(f"pb_form_{pid}_{action}", clear_on_submit=False):
+                fields: dict = {}
+                if action == "assign":
+                    st.caption(L("pb_five_hint"))
+                    a1, a2, a3 = st.columns(3)
+                    fields["unit"] = a1.text_input(L("pb_col_unit"), value=txt(r["unit"]), key=f"pb_f_unit_{pid}")
+                    fields["leader"] = a2.text_input(L("pb_col_leader"), value=txt(r["leader"]),
+                                                     key=f"pb_f_leader_{pid}")
+                    fields["person"] = a3.text_input(L("pb_col_person"), value=txt(r["person"]),
+                                                     key=f"pb_f_person_{pid}")
+                    fields["measures"] = st.text_area(L("pb_col_measures"), value=txt(r["measures"]),
+                                                      key=f"pb_f_measures_{pid}")
+                    fields["deadline"] = st.date_input(L("pb_col_deadline"), value=r["deadline"] if isinstance(r["deadline"], dt.date) else None,
+                                                       key=f"pb_f_deadline_{pid}", format="YYYY-MM-DD")
+                elif action in ("submit", "accept"):
+                    st.caption(L("pb_submit_hint" if action == "submit" else "pb_accept_hint"))
+                    b1, b2 = st.columns(2)
+                    fields["closed_on"] = b1.date_input(L("pb_col_closed"), value=r["closed_on"] if isinstance(r["closed_on"], dt.date) else as_of,
+                                                        key=f"pb_f_closed_{pid}_{action}", format="YYYY-MM-DD")
+                    sat_now = r["satisfied"] if isinstance(r["satisfied"], bool) else None
+                    sat_opts = [True, False, None]
+                    fields["satisfied"] = b2.radio(
+                        L("pb_col_satisfied"), sat_opts, index=sat_opts.index(sat_now), horizontal=True,
+                        key=f"pb_f_sat_{pid}_{action}",
+                        format_func=lambda v: L("pb_sat_unknown") if v is None else t("yes" if v else "no", lang))
+                needs_note = action in P.NOTE_REQUIRED
+                note = st.text_area(L("pb_note_required" if needs_note else "pb_note"),
+                                    key=f"pb_f_note_{pid}_{action}")
+                go_ = st.form_submit_button(f"{L('pb_do')}:{enum_label('problem_action', action, lang)}",
+                                            type="primary", key=f"pb_do_{pid}_{action}")
+            if go_:
+                run(lambda s: P.apply(s, c.actor, pid, action, note=note or None, **fields),
+                    L("pb_done", action=enum_label("problem_action", action, lang), id=pid))
+
+# --- raise a new problem -----------------------------------------------------------------------
+with tabs[5]:
+    if c.actor is None or not auth.can(c.actor, "problem_work"):
+        st.info(L("pb_cannot_raise"))
+    else:
+        scope = [(code, name, rg) for code, name, rg in project_list
+                 if auth.can(c.actor, "problem_work", rg) and (county is None or rg == county)]
+        draft = st.session_state.get("problem_draft") or {}
+        if draft:
+            st.info(L("pb_from_light"))
+        if not scope:
+            st.info(L("pb_no_projects"))
+        else:
+            codes = [code for code, _n, _r in scope]
+            names = {code: f"{name}({code})" for code, name, _r in scope}
+            with st.form("pb_raise_form", clear_on_submit=True):
+                n1, n2, n3 = st.columns([3, 1, 1])
+                project = n1.selectbox(L("pb_new_project"), codes, key="pb_new_project",
+                                       index=codes.index(draft["project_code"]) if draft.get("project_code") in codes else 0,
+                                       format_func=lambda code: names[code])
+                category = n2.selectbox(L("pb_col_category"), list(PROBLEM_CATEGORIES), key="pb_new_category",
+                                        index=list(PROBLEM_CATEGORIES).index(draft.get("category", "other")),
+                                        format_func=lambda k: enum_label("problem_category", k, lang))
+                level = n3.selectbox(L("pb_col_level"), list(PROBLEM_LEVELS), key="pb_new_level",
+                                     format_func=lambda k: enum_label("problem_level", k, lang))
+                desc = st.text_area(L("pb_new_desc"), value=draft.get("description", ""), key="pb_new_desc")
+                raised_on = st.date_input(L("pb_new_raised"), value=min(as_of, today), key="pb_new_raised",
+                                          format="YYYY-MM-DD")
+                st.caption(L("pb_five_optional"))
+                o1, o2, o3 = st.columns(3)
+                five = {
+                    "unit": o1.text_input(L("pb_col_unit"), value=draft.get("unit") or "", key="pb_new_unit"),
+                    "leader": o2.text_input(L("pb_col_leader"), value=draft.get("leader") or "", key="pb_new_leader"),
+                    "person": o3.text_input(L("pb_col_person"), key="pb_new_person"),
+                    "measures": st.text_input(L("pb_col_measures"), key="pb_new_measures"),
+                    "deadline": st.date_input(L("pb_col_deadline"), value=None, key="pb_new_deadline",
+                                              format="YYYY-MM-DD"),
+                }
+                submitted = st.form_submit_button(L("pb_new_submit"), type="primary", key="pb_new_submit")
+            if submitted:
+                created: dict = {}
+
+                def _raise(session):
+                    p = P.raise_problem(session, c.actor, project, category, desc, raised_on, level=level,
+                                        **{k: v for k, v in five.items() if v not in (None, "")})
+                    created["id"] = p.id
+
+                try:
+                    with session_scope(get_engine()) as session:
+                        _raise(session)
+                except CockpitError as exc:
+                    st.error(str(exc))
+                else:
+                    st.session_state.pop("problem_draft", None)
+                    st.session_state["pb_flash"] = L("pb_raised_ok", id=created["id"])
+                    st.session_state["pb_pick_next"] = created["id"]
+                    st.rerun()
+
+# --- 督办单 ------------------------------------------------------------------------------------
+with tabs[6]:
+    st.caption(L("pb_dd_hint"))
+    overdue_rows = base[base["overdue_days"].notna()]  # the notice lists every overdue problem of its addressee
+    by = st.radio(L("pb_dd_by"), ["unit", "county"], key="pb_dd_by", horizontal=True,
+                  format_func=lambda k: L("pb_dd_unit" if k == "unit" else "pb_dd_county"))
+    if by == "unit":
+        units = sorted(u for u in overdue_rows["unit"].dropna().unique() if str(u).strip())
+        target = st.selectbox(L("pb_dd_unit"), units, key="pb_dd_unit") if units else None
+        sel = overdue_rows[overdue_rows["unit"] == target]
+        dd_kwargs = {"unit": target, "region_code": county}
+    else:
+        cs = sorted(overdue_rows["region_code"].dropna().unique(), key=lambda r: list(regions).index(r)
+                    if r in regions else 999)
+        target = st.selectbox(L("pb_dd_county"), cs, key="pb_dd_county",
+                              format_func=lambda code: regions.get(code, code)) if cs else None
+        sel = overdue_rows[overdue_rows["region_code"] == target]
+        dd_kwargs = {"region_code": target}
+    if target is None:
+        st.info(L("pb_no_overdue"))
+    else:
+        st.caption(L("pb_dd_count", n=len(sel)))
+        with session_scope(get_engine()) as session:
+            doc = P.dudan_docx(session, as_of, **dd_kwargs)
+        name = regions.get(target, target) if by == "county" else target
+        st.download_button(L("pb_dd_download"), doc, file_name=f"督办单_{name}_{as_of:%Y%m%d}.docx",
+                           mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                           key="pb_dd_download")

@@ -1,0 +1,188 @@
+"""AppTest: the 问题销号 page. County staff raise, assign and submit; the office returns, supervises,
+escalates and accepts; after each move the store's history is checked. Other roles see only their moves."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from lib import problems as P
+from lib import store
+from lib.auth import Actor
+from lib.models import Problem, ProblemEvent, Project, Region
+from tests.conftest import ROOT
+
+STAFF = Actor("staff-532901", "staff", "532901")
+STAFF_B = Actor("staff-532922", "staff", "532922")
+OFFICE = Actor("office", "office")
+LEADER = Actor("leader", "leader")
+
+
+@pytest.fixture
+def page_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("COCKPIT_DB_URL", f"sqlite:///{tmp_path / 'p.db'}")
+    store.dispose_all()
+    eng = store.get_engine()
+    store.upgrade(eng)
+    with store.session_scope(eng) as s:
+        s.add_all([Region(code="532901", name="大理市", display_order=1),
+                   Region(code="532922", name="漾濞县", display_order=2)])
+        s.add_all([Project(code="P1", name="海东综合管廊", region_code="532901", sector="市政",
+                           total_investment=50000),
+                   Project(code="P2", name="核桃产业园", region_code="532922", sector="产业",
+                           total_investment=20000)])
+        s.flush()
+        # an overdue problem of the other county, for the figures and the 督办单
+        old = P.raise_problem(s, OFFICE, "P2", "funds", "专项债资金缺口", "2022-03-01", unit="漾濞县财政局",
+                              leader="张副县长", person="赵敏", measures="争取调度资金", deadline="2022-04-30")
+        P.apply(s, OFFICE, old.id, "assign")
+    yield eng
+    store.dispose_all()
+
+
+def page(actor, period="2022-06"):
+    at = AppTest.from_file(str(ROOT / "pages" / "problems.py"), default_timeout=60)
+    at.session_state["actor"] = actor
+    at.session_state["period"] = period
+    at.session_state["region_code"] = None
+    at.session_state["lang"] = "zh"
+    return at.run()
+
+
+def ok(at):
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+
+
+def history(eng, pid):
+    with store.session_scope(eng) as s:
+        return [(e.action, e.from_status, e.to_status, e.username, e.note) for e in s.scalars(
+            select(ProblemEvent).where(ProblemEvent.problem_id == pid).order_by(ProblemEvent.id))]
+
+
+def problem(eng, pid):
+    with store.session_scope(eng) as s:
+        return s.get(Problem, pid)
+
+
+def act(at, pid, action, note=None, **fields):
+    at.radio(key=f"pb_action_{pid}").set_value(action).run()
+    for key, value in fields.items():
+        widget = {"deadline": at.date_input, "closed": at.date_input, "sat": at.radio}.get(key, None)
+        if key in ("closed", "sat"):
+            widget(key=f"pb_f_{key}_{pid}_{action}").set_value(value)
+        elif key == "deadline":
+            at.date_input(key=f"pb_f_deadline_{pid}").set_value(value)
+        elif key == "measures":
+            at.text_area(key=f"pb_f_measures_{pid}").set_value(value)
+        else:
+            at.text_input(key=f"pb_f_{key}_{pid}").set_value(value)
+    if note is not None:
+        at.text_area(key=f"pb_f_note_{pid}_{action}").set_value(note)
+    return at.button(key=f"pb_do_{pid}_{action}").click().run()
+
+
+def test_page_draws_figures_title_legend(page_store):
+    at = page(LEADER)
+    ok(at)
+    assert any("问题销号" in m.value for m in at.markdown)
+    assert any("数据截至" in cap.value for cap in at.caption) and any("图例" in cap.value for cap in at.caption)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["提出问题"] == "1个" and metrics["逾期未销号"] == "1个" and metrics["销号率"] == "0.0%"
+    # leader: may only 督办 on an open problem; cannot raise
+    assert at.radio(key="pb_action_1").options == ["督办"]
+    assert any("不能提出问题" in i.value for i in at.info)
+    assert at.get("download_button")  # the 督办单 is offered for the overdue unit
+
+
+def test_staff_raise_assign_submit_then_office_return_supervise_escalate_accept(page_store):
+    eng = page_store
+    at = page(STAFF)
+    ok(at)
+    assert at.selectbox(key="pb_new_project").options == ["海东综合管廊(P1)"]  # own county only
+    at.selectbox(key="pb_new_category").set_value("land")
+    at.text_area(key="pb_new_desc").set_value("二期用地指标未落实")
+    at.date_input(key="pb_new_raised").set_value(dt.date(2022, 5, 10))
+    at.button(key="pb_new_submit").click().run()
+    ok(at)
+    with store.session_scope(eng) as s:
+        pid = s.scalar(select(Problem.id).where(Problem.project_code == "P1"))
+    assert history(eng, pid) == [("raise", None, "pending", "staff-532901", "二期用地指标未落实")]
+    assert at.selectbox(key="pb_pick").value == pid
+    assert at.radio(key=f"pb_action_{pid}").options == ["交办", "进展", "提级"]
+
+    # assign without all five: refused with the missing ones named; nothing written
+    at = act(at, pid, "assign", unit="大理市自然资源局", leader="王副市长")
+    assert at.error and "缺少:责任人、解决措施、解决时限" in at.error[0].value
+    assert problem(eng, pid).status == "pending" and len(history(eng, pid)) == 1
+
+    at = act(at, pid, "assign", person="李建华", measures="5月底前完成用地报批", deadline=dt.date(2022, 5, 31))
+    ok(at)
+    p = problem(eng, pid)
+    assert (p.status, p.unit, p.person, p.deadline) == ("assigned", "大理市自然资源局", "李建华", dt.date(2022, 5, 31))
+    assert history(eng, pid)[-1][:4] == ("assign", "pending", "assigned", "staff-532901")
+
+    at = act(at, pid, "start")
+    ok(at)
+    at = act(at, pid, "submit", closed=dt.date(2022, 6, 5), sat=True)
+    ok(at)
+    p = problem(eng, pid)
+    assert (p.status, p.closed_on, p.satisfied) == ("closure_requested", dt.date(2022, 6, 5), True)
+    assert [h[0] for h in history(eng, pid)] == ["raise", "assign", "start", "submit"]
+    # staff may not 销号 their own problem
+    assert "销号" not in at.radio(key=f"pb_action_{pid}").options
+
+    # the office
+    at = page(OFFICE)
+    ok(at)
+    at.selectbox(key="pb_pick").set_value(pid).run()
+    assert at.radio(key=f"pb_action_{pid}").options == ["进展", "销号", "退回", "督办", "提级"]
+    at = act(at, pid, "return", note="")  # a return needs a note
+    assert at.error and "必须填写说明" in at.error[0].value
+    assert problem(eng, pid).status == "closure_requested"
+    at = act(at, pid, "return", note="佐证材料不全,请补充用地批复")
+    ok(at)
+    assert problem(eng, pid).status == "in_progress"
+    assert history(eng, pid)[-1] == ("return", "closure_requested", "in_progress", "office",
+                                     "佐证材料不全,请补充用地批复")
+    at = act(at, pid, "supervise", note="请于6月20日前办结")
+    ok(at)
+    assert problem(eng, pid).supervise_count == 1 and history(eng, pid)[-1][0] == "supervise"
+    at = act(at, pid, "escalate", note="需市级协调用地指标")
+    ok(at)
+    assert problem(eng, pid).level == "city"
+    assert history(eng, pid)[-1][4] == "县级→市级:需市级协调用地指标"
+    at = act(at, pid, "submit", closed=dt.date(2022, 6, 18), sat=True)
+    ok(at)
+    at = act(at, pid, "accept", closed=dt.date(2022, 6, 18), sat=True)
+    ok(at)
+    p = problem(eng, pid)
+    assert (p.status, p.closed_on, p.satisfied) == ("closed", dt.date(2022, 6, 18), True)
+    assert [h[0] for h in history(eng, pid)] == ["raise", "assign", "start", "submit", "return", "supervise",
+                                                 "escalate", "submit", "accept"]
+    # a closed problem offers no move, and the figures count it
+    assert any("没有可办理的操作" in cap.value for cap in at.caption)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["已销号"] == "1个" and metrics["销号率"] == "50.0%"
+
+
+def test_staff_of_another_county_sees_but_cannot_act(page_store):
+    at = page(STAFF_B)
+    ok(at)
+    at = page(STAFF)  # staff of 532901 looking at the 漾濞县 problem
+    ok(at)
+    assert at.selectbox(key="pb_pick").value == 1
+    assert any("没有可办理的操作" in cap.value for cap in at.caption)
+
+
+def test_english_labels(page_store):
+    at = AppTest.from_file(str(ROOT / "pages" / "problems.py"), default_timeout=60)
+    at.session_state["actor"] = OFFICE
+    at.session_state["period"] = "2022-06"
+    at.session_state["lang"] = "en"
+    at.run()
+    ok(at)
+    assert "Closure rate" in [m.label for m in at.metric]
+    assert any("Problem closure" in m.value for m in at.markdown)
