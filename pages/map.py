@@ -1,0 +1,158 @@
+"""项目地图 — the offline investment-progress map.
+
+Counties filled by a chosen measure, projects as points by light, legend beside the map. Clicking a
+county opens its panel (league figures and its projects, red first); clicking a project opens its
+project file. Everything is drawn by lib.mapview (no basemap, nothing fetched from outside).
+Filters share the traffic-light list's widget keys (pl_light, pl_level, pl_sector, pl_tags,
+pl_nature), so a filter set here is the list's filter too.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from lib import mapview, overview
+from lib.i18n import enum_label, t
+from pages import _ui
+
+c = _ui.ctx()
+lang = c.lang
+_ui.header(t("page_map", lang), c)
+
+FILTER_WIDGETS = {"light": "pl_light", "level": "pl_level", "sector": "pl_sector", "tags": "pl_tags",
+                  "nature": "pl_nature"}
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _payload(period: str, as_of, measure: str, filters: tuple, lang: str, _version: int, _url: str) -> dict:
+    lights = _ui.lights(period, as_of)
+    league = _ui.league(period, as_of) if _ui.module_ready("league") else pd.DataFrame(columns=["region_code"])
+    regions = _ui.cached(mapview.load_regions)
+    md = mapview.MapData(period=period, regions=regions, lights=lights, league=league)
+    return mapview.map_payload(md, measure, lang, dict(filters))
+
+
+def _png(period: str, as_of, measure: str, lang: str) -> bytes:
+    """The static image of this view (kaleido on the local Chromium), made when the button is pressed."""
+    lights = _ui.lights(period, as_of)
+    league = _ui.league(period, as_of) if _ui.module_ready("league") else pd.DataFrame(columns=["region_code"])
+    md = mapview.MapData(period=period, regions=_ui.cached(mapview.load_regions), lights=lights, league=league)
+    demo = False
+    try:
+        from lib.demo import is_demo
+
+        demo = _ui.cached(is_demo)
+    except ImportError:
+        pass
+    return mapview.static_map_png(md, measure, lang, demo=demo)
+
+
+def _selection(event) -> tuple[str | None, str | None]:
+    """(layer id, key) of the picked object: a region code or a project code."""
+    if not event:
+        return None, None
+    sel = event.get("selection") or {}
+    objects = sel.get("objects") or {}
+    indices = sel.get("indices") or {}
+    for layer in (mapview.LAYER_IDS["projects"], mapview.LAYER_IDS["counties"], mapview.LAYER_IDS["markers"]):
+        objs = objects.get(layer) or []
+        idx = indices.get(layer) or []
+        if layer == mapview.LAYER_IDS["projects"] and idx:
+            return layer, ("#", idx[0])  # index into the payload's ordered codes
+        if objs:
+            obj = objs[0]
+            key = obj.get("k") or (obj.get("properties") or {}).get("k")
+            if key:
+                return layer, key
+    return None, None
+
+
+def _region_panel(payload: dict, code: str) -> None:
+    regions = payload["regions"]
+    row = regions[regions["region_code"] == code]
+    if not len(row):
+        return
+    r = row.iloc[0]
+    st.markdown(f"#### {t('map_region_panel', lang).format(name=r['region_name'])}")
+    m = st.columns(4)
+    m[0].metric(t("map_tt_score", lang), "—" if _ui.nan(r.get("score")) else f"{float(r['score']):.1f}")
+    m[1].metric(t("map_rank", lang), "—" if _ui.nan(r.get("rank")) else f"{int(r['rank'])}")
+    m[2].metric(t("map_tt_invest_rate", lang), _ui.pct(r.get("invest_rate")),
+                None if _ui.nan(r.get("gap")) else _ui.pp(r.get("gap"), lang))
+    m[3].metric(t("map_tt_completed", lang), _ui.money(r.get("completed"), lang))
+    chips = " ".join(f"{_ui.light_badge(k, lang)} <b>{int(r.get(k) or 0)}</b>" for k in mapview.LIGHT_ORDER)
+    st.markdown(f'<div style="line-height:2.2">{t("map_project_count", lang)} {int(r.get("n_projects") or 0)} &nbsp; {chips}</div>',
+                unsafe_allow_html=True)
+    lights = _ui.lights(c.period, c.as_of)
+    mine = overview.sort_projects(lights[lights["region_code"] == code], "light")
+    st.markdown(f"**{t('map_region_projects', lang)}**")
+    table = pd.DataFrame({
+        t("col_name", lang): mine["project_name"],
+        t("col_light", lang): [enum_label("light", v, lang) for v in mine["light"]],
+        t("map_tt_actual", lang): [_ui.pct(None if _ui.nan(v) else v / 100) for v in mine["actual_pct"]],
+        t("map_tt_expected", lang): [_ui.pct(None if _ui.nan(v) else v / 100) for v in mine["expected_pct"]],
+        t("col_reasons", lang): mine["reasons"].fillna(""),
+    })
+    st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 360))
+    if len(mine):
+        names = dict(zip(mine["project_code"], mine["project_name"]))
+        pick_col, btn_col = st.columns([3, 1])
+        pick = pick_col.selectbox(t("map_open_file", lang), list(names), key=f"map_pick_{code}",
+                                  format_func=lambda k: names.get(k, k), label_visibility="collapsed")
+        if btn_col.button(t("map_open_file", lang), key=f"map_open_{code}", width="stretch"):
+            _ui.open_project(pick)
+
+
+if _ui.need_period(c):
+    if not _ui.module_ready("lights"):
+        st.warning(f"{t('module_missing', lang)}:lib.lights")
+        st.stop()
+    lights_all = _ui.lights(c.period, c.as_of)
+    opts = overview.filter_options(lights_all)
+
+    measure = st.radio(
+        t("map_measure_pick", lang), list(mapview.MEASURES), key="map_measure", horizontal=True,
+        format_func=lambda k: mapview.measure_label(k, lang))
+    with st.expander(t("map_filters", lang), expanded=False):
+        for f, key in FILTER_WIDGETS.items():
+            if f != "light":
+                st.session_state[key] = [v for v in st.session_state.get(key) or [] if v in opts[f]]
+        st.multiselect(t("f_light", lang), list(mapview.LIGHT_ORDER), key="pl_light", persist_state="session",
+                       format_func=lambda k: enum_label("light", k, lang))
+        st.multiselect(t("f_level", lang), opts["level"], key="pl_level", persist_state="session",
+                       format_func=lambda k: enum_label("level", k, lang))
+        st.multiselect(t("f_sector", lang), opts["sector"], key="pl_sector", persist_state="session")
+        st.multiselect(t("f_tags", lang), opts["tags"], key="pl_tags", persist_state="session")
+        st.multiselect(t("f_nature", lang), opts["nature"], key="pl_nature", persist_state="session",
+                       format_func=lambda k: enum_label("nature", k, lang))
+    filters = tuple((f, tuple(st.session_state.get(k) or ())) for f, k in FILTER_WIDGETS.items())
+    payload = _payload(c.period, c.as_of, measure, filters, lang, _ui.data_version(), _ui.store_url())
+
+    map_col, legend_col = st.columns([3, 1])
+    with map_col:
+        event = st.pydeck_chart(
+            mapview.CompactDeck.from_spec(payload["spec"], payload["tooltip"]),
+            on_select="rerun", selection_mode="single-object", key="map_deck", height=600,
+            alt=t("map_title", lang),
+        )
+    with legend_col:
+        st.markdown(payload["legend"], unsafe_allow_html=True)
+        st.caption(t("map_counties_note", lang))
+    st.caption(" · ".join([
+        t("map_points_shown", lang).format(n=payload["n_points"], m=payload["n_unlocated"]),
+        t("map_click_hint", lang)]))
+
+    layer, key = _selection(event)
+    if layer == mapview.LAYER_IDS["projects"]:
+        i = key[1]
+        if 0 <= i < len(payload["codes"]):
+            _ui.open_project(payload["codes"][i])
+    region_code = key if layer in (mapview.LAYER_IDS["counties"], mapview.LAYER_IDS["markers"]) else c.region_code
+    if region_code:
+        _region_panel(payload, region_code)
+
+    st.download_button(
+        t("map_static_download", lang),
+        data=lambda: _png(c.period, c.as_of, measure, lang),
+        file_name=f"map_{c.period}_{measure}.png", mime="image/png", key="map_png",
+    )

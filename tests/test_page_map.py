@@ -1,0 +1,140 @@
+"""AppTest: the map page builds an offline deck (no basemap URL, layer ids, one feature per county of
+the demo, one point per located project) and a county click opens its panel."""
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib import store
+from lib.auth import Actor
+from tests.conftest import ROOT
+
+LEADER = Actor(username="leader", role="leader")
+PERIOD = "2022-10"
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    from lib.demo import load_demo
+
+    path = tmp_path_factory.mktemp("mapdemo") / "cockpit.db"
+    eng = store.make_engine(f"sqlite:///{path}")
+    store.upgrade(eng)
+    with store.session_scope(eng) as s:
+        assert load_demo(s)
+    eng.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_store(demo_db, monkeypatch):
+    monkeypatch.setenv("COCKPIT_DB_URL", f"sqlite:///{demo_db}")
+    store.dispose_all()
+    yield store.get_engine()
+    store.dispose_all()
+
+
+def _expected(engine):
+    """Counties with a boundary and projects with a location, straight from the store."""
+    from sqlalchemy import select
+
+    from lib.lights import compute_lights
+    from lib.models import Region
+
+    with store.session_scope(engine) as s:
+        regions = s.execute(select(Region.code, Region.boundary)).all()
+        lights = compute_lights(s, PERIOD)
+    with_boundary = sorted(code for code, b in regions if b)
+    no_boundary = sorted(code for code, b in regions if not b)
+    located = lights[lights["lon"].notna() & lights["lat"].notna()]
+    return with_boundary, no_boundary, located, lights
+
+
+def _run(**state):
+    at = AppTest.from_file(str(ROOT / "pages" / "map.py"), default_timeout=60)
+    at.session_state["actor"] = LEADER
+    at.session_state["period"] = PERIOD
+    for k, v in state.items():
+        at.session_state[k] = v
+    return at.run()
+
+
+def _deck(at):
+    charts = at.get("deck_gl_json_chart")
+    assert len(charts) == 1, "the page draws exactly one map"
+    proto = charts[0].proto
+    return json.loads(proto.json), json.loads(proto.tooltip) if proto.tooltip else None
+
+
+def test_map_deck_is_offline_and_complete(demo_store):
+    with_boundary, no_boundary, located, lights = _expected(demo_store)
+    assert len(with_boundary) == 12 and len(located) > 50  # the demo: 12 counties, located projects
+    at = _run()
+    assert not at.exception, at.exception
+    spec, tooltip = _deck(at)
+    # no basemap: pydeck's placeholder (read by Streamlit as "none"), never a style URL or provider
+    assert spec.get("mapStyle") in (None, "__MAP_STYLE__")
+    assert "mapProvider" not in spec
+    assert "http" not in json.dumps(spec)
+    layers = {layer["id"]: layer for layer in spec["layers"]}
+    assert all(layer.get("id") for layer in spec["layers"])
+    assert set(layers) == {"counties", "projects", "region-markers", "region-labels"}
+    counties = layers["counties"]
+    assert counties["@@type"] == "GeoJsonLayer"
+    codes = sorted(f["properties"]["k"] for f in counties["data"]["features"])
+    assert codes == with_boundary
+    # every county filled with a real colour and carrying its tooltip fields
+    for f in counties["data"]["features"]:
+        assert len(f["properties"]["f"]) == 4 and f["properties"]["n"]
+    projects = layers["projects"]
+    assert projects["@@type"] == "ScatterplotLayer"
+    assert len(projects["data"]) == len(located)
+    assert projects["radiusUnits"] == "pixels"
+    # red points carry the red colour and the word 红灯 (colour is never alone)
+    reds = [p for p in projects["data"] if p["f"] == [214, 69, 69]]
+    assert len(reds) == int((located["light"] == "red").sum()) and all("红灯" in p["s"] for p in reds)
+    # the park without boundary is a labelled marker at its centroid
+    markers = layers["region-markers"]["data"]
+    assert sorted(m["k"] for m in markers) == no_boundary
+    labels = [x["t"] for x in layers["region-labels"]["data"]]
+    assert "祥云县" in labels and "漾濞县" in labels
+    assert layers["region-labels"]["characterSet"] == "auto"
+    assert "Noto Sans CJK SC" in layers["region-labels"]["fontFamily"]
+    # the tooltip template uses the fields every object carries
+    assert tooltip and "{n}" in tooltip["html"] and "{r}" in tooltip["html"]
+    # legend beside the map lists the measure's classes and the light words
+    legend = " ".join(m.value for m in at.markdown)
+    assert "完成率与序时进度之差" in legend and "红灯" in legend and "点大小" in legend
+
+
+def test_measure_and_filters_change_the_deck(demo_store):
+    _, _, located, _ = _expected(demo_store)
+    at = _run()
+    base, _ = _deck(at)
+    fills = {f["properties"]["k"]: f["properties"]["f"] for f in
+             next(layer for layer in base["layers"] if layer["id"] == "counties")["data"]["features"]}
+    at.radio(key="map_measure").set_value("score").run()
+    assert not at.exception
+    spec, _ = _deck(at)
+    fills2 = {f["properties"]["k"]: f["properties"]["f"] for f in
+              next(layer for layer in spec["layers"] if layer["id"] == "counties")["data"]["features"]}
+    assert fills2 != fills
+    at.multiselect(key="pl_light").set_value(["red"]).run()
+    assert not at.exception
+    spec, _ = _deck(at)
+    pts = next(layer for layer in spec["layers"] if layer["id"] == "projects")["data"]
+    assert len(pts) == int((located["light"] == "red").sum()) > 0
+    assert all("红灯" in p["s"] for p in pts)
+
+
+def test_sidebar_county_opens_its_panel(demo_store):
+    at = _run(region_code="532923")
+    assert not at.exception, at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "祥云县 · 县区情况" in text
+    frames = at.dataframe
+    assert len(frames) == 1
+    df = frames[0].value
+    lights_col = df.iloc[:, 1].tolist()
+    order = {"红": 0, "黄": 1, "绿": 2, "灰": 3}
+    assert lights_col == sorted(lights_col, key=order.get)  # red first
