@@ -1,0 +1,360 @@
+"""Set-based loaders: the tables the rules need, as pandas DataFrames, in a handful of SQL reads.
+
+Never a query per project. Every loader filters in SQL (years, period text ranges) so that a province
+store (20,000 projects, 1.2M report rows) only moves the rows a call needs, and only the columns the
+rules use are read (no free text).
+
+Statements are SQLAlchemy Core; they are compiled for the session's dialect and the rows are fetched
+straight from the DB-API cursor (SQLAlchemy's per-row result processing costs more than the query on
+200k rows). Types are then fixed column-wise: dates → pandas timestamps (NaT for blank), yes/no →
+bool (blank → False), money → float (blank → NaN). Bound parameters are plain text and integers only.
+
+``load_rule_frames`` bundles what ``lib.lights`` needs for a window of periods; ``lib.league`` adds
+the region tables (``regions``, ``region_targets``, ``region_stats``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from lib import periods
+from lib.models import (
+    MonthlyPlan,
+    MonthlyReport,
+    Problem,
+    Project,
+    ProjectYear,
+    Region,
+    RegionStat,
+    RegionTarget,
+)
+
+PAID_COLUMNS = ("central_budget_paid", "special_bond_paid", "treasury_bond_paid")
+ALLOCATED_COLUMNS = ("central_budget", "special_bond", "treasury_bond")
+
+
+# --- column helpers -------------------------------------------------------------------------------
+
+def as_bool(values: pd.Series) -> pd.Series:
+    """True only where the value is truthy (True/1); None/NaN/False → False."""
+    if len(values) == 0:
+        return pd.Series(dtype=bool, index=values.index)
+    s = values.astype(object)
+    return s.where(s.notna(), False).astype(bool)
+
+
+def as_float(values: pd.Series, fill: float | None = None) -> pd.Series:
+    out = pd.to_numeric(values, errors="coerce").astype(float)
+    return out.fillna(fill) if fill is not None else out
+
+
+def as_date(values: pd.Series) -> pd.Series:
+    """Dates (``datetime.date`` from PostgreSQL, ISO text from SQLite) → datetime64, NaT for blank."""
+    if len(values) == 0:
+        return pd.Series(dtype="datetime64[ns]", index=values.index)
+    return pd.to_datetime(values.astype(object), errors="coerce")
+
+
+def month_index(values: pd.Series) -> pd.Series:
+    """Y×12+m of a column of timestamps/dates (or blanks) as float (NaN for blank)."""
+    if len(values) == 0:
+        return pd.Series(dtype=float, index=values.index)
+    ts = values if pd.api.types.is_datetime64_any_dtype(values) else as_date(values)
+    return (ts.dt.year * 12 + ts.dt.month).astype(float)
+
+
+def period_index(values: pd.Series) -> pd.Series:
+    """Y×12+m of a column of ``YYYY-MM`` texts (NaN for blank). Periods repeat a lot, so each
+    distinct text is parsed once."""
+    if len(values) == 0:
+        return pd.Series(dtype=float, index=values.index)
+    mapping = {}
+    for p in pd.unique(values.astype(object)):
+        try:
+            mapping[p] = float(periods.index(p))
+        except (AttributeError, ValueError, TypeError):
+            mapping[p] = np.nan
+    return values.astype(object).map(mapping).astype(float)
+
+
+# --- reading --------------------------------------------------------------------------------------
+
+def _read(session: Session, stmt, dates: Sequence[str] = (), bools: Sequence[str] = (),
+          floats: Sequence[str] = (), ints: Sequence[str] = ()) -> pd.DataFrame:
+    """Run a Core ``select`` on the session's connection (same transaction) and return a DataFrame
+    with its column names, also when there are no rows."""
+    conn = session.connection()
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.params
+    if compiled.positional:
+        params = tuple(params[name] for name in compiled.positiontup)
+    cols = [c.key for c in stmt.selected_columns]
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(str(compiled), params)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    if rows:
+        # object columns: pandas' default Arrow-backed strings cost more to build and to iterate
+        # than they save here
+        df = pd.DataFrame(rows, columns=cols, dtype=object)
+    else:
+        df = pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    for c in dates:
+        df[c] = as_date(df[c])
+    for c in bools:
+        df[c] = as_bool(df[c])
+    for c in floats:
+        df[c] = as_float(df[c])
+    for c in ints:
+        df[c] = pd.to_numeric(df[c], errors="coerce").astype("int64") if len(df) else \
+            pd.Series(dtype="int64")
+    return df
+
+
+def _codes_filter(column, project_codes: Sequence[str] | None):
+    if project_codes is None:
+        return None
+    return column.in_(list(project_codes))
+
+
+def _where_codes(stmt, column, project_codes):
+    cond = _codes_filter(column, project_codes)
+    return stmt if cond is None else stmt.where(cond)
+
+
+# --- single-table loaders -------------------------------------------------------------------------
+
+def project_years(session: Session, years: Iterable[int],
+                  project_codes: Sequence[str] | None = None) -> pd.DataFrame:
+    """Project years of ``years`` joined to their projects' static facts (one row per project-year)."""
+    years = sorted({int(y) for y in years})
+    p, py = Project.__table__.c, ProjectYear.__table__.c
+    stmt = (
+        select(
+            py.project_code, py.year, py.library, py.nature, py.annual_plan,
+            p.name.label("project_name"), p.region_code, p.sector, p.level, p.industrial, p.tags,
+            p.total_investment, p.unit, p.leader, p.lon, p.lat,
+            p.central_budget, p.special_bond, p.treasury_bond,
+            p.planned_start, p.actual_start,
+        )
+        .select_from(ProjectYear.__table__.join(Project.__table__, p.code == py.project_code))
+        .where(py.year.in_(years))
+    )
+    stmt = _where_codes(stmt, py.project_code, project_codes)
+    return _read(session, stmt, dates=("planned_start", "actual_start"), bools=("industrial",),
+                 floats=("annual_plan", "total_investment", "lon", "lat", *ALLOCATED_COLUMNS),
+                 ints=("year",))
+
+
+def _report_columns(r):
+    return (r.project_code, r.period, r.ytd_completed, r.started, r.actual_start, r.in_stats,
+            *[r[c] for c in PAID_COLUMNS])
+
+
+_REPORT_TYPES = dict(dates=("actual_start",), bools=("started", "in_stats"),
+                     floats=("ytd_completed", *PAID_COLUMNS))
+
+
+def reports(session: Session, first_period: str, last_period: str,
+            project_codes: Sequence[str] | None = None) -> pd.DataFrame:
+    """Monthly reports with first_period ≤ period ≤ last_period (text range on ``YYYY-MM``).
+    Only the rule columns: project_code, period, ytd_completed, started, actual_start, in_stats and
+    the three paid columns. Blank figures stay NaN here (the rules count them as 0)."""
+    r = MonthlyReport.__table__.c
+    stmt = select(*_report_columns(r)).where(r.period.between(first_period, last_period))
+    stmt = _where_codes(stmt, r.project_code, project_codes)
+    return _read(session, stmt, **_REPORT_TYPES)
+
+
+def latest_reports(session: Session, first_period: str, last_period: str,
+                   project_codes: Sequence[str] | None = None) -> pd.DataFrame:
+    """Per project, its report of the highest period in first_period..last_period (same columns as
+    ``reports``). One aggregate query joined back to the rows."""
+    r = MonthlyReport.__table__.c
+    inner = (
+        select(r.project_code.label("pc"), func.max(r.period).label("last_period"))
+        .where(r.period.between(first_period, last_period))
+        .group_by(r.project_code)
+    )
+    inner = _where_codes(inner, r.project_code, project_codes)
+    sub = inner.subquery()
+    stmt = select(*_report_columns(r)).select_from(
+        MonthlyReport.__table__.join(
+            sub, and_(r.project_code == sub.c.pc, r.period == sub.c.last_period)))
+    return _read(session, stmt, **_REPORT_TYPES)
+
+
+def first_started_before(session: Session, before_period: str, years: Iterable[int] | None = None,
+                         project_codes: Sequence[str] | None = None) -> pd.DataFrame:
+    """Per project, the earliest report with period < before_period that says started=是:
+    project_code, period, actual_start. One aggregate query (no per-project reads).
+
+    With ``years``, only projects that have a project year in ``years`` and no 实际开工 date of
+    their own are searched (the others never need it), which keeps the scan small."""
+    r = MonthlyReport.__table__.c
+    inner = (
+        select(r.project_code.label("pc"), func.min(r.period).label("first_period"))
+        .where(r.started.is_(True), r.period < before_period)
+        .group_by(r.project_code)
+    )
+    if years is not None:
+        p, py = Project.__table__.c, ProjectYear.__table__.c
+        wanted = (
+            select(p.code)
+            .select_from(Project.__table__.join(ProjectYear.__table__, py.project_code == p.code))
+            .where(py.year.in_(sorted({int(y) for y in years})), p.actual_start.is_(None))
+        )
+        inner = inner.where(r.project_code.in_(wanted))
+    inner = _where_codes(inner, r.project_code, project_codes)
+    sub = inner.subquery()
+    stmt = select(r.project_code, r.period, r.actual_start).select_from(
+        MonthlyReport.__table__.join(
+            sub, and_(r.project_code == sub.c.pc, r.period == sub.c.first_period)))
+    return _read(session, stmt, dates=("actual_start",))
+
+
+def monthly_plans(session: Session, years: Iterable[int],
+                  project_codes: Sequence[str] | None = None) -> pd.DataFrame:
+    c = MonthlyPlan.__table__.c
+    stmt = select(c.project_code, c.year, c.month, c.planned_cumulative).where(
+        c.year.in_(sorted({int(y) for y in years})))
+    stmt = _where_codes(stmt, c.project_code, project_codes)
+    return _read(session, stmt, floats=("planned_cumulative",), ints=("year", "month"))
+
+
+def problems(session: Session, raised_upto: dt.date | None = None,
+             project_codes: Sequence[str] | None = None) -> pd.DataFrame:
+    """Problems raised on or before ``raised_upto`` (all when None), with their project's region.
+    Dates are timestamps. (The date filter is applied here, not in SQL: problems are few.)"""
+    c = Problem.__table__.c
+    p = Project.__table__.c
+    stmt = select(
+        c.id.label("problem_id"), c.project_code, p.region_code, c.category, c.raised_on, c.level,
+        c.deadline, c.status, c.closed_on, c.supervise_count,
+    ).select_from(Problem.__table__.join(Project.__table__, p.code == c.project_code))
+    stmt = _where_codes(stmt, c.project_code, project_codes)
+    df = _read(session, stmt, dates=("raised_on", "deadline", "closed_on"))
+    if raised_upto is not None and len(df):
+        df = df[df["raised_on"] <= pd.Timestamp(raised_upto)].reset_index(drop=True)
+    return df
+
+
+def regions(session: Session) -> pd.DataFrame:
+    """All regions in display order: region_code, region_name, kind, display_order, lon, lat."""
+    c = Region.__table__.c
+    df = _read(session, select(c.code.label("region_code"), c.name.label("region_name"), c.kind,
+                               c.display_order, c.lon, c.lat), floats=("lon", "lat"))
+    if len(df):
+        df["display_order"] = pd.to_numeric(df["display_order"], errors="coerce").fillna(0)
+        df = df.sort_values(["display_order", "region_code"], kind="stable").reset_index(drop=True)
+    return df
+
+
+def region_targets(session: Session, year: int) -> pd.DataFrame:
+    """region_code, growth_target (percent) for ``year``."""
+    c = RegionTarget.__table__.c
+    return _read(session, select(c.region_code, c.growth_target).where(c.year == int(year)),
+                 floats=("growth_target",))
+
+
+def region_stats(session: Session, period: str) -> pd.DataFrame:
+    """region_code, growth (FAI cumulative growth, percent) at ``period``."""
+    c = RegionStat.__table__.c
+    return _read(session, select(c.region_code, c.growth).where(c.period == period),
+                 floats=("growth",))
+
+
+def has_reports(session: Session, period: str) -> bool:
+    """Does the store hold any monthly report for ``period``?"""
+    r = MonthlyReport.__table__.c
+    return session.connection().execute(
+        select(r.project_code).where(r.period == period).limit(1)).first() is not None
+
+
+# --- the bundle the light rules use ---------------------------------------------------------------
+
+@dataclass
+class RuleFrames:
+    """Everything the light rules read to evaluate any period of first_period..last_period (the
+    "window": the period asked for and the months before it that persistence looks at).
+
+    projects: project years of every year the window touches, joined to projects (column ``year``).
+    reports: every report inside the window, plus, per project, its latest report from January of the
+        window's first year up to the month before the window. That is all that "the latest report
+        ≤ P in Y", "a report for P" and "months without a report" need for any P in the window,
+        without moving a whole year of rows. Sorted by project_code, period; ``pidx`` = Y×12+m.
+    first_started: per project, the earliest report ≤ last_period with started=是 (period, pidx,
+        actual_start) — earlier years included.
+    plans: monthly plans of the years touched.
+    problems: problems raised on or before the latest as-of date (dates as pandas timestamps).
+    """
+
+    first_period: str
+    last_period: str
+    years: list[int]
+    projects: pd.DataFrame
+    reports: pd.DataFrame
+    first_started: pd.DataFrame
+    plans: pd.DataFrame
+    problems: pd.DataFrame
+
+
+def load_rule_frames(session: Session, first_period: str, last_period: str,
+                     raised_upto: dt.date | None = None,
+                     project_codes: Sequence[str] | None = None) -> RuleFrames:
+    """Load the rule inputs for every period in first_period..last_period (six or seven reads)."""
+    y0, m0 = periods.split(first_period)
+    y1, _ = periods.split(last_period)
+    years = list(range(y0, y1 + 1))
+    raised_upto = raised_upto or periods.last_day(last_period)
+
+    projects = project_years(session, years, project_codes)
+
+    window = reports(session, first_period, last_period, project_codes)
+    parts = [window]
+    if m0 > 1:  # the latest report of the first year before the window
+        parts.insert(0, latest_reports(session, f"{y0:04d}-01", periods.previous(first_period),
+                                       project_codes))
+    parts = [p for p in parts if len(p)]
+    reps = pd.concat(parts, ignore_index=True) if len(parts) > 1 else (parts[0] if parts else window)
+    reps["pidx"] = period_index(reps["period"])
+    reps = reps.sort_values(["project_code", "pidx"], kind="stable").reset_index(drop=True)
+
+    # earliest started report ≤ last_period: inside the window from the frame, before it by SQL
+    in_window = reps["started"] & (reps["pidx"] >= periods.index(first_period))
+    started_in = reps.loc[in_window, ["project_code", "period", "actual_start"]]
+    before = first_started_before(session, first_period,
+                                  years=years if project_codes is None else None,
+                                  project_codes=project_codes)
+    fs = pd.concat([before, started_in], ignore_index=True) if len(before) else started_in.copy()
+    fs = (fs.sort_values(["project_code", "period"], kind="stable")
+            .drop_duplicates("project_code", keep="first")
+            .reset_index(drop=True))
+    fs["pidx"] = period_index(fs["period"])
+
+    return RuleFrames(
+        first_period=first_period,
+        last_period=last_period,
+        years=years,
+        projects=projects,
+        reports=reps,
+        first_started=fs,
+        plans=monthly_plans(session, years, project_codes),
+        problems=problems(session, raised_upto, project_codes),
+    )
+
+
+__all__ = [
+    "RuleFrames", "load_rule_frames", "project_years", "reports", "latest_reports",
+    "first_started_before", "monthly_plans", "problems", "regions", "region_targets",
+    "region_stats", "has_reports", "month_index", "period_index", "as_bool", "as_float", "as_date",
+    "PAID_COLUMNS", "ALLOCATED_COLUMNS",
+]
