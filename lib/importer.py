@@ -116,6 +116,9 @@ def _err(row, column, value, message) -> dict:
 
 
 def _jsonable(v: Any) -> Any:
+    t = type(v)
+    if t is str or t is int or t is bool or v is None:
+        return v
     if isinstance(v, (dt.date, dt.datetime)):
         return v.isoformat()
     if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
@@ -309,7 +312,11 @@ def _present(typed: dict, key: str) -> bool:
 
 def _vals(typed: dict, i: int, mapping: dict[str, str]) -> dict:
     """{store field: value} for the template keys present in the file."""
-    return {f: typed[k][i] for k, f in mapping.items() if k in typed}
+    cache = typed.setdefault("__pairs__", {})
+    pairs = cache.get(id(mapping))
+    if pairs is None:
+        pairs = cache[id(mapping)] = [(f, typed[k]) for k, f in mapping.items() if k in typed]
+    return {f: col[i] for f, col in pairs}
 
 
 def _staff_region_error(actor: Actor, region_code: str | None, row: int, column: str, value, what: str = "") -> dict | None:
@@ -717,7 +724,9 @@ def _diff(session: Session, items: list[Item], kind: str):
                     vals.setdefault(k, v)
                 op.values = vals
                 acts.append("insert")
-                after_all.update({prefix + k: _jsonable(v) for k, v in vals.items() if v is not None})
+                js = {k: _jsonable(v) for k, v in vals.items()}
+                op.extra["json"] = js
+                after_all.update({prefix + k: v for k, v in js.items() if v is not None})
                 if (op.table, op.pk) not in done:
                     inserts.setdefault(op.table, []).append((op, vals))
                     if op.pk is not None:
@@ -793,8 +802,10 @@ def _write(session: Session, kind: str, inserts, updates, actor: Actor, batch_id
                 if t == "monthly_reports":
                     row["batch_id"] = batch_id
                 rows.append(row)
-                log.append({"t": t, "k": list(_jsonable(x) for x in op.pk), "b": None,
-                            "a": {k: _jsonable(v) for k, v in row.items() if k not in pkc}})
+                js = op.extra.get("json") or {k: _jsonable(v) for k, v in vals.items()}
+                if t == "monthly_reports":
+                    js = {**js, "batch_id": batch_id}
+                log.append({"t": t, "k": [_jsonable(x) for x in op.pk], "b": None, "a": js})
             by_keys: dict[frozenset, list[dict]] = {}
             for row in rows:
                 by_keys.setdefault(frozenset(row), []).append(row)
@@ -811,7 +822,7 @@ def _write(session: Session, kind: str, inserts, updates, actor: Actor, batch_id
                     b2["batch_id"] = op.extra.get("old_batch_id")
                 params.update({f"v_{k}": v for k, v in a2.items()})
                 groups.setdefault(frozenset(a2), []).append(params)
-                log.append({"t": t, "k": list(_jsonable(x) for x in op.pk),
+                log.append({"t": t, "k": [_jsonable(x) for x in op.pk],
                             "b": {k: _jsonable(v) for k, v in b2.items()},
                             "a": {k: _jsonable(v) for k, v in a2.items()}})
                 if t == "problems":

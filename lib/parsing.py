@@ -176,6 +176,22 @@ def is_blank(v: Any) -> bool:
     return False
 
 
+def _row_blank(vals) -> bool:
+    for v in vals:
+        if v is None or v == "":
+            continue
+        if type(v) is str:
+            if v.strip():
+                return False
+            continue
+        if not is_blank(v):
+            return False
+    return True
+
+
+_MARK_FIRST = tuple({w[0] for w in TOTAL_WORDS} | {EXAMPLE_MARK[0]})
+
+
 def _is_total_row(vals: list[Any]) -> bool:
     seen = 0
     for v in vals:
@@ -277,15 +293,17 @@ def read_table(data: bytes, filename: str, kind: str) -> tuple[pd.DataFrame, lis
     keys = list(col_index)
     records: list[list[Any]] = []
     row_numbers: list[int] = []
+    idx = [col_index[k] for k in keys]
     for r, vals in grid[data_start:]:
-        if all(is_blank(v) for v in vals):
+        if _row_blank(vals):
             continue
-        if _is_total_row(vals):
+        if any(type(v) is str and v.lstrip().startswith(_MARK_FIRST) for v in vals[:8]) and _is_total_row(vals):
             continue
-        picked = [vals[col_index[k]] if col_index[k] < len(vals) else None for k in keys]
-        if all(is_blank(v) for v in picked):
+        n = len(vals)
+        picked = [vals[j] if j < n else None for j in idx]
+        if _row_blank(picked):
             continue
-        records.append([None if is_blank(v) else v for v in picked])
+        records.append([v if (type(v) is str and v.strip()) else (None if is_blank(v) else v) for v in picked])
         row_numbers.append(r)
     frame = pd.DataFrame(records, columns=keys, dtype=object)
     frame.attrs["unknown_columns"] = unknown
