@@ -574,11 +574,12 @@ def dudan_docx(session: Session, as_of, unit: str | None = None, region_code: st
     if unit:
         df = df[df["unit"].fillna("") == unit]
     df = urgency_order(df[df["overdue_days"].notna()])
-    region_name = None
+    region_name, region_kind = None, None
     if region_code:
         r = session.get(Region, region_code)
-        region_name = r.name if r else region_code
-    recipient = unit or (f"{region_name}人民政府" if region_name else "各县(市、区)人民政府")
+        region_name, region_kind = (r.name, r.kind) if r else (region_code, None)
+    county_office = (f"{region_name}管理委员会" if region_kind == "park" else f"{region_name}人民政府")
+    recipient = unit or (county_office if region_name else "各县(市、区)人民政府")
     scope = unit or region_name or "全部县区"
 
     doc = Document()
@@ -625,7 +626,7 @@ def dudan_docx(session: Session, as_of, unit: str | None = None, region_code: st
     if len(df):
         headers = ["序号", "项目名称", "问题类型", "问题描述", "责任单位", "责任领导", "责任人", "解决措施",
                    "解决时限", "逾期天数", "督办次数"]
-        widths = [1.1, 3.2, 1.6, 4.6, 2.6, 1.7, 1.6, 4.2, 2.4, 1.4, 1.3]
+        widths = [1.0, 3.2, 1.9, 4.2, 2.6, 2.3, 1.6, 3.9, 2.4, 1.3, 1.3]
         table = doc.add_table(rows=1, cols=len(headers))
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -662,6 +663,26 @@ def dudan_docx(session: Session, as_of, unit: str | None = None, region_code: st
     para(f"{issuer}(盖章)", 14, False, WD_ALIGN_PARAGRAPH.RIGHT)
     para("签发人:____________        日期:____________", 14, False, WD_ALIGN_PARAGRAPH.RIGHT)
     para(f"本督办单由攻坚驾驶舱根据问题清单生成,数据截至{periods.fmt_date(as_of)}。", 9, False)
+    _declare_cjk_fonts(doc)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
+
+
+# 仿宋 / 黑体 declared in the font table as Chinese (GB2312-charset) fonts with a named alternative
+# (w:altName) for word processors that lack them. LibreOffice on Linux ignores the hint and uses its
+# own CJK substitute (Noto Sans CJK); Word/WPS on the government PCs have 仿宋 and 黑体.
+_CJK_FONTS = (("仿宋", "Noto Serif CJK SC", "roman"), ("黑体", "Noto Sans CJK SC", "swiss"))
+
+
+def _declare_cjk_fonts(doc) -> None:
+    for rel in doc.part.rels.values():
+        if rel.reltype.endswith("/fontTable"):
+            part = rel.target_part
+            blob = part.blob.decode("utf-8")
+            extra = "".join(
+                f'<w:font w:name="{name}"><w:altName w:val="{alt}"/><w:charset w:val="86"/>'
+                f'<w:family w:val="{family}"/><w:pitch w:val="variable"/></w:font>'
+                for name, alt, family in _CJK_FONTS if f'w:name="{name}"' not in blob)
+            part._blob = blob.replace("</w:fonts>", extra + "</w:fonts>").encode("utf-8")
+            return

@@ -63,9 +63,10 @@ seed("pb_as_of", "_pb_as_of_for", c.period, default_as_of)
 with session_scope(get_engine()) as _s:
     regions = dict(queries.regions(_s))
     project_list = queries.project_codes(_s)
-county_options = [None, *regions]
+ALL = ""  # 全部县区 (a selectbox shows None as an empty choice)
+county_options = [ALL, *regions]
 seed("pb_county", "_pb_county_for", c.region_code,
-     c.region_code if c.region_code in regions else None)
+     c.region_code if c.region_code in regions else ALL)
 
 _ui.header(L("pb_title"), c, subtitle=f"{L('pb_as_of')}:{fmt_d(st.session_state['pb_as_of'])}")
 if st.session_state.get("pb_flash"):
@@ -74,7 +75,8 @@ if st.session_state.get("pb_flash"):
 top = st.columns([1, 1, 2])
 as_of = top[0].date_input(L("pb_as_of"), key="pb_as_of", format="YYYY-MM-DD")
 county = top[1].selectbox(L("pb_f_county"), county_options, key="pb_county",
-                          format_func=lambda code: t("all_regions", lang) if code is None else regions.get(code, code))
+                          format_func=lambda code: t("all_regions", lang) if code == ALL else regions.get(code, code))
+county = county or None
 
 with session_scope(get_engine()) as _s:
     table_all = P.problem_table(_s, as_of=as_of)
@@ -129,7 +131,7 @@ df = P.urgency_order(df)
 stats = P.problem_stats(df)
 days = L("pb_days")
 unit_n = t("count_unit", lang)
-m = st.columns(7)
+m = st.columns(4) + st.columns(4)[:3]
 m[0].metric(L("pb_m_raised"), f"{stats['raised']}{unit_n}")
 m[1].metric(L("pb_m_closed"), f"{stats['closed']}{unit_n}")
 m[2].metric(L("pb_m_rate"), _ui.pct(stats["closure_rate"]))
