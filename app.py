@@ -61,6 +61,8 @@ def _restore_actor():
     if actor is not None:
         return actor
     token = st.query_params.get(TOKEN_PARAM)
+    if token and token == st.session_state.get("signed_out_token"):
+        token = None  # signed out in this session: the old URL token no longer counts
     headers = {}
     try:
         headers = dict(st.context.headers or {})
@@ -99,6 +101,7 @@ def _login_form() -> None:
             return
         st.session_state["actor"] = actor
         st.session_state["token"] = token
+        st.session_state.pop("signed_out_token", None)
         st.query_params[TOKEN_PARAM] = token
         st.rerun()
 
@@ -145,6 +148,7 @@ st.session_state["region_code"] = region
 # --- who, and sign out -------------------------------------------------------------------------------------
 st.sidebar.caption(f"{t('signed_in_as', lang)}:{actor.label}({enum_label('role', actor.role, lang)})")
 if st.sidebar.button(t("logout", lang), key="logout_button", width="stretch"):
+    st.session_state["signed_out_token"] = st.session_state.get("token")
     for k in ("actor", "token", "project_code", _ui.LIST_FILTER_KEY):
         st.session_state.pop(k, None)
     if TOKEN_PARAM in st.query_params:
@@ -152,17 +156,20 @@ if st.sidebar.button(t("logout", lang), key="logout_button", width="stretch"):
     st.rerun()
 
 # --- navigation: pages that exist and that the role may see ---------------------------------------------
+# URL paths differ from the file names on purpose: with a pages/ folder beside app.py, Streamlit's
+# legacy multipage mode (active for the first run of a process, and for every AppTest run) would
+# otherwise serve pages/<name>.py directly, skipping this frame and its sign-in.
 PAGES = [
-    # (section, file, title key, permission, default)
-    ("sec_cockpit", "overview.py", "page_overview", "read", True),
-    ("sec_cockpit", "map.py", "page_map", "read", False),
-    ("sec_cockpit", "league.py", "page_league", "read", False),
-    ("sec_projects", "project_list.py", "page_project_list", "read", False),
-    ("sec_projects", "project_file.py", "page_project_file", "read", False),
-    ("sec_problems", "problems.py", "page_problems", "read", False),
-    ("sec_data", "upload.py", "page_upload", "upload", False),
-    ("sec_admin", "admin.py", "page_admin", ("settings", "accounts"), False),
-    ("sec_admin", "audit.py", "page_audit", "audit_read", False),
+    # (section, file, url path, title key, permission, default)
+    ("sec_cockpit", "overview.py", "cockpit", "page_overview", "read", True),
+    ("sec_cockpit", "map.py", "project-map", "page_map", "read", False),
+    ("sec_cockpit", "league.py", "ranking", "page_league", "read", False),
+    ("sec_projects", "project_list.py", "light-list", "page_project_list", "read", False),
+    ("sec_projects", "project_file.py", "project-file", "page_project_file", "read", False),
+    ("sec_problems", "problems.py", "problem-list", "page_problems", "read", False),
+    ("sec_data", "upload.py", "data-upload", "page_upload", "upload", False),
+    ("sec_admin", "admin.py", "accounts", "page_admin", ("settings", "accounts"), False),
+    ("sec_admin", "audit.py", "audit-log", "page_audit", "audit_read", False),
 ]
 
 
@@ -172,12 +179,12 @@ def _allowed(perm) -> bool:
 
 
 sections: dict[str, list] = {}
-for section, filename, title_key, perm, default in PAGES:
+for section, filename, url_path, title_key, perm, default in PAGES:
     path = ROOT / "pages" / filename
     if not path.exists() or not _allowed(perm):
         continue
     sections.setdefault(t(section, lang), []).append(
-        st.Page(str(path), title=t(title_key, lang), url_path=filename[:-3], default=default)
+        st.Page(str(path), title=t(title_key, lang), url_path=url_path, default=default)
     )
 
 nav = st.navigation(sections, position="sidebar")

@@ -55,6 +55,9 @@ def _is_demo(_version: int, url: str) -> bool:
 def header(title: str, c: Ctx | None = None, subtitle: str | None = None) -> None:
     """Title, 数据截至 and the 示例数据 banner: every page starts with this."""
     c = c or ctx()
+    if c.actor is None:  # a page reached without the frame's sign-in shows nothing
+        st.warning(t("login_required", c.lang))
+        st.stop()
     st.markdown(f"## {title}")
     bits = []
     if c.period:
@@ -166,8 +169,10 @@ def _lights(period: str, as_of, _version: int, _url: str) -> pd.DataFrame:
 def _league(period: str, as_of, group_by: str, _version: int, _url: str) -> pd.DataFrame:
     from lib.league import compute_league
 
+    now, before = _lights_pair(period, as_of, _version, _url)  # shared with the overview
     with session_scope(get_engine()) as session:
-        return compute_league(session, period, as_of=as_of, group_by=group_by)
+        return compute_league(session, period, as_of=as_of, group_by=group_by, lights=now,
+                              lights_prev=before)
 
 
 @st.cache_data(show_spinner=False, max_entries=48)

@@ -43,14 +43,14 @@ _ui.header(t("page_league", lang), c)
 
 
 def name_col(df: pd.DataFrame) -> str:
-    for col in ("region_name", "name", "group_name", "leader", "unit", "group", "region_code"):
+    for col in ("group_name", "region_name", "name", "leader", "unit", "group", "region_code"):
         if col in df.columns:
             return col
     return df.columns[0]
 
 
 def key_col(df: pd.DataFrame) -> str:
-    for col in ("region_code", "group", "key", "leader", "unit"):
+    for col in ("group_key", "region_code", "group", "key", "leader", "unit"):
         if col in df.columns:
             return col
     return df.columns[0]

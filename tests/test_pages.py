@@ -1,0 +1,295 @@
+"""AppTest: the frame and the cockpit pages on the demo store, checked against lib/.
+
+Signs in through the login form (login_user / login_password / login_submit), switches to every page
+and compares what is shown with lib.lights / lib.league / lib.overview.
+"""
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib import store
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+PASSWORD = "demo12345"
+TIMEOUT = 120
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory):
+    from lib.demo import load_demo
+
+    path = tmp_path_factory.mktemp("pages") / "cockpit.db"
+    url = f"sqlite:///{path}"
+    old = os.environ.get("COCKPIT_DB_URL")
+    os.environ["COCKPIT_DB_URL"] = url
+    store.dispose_all()
+    eng = store.get_engine()
+    store.upgrade(eng)
+    with store.session_scope(eng) as s:
+        assert load_demo(s)
+    yield eng
+    store.dispose_all()
+    if old is None:
+        os.environ.pop("COCKPIT_DB_URL", None)
+    else:
+        os.environ["COCKPIT_DB_URL"] = old
+
+
+def _session():
+    return store.session_scope(store.get_engine())
+
+
+def sign_in(user: str = "leader", password: str = PASSWORD) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.text_input(key="login_user").input(user)
+    at.text_input(key="login_password").input(password)
+    at.button(key="login_submit").click().run()
+    return at
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.exception]
+
+
+def metric(at: AppTest, label: str) -> str:
+    for m in at.metric:
+        if m.label == label:
+            return m.value
+    raise AssertionError(f"no metric {label}: {[m.label for m in at.metric]}")
+
+
+def frame_with(at: AppTest, *columns: str):
+    """The first st.dataframe shown whose columns include all of ``columns``."""
+    for d in at.dataframe:
+        df = d.value
+        if all(c in df.columns for c in columns):
+            return df
+    raise AssertionError(f"no table with {columns}: {[list(d.value.columns) for d in at.dataframe]}")
+
+
+def number(text: str) -> float:
+    return float(re.sub(r"[^0-9.\-]", "", text))
+
+
+def latest(session) -> str:
+    from lib.queries import latest_period
+
+    return latest_period(session)
+
+
+# --- the frame -----------------------------------------------------------------------------------------
+
+def test_wrong_password_is_refused(demo_store):
+    at = sign_in("leader", "wrong-password")
+    assert not errors(at)
+    assert at.text_input(key="login_user")  # still on the form
+    assert any("用户名或密码不正确" in e.value for e in at.error)
+    assert "actor" not in at.session_state
+
+
+def test_sign_in_keeps_a_token_that_survives_a_reload(demo_store):
+    at = sign_in()
+    assert not errors(at)
+    assert at.session_state["actor"].username == "leader"
+    token = at.query_params.get("s")
+    assert token
+    token = token[0] if isinstance(token, list) else token
+    # a reload is a new session with the same URL
+    again = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    again.query_params["s"] = token
+    again.run()
+    assert not errors(again)
+    assert again.session_state["actor"].username == "leader"
+    assert not again.text_input  # no login form
+    # a tampered token is refused
+    bad = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    bad.query_params["s"] = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    bad.run()
+    assert bad.text_input(key="login_user")
+
+
+def test_sign_out_clears_the_session_and_token(demo_store):
+    at = sign_in()
+    at.button(key="logout_button").click().run()
+    assert not errors(at)
+    assert "actor" not in at.session_state
+    assert "s" not in at.query_params
+    assert at.text_input(key="login_user")
+
+
+def test_overview_cards_match_lib(demo_store):
+    from lib import overview
+    from lib.lights import compute_lights, light_counts
+    from lib.problems import problem_table
+
+    at = sign_in()
+    assert not errors(at)
+    with _session() as s:
+        period = latest(s)
+        lights = compute_lights(s, period)
+        counts = light_counts(lights)
+        from lib.periods import last_day
+        summ = overview.summary(lights, problem_table(s, as_of=last_day(period)), period)
+    assert at.session_state["period"] == period
+    assert number(metric(at, "红灯项目")) == counts["red"]
+    assert number(metric(at, "黄灯项目")) == counts["yellow"]
+    assert number(metric(at, "绿灯项目")) == counts["green"]
+    assert number(metric(at, "灰灯项目")) == counts["gray"]
+    assert metric(at, "投资完成率") == f"{summ['rate'] * 100:.1f}%"
+    assert metric(at, "年度计划投资") == f"{summ['plan'] / 10000:,.2f}亿元"
+    assert number(metric(at, "未销号问题")) == summ["problems_open"]
+    assert counts["red"] > 0  # the demo shows every colour
+    assert len(at.get("plotly_chart")) == 4
+
+
+def test_a_card_leads_to_the_list_filtered(demo_store):
+    from lib.lights import compute_lights
+
+    at = sign_in()
+    at.button(key="card_red").click().run()
+    assert not errors(at)
+    with _session() as s:
+        lights = compute_lights(s, latest(s))
+    red = lights[lights["light"] == "red"]
+    df = at.dataframe[0].value
+    assert len(df) == len(red)
+    assert set(df["项目代码"]) == set(red["project_code"])
+    assert set(df["综合"]) == {"红"}
+    assert any(f"当前筛选共 {len(red)} 个项目" in m.value for m in at.markdown)
+
+
+def test_language_switch_changes_labels(demo_store):
+    at = sign_in()
+    at.radio(key="lang_select").set_value("en").run()
+    assert not errors(at)
+    assert at.session_state["lang"] == "en"
+    labels = [m.label for m in at.metric]
+    assert "Annual plan" in labels and "Red projects" in labels
+    assert any("亿元" not in m.value and "100M CNY" in m.value for m in at.metric)
+
+
+# --- the list -----------------------------------------------------------------------------------------------
+
+def test_list_shows_every_project_and_filters(demo_store):
+    from lib.lights import compute_lights
+
+    at = sign_in()
+    at.switch_page("pages/project_list.py").run()
+    assert not errors(at)
+    with _session() as s:
+        lights = compute_lights(s, latest(s))
+    assert len(at.dataframe[0].value) == len(lights)
+    # county from the sidebar is kept on the list
+    region = sorted(lights["region_code"].unique())[0]
+    at.selectbox(key="region_select").set_value(region).run()
+    assert not errors(at)
+    assert at.session_state["region_code"] == region
+    df = at.dataframe[0].value
+    assert len(df) == int((lights["region_code"] == region).sum())
+    # a light filter on top
+    at.multiselect(key="pl_light").set_value(["yellow"]).run()
+    want = lights[(lights["region_code"] == region) & (lights["light"] == "yellow")]
+    assert len(at.dataframe[0].value) == len(want)
+    # free text
+    at.multiselect(key="pl_light").set_value([]).run()
+    name = lights[lights["region_code"] == region]["project_name"].iloc[0]
+    at.text_input(key="pl_text").input(name).run()
+    assert name in set(at.dataframe[0].value["项目名称"])
+    assert at.download_button(key="pl_export") is not None
+
+
+def test_filters_kept_across_pages(demo_store):
+    at = sign_in()
+    periods_shown = at.selectbox(key="period_select").options
+    assert len(periods_shown) > 1
+    at.selectbox(key="period_select").set_value("2022-06").run()
+    at.switch_page("pages/league.py").run()
+    assert at.session_state["period"] == "2022-06"
+    at.switch_page("pages/project_list.py").run()
+    assert not errors(at)
+    assert at.session_state["period"] == "2022-06"
+    assert at.selectbox(key="period_select").value == "2022-06"
+
+
+# --- the project file -------------------------------------------------------------------------------------
+
+def test_project_file_shows_the_project(demo_store):
+    from lib.lights import compute_lights
+    from lib.queries import project_facts
+
+    with _session() as s:
+        lights = compute_lights(s, latest(s))
+        row = lights[lights["light"] == "red"].iloc[0]
+        facts = project_facts(s, row["project_code"])
+    at = sign_in()
+    at.switch_page("pages/project_list.py").run()
+    at.selectbox(key="pl_pick").set_value(row["project_code"]).run()
+    at.button(key="pl_open").click().run()
+    assert not errors(at)
+    text = "\n".join(m.value for m in at.markdown)
+    assert f"### {facts['name']}" in text
+    assert row["project_code"] in text and facts["region_name"] in text
+    assert facts["sector"] in text
+    assert "红" in text  # the overall light with its word
+    hist = frame_with(at, "报告期", "综合", "进度")
+    assert len(hist) == int(latest_month())
+    assert hist.iloc[-1]["综合"] == "红"
+
+
+def latest_month() -> int:
+    with _session() as s:
+        return int(latest(s)[5:7])
+
+
+# --- the league ----------------------------------------------------------------------------------------------
+
+def test_league_order_matches_lib(demo_store):
+    from lib.league import compute_league
+
+    with _session() as s:
+        lg = compute_league(s, latest(s)).sort_values("rank")
+    at = sign_in()
+    at.switch_page("pages/league.py").run()
+    assert not errors(at)
+    table = at.dataframe[0].value
+    assert list(table["县区"] if "县区" in table.columns else table["名称"]) == list(lg["region_name"])
+    assert list(table["名次"]) == list(lg["rank"])
+    assert list(table["综合得分"]) == [round(v, 2) for v in lg["score"]]
+
+
+def test_office_previews_then_saves_weights(demo_store):
+    from lib import settings as settings_mod
+
+    at = sign_in("office")
+    at.switch_page("pages/league.py").run()
+    assert not errors(at)
+    at.number_input(key="lg_w_growth").set_value(40.0).run()
+    at.button(key="lg_preview").click().run()
+    assert not errors(at)
+    preview = frame_with(at, "新名次", "新得分")
+    assert len(preview) == len(frame_with(at, "名次", "综合得分"))
+    with _session() as s:
+        assert settings_mod.load(s)["weights"]["growth"] == 20  # not saved by a preview
+    at.button(key="lg_save").click().run()
+    assert not errors(at)
+    with _session() as s:
+        assert settings_mod.load(s)["weights"]["growth"] == 40
+        from lib.models import AuditLog
+        from sqlalchemy import select
+        rows = s.scalars(select(AuditLog).where(AuditLog.entity == "settings")).all()
+        assert any(r.username == "office" for r in rows)
+        settings_mod.save(s, __import__("lib.auth", fromlist=["Actor"]).Actor("office", "office"),
+                          {"weights": {"growth": 20}})
+
+
+def test_leader_has_no_settings_form(demo_store):
+    at = sign_in("leader")
+    at.switch_page("pages/league.py").run()
+    assert not errors(at)
+    assert not [b for b in at.button if b.key == "lg_save"]
