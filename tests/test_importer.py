@@ -462,3 +462,50 @@ def test_run_import_never_raises(seeded, kind, data):
         assert r.ok == (not r.errors and not r.needs_acknowledgement)
         for e in r.errors + r.warnings:
             assert set(e) == {"row", "column", "value", "message"} and e["message"]
+
+
+def _xlsx_with_formulas(cached: bool) -> bytes:
+    import io
+
+    if cached:
+        import xlsxwriter
+
+        buf = io.BytesIO()
+        wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+        ws = wb.add_worksheet("月报")
+        ws.merge_range("A1:D1", "大理市2022年3月月报")
+        ws.merge_range("A2:A3", "项目代码")
+        ws.merge_range("B2:B3", "报告期")
+        ws.merge_range("C2:D2", "投资完成情况")
+        ws.write("C3", "本年累计完成投资(万元)")
+        ws.write("D3", "本月完成投资(万元)")
+        ws.write_row("A4", ["A1", "2022-03"])
+        ws.write_formula("C4", "=D4+200", None, 300)
+        ws.write_number("D4", 100)
+        ws.write("A5", "合计")
+        ws.write_formula("C5", "=SUM(C4:C4)", None, 300)
+        wb.close()
+        return buf.getvalue()
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.merge_cells("A1:C1")
+    ws["A1"] = "大理市2022年3月月报"
+    ws.append(["项目代码", "报告期", "本年累计完成投资(万元)"])
+    ws.append(["A1", "2022-03", "=200+100"])  # openpyxl stores no cached result
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_xlsx_with_formulas_and_merged_header_cells(seeded):
+    before = snapshot(seeded)
+    r = do_import(seeded, "monthly", _xlsx_with_formulas(cached=False), actor=STAFF_A, filename="m.xlsx")
+    assert not r.ok and r.errors[0]["row"] == 3 and "C3" in r.errors[0]["message"] and "公式" in r.errors[0]["message"]
+    assert snapshot(seeded) == before
+    r = do_import(seeded, "monthly", _xlsx_with_formulas(cached=True), actor=STAFF_A, filename="m.xlsx")
+    assert r.ok and r.inserted == 1, r.errors
+    with session_scope(seeded) as s:
+        rep = s.get(MonthlyReport, ("A1", "2022-03"))
+        assert (rep.ytd_completed, rep.month_completed) == (300.0, 100.0)
