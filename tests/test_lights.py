@@ -298,13 +298,18 @@ def test_persistence_three_yellow_months_turn_red(session):
 def test_persistence_each_month_judged_with_its_own_as_of(session):
     b = Builder(session)
     # PD: each month has one problem 1–30 days overdue at its own month end → yellow in April,
-    # May and June → red by persistence. Judged with June's as-of, April and May would be red
-    # (the June problem is then 81 and 50 days overdue), so only month-own as-of dates give this answer.
+    # May and June → red by persistence.
     b.project("PD")
     steady(b, "PD")  # progress green all along
     b.problem("PD", "2022-03-01", "2022-04-15", status="closed", closed_on="2022-05-20")  # Apr: 15 d
     b.problem("PD", "2022-03-01", "2022-05-10", status="closed", closed_on="2022-06-08")  # May: 21 d
     b.problem("PD", "2022-03-01", "2022-06-10")                                           # Jun: 20 d
+    # PE: June yellow (A: 20 days), May yellow (B: 16 days at 05-31, closed 06-05), April green at
+    # 04-30 (nothing due yet). Judged with June's as-of April would be yellow (A) → wrongly red.
+    b.project("PE")
+    steady(b, "PE")
+    b.problem("PE", "2022-03-01", "2022-06-10")
+    b.problem("PE", "2022-03-01", "2022-05-15", status="closed", closed_on="2022-06-05")
     b.project("PC")
     steady(b, "PC")
     b.problem("PC", "2022-03-01", "2022-04-29", status="closed", closed_on="2022-05-31")
@@ -316,6 +321,9 @@ def test_persistence_each_month_judged_with_its_own_as_of(session):
     pd_ = row(df, "PD")
     assert (pd_["problems"], pd_["light"], pd_["persistent"]) == ("yellow", "red", True)
     assert pd_["max_overdue_days"] == 20
+    assert (row(df, "PE")["light"], row(df, "PE")["persistent"]) == ("yellow", False)
+    may = row(lights.compute_lights(session, "2022-05"), "PE")
+    assert (may["problems"], may["max_overdue_days"]) == ("yellow", 16)
     assert (row(df, "PC")["light"], row(df, "PC")["persistent"]) == ("yellow", False)
 
 
