@@ -171,7 +171,15 @@ with tabs[0]:
         styled = show.style.map(
             lambda v: f"background-color:{RED};color:#FFFFFF;font-weight:600" if v else "",
             subset=[col_over])
-        st.dataframe(styled, hide_index=True, width="stretch", key="pb_table")
+        event = st.dataframe(styled, hide_index=True, width="stretch", key="pb_table",
+                             on_select="rerun", selection_mode="single-row",
+                             column_config={col_over: st.column_config.TextColumn(width=104),
+                                            L("pb_col_id"): st.column_config.NumberColumn(width=56)})
+        st.caption(L("pb_select_hint"))
+        picked = list(getattr(getattr(event, "selection", None), "rows", []) or [])
+        if picked and picked != st.session_state.get("_pb_last_rows"):
+            st.session_state["pb_pick_next"] = int(show.iloc[picked[0]][L("pb_col_id")])
+        st.session_state["_pb_last_rows"] = picked
         st.download_button(t("export_csv", lang), show.to_csv(index=False).encode("utf-8-sig"),
                            file_name=f"problems_{as_of:%Y%m%d}.csv", mime="text/csv", key="pb_csv")
 
