@@ -16,12 +16,14 @@ Entry points:
 """
 from __future__ import annotations
 
+import gc
 import json
 import math
 import os
 import re
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterable
 
 import numpy as np
@@ -46,7 +48,7 @@ NA_COLOR = "#E9ECEF"
 REASON_CHARS = 60  # the tooltip's reason is cut here (the project file has the full text)
 # map frame the initial view is fitted to (the chart is ~this size on a tablet, legend beside)
 VIEW_W, VIEW_H = 600, 600
-CHROMIUM = os.environ.get("COCKPIT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = os.environ.get("COCKPIT_KALEIDO_BROWSER", str(Path(__file__).with_name("offline_chromium.sh")))
 
 
 # --------------------------------------------------------------------------- colours and classes
@@ -296,15 +298,16 @@ def region_table(md: MapData) -> pd.DataFrame:
     out["gap"] = [(round((float(r) - tshare) * 100, 2) if not _isnan(r) else np.nan) for r in out["invest_rate"]]
     out["red"] = out["red"].astype(int)
     # label point: stored centroid, else the boundary's centroid, else the mean of its projects
+    if len(lights) and "lon" in lights.columns:
+        mean_pos = lights.dropna(subset=["lon", "lat"]).groupby("region_code")[["lon", "lat"]].mean()
+    else:
+        mean_pos = pd.DataFrame(columns=["lon", "lat"])
     lons, lats = [], []
-    for _, r in out.iterrows():
-        lon, lat = r["lon"], r["lat"]
-        if (_isnan(lon) or _isnan(lat)) and r["geometry"] is not None:
-            lon, lat = geo.centroid(r["geometry"])
-        if _isnan(lon) or _isnan(lat):
-            pts = lights[(lights["region_code"] == r["region_code"])][["lon", "lat"]].dropna() if len(lights) else None
-            if pts is not None and len(pts):
-                lon, lat = float(pts["lon"].mean()), float(pts["lat"].mean())
+    for code, lon, lat, g in zip(out["region_code"], out["lon"], out["lat"], out["geometry"]):
+        if (_isnan(lon) or _isnan(lat)) and g is not None:
+            lon, lat = geo.centroid(g)
+        if (_isnan(lon) or _isnan(lat)) and code in mean_pos.index:
+            lon, lat = float(mean_pos.at[code, "lon"]), float(mean_pos.at[code, "lat"])
         lons.append(None if _isnan(lon) else float(lon))
         lats.append(None if _isnan(lat) else float(lat))
     out["label_lon"], out["label_lat"] = lons, lats
@@ -348,6 +351,11 @@ def light_word(light: str, lang: str = "zh") -> str:
 
 def _pct(v) -> str:
     return "—" if _isnan(v) else f"{float(v):.1f}%"
+
+
+def _pct_list(values: pd.Series) -> list[str]:
+    v = pd.to_numeric(values, errors="coerce")
+    return ["—" if x != x else f"{x:.1f}%" for x in v.to_numpy(float)]
 
 
 def cut(text: str, n: int) -> str:
@@ -474,18 +482,26 @@ def point_records(pts: pd.DataFrame, region_names: dict, lang: str = "zh",
     rn = [region_names.get(c, c or "") for c in pts["region_code"]]
     lights = pts["light"].tolist()
     s = [f"{r} · {words.get(lt, lt)}" for r, lt in zip(rn, lights)]
-    a = [_pct(v) for v in pts["actual_pct"]] if "actual_pct" in pts.columns else ["—"] * len(pts)
-    e = [_pct(v) for v in pts["expected_pct"]] if "expected_pct" in pts.columns else ["—"] * len(pts)
+    a = _pct_list(pts["actual_pct"]) if "actual_pct" in pts.columns else ["—"] * len(pts)
+    e = _pct_list(pts["expected_pct"]) if "expected_pct" in pts.columns else ["—"] * len(pts)
     reasons = pts["reasons"].fillna("").astype(str).tolist() if "reasons" in pts.columns else [""] * len(pts)
     lon = pts["lon"].astype(float).round(5).tolist()
     lat = pts["lat"].astype(float).round(5).tolist()
-    plans = pts["annual_plan"].tolist() if "annual_plan" in pts.columns else [0.0] * len(pts)
-    z = [round(point_radius(v), 1) for v in plans]
-    out = [
-        {"n": n_, "s": s_, "a": a_, "e": e_, "r": "", "p": [x, y], "z": z_, "f": colors.get(lt, gray)}
-        for n_, s_, a_, e_, x, y, z_, lt in zip(names, s, a, e, lon, lat, z, lights)
-    ]
-    base = len(json.dumps(out, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    plans = pd.to_numeric(pts["annual_plan"], errors="coerce") if "annual_plan" in pts.columns else pd.Series(0.0, index=pts.index)
+    z = np.round(np.clip(2.5 + np.sqrt(plans.fillna(0).clip(lower=0).to_numpy(float)) / 30.0, 3.0, 16.0), 1).tolist()
+    gc_was = gc.isenabled()
+    gc.disable()  # 20,000 small dicts: the cyclic collector would rescan them over and over
+    try:
+        out = [
+            {"n": n_, "s": s_, "a": a_, "e": e_, "r": "", "p": [x, y], "z": z_, "f": colors.get(lt, gray)}
+            for n_, s_, a_, e_, x, y, z_, lt in zip(names, s, a, e, lon, lat, z, lights)
+        ]
+    finally:
+        if gc_was:
+            gc.enable()
+    step = max(1, len(out) // 2000)  # size of the records without reasons, from a sample
+    sample = out[::step]
+    base = len(json.dumps(sample, ensure_ascii=False, separators=(",", ":")).encode("utf-8")) * len(out) / len(sample)
     with_reason = sum(1 for r in reasons if r)
     chars = REASON_CHARS
     if with_reason:
@@ -735,7 +751,7 @@ def start_renderer() -> None:
             return
         import kaleido
 
-        os.environ.setdefault("BROWSER_PATH", CHROMIUM)
+        os.environ["BROWSER_PATH"] = CHROMIUM
         kaleido.start_sync_server(mathjax=False, silence_warnings=True)
         _kaleido_started = True
 
