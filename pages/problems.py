@@ -104,8 +104,9 @@ with st.expander(L("pb_filters"), expanded=False):
     f_unit = g1.multiselect(L("pb_f_unit"), uniq("unit"), key="pb_f_unit")
     f_leader = g2.multiselect(L("pb_f_leader"), uniq("leader"), key="pb_f_leader")
     first_raised = min(base["raised_on"]) if len(base) else as_of
-    f_raised = g3.date_input(L("pb_f_raised"), value=(first_raised, as_of), key="pb_f_raised",
-                             format="YYYY-MM-DD")
+    # the range follows the as-of date and the county (a range kept from another as-of would hide rows)
+    seed("pb_f_raised", "_pb_f_raised_for", (as_of, county), (first_raised, as_of))
+    f_raised = g3.date_input(L("pb_f_raised"), key="pb_f_raised", format="YYYY-MM-DD")
     f_overdue = g4.checkbox(L("pb_f_overdue"), key="pb_f_overdue")
 
 df = base

@@ -186,3 +186,33 @@ def test_english_labels(page_store):
     ok(at)
     assert "Closure rate" in [m.label for m in at.metric]
     assert any("Problem closure" in m.value for m in at.markdown)
+
+
+def test_as_of_and_overdue_filter(page_store):
+    eng = page_store
+    with store.session_scope(eng) as s:  # a second, on-time problem in the other county
+        P.raise_problem(s, OFFICE, "P1", "other", "施工便道未贯通", "2022-04-01")
+    at = page(OFFICE)
+    ok(at)
+    assert {m.label: m.value for m in at.metric}["提出问题"] == "2个"
+    at.checkbox(key="pb_f_overdue").check().run()
+    ok(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["提出问题"] == "1个" and metrics["逾期未销号"] == "1个"
+    # the deadline (2022-04-30) itself is not overdue; the day after is, by 1 day
+    at.date_input(key="pb_as_of").set_value(dt.date(2022, 4, 30)).run()
+    ok(at)
+    assert {m.label: m.value for m in at.metric}["提出问题"] == "0个"
+    at.date_input(key="pb_as_of").set_value(dt.date(2022, 5, 1)).run()
+    ok(at)
+    assert {m.label: m.value for m in at.metric}["逾期未销号"] == "1个"
+    assert "逾期1天" in at.selectbox(key="pb_pick").options[0]
+    # a later as-of widens the raised-between range with it: a problem raised after the first
+    # as-of still shows
+    with store.session_scope(eng) as s:
+        P.raise_problem(s, OFFICE, "P2", "funds", "配套资金未到位", "2022-07-15", deadline="2022-07-20",
+                        unit="漾濞县财政局", leader="张副县长", person="赵敏", measures="调度")
+    at.checkbox(key="pb_f_overdue").uncheck()
+    at.date_input(key="pb_as_of").set_value(dt.date(2022, 8, 31)).run()
+    ok(at)
+    assert {m.label: m.value for m in at.metric}["提出问题"] == "3个"
