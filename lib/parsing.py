@@ -509,7 +509,7 @@ def convert_column(series: pd.Series, func, row_numbers: list[int], column: str,
             errors.append(_err(str(exc), row=row_numbers[i], column=column, value=_show(v)))
             out.append(None)
             continue
-        except (ValueError, TypeError, OverflowError, ArithmeticError) as exc:
+        except Exception as exc:  # any other failure to read one cell is that cell's error, not a crash
             failed[k] = f"无法识别的值:{exc.__class__.__name__}"
             errors.append(_err(failed[k], row=row_numbers[i], column=column, value=_show(v)))
             out.append(None)

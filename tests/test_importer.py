@@ -509,3 +509,38 @@ def test_xlsx_with_formulas_and_merged_header_cells(seeded):
     with session_scope(seeded) as s:
         rep = s.get(MonthlyReport, ("A1", "2022-03"))
         assert (rep.ytd_completed, rep.month_completed) == (300.0, 100.0)
+
+
+xcell = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**6, 10**9), st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.datetimes(min_value=__import__("datetime").datetime(1900, 3, 1), max_value=__import__("datetime").datetime(2100, 1, 1)),
+    st.times(), st.sampled_from(["A1", "B1", "2022-03", "是", "否", "年度建设", "已交办", "大理市", "合计", "1,000", "=1+1"]),
+    st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")), max_size=6).filter(lambda s: not s.startswith("=")),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(kind=st.sampled_from(list(KINDS)), data=st.data())
+def test_run_import_never_raises_on_random_xlsx(seeded, kind, data):
+    import io
+
+    from openpyxl import Workbook
+
+    from lib.templates import COLUMNS
+
+    cols = COLUMNS[kind]
+    chosen = data.draw(st.lists(st.sampled_from(cols), min_size=2, max_size=len(cols), unique=True))
+    rows = data.draw(st.lists(st.lists(xcell, min_size=len(chosen), max_size=len(chosen)), max_size=4))
+    wb = Workbook()
+    ws = wb.active
+    ws.append([c.zh for c in chosen])
+    for r in rows:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    with session_scope(seeded) as s:
+        r = run_import(s, kind, buf.getvalue(), "r.xlsx", OFFICE, dry_run=True)
+        assert r.ok == (not r.errors and not r.needs_acknowledgement)
+        for e in r.errors + r.warnings:
+            assert e["message"]
