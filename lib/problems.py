@@ -593,6 +593,12 @@ def dudan_docx(session: Session, as_of, unit: str | None = None, region_code: st
         rfonts = rpr.makeelement(qn("w:rFonts"), {})
         rpr.insert(0, rfonts)
     rfonts.set(qn("w:eastAsia"), DUDAN_FONT)
+    lang_el = rpr.find(qn("w:lang"))
+    if lang_el is None:
+        lang_el = rpr.makeelement(qn("w:lang"), {})
+        rpr.append(lang_el)
+    lang_el.set(qn("w:val"), "zh-CN")
+    lang_el.set(qn("w:eastAsia"), "zh-CN")  # so a substitute font is a Simplified Chinese face
     sec = doc.sections[0]
     sec.orientation = WD_ORIENT.LANDSCAPE
     sec.page_width, sec.page_height = Cm(29.7), Cm(21.0)
