@@ -302,6 +302,8 @@ def _lock(session: Session) -> None:
         raw = conn.connection.dbapi_connection
         if not raw.in_transaction:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:  # a transaction is already open: a (no-op) write statement takes the writer lock
+            conn.exec_driver_sql("UPDATE settings SET key = key WHERE 1 = 0")
 
 
 # ---------- per-kind builders ----------
