@@ -654,6 +654,9 @@ def _build_problems(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
             if actor.role == "staff" and (ex is None or ex.get("status") != "closed"):
                 errors.append(_err(r, hm.get("status", "状态"), "已销号",
                                    "销号须由项目办确认:县区请把状态填为「申请销号」"))
+        if actor.role == "staff" and ex is not None and ex.get("status") == "closed" and status != "closed":
+            errors.append(_err(r, hm.get("status", "状态"), _status_zh(status),
+                               f"问题 {pid} 已销号,县区不能更改其状态;如需重新办理请联系项目办"))
         if merged.get("closed_on") and merged.get("raised_on") and merged["closed_on"] < merged["raised_on"]:
             errors.append(_err(r, hm.get("closed_on", "办结日期"), merged["closed_on"], "办结日期早于提出日期"))
         label = f"#{pid}" if pid is not None else f"新问题(第{r}行)"

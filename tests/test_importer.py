@@ -328,6 +328,12 @@ def test_problem_rules(seeded):
     assert count(seeded, Problem) == 0
     ok = do_import(seeded, "problems", rows_csv("problems", [rows[2]]), actor=OFFICE)
     assert ok.ok and ok.inserted == 1
+    with session_scope(seeded) as s:
+        pid = s.scalars(select(Problem.id)).one()
+    reopen = do_import(seeded, "problems", rows_csv("problems", [{**rows[2], "id": pid, "status": "办理中"}]), actor=STAFF_A)
+    assert not reopen.ok and "已销号" in reopen.errors[0]["message"]
+    with session_scope(seeded) as s:
+        assert s.get(Problem, pid).status == "closed"
 
 
 # ---------------- permissions and the other kinds ----------------
