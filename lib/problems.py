@@ -375,27 +375,27 @@ def problem_table(session: Session, as_of=None, region_code: str | None = None) 
             .where(Problem.raised_on <= as_of).order_by(Problem.id))
     if region_code:
         stmt = stmt.where(Project.region_code == region_code)
-    rows = [dict(r._mapping) for r in session.execute(stmt)]
-    overdue, days_open, open_flags = [], [], []
-    for r in rows:
-        for k in ("raised_on", "deadline", "closed_on"):
-            r[k] = _as_date(r[k])
-        is_open = is_open_at(r["status"], r["closed_on"], as_of)
-        open_flags.append(is_open)
-        if is_open and r["deadline"] is not None and as_of > r["deadline"]:
-            overdue.append((as_of - r["deadline"]).days)
-        else:
-            overdue.append(pd.NA)
-        end = as_of if is_open else r["closed_on"]
-        days_open.append((end - r["raised_on"]).days)
-        r["supervise_count"] = int(r["supervise_count"] or 0)
-    df = pd.DataFrame(rows, columns=[c for c in CLI_COLUMNS if c != "overdue_days"]
-                      + [c for c in EXTRA_COLUMNS if c not in ("days_open", "is_open")])
-    df["overdue_days"] = pd.array(overdue, dtype="Int64")
-    df["days_open"] = pd.array(days_open, dtype="Int64")
-    df["is_open"] = pd.array(open_flags, dtype=bool)
+    result = session.connection().execute(stmt)
+    names = list(result.keys())
+    records = [tuple(r) for r in result.fetchall()]
+    df = pd.DataFrame.from_records(records, columns=names) if records else \
+        pd.DataFrame({c: pd.Series(dtype=object) for c in names})
+    for k in ("raised_on", "deadline", "closed_on"):
+        df[k] = pd.Series([_as_date(v) for v in df[k]], index=df.index, dtype=object)
+    as_of_ts = pd.Timestamp(as_of)
+    raised = pd.to_datetime(df["raised_on"], errors="coerce")
+    deadline = pd.to_datetime(df["deadline"], errors="coerce")
+    closed = pd.to_datetime(df["closed_on"], errors="coerce")
+    # open at as-of: not (已销号 with 办结日期 ≤ as-of) — the same rule as is_open_at
+    is_open = ~((df["status"] == "closed") & closed.notna() & (closed <= as_of_ts))
+    late = is_open & deadline.notna() & (as_of_ts > deadline)
+    overdue = (as_of_ts - deadline).dt.days.where(late)
+    end = closed.where(~is_open, as_of_ts)
+    df["overdue_days"] = overdue.astype("Int64")
+    df["days_open"] = (end - raised).dt.days.astype("Int64")
+    df["is_open"] = is_open.astype(bool)
     df["problem_id"] = df["problem_id"].astype("int64")
-    df["supervise_count"] = df["supervise_count"].astype("int64")
+    df["supervise_count"] = pd.to_numeric(df["supervise_count"]).fillna(0).astype("int64")
     df.attrs["as_of"] = as_of
     return df[CLI_COLUMNS + EXTRA_COLUMNS]
 
