@@ -659,9 +659,10 @@ def _rings(g: dict):
 
 def static_map_figure(regions_tbl: pd.DataFrame, points: pd.DataFrame, measure: str, title: str,
                       period: str, lang: str = "zh", demo: bool = False, width: int = 1600,
-                      height: int = 900):
+                      height: int = 900, framed: bool = True):
     """The same view as a plotly figure (plain lon/lat polygons: nothing fetched): title, 数据截至,
-    the measure's classes, the light colours and the size scale drawn in."""
+    the measure's classes, the light colours and the size scale drawn in. ``framed=False`` leaves
+    the title and 数据截至 to the slide that holds the image (the legend stays)."""
     import plotly.graph_objects as go
 
     classes = measure_classes(measure, regions_tbl[measure].tolist(), lang)
@@ -716,7 +717,7 @@ def static_map_figure(regions_tbl: pd.DataFrame, points: pd.DataFrame, measure: 
                                              line=dict(color="#1D2430", width=1.5))))
     fig.add_trace(go.Scatter(
         x=label_x, y=label_y, mode="text", text=label_t, showlegend=False, hoverinfo="skip",
-        textfont=dict(size=15, color="#1D2430", family=FONT_FAMILY,
+        textfont=dict(size=17, color="#1D2430", family=FONT_FAMILY,
                       shadow="0px 0px 2px #FFFFFF, 0px 0px 3px #FFFFFF")))
     as_of = periods.fmt_date(periods.last_day(period), lang)
     sub = f"{t('data_as_of', lang)}:{as_of} · {t('map_fill_by', lang)}:{measure_label(measure, lang)}"
@@ -725,15 +726,18 @@ def static_map_figure(regions_tbl: pd.DataFrame, points: pd.DataFrame, measure: 
     mid_lat = float(np.nanmean([y for y in regions_tbl["label_lat"] if y is not None] or [25.0]))
     fig.update_layout(
         width=width, height=height, template=None, paper_bgcolor="#FFFFFF", plot_bgcolor="#FFFFFF",
-        font=dict(family=FONT_FAMILY, size=14, color="#1D2430"),
-        title=dict(text=f"<b>{title}</b><br><span style='font-size:15px;color:#465060'>{sub}</span>",
-                   x=0.02, xanchor="left", y=0.97, font=dict(size=24)),
-        margin=dict(l=20, r=20, t=95, b=20),
-        legend=dict(x=1.0, xanchor="left", y=1.0, yanchor="top", bgcolor="rgba(255,255,255,0.9)",
-                    groupclick="toggleitem", tracegroupgap=14, font=dict(size=14)),
+        font=dict(family=FONT_FAMILY, size=16, color="#1D2430"),
+        margin=dict(l=20, r=20, t=95 if framed else 20, b=20),
+        legend=dict(x=0.7, xanchor="left", y=1.0, yanchor="top", bgcolor="rgba(255,255,255,0.9)",
+                    groupclick="toggleitem", tracegroupgap=16, font=dict(size=18),
+                    grouptitlefont=dict(size=19)),
         showlegend=True,
     )
-    fig.update_xaxes(visible=False)
+    if framed:
+        fig.update_layout(title=dict(
+            text=f"<b>{title}</b><br><span style='font-size:16px;color:#465060'>{sub}</span>",
+            x=0.02, xanchor="left", y=0.97, font=dict(size=26)))
+    fig.update_xaxes(visible=False, domain=[0.0, 0.68])
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / max(math.cos(math.radians(mid_lat)), 0.2))
     return fig
 
@@ -769,12 +773,13 @@ def fig_to_png(fig, width: int | None = None, height: int | None = None, scale: 
 
 
 def static_map_png(md: MapData, measure: str = DEFAULT_MEASURE, lang: str = "zh", demo: bool = False,
-                   title: str | None = None, width: int = 1600, height: int = 900) -> bytes:
+                   title: str | None = None, width: int = 1600, height: int = 900,
+                   framed: bool = True) -> bytes:
     """The briefing's map image from already loaded map data (all located projects, unfiltered)."""
     tbl = region_table(md)
     pts = located(md.lights)
     fig = static_map_figure(tbl, pts, measure, title or t("map_title", lang), md.period, lang, demo,
-                            width=width, height=height)
+                            width=width, height=height, framed=framed)
     return fig_to_png(fig, width, height)
 
 
