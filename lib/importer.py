@@ -165,6 +165,31 @@ def field_label(kind: str, field_name: str, lang: str = "zh") -> str:
     return zh.get(key, field_name)
 
 
+def display_value(kind: str, field_name: str, value: Any, lang: str = "zh") -> str:
+    """A stored/JSON value as the user would type it: 是/否, enumeration words, 2022年3月15日, 1,234.5."""
+    from lib.i18n import enum_label
+
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    base = field_name.split(":", 1)[-1]
+    key = {"region_code": "region", "project_code": "code", "planned_cumulative": "m1"}.get(base, base)
+    col = next((c for c in COLUMNS[kind] if c.key == key), None)
+    if isinstance(value, bool) or (col is not None and col.type == "bool"):
+        return enum_label("bool", "yes" if value else "no", lang)
+    if col is not None and col.enum:
+        return enum_label(col.enum, str(value), lang)
+    if col is not None and col.type == "date":
+        try:
+            return periods.fmt_date(dt.date.fromisoformat(str(value)[:10]), lang)
+        except ValueError:
+            return str(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if col is not None and col.type in ("year", "int", "id"):
+            return str(int(value))
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
 # ---------- typed conversion (vectorised by distinct values) ----------
 
 def _converters(kind: str, ctx: dict):

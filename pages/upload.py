@@ -15,7 +15,7 @@ from sqlalchemy import select
 from lib import auth, periods
 from lib.errors import CockpitError
 from lib.i18n import t
-from lib.importer import KINDS, batches, field_label, reporting_grid, run_import, undo_batch
+from lib.importer import KINDS, batches, display_value, field_label, reporting_grid, run_import, undo_batch
 from lib.models import Region
 from lib.store import get_engine, session_scope
 from lib.templates import TITLES, template_csv, template_xlsx
@@ -117,8 +117,8 @@ def _changes_table(res) -> pd.DataFrame:
                 label = f"{f.split(':')[0][1:]}月" if lang == "zh" else f"M{f.split(':')[0][1:]}"
             before = (ch["before"] or {}).get(f)
             out.append({L("up_col_row"): ch["row"], L("up_col_key"): ch["key"], L("up_col_field"): label,
-                        L("up_col_before"): "" if before is None else str(before),
-                        L("up_col_after"): "" if after is None else str(after)})
+                        L("up_col_before"): display_value(kind, f, before, lang),
+                        L("up_col_after"): display_value(kind, f, after, lang)})
     return pd.DataFrame(out)
 
 

@@ -366,6 +366,20 @@ def test_targets_stats_plans_regions(seeded):
         assert got == {3: 300.0, 6: 600.0, 12: 1200.0}
 
 
+def test_display_value_reads_like_the_template():
+    from lib.importer import display_value
+
+    assert display_value("projects", "approval_land", "in_progress") == "办理中"
+    assert display_value("projects", "library", "annual") == "年度建设"
+    assert display_value("monthly", "started", True) == "是"
+    assert display_value("problems", "deadline", "2022-06-30") == "2022年6月30日"
+    assert display_value("problems", "level", "city") == "市级"
+    assert display_value("monthly", "ytd_completed", 1234.5) == "1,234.5"
+    assert display_value("plans", "m3:planned_cumulative", 300.0) == "300"
+    assert display_value("projects", "year", 2022) == "2022"
+    assert display_value("monthly", "variance_note", None) == ""
+
+
 def test_reporting_grid(seeded):
     do_import(seeded, "monthly", monthly([{"code": "A1", "period": "2022-03", "ytd_completed": 1},
                                           {"code": "A2", "period": "2022-03", "ytd_completed": 1}]))

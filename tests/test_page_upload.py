@@ -78,7 +78,9 @@ def test_staff_upload_preview_confirm_undo(page_store):
     assert [m.value for m in at.metric] == ["0", "1", "1"]
     changes = [d.value for d in at.dataframe if "修改前" in d.value.columns][0]
     row = changes[changes["字段"] == "本年累计完成投资(万元)"].iloc[0]
-    assert (row["修改前"], row["修改后"]) == ("300.0", "320.0")
+    assert (row["修改前"], row["修改后"]) == ("300", "320")
+    note = changes[changes["字段"] == "偏差说明"].iloc[0]
+    assert (note["修改前"], note["修改后"]) == ("", "征地")
     if at.checkbox:
         at.checkbox(key="upload_ack").check().run()
     at.button(key="upload_confirm").click().run()
