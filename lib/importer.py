@@ -333,10 +333,6 @@ def _lock(session: Session) -> None:
 
 # ---------- per-kind builders ----------
 
-def _present(typed: dict, key: str) -> bool:
-    return key in typed
-
-
 def _vals(typed: dict, i: int, mapping: dict[str, str]) -> dict:
     """{store field: value} for the template keys present in the file."""
     cache = typed.setdefault("__pairs__", {})
@@ -781,7 +777,8 @@ def _diff(session: Session, items: list[Item], kind: str):
                     ex.update(changed_a)
             else:
                 acts.append("unchanged")
-        # the item's action follows its key row (the last op for projects: the project year)
+        # the item's action follows its key (for projects: the project year; a new year of a known
+        # project is an insert even if the project's facts are unchanged)
         if kind == "projects":
             key_act = acts[-1]
             it.action = "insert" if key_act == "insert" else ("update" if "update" in acts or "insert" in acts else "unchanged")

@@ -236,8 +236,6 @@ def read_table(data: bytes, filename: str, kind: str) -> tuple[pd.DataFrame, lis
         _fail("文件是空的:没有任何内容")
 
     aliases = header_aliases(kind)
-    cols = {c.key: c for c in COLUMNS[kind]}
-
     # header row: the first row with ≥ 2 known headers (1 for one-column kinds never happens)
     header_pos = None
     for pos, (r, vals) in enumerate(grid[:50]):
@@ -308,7 +306,6 @@ def read_table(data: bytes, filename: str, kind: str) -> tuple[pd.DataFrame, lis
     frame = pd.DataFrame(records, columns=keys, dtype=object)
     frame.attrs["unknown_columns"] = unknown
     frame.attrs["header_row"] = header_row
-    _ = cols
     return frame, row_numbers, header_map
 
 
