@@ -461,9 +461,12 @@ with tabs[6]:
         st.info(L("pb_no_overdue"))
     else:
         st.caption(L("pb_dd_count", n=len(sel)))
-        with session_scope(get_engine()) as session:
-            doc = P.dudan_docx(session, as_of, **dd_kwargs)
+        def make_doc(as_of=as_of, kwargs=dict(dd_kwargs)) -> bytes:
+            """Built only when the button is clicked (deferred download)."""
+            with session_scope(get_engine()) as session:
+                return P.dudan_docx(session, as_of, **kwargs)
+
         name = regions.get(target, target) if by == "county" else target
-        st.download_button(L("pb_dd_download"), doc, file_name=f"督办单_{name}_{as_of:%Y%m%d}.docx",
+        st.download_button(L("pb_dd_download"), make_doc, file_name=f"督办单_{name}_{as_of:%Y%m%d}.docx",
                            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                            key="pb_dd_download")
