@@ -216,3 +216,26 @@ def test_as_of_and_overdue_filter(page_store):
     at.date_input(key="pb_as_of").set_value(dt.date(2022, 8, 31)).run()
     ok(at)
     assert {m.label: m.value for m in at.metric}["提出问题"] == "3个"
+
+
+def test_raise_form_prefilled_from_a_light_draft(page_store):
+    draft = P.draft_from_light({"project_code": "P1", "project_name": "海东综合管廊", "light": "red",
+                                "progress": "red", "unit": "大理市住建局",
+                                "reasons_by_dim": {"progress": "投资完成率20.0%,序时进度50.0%,滞后30.0个百分点"}},
+                               raised_on="2022-06-30")
+    at = AppTest.from_file(str(ROOT / "pages" / "problems.py"), default_timeout=60)
+    at.session_state["actor"] = STAFF
+    at.session_state["period"] = "2022-06"
+    at.session_state["problem_draft"] = draft
+    at.run()
+    ok(at)
+    assert any("已根据红黄灯原因预填" in i.value for i in at.info)
+    assert "滞后30.0个百分点" in at.text_area(key="pb_new_desc").value
+    assert at.selectbox(key="pb_new_category").value == "construction"
+    assert at.text_input(key="pb_new_unit").value == "大理市住建局"
+    at.button(key="pb_new_submit").click().run()
+    ok(at)
+    with store.session_scope(page_store) as s:
+        p = s.scalar(select(Problem).where(Problem.project_code == "P1"))
+        assert p.category == "construction" and p.unit == "大理市住建局" and "红灯" in p.description
+    assert "problem_draft" not in at.session_state
