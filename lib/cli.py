@@ -170,8 +170,6 @@ def emit(rows: list[dict], columns: Sequence[str], fmt: str, out=None) -> None:
 def _csv_value(v: Any) -> Any:
     if isinstance(v, bool):
         return "true" if v else "false"
-    if isinstance(v, float) and v.is_integer():
-        return int(v) if abs(v) < 1e15 else v
     return v
 
 

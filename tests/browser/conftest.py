@@ -90,11 +90,16 @@ def start_app(db_path: Path, log_path: Path) -> tuple[str, subprocess.Popen]:
     return base, proc
 
 
+APP = {}  # the served app's store path, for tests that look at what a page wrote
+
+
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory):
-    """Base URL of the cockpit served on 127.0.0.1 with the demo data loaded."""
+    """Base URL of the cockpit served on 127.0.0.1 with the demo data loaded
+    (its SQLite file is APP["db"])."""
     _require_chromium()
     tmp = tmp_path_factory.mktemp("app")
+    APP["db"] = tmp / "cockpit.db"
     base, proc = start_app(tmp / "cockpit.db", tmp / "streamlit.log")
     yield base
     proc.terminate()
@@ -182,3 +187,12 @@ def sign_in(rp: RecordedPage, base: str, user: str = "leader", password: str = D
     page.locator(".st-key-login_submit button").click()
     page.wait_for_selector(".st-key-login_user", state="detached", timeout=30000)
     wait_app_idle(page)
+
+
+def goto_page(rp: RecordedPage, base: str, url_path: str) -> None:
+    """Open another page of the app keeping the sign-in token the frame keeps in the URL."""
+    from urllib.parse import urlparse as _p
+
+    query = _p(rp.page.url).query
+    rp.page.goto(f"{base}/{url_path.lstrip('/')}" + (f"?{query}" if query else ""))
+    wait_app_idle(rp.page)
