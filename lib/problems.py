@@ -28,7 +28,6 @@ from lib.i18n import enum_label, enum_lookup
 from lib.models import (
     PROBLEM_CATEGORIES,
     PROBLEM_LEVELS,
-    PROBLEM_STATUSES,
     Problem,
     ProblemEvent,
     Project,
