@@ -132,18 +132,20 @@ else:
     st.session_state["period"] = None
 
 names = _ui.region_names()
-region_options = [None, *names.keys()]
+ALL_REGIONS = ""  # the widget's value for 全部县区 (region_code None)
+region_options = [ALL_REGIONS, *names.keys()]
 default_region = actor.region_code if actor.role == "staff" and actor.region_code in names else None
 if "region_code" not in st.session_state:
     st.session_state["region_code"] = default_region
-_keep("region_select", "region_code", default_region)
+if "region_select" not in st.session_state:
+    st.session_state["region_select"] = st.session_state.get("region_code") or ALL_REGIONS
 if st.session_state["region_select"] not in region_options:
-    st.session_state["region_select"] = None
+    st.session_state["region_select"] = ALL_REGIONS
 region = st.sidebar.selectbox(
     t("region", lang), region_options, key="region_select",
-    format_func=lambda c: t("all_regions", lang) if c is None else names.get(c, c),
+    format_func=lambda c: t("all_regions", lang) if c == ALL_REGIONS else names.get(c, c),
 )
-st.session_state["region_code"] = region
+st.session_state["region_code"] = region or None
 
 # --- who, and sign out -------------------------------------------------------------------------------------
 st.sidebar.caption(f"{t('signed_in_as', lang)}:{actor.label}({enum_label('role', actor.role, lang)})")
@@ -187,5 +189,5 @@ for section, filename, url_path, title_key, perm, default in PAGES:
         st.Page(str(path), title=t(title_key, lang), url_path=url_path, default=default)
     )
 
-nav = st.navigation(sections, position="sidebar")
+nav = st.navigation(sections, position="top")
 nav.run()

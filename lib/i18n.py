@@ -284,7 +284,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "lg_new_score": ("新得分", "New score"),
     "lg_unchanged": ("不变", "same"),
     "login_required": ("请先登录。", "Please sign in first."),
-    "card_gap_short": ("完成率与序时进度之差", "completion minus time progress"),
+    "card_gap_short": ("差距", "gap"),
     "filter_all": ("全部", "All"),
     "pc_category": ("问题类型", "Category"),
     "pc_status": ("状态", "Status"),

@@ -45,7 +45,7 @@ def data_version() -> int:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _is_demo(_version: int, url: str) -> bool:
+def _is_demo(version: int, url: str) -> bool:
     from lib.demo import is_demo
 
     with session_scope(get_engine()) as session:
@@ -116,6 +116,10 @@ html { -webkit-text-size-adjust: 100%; }
 [data-testid="stMetricDelta"], [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] p,
 [data-testid="stWidgetLabel"] p, small, .stTooltipIcon { font-size: 14px !important; }
 [data-testid="stMetricValue"] { font-size: 1.75rem; }
+/* inline HTML written with a smaller size still reads at 14 px on a tablet */
+[data-testid="stMarkdownContainer"] [style*="font-size:12px"], [data-testid="stMarkdownContainer"] [style*="font-size:13px"],
+[data-testid="stMarkdownContainer"] [style*="font-size: 12px"], [data-testid="stMarkdownContainer"] [style*="font-size: 13px"] {
+  font-size: 14px !important; }
 [data-testid="stMetricValue"] > div { white-space: normal !important; overflow-wrap: anywhere; }
 .stButton button, .stDownloadButton button, [data-testid="stFormSubmitButton"] button,
 [data-testid="stBaseButton-secondary"], [data-testid="stBaseButton-primary"],
@@ -123,6 +127,14 @@ html { -webkit-text-size-adjust: 100%; }
 [data-testid="stSidebarNavLink"], [data-testid="stPageLink"] a,
 [data-testid="stPageLink-NavLink"] { min-height: 40px; display: flex; align-items: center; }
 [data-baseweb="select"] > div, [data-baseweb="input"], [data-testid="stTextInput"] input { min-height: 40px; }
+[data-testid="stSelectbox"] [role="group"], [data-testid="stMultiSelect"] [role="group"],
+[data-testid="stNumberInput"] [role="group"] { min-height: 40px; }
+[data-testid="stNumberInputContainer"], [data-testid="stNumberInputField"],
+[data-testid="stNumberInputContainer"] button, [data-testid="stDateInputField"] { min-height: 40px; }
+[data-testid="stDateInputField"] { display: flex; align-items: center; }
+button[aria-label^="Help for"] { min-width: 40px; min-height: 40px; padding: 12px; margin: -12px; }
+[data-testid="stHeaderActionElements"], h1 a[href^="#"], h2 a[href^="#"], h3 a[href^="#"],
+h4 a[href^="#"] { display: none !important; }
 [data-testid="stRadio"] label, [data-testid="stCheckbox"] label { min-height: 40px; align-items: center; }
 [data-testid="stExpander"] summary { min-height: 40px; }
 [data-testid="stTabs"] button[role="tab"] { min-height: 40px; }
@@ -134,6 +146,7 @@ html { -webkit-text-size-adjust: 100%; }
 .ck-table td.num, .ck-table th.num { text-align:right; white-space:nowrap; }
 .ck-scroll { max-width:100%; overflow-x:auto; }
 @media (max-width: 900px) {
+  section[data-testid="stSidebar"] { width: 232px !important; min-width: 232px !important; }
   [data-testid="stMainBlockContainer"], .block-container { padding-left: 0.75rem; padding-right: 0.75rem; }
   [data-testid="stColumn"] { min-width: min(160px, 100%); }
 }
@@ -158,7 +171,7 @@ def nan(v) -> bool:
 # --- cached readers: lib/ results keyed by (period, as_of, data_version, store URL) ----------------
 
 @st.cache_data(show_spinner=False, max_entries=48)
-def _lights(period: str, as_of, _version: int, _url: str) -> pd.DataFrame:
+def _lights(period: str, as_of, version: int, url: str) -> pd.DataFrame:
     from lib.lights import compute_lights
 
     with session_scope(get_engine()) as session:
@@ -166,17 +179,17 @@ def _lights(period: str, as_of, _version: int, _url: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=48)
-def _league(period: str, as_of, group_by: str, _version: int, _url: str) -> pd.DataFrame:
+def _league(period: str, as_of, group_by: str, version: int, url: str) -> pd.DataFrame:
     from lib.league import compute_league
 
-    now, before = _lights_pair(period, as_of, _version, _url)  # shared with the overview
+    now, before = _lights_pair(period, as_of, version, url)  # shared with the overview
     with session_scope(get_engine()) as session:
         return compute_league(session, period, as_of=as_of, group_by=group_by, lights=now,
                               lights_prev=before)
 
 
 @st.cache_data(show_spinner=False, max_entries=48)
-def _problem_table(as_of, _version: int, _url: str) -> pd.DataFrame:
+def _problem_table(as_of, version: int, url: str) -> pd.DataFrame:
     from lib.problems import problem_table
 
     with session_scope(get_engine()) as session:
@@ -184,7 +197,7 @@ def _problem_table(as_of, _version: int, _url: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _periods(_version: int, _url: str) -> list[str]:
+def _periods(version: int, url: str) -> list[str]:
     from lib.queries import report_periods
 
     with session_scope(get_engine()) as session:
@@ -192,7 +205,7 @@ def _periods(_version: int, _url: str) -> list[str]:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _regions(_version: int, _url: str) -> list[tuple[str, str]]:
+def _regions(version: int, url: str) -> list[tuple[str, str]]:
     from lib.queries import regions
 
     with session_scope(get_engine()) as session:
@@ -229,7 +242,7 @@ def cached(fn, *args, **kwargs):
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def _cached(module: str, name: str, args: tuple, kwargs: tuple, _version: int, _url: str):
+def _cached(module: str, name: str, args: tuple, kwargs: tuple, version: int, url: str):
     import importlib
 
     fn = importlib.import_module(module)
@@ -267,12 +280,14 @@ def style_fig(fig, title: str, height: int = 380, legend: bool = True):
     """CJK fonts, a title, a visible horizontal legend, tight margins (no internet: no mathjax)."""
     fig.update_layout(
         template="plotly_white",
-        title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 18}},
+        title={"text": title, "x": 0.01, "xanchor": "left", "yref": "container", "y": 0.985,
+               "yanchor": "top", "font": {"size": 18}},
         font={"family": FONT_FAMILY, "size": 14, "color": "#1D2430"},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0,
-                "font": {"size": 14}},
+        # the legend sits under the chart (outside the plot area, so it never covers the title)
+        legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0.0, "xanchor": "left",
+                "x": 0, "font": {"size": 14}},
         showlegend=legend,
-        margin={"l": 8, "r": 8, "t": 84, "b": 8},
+        margin={"l": 8, "r": 8, "t": 56, "b": 8},
         height=height,
         hoverlabel={"font": {"family": FONT_FAMILY, "size": 14}},
     )
@@ -353,7 +368,7 @@ def light_cell_style(light_word_to_key: dict[str, str]):
 
 
 @st.cache_data(show_spinner=False, max_entries=24)
-def _lights_pair(period: str, as_of, _version: int, _url: str):
+def _lights_pair(period: str, as_of, version: int, url: str):
     from lib.lights import compute_lights_pair
 
     with session_scope(get_engine()) as session:

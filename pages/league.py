@@ -121,36 +121,43 @@ if _ui.need_period(c):
     st.caption(" · ".join(f"{enum_label('metric', m, lang)} {w:g}" for m, w in
                           _ui.cached(settings_mod.load)["weights"].items()) + f"({t('lg_weight', lang)})")
 
-    left, right = st.columns([3, 2])
-    with left:
-        word = {k: enum_label("light", k, lang) for k in ("red", "yellow", "green", "gray")}
-        fig = go.Figure()
-        for light in ("green", "yellow", "red", "gray"):
-            part = lg[lg["light"] == light] if "light" in lg.columns else lg.iloc[0:0]
-            if not len(part):
-                continue
-            fig.add_trace(go.Bar(
-                x=part[nc], y=part["score"], name=f"{t('lg_light', lang)}:{word[light]}",
-                marker_color=LIGHT_COLORS[light], customdata=part[key_col(part)],
-                text=[f"{s:.1f}" for s in part["score"]], textposition="outside"))
-        fig.update_xaxes(categoryorder="array", categoryarray=list(lg[nc]), tickangle=-45)
-        fig.update_yaxes(title_text=t("lg_axis_score", lang), range=[0, 110])
-        _ui.style_fig(fig, f"{t('page_league', lang)} · {t('lg_scores', lang)}", height=420)
-        ev = _ui.chart(fig, key="lg_scores_chart", on_select="rerun")
-        pts = (ev or {}).get("selection", {}).get("points", []) if ev else []
-        if pts and pts[0].get("customdata"):
-            cd = pts[0]["customdata"]
-            _ui.goto_list(region=cd[0] if isinstance(cd, list) else cd)
-    with right:
-        def callout(title, rows, color):
-            items = "".join(
-                f"<li><b>{int(r['rank'])}. {html.escape(str(r[nc]))}</b> {float(r['score']):.2f} "
-                f"{_ui.light_badge(r['light'], lang) if 'light' in r else ''}</li>" for _, r in rows.iterrows())
-            st.markdown(f"<div style='border-left:6px solid {color};padding:4px 12px;margin-bottom:12px'>"
-                        f"<b style='font-size:17px'>{title}</b><ul style='margin:6px 0 0 0'>{items}</ul></div>",
-                        unsafe_allow_html=True)
-        callout(t("lg_top", lang), lg.head(3), LIGHT_COLORS["green"])
-        callout(t("lg_bottom", lang), lg.tail(3).iloc[::-1] if len(lg) > 3 else lg.iloc[0:0], LIGHT_COLORS["red"])
+    word = {k: enum_label("light", k, lang) for k in ("red", "yellow", "green", "gray")}
+    ranked = lg[lg["score"].notna()] if "score" in lg.columns else lg
+    fig = go.Figure()
+    for light in ("green", "yellow", "red", "gray"):
+        part = ranked[ranked["light"] == light] if "light" in ranked.columns else ranked.iloc[0:0]
+        if not len(part):
+            continue
+        fig.add_trace(go.Bar(
+            y=part[nc], x=part["score"], name=f"{t('lg_light', lang)}:{word[light]}", orientation="h",
+            marker_color=LIGHT_COLORS[light], customdata=part[key_col(part)],
+            text=[f"{s:.1f}" for s in part["score"]], textposition="outside", textfont={"size": 14},
+            cliponaxis=False))
+    fig.update_yaxes(categoryorder="array", categoryarray=list(ranked[nc]), autorange="reversed")
+    fig.update_xaxes(title_text=t("lg_axis_score", lang), range=[0, 110])
+    _ui.style_fig(fig, f"{t('page_league', lang)} · {t('lg_scores', lang)}",
+                  height=max(380, 130 + 30 * len(ranked)))
+    ev = _ui.chart(fig, key="lg_scores_chart", on_select="rerun")
+    pts = (ev or {}).get("selection", {}).get("points", []) if ev else []
+    if pts and pts[0].get("customdata"):
+        cd = pts[0]["customdata"]
+        _ui.goto_list(region=cd[0] if isinstance(cd, list) else cd)
+
+    def callout(title, rows, color):
+        items = "".join(
+            f"<li><b>{int(r['rank'])}. {html.escape(str(r[nc]))}</b> {float(r['score']):.2f} "
+            f"{_ui.light_badge(r['light'], lang) if 'light' in r else ''}</li>" for _, r in rows.iterrows())
+        st.markdown(f"<div style='border-left:6px solid {color};padding:4px 12px;margin-bottom:12px'>"
+                    f"<b style='font-size:17px'>{title}</b><ul style='margin:6px 0 0 0;line-height:2'>{items}</ul></div>",
+                    unsafe_allow_html=True)
+
+    top, bottom, go_col = st.columns(3)
+    with top:
+        callout(t("lg_top", lang), ranked.head(3), LIGHT_COLORS["green"])
+    with bottom:
+        callout(t("lg_bottom", lang), ranked.tail(3).iloc[::-1] if len(ranked) > 3 else ranked.iloc[0:0],
+                LIGHT_COLORS["red"])
+    with go_col:
         codes = list(lg[key_col(lg)])
         pick = st.selectbox(t("pick_county", lang), codes, key="lg_pick",
                             format_func=lambda k: dict(zip(lg[key_col(lg)], lg[nc])).get(k, k))

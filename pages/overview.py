@@ -37,18 +37,20 @@ if _ui.need_period(c):
     vs = t("prev_month_change", lang)
 
     def money_delta(v):
-        return None if v is None else f"{vs} {'+' if v >= 0 else '−'}{_ui.money(abs(v), lang)}"
+        return None if v is None else f"{'+' if v >= 0 else '−'}{_ui.money(abs(v), lang)}"
 
     def pp_delta(v):
-        return None if v is None else f"{vs} {_ui.pp(v * 100, lang)}"
+        return None if v is None else _ui.pp(v * 100, lang)
 
     def count_delta(v):
-        return None if v is None else f"{vs} {v:+d}"
+        return None if v is None else f"{v:+d}"
 
-    def card(col, label, value, delta, key, delta_color="normal", help=None, **filters):
+    def card(col, label, value, delta, key, delta_color="normal", help=None, description=None,
+             arrow="auto", **filters):
         with col:
             with st.container(border=True):
-                st.metric(label, value, delta, delta_color=delta_color, help=help)
+                st.metric(label, value, delta, delta_color=delta_color, help=help, delta_arrow=arrow,
+                          delta_description=(description or vs) if delta is not None else None)
                 _ui.list_button(t("view_list", lang), key=f"card_{key}", **region_filter, **filters)
 
     # --- headline cards -------------------------------------------------------------------------------
@@ -59,9 +61,8 @@ if _ui.need_period(c):
          library="annual")
     card(row1[2], t("card_rate", lang), _ui.pct(s["rate"]), pp_delta(d.get("rate")), "rate",
          library="annual", sort="gap")
-    gap_txt = f"{t('card_gap', lang)} {_ui.pp(s['gap_pp'], lang)}"
-    card(row1[3], t("card_time", lang), _ui.pct(s["time_progress"]), gap_txt, "time",
-         delta_color="normal" if (s["gap_pp"] == s["gap_pp"] and s["gap_pp"] >= 0) else "inverse",
+    card(row1[3], t("card_time", lang), _ui.pct(s["time_progress"]), _ui.pp(s["gap_pp"], lang), "time",
+         description=t("card_gap_short", lang),
          library="annual", dimension="progress", dim_light=["red", "yellow"])
 
     row2 = st.columns(4)
@@ -73,9 +74,8 @@ if _ui.need_period(c):
          "funds", dimension="funds")
     unit = t("count_unit", lang)
     card(row2[3], t("card_open_problems", lang), f"{s['problems_open']}{unit}",
-         (f"{t('card_overdue_problems', lang)} {s['problems_overdue']}{unit}"
-          + (f" · {vs} {d['problems_overdue']:+d}" if d.get("problems_overdue") is not None else "")),
-         "problems", delta_color="off", dimension="problems", dim_light=["red", "yellow"])
+         f"{s['problems_overdue']}{unit}", "problems", delta_color="off", arrow="off",
+         description=t("card_overdue_problems", lang), dimension="problems", dim_light=["red", "yellow"])
 
     row3 = st.columns(4)
     for col, light in zip(row3, ("red", "yellow", "green", "gray")):
@@ -132,14 +132,15 @@ if _ui.need_period(c):
         g = overview.by_region(lights_all, names)
         tp = overview.time_progress(period) * 100
         fig = go.Figure()
-        fig.add_trace(go.Bar(x=g["region_name"], y=(g["rate"] * 100).round(1), name=t("series_rate", lang),
-                             marker_color="#1F5FA8", customdata=g["region_code"],
-                             text=[_ui.pct(v) for v in g["rate"]], textposition="outside"))
-        fig.add_trace(go.Scatter(x=g["region_name"], y=[tp] * len(g), name=f"{t('series_time', lang)} {tp:.1f}%",
+        fig.add_trace(go.Bar(y=g["region_name"], x=(g["rate"] * 100).round(1), name=t("series_rate", lang),
+                             orientation="h", marker_color="#1F5FA8", customdata=g["region_code"],
+                             text=[_ui.pct(v) for v in g["rate"]], textposition="outside",
+                             textfont={"size": 14}, cliponaxis=False))
+        fig.add_trace(go.Scatter(x=[tp] * len(g), y=g["region_name"], name=f"{t('series_time', lang)} {tp:.1f}%",
                                  mode="lines", line={"color": "#D64545", "width": 2, "dash": "dash"}))
-        fig.update_yaxes(title_text=t("axis_rate", lang), rangemode="tozero")
-        fig.update_xaxes(tickangle=-45)
-        _ui.style_fig(fig, t("chart_county", lang), height=420)
+        fig.update_xaxes(title_text=t("axis_rate", lang), range=[0, max(110, float((g["rate"] * 100).max() or 0) + 15)])
+        fig.update_yaxes(autorange="reversed")
+        _ui.style_fig(fig, t("chart_county", lang), height=max(380, 120 + 30 * len(g)))
         ev = _ui.chart(fig, key="ov_county", on_select="rerun")
         pts = (ev or {}).get("selection", {}).get("points", []) if ev else []
         if pts and pts[0].get("customdata"):
@@ -159,11 +160,12 @@ if _ui.need_period(c):
                              orientation="h", marker_color="#B8C7DB", customdata=sec["sector"]))
         fig.add_trace(go.Bar(y=sec["sector"], x=sec["ytd"] / sdiv, name=t("series_actual", lang),
                              orientation="h", marker_color="#1F5FA8", customdata=sec["sector"],
-                             text=[_ui.pct(v) for v in sec["rate"]], textposition="outside"))
+                             text=[_ui.pct(v) for v in sec["rate"]], textposition="outside",
+                             textfont={"size": 14}, cliponaxis=False))
         fig.update_layout(barmode="overlay")
         fig.update_yaxes(autorange="reversed")
         fig.update_xaxes(title_text=saxis)
-        _ui.style_fig(fig, t("chart_sector", lang), height=420)
+        _ui.style_fig(fig, t("chart_sector", lang), height=max(380, 120 + 30 * len(sec)))
         ev = _ui.chart(fig, key="ov_sector", on_select="rerun")
         pts = (ev or {}).get("selection", {}).get("points", []) if ev else []
         if pts and pts[0].get("customdata"):

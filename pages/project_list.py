@@ -19,6 +19,7 @@ c = _ui.ctx()
 lang = c.lang
 _ui.header(t("page_project_list", lang), c)
 
+ALL = {}  # set below, once the language is known
 WIDGETS = {  # filter → widget key
     "region": "pl_region", "light": "pl_light", "dimension": "pl_dim", "dim_light": "pl_dim_light",
     "level": "pl_level", "sector": "pl_sector", "tags": "pl_tags", "library": "pl_library",
@@ -36,6 +37,8 @@ def _reset(values: dict | None = None) -> None:
         else:
             st.session_state[key] = list(v) if isinstance(v, (list, tuple)) else ([v] if v else [])
 
+
+ALL = {"placeholder": t("filter_all", lang)}
 
 if _ui.need_period(c):
     if not _ui.module_ready("lights"):
@@ -64,33 +67,33 @@ if _ui.need_period(c):
     dims = list(overview.DIMENSIONS)
     f1 = st.columns(4)
     f1[0].multiselect(t("f_region", lang), list(names.keys()), key="pl_region",
-                      format_func=lambda code: names.get(code, code), persist_state="session")
+                      format_func=lambda code: names.get(code, code), persist_state="session", **ALL)
     f1[1].multiselect(t("f_light", lang), lights_keys, key="pl_light",
-                      format_func=lambda k: enum_label("light", k, lang), persist_state="session")
+                      format_func=lambda k: enum_label("light", k, lang), persist_state="session", **ALL)
     f1[2].text_input(t("f_text", lang), key="pl_text", persist_state="session")
     f1[3].selectbox(t("f_sort", lang), list(overview.SORTS), key="pl_sort",
-                    format_func=lambda k: t(f"sort_{k}", lang), persist_state="session")
+                    format_func=lambda k: t(f"sort_{k}", lang), persist_state="session", **ALL)
     with st.expander(t("f_more", lang), expanded=any(
             st.session_state.get(WIDGETS[f]) for f in ("dimension", "level", "sector", "tags", "library",
                                                        "nature", "leader", "unit"))):
         f2 = st.columns(4)
         f2[0].selectbox(t("f_dimension", lang), [None, *dims], key="pl_dim",
                         format_func=lambda k: "—" if k is None else enum_label("dimension", k, lang),
-                        persist_state="session")
+                        persist_state="session", **ALL)
         f2[1].multiselect(t("f_dim_light", lang), lights_keys, key="pl_dim_light",
-                          format_func=lambda k: enum_label("light", k, lang), persist_state="session")
+                          format_func=lambda k: enum_label("light", k, lang), persist_state="session", **ALL)
         f2[2].multiselect(t("f_level", lang), opts["level"], key="pl_level",
-                          format_func=lambda k: enum_label("level", k, lang), persist_state="session")
-        f2[3].multiselect(t("f_sector", lang), opts["sector"], key="pl_sector", persist_state="session")
+                          format_func=lambda k: enum_label("level", k, lang), persist_state="session", **ALL)
+        f2[3].multiselect(t("f_sector", lang), opts["sector"], key="pl_sector", persist_state="session", **ALL)
         f3 = st.columns(4)
-        f3[0].multiselect(t("f_tags", lang), opts["tags"], key="pl_tags", persist_state="session")
+        f3[0].multiselect(t("f_tags", lang), opts["tags"], key="pl_tags", persist_state="session", **ALL)
         f3[1].multiselect(t("f_library", lang), opts["library"], key="pl_library",
-                          format_func=lambda k: enum_label("library", k, lang), persist_state="session")
+                          format_func=lambda k: enum_label("library", k, lang), persist_state="session", **ALL)
         f3[2].multiselect(t("f_nature", lang), opts["nature"], key="pl_nature",
-                          format_func=lambda k: enum_label("nature", k, lang), persist_state="session")
-        f3[3].multiselect(t("f_leader", lang), opts["leader"], key="pl_leader", persist_state="session")
+                          format_func=lambda k: enum_label("nature", k, lang), persist_state="session", **ALL)
+        f3[3].multiselect(t("f_leader", lang), opts["leader"], key="pl_leader", persist_state="session", **ALL)
         f4 = st.columns(4)
-        f4[0].multiselect(t("f_unit", lang), opts["unit"], key="pl_unit", persist_state="session")
+        f4[0].multiselect(t("f_unit", lang), opts["unit"], key="pl_unit", persist_state="session", **ALL)
         with f4[3]:
             st.write("")
             if st.button(t("f_clear", lang), key="pl_clear", width="stretch"):
