@@ -74,13 +74,15 @@ def period_index(values: pd.Series) -> pd.Series:
     distinct text is parsed once."""
     if len(values) == 0:
         return pd.Series(dtype=float, index=values.index)
-    mapping = {}
-    for p in pd.unique(values.astype(object)):
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object))
+    lookup = np.empty(len(uniques) + 1, dtype=float)
+    for i, p in enumerate(uniques):
         try:
-            mapping[p] = float(periods.index(p))
+            lookup[i] = float(periods.index(p))
         except (AttributeError, ValueError, TypeError):
-            mapping[p] = np.nan
-    return values.astype(object).map(mapping).astype(float)
+            lookup[i] = np.nan
+    lookup[-1] = np.nan  # factorize gives −1 for blanks
+    return pd.Series(lookup[codes], index=values.index)
 
 
 # --- reading --------------------------------------------------------------------------------------
@@ -174,51 +176,59 @@ def reports(session: Session, first_period: str, last_period: str,
     return _read(session, stmt, **_REPORT_TYPES)
 
 
+def _candidates(years: Iterable[int], project_codes: Sequence[str] | None,
+                without_own_start: bool = False):
+    """SELECT of the codes of projects with a project year in ``years`` (optionally only those with
+    no 实际开工 date of their own)."""
+    p, py = Project.__table__.c, ProjectYear.__table__.c
+    stmt = select(p.code.label("pc")).where(
+        p.code.in_(select(py.project_code).where(py.year.in_(sorted({int(y) for y in years})))))
+    if without_own_start:
+        stmt = stmt.where(p.actual_start.is_(None))
+    return _where_codes(stmt, p.code, project_codes)
+
+
+def _one_report_per_project(candidates, period_cond, descending: bool, extra=None):
+    """Per candidate project, the period of its first (or last) report meeting ``period_cond`` —
+    a correlated ``ORDER BY period LIMIT 1`` on the (project_code, period) primary key, which stops
+    at the first matching row instead of aggregating every row — joined back to the report."""
+    inner = MonthlyReport.__table__.alias("inner_r")
+    cands = candidates.subquery("cands")
+    order = inner.c.period.desc() if descending else inner.c.period.asc()
+    pick = select(inner.c.period).where(inner.c.project_code == cands.c.pc, period_cond(inner.c))
+    if extra is not None:
+        pick = pick.where(extra(inner.c))
+    pick = pick.order_by(order).limit(1).correlate(cands).scalar_subquery()
+    chosen = select(cands.c.pc, pick.label("picked")).subquery("chosen")
+    r = MonthlyReport.__table__.c
+    return MonthlyReport.__table__.join(
+        chosen, and_(r.project_code == chosen.c.pc, r.period == chosen.c.picked))
+
+
 def latest_reports(session: Session, first_period: str, last_period: str,
-                   project_codes: Sequence[str] | None = None) -> pd.DataFrame:
-    """Per project, its report of the highest period in first_period..last_period (same columns as
-    ``reports``). One aggregate query joined back to the rows."""
+                   project_codes: Sequence[str] | None = None,
+                   years: Iterable[int] | None = None) -> pd.DataFrame:
+    """Per project with a project year in ``years`` (default: the year of first_period), its report
+    of the highest period in first_period..last_period (same columns as ``reports``)."""
+    years = years or [periods.split(first_period)[0]]
     r = MonthlyReport.__table__.c
-    inner = (
-        select(r.project_code.label("pc"), func.max(r.period).label("last_period"))
-        .where(r.period.between(first_period, last_period))
-        .group_by(r.project_code)
-    )
-    inner = _where_codes(inner, r.project_code, project_codes)
-    sub = inner.subquery()
-    stmt = select(*_report_columns(r)).select_from(
-        MonthlyReport.__table__.join(
-            sub, and_(r.project_code == sub.c.pc, r.period == sub.c.last_period)))
-    return _read(session, stmt, **_REPORT_TYPES)
+    src = _one_report_per_project(_candidates(years, project_codes),
+                                  lambda c: c.period.between(first_period, last_period),
+                                  descending=True)
+    return _read(session, select(*_report_columns(r)).select_from(src), **_REPORT_TYPES)
 
 
-def first_started_before(session: Session, before_period: str, years: Iterable[int] | None = None,
+def first_started_before(session: Session, before_period: str, years: Iterable[int],
                          project_codes: Sequence[str] | None = None) -> pd.DataFrame:
-    """Per project, the earliest report with period < before_period that says started=是:
-    project_code, period, actual_start. One aggregate query (no per-project reads).
-
-    With ``years``, only projects that have a project year in ``years`` and no 实际开工 date of
-    their own are searched (the others never need it), which keeps the scan small."""
+    """Per project with a project year in ``years`` and no 实际开工 date of its own (the others
+    never need it), the earliest report with period < before_period that says started=是:
+    project_code, period, actual_start."""
     r = MonthlyReport.__table__.c
-    inner = (
-        select(r.project_code.label("pc"), func.min(r.period).label("first_period"))
-        .where(r.started.is_(True), r.period < before_period)
-        .group_by(r.project_code)
-    )
-    if years is not None:
-        p, py = Project.__table__.c, ProjectYear.__table__.c
-        wanted = (
-            select(p.code)
-            .select_from(Project.__table__.join(ProjectYear.__table__, py.project_code == p.code))
-            .where(py.year.in_(sorted({int(y) for y in years})), p.actual_start.is_(None))
-        )
-        inner = inner.where(r.project_code.in_(wanted))
-    inner = _where_codes(inner, r.project_code, project_codes)
-    sub = inner.subquery()
-    stmt = select(r.project_code, r.period, r.actual_start).select_from(
-        MonthlyReport.__table__.join(
-            sub, and_(r.project_code == sub.c.pc, r.period == sub.c.first_period)))
-    return _read(session, stmt, dates=("actual_start",))
+    src = _one_report_per_project(_candidates(years, project_codes, without_own_start=True),
+                                  lambda c: c.period < before_period, descending=False,
+                                  extra=lambda c: c.started.is_(True))
+    return _read(session, select(r.project_code, r.period, r.actual_start).select_from(src),
+                 dates=("actual_start",))
 
 
 def monthly_plans(session: Session, years: Iterable[int],
@@ -286,15 +296,18 @@ class RuleFrames:
     """Everything the light rules read to evaluate any period of first_period..last_period (the
     "window": the period asked for and the months before it that persistence looks at).
 
-    projects: project years of every year the window touches, joined to projects (column ``year``).
+    Every frame carries ``pid``, an integer id per project (ids follow the sorted project codes).
+    projects: project years of every year the window touches, joined to projects (column ``year``),
+        with is_annual, is_new, planned_idx, own_start_idx (Y×12+m) and alloc_sum.
     reports: every report inside the window, plus, per project, its latest report from January of the
         window's first year up to the month before the window. That is all that "the latest report
         ≤ P in Y", "a report for P" and "months without a report" need for any P in the window,
-        without moving a whole year of rows. Sorted by project_code, period; ``pidx`` = Y×12+m.
+        without moving a whole year of rows. Sorted by pid, period; ``pidx`` = Y×12+m; paid_sum.
     first_started: per project, the earliest report ≤ last_period with started=是 (period, pidx,
-        actual_start) — earlier years included.
+        actual_start, start_idx = the month it gives) — earlier years included.
     plans: monthly plans of the years touched.
-    problems: problems raised on or before the latest as-of date (dates as pandas timestamps).
+    problems: problems raised on or before the latest as-of date (dates as pandas timestamps),
+        with is_closed (status 已销号).
     """
 
     first_period: str
@@ -317,6 +330,22 @@ def load_rule_frames(session: Session, first_period: str, last_period: str,
     raised_upto = raised_upto or periods.last_day(last_period)
 
     projects = project_years(session, years, project_codes)
+    # one integer id per project (in project_code order): every alignment below is on integers
+    codes = pd.Index(np.sort(pd.unique(projects["project_code"].to_numpy(dtype=object))), dtype=object)
+
+    def pid(df: pd.DataFrame) -> pd.DataFrame:
+        df["pid"] = codes.get_indexer(pd.Index(df["project_code"].to_numpy(dtype=object),
+                                               dtype=object)) if len(df) else np.zeros(0, dtype=int)
+        return df[df["pid"] >= 0]
+
+    projects = pid(projects)
+    projects = projects.iloc[np.lexsort((projects["year"].to_numpy(), projects["pid"].to_numpy()))]
+    projects = projects.reset_index(drop=True)
+    projects["is_annual"] = (projects["library"] == "annual").to_numpy(dtype=bool)
+    projects["is_new"] = (projects["nature"] == "new").to_numpy(dtype=bool)
+    projects["planned_idx"] = month_index(projects["planned_start"])
+    projects["own_start_idx"] = month_index(projects["actual_start"])
+    projects["alloc_sum"] = projects[list(ALLOCATED_COLUMNS)].astype(float).fillna(0.0).sum(axis=1)
 
     window = reports(session, first_period, last_period, project_codes)
     parts = [window]
@@ -325,20 +354,26 @@ def load_rule_frames(session: Session, first_period: str, last_period: str,
                                        project_codes))
     parts = [p for p in parts if len(p)]
     reps = pd.concat(parts, ignore_index=True) if len(parts) > 1 else (parts[0] if parts else window)
+    reps = pid(reps)
     reps["pidx"] = period_index(reps["period"])
-    reps = reps.sort_values(["project_code", "pidx"], kind="stable").reset_index(drop=True)
+    reps["paid_sum"] = reps[list(PAID_COLUMNS)].astype(float).fillna(0.0).sum(axis=1)
+    reps = reps.iloc[np.lexsort((reps["pidx"].to_numpy(), reps["pid"].to_numpy()))]
+    reps = reps.reset_index(drop=True)
 
     # earliest started report ≤ last_period: inside the window from the frame, before it by SQL
-    in_window = reps["started"] & (reps["pidx"] >= periods.index(first_period))
+    in_window = reps["started"].to_numpy(dtype=bool) & (reps["pidx"] >= periods.index(first_period)).to_numpy()
     started_in = reps.loc[in_window, ["project_code", "period", "actual_start"]]
-    before = first_started_before(session, first_period,
-                                  years=years if project_codes is None else None,
-                                  project_codes=project_codes)
+    before = first_started_before(session, first_period, years, project_codes)
     fs = pd.concat([before, started_in], ignore_index=True) if len(before) else started_in.copy()
-    fs = (fs.sort_values(["project_code", "period"], kind="stable")
-            .drop_duplicates("project_code", keep="first")
-            .reset_index(drop=True))
+    fs = pid(fs)
     fs["pidx"] = period_index(fs["period"])
+    fs = fs.iloc[np.lexsort((fs["pidx"].to_numpy(), fs["pid"].to_numpy()))]
+    fs = fs.drop_duplicates("pid", keep="first").reset_index(drop=True)
+    # the start month this report gives: its own 实际开工日期 when filled, else its period
+    fs["start_idx"] = month_index(fs["actual_start"]).fillna(fs["pidx"])
+
+    probs = pid(problems(session, raised_upto, project_codes))
+    probs["is_closed"] = (probs["status"] == "closed").to_numpy(dtype=bool)
 
     return RuleFrames(
         first_period=first_period,
@@ -347,8 +382,8 @@ def load_rule_frames(session: Session, first_period: str, last_period: str,
         projects=projects,
         reports=reps,
         first_started=fs,
-        plans=monthly_plans(session, years, project_codes),
-        problems=problems(session, raised_upto, project_codes),
+        plans=pid(monthly_plans(session, years, project_codes)),
+        problems=probs,
     )
 
 

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from lib import frames as fr_mod
 from lib import periods
 from lib.i18n import enum_label, t
-from lib.lights import compute_lights, compute_lights_pair, resolve_as_of, resolve_settings
+from lib.lights import compute_lights, lights_pair_with_frames, resolve_as_of, resolve_settings
 
 METRICS = ("invest_rate", "start_rate", "growth", "stats_rate", "funds_rate", "closure_rate",
            "red_share")
@@ -277,10 +277,12 @@ def _group_light(row: pd.Series, t_rate: float, mean_growth: float, yg: float, r
             t("rs_lg_gap", "en").format(missing=t(missing, "en"), **kw))
 
 
-def _context(session: Session, period: str, as_of: dt.date, group_by: str) -> dict:
-    """The non-lights inputs of one table: problems, and for regions the regions, targets, stats."""
+def _context(session: Session, period: str, as_of: dt.date, group_by: str,
+             problems: pd.DataFrame | None = None) -> dict:
+    """The non-lights inputs of one table: problems (read unless given; filtered by date in
+    ``_table``), and for regions the regions, targets and stats."""
     year, _ = periods.split(period)
-    ctx = {"problems": fr_mod.problems(session, raised_upto=as_of),
+    ctx = {"problems": problems if problems is not None else fr_mod.problems(session, raised_upto=as_of),
            "regions": None, "targets": None, "stats": None}
     if group_by == "region":
         ctx.update(regions=fr_mod.regions(session), targets=fr_mod.region_targets(session, year),
@@ -301,19 +303,21 @@ def compute_league(session: Session, period: str, as_of: Any = None, settings: d
     as_of_d = resolve_as_of(period, as_of)
     prev = periods.previous(period)
     prev_has_data = fr_mod.has_reports(session, prev)
+    problems = None
     if lights is None:
         if prev_has_data and lights_prev is None:
-            lights, lights_prev = compute_lights_pair(session, period, as_of_d, settings)
+            lights, lights_prev, fr = lights_pair_with_frames(session, period, as_of_d, settings)
+            problems = fr.problems  # raised up to max(as-of, end of P); _table filters by date
         else:
             lights = compute_lights(session, period, as_of_d, settings)
     out = _table(lights, period=period, as_of=as_of_d, st=st, group_by=group_by,
-                 **_context(session, period, as_of_d, group_by))
+                 **_context(session, period, as_of_d, group_by, problems))
     if prev_has_data:
         if lights_prev is None:
             lights_prev = compute_lights(session, prev, None, settings)
         prev_as_of = periods.last_day(prev)
         before = _table(lights_prev, period=prev, as_of=prev_as_of, st=st, group_by=group_by,
-                        **_context(session, prev, prev_as_of, group_by))
+                        **_context(session, prev, prev_as_of, group_by, problems))
         prev_rank = before.set_index("group_key")["rank"]
         pr = prev_rank.reindex(out["group_key"]).to_numpy()
         out["rank_change"] = (pd.array(pr, dtype="Int64") - out["rank"].array)

@@ -94,13 +94,6 @@ def _frame(columns: dict, index=None) -> pd.DataFrame:
     return pd.DataFrame(data, index=index)
 
 
-def _by_code(df: pd.DataFrame) -> pd.DataFrame:
-    """``df`` indexed by project_code, keeping the index as plain objects (see ``_frame``)."""
-    out = df.drop(columns="project_code")
-    out.index = pd.Index(df["project_code"].to_numpy(dtype=object), dtype=object, name="project_code")
-    return out
-
-
 # --- one period, all projects: the base lights (no persistence) -----------------------------------
 
 _CODE = {"gray": -1, "green": 0, "yellow": 1, "red": 2}
@@ -116,41 +109,44 @@ def _names(codes: np.ndarray) -> np.ndarray:
     return _BY_SEV[np.asarray(codes, dtype=int) + 1]
 
 
-def evaluate(fr: fr_mod.RuleFrames, period: str, as_of: dt.date, st: dict) -> pd.DataFrame:
+def evaluate(fr: fr_mod.RuleFrames, period: str, as_of: dt.date, st: dict,
+             codes=None) -> pd.DataFrame:
     """The six dimensions and the base overall light (before persistence) of every project with a
-    project year for the period's year, with the numbers behind them. Index: project_code."""
+    project year for the period's year (only ``codes`` when given), with the numbers behind them.
+    Index: the project id ``pid`` of the frames."""
     year, m = periods.split(period)
     P = periods.index(period)
-    proj = fr.projects[fr.projects["year"] == year].drop_duplicates("project_code")
-    proj = proj.pipe(_by_code)
+    proj = fr.projects[fr.projects["year"] == year]
+    rep = fr.reports
+    if codes is not None:  # project ids (``pid``)
+        proj = proj[proj["pid"].isin(codes)]
+        rep = rep[rep["pid"].isin(codes)]
+    proj = proj.drop_duplicates("pid").set_index("pid")
     idx = proj.index
     n = len(idx)
-    annual = (proj["library"] == "annual").to_numpy()
-    is_new = (proj["nature"] == "new").to_numpy()
+    annual = proj["is_annual"].to_numpy(dtype=bool)
+    is_new = proj["is_new"].to_numpy(dtype=bool)
 
-    # latest report ≤ P in Y (reports are sorted by project_code, pidx)
-    rep = fr.reports
+    # latest report ≤ P in Y (reports are sorted by pid, pidx)
     ry = rep[(rep["pidx"] >= year * 12 + 1) & (rep["pidx"] <= P)]
-    latest = ry.drop_duplicates("project_code", keep="last").pipe(_by_code).reindex(idx)
-    has_p = idx.isin(ry.loc[ry["pidx"] == P, "project_code"])
+    latest = ry.drop_duplicates("pid", keep="last").set_index("pid").reindex(idx)
+    has_p = idx.isin(ry.loc[ry["pidx"] == P, "pid"])
     latest_pidx = latest["pidx"].to_numpy(dtype=float)
     ytd = latest["ytd_completed"].astype(float).fillna(0.0).to_numpy()
     in_stats = latest["in_stats"].eq(True).to_numpy()
-    paid = latest[list(fr_mod.PAID_COLUMNS)].astype(float).fillna(0.0).sum(axis=1).to_numpy()
+    paid = latest["paid_sum"].astype(float).fillna(0.0).to_numpy()
 
     # start: the project's own date, else the earliest started report ≤ P
-    own_start = fr_mod.month_index(proj["actual_start"]).to_numpy()
-    fs = fr.first_started.pipe(_by_code).reindex(idx)
+    own_start = proj["own_start_idx"].to_numpy(dtype=float)
+    fs = fr.first_started.set_index("pid").reindex(idx)
     fs_pidx = fs["pidx"].to_numpy(dtype=float)
-    fs_date = fr_mod.month_index(fs["actual_start"]).to_numpy()
-    rep_start = np.where(np.isnan(fs_date), fs_pidx, fs_date)
-    rep_start = np.where(fs_pidx <= P, rep_start, np.nan)
+    rep_start = np.where(fs_pidx <= P, fs["start_idx"].to_numpy(dtype=float), np.nan)
     start_idx = np.where(np.isnan(own_start), rep_start, own_start)
     with np.errstate(invalid="ignore"):
         started = start_idx <= P
 
     # 开工 start
-    planned_idx = fr_mod.month_index(proj["planned_start"]).to_numpy()
+    planned_idx = proj["planned_idx"].to_numpy(dtype=float)
     start_applies = annual & is_new & ~np.isnan(planned_idx)
     late = P - planned_idx + 1
     with np.errstate(invalid="ignore"):
@@ -163,13 +159,12 @@ def evaluate(fr: fr_mod.RuleFrames, period: str, as_of: dt.date, st: dict) -> pd
     # 进度 progress
     plan = proj["annual_plan"].astype(float).to_numpy()
     pl = fr.plans[fr.plans["year"] == year]
-    has_mplan = idx.isin(pl["project_code"].unique())
-    plm = (pl[pl["month"] <= m].sort_values(["project_code", "month"], kind="stable")
-             .drop_duplicates("project_code", keep="last").pipe(_by_code)
+    has_mplan = idx.isin(pl["pid"].unique())
+    plm = (pl[pl["month"] <= m].sort_values(["pid", "month"], kind="stable")
+             .drop_duplicates("pid", keep="last").set_index("pid")
              ["planned_cumulative"].reindex(idx).astype(float).fillna(0.0).to_numpy())
-    ps = pd.to_datetime(proj["planned_start"])
-    ps_year = ps.dt.year.to_numpy(dtype=float)
-    ps_month = ps.dt.month.to_numpy(dtype=float)
+    ps_year = np.floor((planned_idx - 1) / 12)
+    ps_month = planned_idx - ps_year * 12
     with np.errstate(invalid="ignore", divide="ignore"):
         s0 = np.where(is_new & (ps_year == year), ps_month,
                       np.where(is_new & (ps_year > year), 13.0, 1.0))
@@ -202,7 +197,7 @@ def evaluate(fr: fr_mod.RuleFrames, period: str, as_of: dt.date, st: dict) -> pd
             ["gray", "green", "red", "yellow"], "green", n)
 
     # 资金 funds
-    alloc = proj[list(fr_mod.ALLOCATED_COLUMNS)].astype(float).fillna(0.0).sum(axis=1).to_numpy()
+    alloc = proj["alloc_sum"].to_numpy(dtype=float)
     t_rate = round(m / 12.0, 4)
     with np.errstate(invalid="ignore", divide="ignore"):
         funds_on = annual & (alloc > 0)
@@ -221,7 +216,7 @@ def evaluate(fr: fr_mod.RuleFrames, period: str, as_of: dt.date, st: dict) -> pd
     # overall: the worst non-gray dimension
     sev = np.column_stack([start, progress, reporting, stats, funds, problems]) \
         if n else np.zeros((0, 6), dtype=np.int8)
-    overall = _names(sev.max(axis=1)) if n else np.array([], dtype=object)
+    overall = sev.max(axis=1) if n else np.zeros(0, dtype=np.int8)
 
     out = _frame(
         {
@@ -235,9 +230,9 @@ def evaluate(fr: fr_mod.RuleFrames, period: str, as_of: dt.date, st: dict) -> pd
             "funds_allocated": alloc, "funds_paid": paid, "funds_rate": f_rate,
             "time_progress": t_rate, "shortfall": shortfall,
             "overdue_problems": n_od, "max_overdue_days": max_d,
-            "start": _names(start), "progress": _names(progress),
-            "reporting": _names(reporting), "stats": _names(stats), "funds": _names(funds),
-            "problems": _names(problems), "overall": overall,
+            # severity codes: −1 gray, 0 green, 1 yellow, 2 red (names only in the output)
+            "start": start, "progress": progress, "reporting": reporting, "stats": stats,
+            "funds": funds, "problems": problems, "overall": overall,
         },
         index=idx,
     )
@@ -252,10 +247,11 @@ def _overdue(problems: pd.DataFrame, as_of: dt.date, idx: pd.Index) -> tuple[np.
         return np.zeros(len(idx)), np.zeros(len(idx))
     ts = pd.Timestamp(as_of)
     pb = problems[problems["raised_on"] <= ts]
-    closed = (pb["status"] == "closed") & (pb["closed_on"].isna() | (pb["closed_on"] <= ts))
+    closed = pb["is_closed"].to_numpy(dtype=bool) & \
+        (pb["closed_on"].isna() | (pb["closed_on"] <= ts)).to_numpy()
     days = (ts - pb["deadline"]).dt.days
-    od = pb.assign(days=days)[~closed & days.notna() & (days >= 1)]
-    g = od.groupby("project_code")["days"].agg(["size", "max"]).reindex(idx)
+    od = pb.assign(days=days)[~closed & days.notna().to_numpy() & (days >= 1).to_numpy()]
+    g = od.groupby("pid")["days"].agg(["size", "max"]).reindex(idx)
     return g["size"].fillna(0).to_numpy(dtype=float), g["max"].fillna(0).to_numpy(dtype=float)
 
 
@@ -278,13 +274,18 @@ class _Run:
     def lights(self, period: str, as_of: dt.date, with_reasons: bool = True) -> pd.DataFrame:
         base = self.base(period, as_of)
         n = _persistence_months(self.st)
-        persistent = (base["overall"] == "yellow").to_numpy().copy()
+        persistent = (base["overall"].to_numpy() == 1).copy()
         for i in range(1, n):
             if not persistent.any():
                 break
             p = periods.shift(period, -i)
-            prev = self.base(p, periods.last_day(p))["overall"].reindex(base.index)
-            persistent &= (prev == "yellow").to_numpy()
+            key = (p, periods.last_day(p))
+            if key in self._cache:
+                prev_base = self._cache[key]
+            else:  # only the projects still yellow can be persistent: judge just those
+                prev_base = evaluate(self.fr, p, key[1], self.st, codes=base.index[persistent])
+            prev = prev_base["overall"].reindex(base.index)
+            persistent &= (prev == 1).to_numpy()
         return _assemble(self.fr, base, period, as_of, persistent, n, self.st, with_reasons)
 
 
@@ -301,22 +302,22 @@ def _dim_reasons(row, n_persist: int, lang: str, tpl: dict[str, str]) -> dict[st
     out: dict[str, str] = {}
     if row.persistent:
         out["overall"] = tpl["rs_persistent"].format(n=n_persist)
-    if row.start in ("yellow", "red"):
+    if row.start >= 1:
         planned = periods.fmt_period(periods.from_index(int(row.planned_idx)), lang)
         out["start"] = tpl["rs_start"].format(planned=planned, late=int(row.late))
-    if row.progress in ("yellow", "red"):
+    if row.progress >= 1:
         out["progress"] = tpl["rs_progress"].format(
             actual=_fmt1(row.actual * 100), expected=_fmt1(row.expected * 100),
             lag=_fmt1(-row.gap), amount=f"{int(row.to_green):,}")
-    if row.reporting in ("yellow", "red"):
+    if row.reporting >= 1:
         out["reporting"] = tpl["rs_reporting"].format(k=int(row.k_reporting))
-    if row.stats in ("yellow", "red"):
+    if row.stats >= 1:
         out["stats"] = tpl["rs_stats"].format(k=int(row.k_stats))
-    if row.funds in ("yellow", "red"):
+    if row.funds >= 1:
         out["funds"] = tpl["rs_funds"].format(
             rate=_fmt1(row.funds_rate * 100), t=_fmt1(row.time_progress * 100),
             short=_fmt1(row.shortfall))
-    if row.problems in ("yellow", "red"):
+    if row.problems >= 1:
         out["problems"] = tpl["rs_problems"].format(n=int(row.overdue_problems),
                                                     d=int(row.max_overdue_days))
     return out
@@ -340,17 +341,17 @@ def _none_nan(values) -> list:
 def _assemble(fr: fr_mod.RuleFrames, base: pd.DataFrame, period: str, as_of: dt.date,
               persistent: np.ndarray, n_persist: int, st: dict, with_reasons: bool) -> pd.DataFrame:
     year, _ = periods.split(period)
-    proj = fr.projects[fr.projects["year"] == year].drop_duplicates("project_code")
-    proj = proj.pipe(_by_code).reindex(base.index)
+    proj = fr.projects[fr.projects["year"] == year]
+    proj = proj.drop_duplicates("pid").set_index("pid").reindex(base.index)
     b = base.assign(persistent=persistent)
-    light = np.where(persistent, "red", b["overall"].to_numpy()).astype(object)
-    assessed = (b["progress"] != "gray").to_numpy()
+    light = _names(np.where(persistent, 2, b["overall"].to_numpy()))
+    assessed = (b["progress"].to_numpy() >= 0)
     annual = b["annual"].to_numpy()
     annual_plan_ok = annual & (proj["annual_plan"].astype(float).fillna(0) > 0).to_numpy()
     started = b["started"].to_numpy() & annual
 
     out = _frame({
-        "project_code": base.index.to_numpy(dtype=object),
+        "project_code": proj["project_code"].to_numpy(dtype=object),
         "project_name": proj["project_name"].to_numpy(),
         "region_code": proj["region_code"].to_numpy(),
         "library": proj["library"].to_numpy(),
@@ -363,7 +364,7 @@ def _assemble(fr: fr_mod.RuleFrames, base: pd.DataFrame, period: str, as_of: dt.
         "annual_plan": proj["annual_plan"].astype(float).to_numpy(),
         "ytd_completed": b["ytd_completed"].to_numpy(),
         "light": light,
-        **{d: b[d].to_numpy() for d in DIMS},
+        **{d: _names(b[d].to_numpy()) for d in DIMS},
         "expected_pct": np.where(annual_plan_ok, np.round(b["expected"].to_numpy() * 100, 2), np.nan),
         "actual_pct": np.where(annual_plan_ok, np.round(b["actual"].to_numpy() * 100, 2), np.nan),
         "gap_pp": np.where(assessed, b["gap"].to_numpy(), np.nan),
@@ -391,7 +392,7 @@ def _assemble(fr: fr_mod.RuleFrames, base: pd.DataFrame, period: str, as_of: dt.
     by_en: list[dict] = [{} for _ in range(len(out))]
     if with_reasons and len(out):
         dims = b[list(DIMS)].to_numpy()
-        bad = ((dims == "yellow") | (dims == "red")).any(axis=1) | persistent
+        bad = (dims >= 1).any(axis=1) | persistent
         sub = b.loc[bad, ["persistent", "start", "progress", "reporting", "stats", "funds",
                           "problems", "planned_idx", "late", "actual", "expected", "gap",
                           "to_green", "k_reporting", "k_stats", "funds_rate", "time_progress",
@@ -410,7 +411,8 @@ def _assemble(fr: fr_mod.RuleFrames, base: pd.DataFrame, period: str, as_of: dt.
     out["reasons_by_dim"] = by_zh
     out["reasons_by_dim_en"] = by_en
     out["inputs"] = _inputs(b, period, as_of, started) if with_reasons else [{} for _ in range(len(out))]
-    out = out.sort_values("project_code", kind="stable").reset_index(drop=True)
+    # pids follow the sorted project codes, so this is the project_code order
+    out = out.iloc[np.argsort(base.index.to_numpy(), kind="stable")].reset_index(drop=True)
     return out[COLUMNS]
 
 
@@ -423,7 +425,7 @@ def _inputs(b: pd.DataFrame, period: str, as_of: dt.date, started: np.ndarray) -
     n = len(b)
     if not n:
         return []
-    late_shown = b["start"].isin(["yellow", "red"]).to_numpy()
+    late_shown = b["start"].to_numpy() >= 1
     cols = {
         "period": [period] * n,
         "as_of": [as_of.isoformat()] * n,
@@ -480,13 +482,21 @@ def compute_lights_pair(session: Session, period: str, as_of: Any = None,
                         settings: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Lights at P (with reasons) and at P−1 (as-of its last day; no reason strings), from one load.
     Used by the league table for rank_change."""
+    lt, lt_prev, _ = lights_pair_with_frames(session, period, as_of, settings)
+    return lt, lt_prev
+
+
+def lights_pair_with_frames(session: Session, period: str, as_of: Any = None,
+                            settings: dict | None = None):
+    """compute_lights_pair plus the RuleFrames it read (the league reuses its problems)."""
     period = periods.parse_period(period)
     st = resolve_settings(session, settings)
     as_of_d = resolve_as_of(period, as_of)
     prev = periods.previous(period)
     fr = _window_frames(session, prev, period, as_of_d, st)
     run = _Run(fr, st)
-    return run.lights(period, as_of_d), run.lights(prev, periods.last_day(prev), with_reasons=False)
+    return (run.lights(period, as_of_d), run.lights(prev, periods.last_day(prev), with_reasons=False),
+            fr)
 
 
 def project_history(session: Session, project_code: str, year: int, upto_period: str | None = None,
