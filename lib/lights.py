@@ -507,6 +507,8 @@ def project_history(session: Session, project_code: str, year: int, upto_period:
     year = int(year)
     upto = periods.parse_period(upto_period) if upto_period else f"{year:04d}-12"
     first = f"{year:04d}-01"
+    if periods.index(upto) > periods.index(f"{year:04d}-12"):  # months of that year only
+        upto, as_of = f"{year:04d}-12", None
     if periods.index(upto) < periods.index(first):
         return pd.DataFrame(columns=COLUMNS)
     st = resolve_settings(session, settings)

@@ -389,6 +389,10 @@ def test_project_history_matches_each_month(session):
         h = hist[hist["period"] == p].iloc[0]
         assert (h["light"], h["reasons"], h["gap_pp"]) == (full["light"], full["reasons"], full["gap_pp"])
     assert lights.project_history(session, "NOPE", 2022, P).empty
+    # months of that year only; after June no report → reporting red
+    whole = lights.project_history(session, "H", 2022, "2023-03")
+    assert whole["period"].tolist()[-1] == "2022-12" and len(whole) == 12
+    assert whole["reporting"].tolist()[-1] == "red"
 
 
 # --- both stores ----------------------------------------------------------------------------------
