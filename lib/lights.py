@@ -28,7 +28,6 @@ funds_allocated, funds_paid, overdue_problems, max_overdue_days.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Any
 
 import numpy as np
