@@ -22,6 +22,7 @@ from lib.models import (
     Project,
     ProjectYear,
     Region,
+    UploadBatch,
 )
 
 
@@ -119,9 +120,38 @@ def project_problem_events(session: Session, code: str) -> pd.DataFrame:
     return pd.DataFrame(rows.fetchall(), columns=list(rows.keys()))
 
 
+PROJECT_TABLES = ("projects", "project_years", "monthly_reports", "monthly_plans")
+
+
+def _batch_changes(session: Session, code: str, problem_ids: set[int]) -> list[dict]:
+    """The rows of upload batches (their undo log: {t: table, k: key, b: before, a: after}) that
+    touched the project, its years, reports, plans or problems."""
+    out = []
+    stmt = (select(UploadBatch.id, UploadBatch.at, UploadBatch.username, UploadBatch.kind,
+                   UploadBatch.filename, UploadBatch.changes, UploadBatch.undone_at)
+            .where(UploadBatch.changes.like(f'%"{code}"%') | (UploadBatch.kind == "problems")))
+    for row in session.execute(stmt):
+        try:
+            log = json.loads(row.changes or "[]")
+        except ValueError:
+            continue
+        for entry in log:
+            table, key = entry.get("t"), entry.get("k") or []
+            ours = (table in PROJECT_TABLES and key and str(key[0]) == code) or (
+                table == "problems" and key and key[0] in problem_ids)
+            if not ours:
+                continue
+            out.append({"at": row.at, "username": row.username,
+                        "action": "undone_upload" if row.undone_at else "upload", "entity": table,
+                        "entity_key": "|".join(str(k) for k in key), "before": entry.get("b"),
+                        "after": entry.get("a"), "batch_id": row.id, "filename": row.filename})
+    return out
+
+
 def project_changes(session: Session, code: str, limit: int = 200) -> pd.DataFrame:
-    """The audit trail of writes to the project and its years, reports, plans and problems:
-    at, username, action, entity, entity_key, before, after (JSON decoded), newest first."""
+    """The history of writes to the project and its years, reports, plans and problems, newest first:
+    uploads (every changed row of each upload batch, with before/after) and the audit trail rows keyed
+    by the project or its problems. Columns: at, username, action, entity, entity_key, before, after."""
     problem_ids = [str(i) for i in session.scalars(select(Problem.id).where(Problem.project_code == code))]
     k = AuditLog.entity_key
     conds = [k == code, k.like(f"{code}|%"), k.like(f"{code}/%"), k.like(f"{code}:%"), k.like(f"{code} %"),
@@ -136,7 +166,48 @@ def project_changes(session: Session, code: str, limit: int = 200) -> pd.DataFra
     for col in ("before", "after"):
         if len(df):
             df[col] = df[col].map(_decode)
-    return df
+    batch_rows = _batch_changes(session, code, {int(i) for i in problem_ids})
+    cols = ["at", "username", "action", "entity", "entity_key", "before", "after"]
+    if batch_rows:
+        df = pd.concat([df[cols] if len(df) else pd.DataFrame(columns=cols),
+                        pd.DataFrame(batch_rows)[cols]], ignore_index=True)
+    if not len(df):
+        return pd.DataFrame(columns=cols)
+    df = df.sort_values("at", ascending=False, kind="stable").head(limit).reset_index(drop=True)
+    return df[cols]
+
+
+def field_names(lang: str = "zh") -> dict[str, str]:
+    """Column key → the name people know it by (the upload templates' headers)."""
+    from lib.templates import COLUMNS
+
+    out: dict[str, str] = {}
+    for cols in COLUMNS.values():
+        for c in cols:
+            out.setdefault(c.key, c.header(lang))
+    return out
+
+
+def describe_change(before, after, lang: str = "zh", limit: int = 8) -> str:
+    """「字段:旧 → 新」 for the fields that differ (a new row lists its values; a deletion says so)."""
+    names = field_names(lang)
+    if not isinstance(after, dict) and not isinstance(before, dict):
+        return "" if after is None else str(after)
+    if not isinstance(after, dict):
+        return "已删除" if lang == "zh" else "deleted"
+    before = before if isinstance(before, dict) else {}
+    parts = []
+    for key, new in after.items():
+        old = before.get(key)
+        if key in before and old == new:
+            continue
+        if not before and new in (None, ""):
+            continue
+        label = names.get(key, key)
+        parts.append(f"{label}:{old} → {new}" if key in before else f"{label}:{new}")
+    more = len(parts) - limit
+    text = ";".join(parts[:limit])
+    return text + (f";…(+{more})" if more > 0 else "")
 
 
 def _decode(value):
@@ -150,5 +221,6 @@ def _decode(value):
 
 __all__ = [
     "latest_period", "report_periods", "regions", "project_codes", "project_facts", "project_reports",
-    "project_plan", "project_funds", "project_problem_events", "project_changes",
+    "project_plan", "project_funds", "project_problem_events", "project_changes", "describe_change",
+    "field_names",
 ]

@@ -378,3 +378,31 @@ def _lights_pair(period: str, as_of, version: int, url: str):
 def lights_pair(period: str, as_of=None):
     """(lights at P, lights at P−1 without reason texts) from one load (lib.lights.compute_lights_pair)."""
     return _lights_pair(period, as_of, data_version(), store_url())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _rank_history(period: str, group_by: str, _version: int, _url: str) -> pd.DataFrame:
+    """Rank of every group in each month of the period's year that has reports (one lights run per
+    month, each reused as the next month's previous month)."""
+    from lib.league import compute_league
+    from lib.lights import compute_lights
+
+    year = period[:4]
+    months = sorted(p for p in _periods(_version, _url) if p.startswith(year + "-") and p <= period)
+    parts, prev_lights = [], None
+    with session_scope(get_engine()) as session:
+        for p in months:
+            now = compute_lights(session, p, as_of=periods.last_day(p))
+            prev_p = periods.previous(p)
+            lg = compute_league(session, p, as_of=periods.last_day(p), group_by=group_by, lights=now,
+                                lights_prev=prev_lights if prev_lights is not None and prev_p in months else None)
+            parts.append(lg[["group_key", "group_name", "rank", "score"]].assign(period=p))
+            prev_lights = now
+    if not parts:
+        return pd.DataFrame(columns=["group_key", "group_name", "rank", "score", "period"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def rank_history(period: str, group_by: str = "region") -> pd.DataFrame:
+    """group_key, group_name, rank, score, period for each month of the year up to ``period``."""
+    return _rank_history(period, group_by, data_version(), store_url())

@@ -163,23 +163,24 @@ if _ui.need_period(c):
                             format_func=lambda k: dict(zip(lg[key_col(lg)], lg[nc])).get(k, k))
         _ui.list_button(t("go_county", lang), key="lg_go", region=pick)
 
-    # --- rank month by month ------------------------------------------------------------------------------
-    year, month = periods.split(period)
-    year_periods = sorted(p for p in _ui.report_periods() if p.startswith(f"{year:04d}-") and p <= period)
-    ranks = []
-    for p in year_periods:
-        d = _ui.league(p, None if p != period else c.as_of, "region")
-        ranks.append(d.assign(period=p)[[key_col(d), nc, "rank", "period"]])
-    if ranks:
-        rk = pd.concat(ranks, ignore_index=True)
-        fig = go.Figure()
-        for code, part in rk.groupby(key_col(lg), sort=False):
-            fig.add_trace(go.Scatter(
-                x=[periods.fmt_period(p, lang) for p in part["period"]], y=part["rank"],
-                name=str(part[nc].iloc[-1]), mode="lines+markers"))
-        fig.update_yaxes(autorange="reversed", title_text=t("lg_axis_rank", lang), dtick=1)
-        _ui.style_fig(fig, t("lg_trend", lang), height=440)
-        _ui.chart(fig, key="lg_trend_chart")
+    # --- rank month by month (computed on request: one lights run per month) -------------------------
+    show_trend = st.toggle(t("lg_trend_show", lang), key="lg_show_trend", persist_state="session")
+    if show_trend:
+        rk = _ui.rank_history(period, "region")
+        if len(rk):
+            fig = go.Figure()
+            for code, part in rk.groupby("group_key", sort=False):
+                fig.add_trace(go.Scatter(
+                    x=[periods.fmt_period(p, lang) for p in part["period"]], y=part["rank"],
+                    name=str(part["group_name"].iloc[-1]), mode="lines+markers"))
+            fig.update_yaxes(autorange="reversed", title_text=t("lg_axis_rank", lang), dtick=1)
+            _ui.style_fig(fig, t("lg_trend", lang), height=520)
+            _ui.chart(fig, key="lg_trend_chart")
+            wide = rk.pivot_table(index="group_name", columns="period", values="rank", aggfunc="first")
+            wide = wide.reindex(index=list(lg[nc]))
+            wide.columns = [periods.fmt_period(p, lang) for p in wide.columns]
+            wide.index.name = t("lg_group", lang)
+            st.dataframe(wide.astype("Int64").reset_index(), hide_index=True, key="lg_trend_table")
 
     # --- leaders and units -----------------------------------------------------------------------------------
     tab_leader, tab_unit = st.tabs([t("lg_by_leader", lang), t("lg_by_unit", lang)])

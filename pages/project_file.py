@@ -32,6 +32,12 @@ def esc(v) -> str:
     return html.escape(str(v))
 
 
+def label(prefix: str, key: str) -> str:
+    """The label of a history action or table, the key itself when there is none."""
+    text = t(prefix + key, lang)
+    return key if text == prefix + key else text
+
+
 def fdate(d) -> str:
     if d is None or d is pd.NaT or (isinstance(d, float) and d != d):
         return "—"
@@ -193,9 +199,9 @@ if _ui.need_period(c):
     if len(changes):
         parts.append(pd.DataFrame({
             "at": changes["at"], "who": changes["username"],
-            "what": changes["action"] + " · " + changes["entity"].astype(str),
-            "detail": [f"{b} → {a}" if b is not None else f"{a}"
-                       for b, a in zip(changes["before"], changes["after"])],
+            "what": [label("hist_", a) + " · " + label("tbl_", e) for a, e in
+                     zip(changes["action"], changes["entity"].astype(str))],
+            "detail": [queries.describe_change(b, a, lang) for b, a in zip(changes["before"], changes["after"])],
         }))
     if len(events):
         parts.append(pd.DataFrame({

@@ -293,3 +293,23 @@ def test_leader_has_no_settings_form(demo_store):
     at.switch_page("pages/league.py").run()
     assert not errors(at)
     assert not [b for b in at.button if b.key == "lg_save"]
+
+
+def test_league_rank_month_by_month(demo_store):
+    from lib.league import compute_league
+    from lib.periods import fmt_period
+
+    with _session() as s:
+        period = latest(s)
+        lg = compute_league(s, period)
+        june = compute_league(s, "2022-06")
+    at = sign_in()
+    at.switch_page("pages/league.py").run()
+    at.toggle(key="lg_show_trend").set_value(True).run()
+    assert not errors(at)
+    wide = frame_with(at, fmt_period(period), fmt_period("2022-06"))
+    by_name = wide.set_index("名称")
+    for _, row in lg.iterrows():
+        assert by_name.loc[row["region_name"], fmt_period(period)] == row["rank"]
+    for _, row in june.iterrows():
+        assert by_name.loc[row["region_name"], fmt_period("2022-06")] == row["rank"]
