@@ -316,7 +316,12 @@ def _league_slide(prs, ctx, league: pd.DataFrame):
               enum_label("metric", "red_share", lang), "名次变化" if lang == "zh" else "Change",
               "县区灯" if lang == "zh" else "Light"]
     rows, fills = [header], {}
-    for i, r in enumerate(show.to_dict("records"), start=1):
+    records = show.to_dict("records")
+    gap_after = TOP_N if len(ranked) > 2 * TOP_N else None
+    for r in records:
+        if gap_after is not None and len(rows) == gap_after + 1:
+            rows.append(["…"] + [""] * (len(header) - 1))  # the middle of the table is left out
+        i = len(rows)
         rc = r.get("rank_change")
         change = "—" if _nan(rc) else ("↑" + str(int(rc)) if rc > 0 else ("↓" + str(-int(rc)) if rc < 0 else "0"))
         growth = "—" if _nan(r.get("growth")) else f"{float(r['growth']):.1f}%"

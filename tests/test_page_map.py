@@ -1,6 +1,7 @@
 """AppTest: the map page builds an offline deck (no basemap URL, layer ids, one feature per county of
 the demo, one point per located project) and a county click opens its panel."""
 import json
+import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -83,9 +84,10 @@ def test_map_deck_is_offline_and_complete(demo_store):
     assert counties["@@type"] == "GeoJsonLayer"
     codes = sorted(f["properties"]["k"] for f in counties["data"]["features"])
     assert codes == with_boundary
-    # every county filled with a real colour and carrying its tooltip fields
+    # every county filled with a real colour and carrying its tooltip fields (league score and rank)
     for f in counties["data"]["features"]:
         assert len(f["properties"]["f"]) == 4 and f["properties"]["n"]
+        assert re.search(r"综合得分 \d+\.\d · 第\d+名", f["properties"]["s"]), f["properties"]["s"]
     projects = layers["projects"]
     assert projects["@@type"] == "ScatterplotLayer"
     assert len(projects["data"]) == len(located)

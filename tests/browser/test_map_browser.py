@@ -40,13 +40,48 @@ def non_background_share(png: bytes, box: dict, tol: int = 12) -> float:
 
 
 def open_map(rp, base):
+    """Sign in as the leader and open the map page: through its navigation link when one is shown,
+    else by its address (the app's url_path for pages/map.py), keeping the sign-in token."""
+    from urllib.parse import urlparse
+
     sign_in(rp, base, "leader")
     page = rp.page
-    page.locator('[data-testid="stSidebarNavLink"]').filter(has_text="项目地图").first.click()
+    link = page.locator("a").filter(has_text="项目地图")
+    if not (link.count() and link.first.is_visible()):
+        # top navigation: the page sits in the 驾驶舱 section's menu
+        section = page.get_by_text("驾驶舱", exact=True)
+        if section.count():
+            section.first.click()
+            page.wait_for_timeout(500)
+    if link.count() and link.first.is_visible():
+        link.first.click()
+    else:
+        query = urlparse(page.url).query
+        for path in _map_paths():
+            page.goto(f"{base}/{path}" + (f"?{query}" if query else ""))
+            wait_app_idle(page)
+            if page.locator(MAP).count():
+                break
     wait_app_idle(page)
-    page.wait_for_selector(f"{MAP} canvas", timeout=60000)
+    try:
+        page.wait_for_selector(f"{MAP} canvas", timeout=60000)
+    except Exception:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "map_open_failed.png"))
+        raise
     page.wait_for_timeout(2500)  # WebGL (software) draws after the first frame
     return page
+
+
+def _map_paths() -> list[str]:
+    """url_path of pages/map.py as app.py declares it (falls back to the file name)."""
+    import re
+
+    from tests.browser.conftest import ROOT
+
+    src = (ROOT / "app.py").read_text(encoding="utf-8")
+    m = re.search(r'"map\.py",\s*"([^"]+)"', src)
+    return ([m.group(1)] if m else []) + ["map"]
 
 
 @pytest.mark.parametrize("size", [(1180, 820), (820, 1180)], ids=["landscape", "portrait"])
@@ -88,4 +123,71 @@ def test_map_click_opens_a_panel_or_file(app_server, browser_page):
     text = page.locator('[data-testid="stMain"]').inner_text()
     page.screenshot(path=str(SHOTS / "map_click_1180x820.png"), full_page=True)
     assert ("县区情况" in text) or ("一项一档" in text), text[:500]
+    assert rp.outside_requests() == []
+
+
+def _isolated_red_point(period: str = "2022-10"):
+    """The map's spec for the demo (deterministic) and one large red point far from any other point
+    and label: (spec, point, project name)."""
+    import json
+    import math
+    import tempfile
+    from pathlib import Path
+
+    from lib import mapview, store
+    from lib.demo import load_demo
+
+    with tempfile.TemporaryDirectory() as tmp:
+        eng = store.make_engine(f"sqlite:///{Path(tmp) / 'd.db'}")
+        store.upgrade(eng)
+        with store.session_scope(eng) as s:
+            load_demo(s)
+        with store.session_scope(eng) as s:
+            md = mapview.load_map_data(s, period)
+        eng.dispose()
+    p = mapview.map_payload(md, "gap", "zh")
+    spec = json.loads(p["spec"])
+    view = spec["initialViewState"]
+    layers = {layer["id"]: layer for layer in spec["layers"]}
+    pts = layers["projects"]["data"]
+    labels = layers["region-labels"]["data"]
+    scale = 512 * 2 ** view["zoom"]
+
+    def px(lon, lat):
+        merc = lambda y: math.log(math.tan(math.pi / 4 + math.radians(y) / 2))  # noqa: E731
+        return ((lon - view["longitude"]) / 360 * scale, -(merc(lat) - merc(view["latitude"])) / (2 * math.pi) * scale)
+
+    best = None
+    for i, q in enumerate(pts):
+        if q["f"] != [214, 69, 69] or q["z"] < 6:
+            continue
+        x, y = px(*q["p"])
+        near = min((math.dist((x, y), px(*o["p"])) - o["z"] for j, o in enumerate(pts) if j != i), default=99)
+        near_label = min((math.dist((x, y), px(*lb["p"])) for lb in labels), default=99)
+        if near > q["z"] + 4 and near_label > 40 and abs(x) < 200 and abs(y) < 200:
+            if best is None or q["z"] > best[2]["z"]:
+                best = (x, y, q, p["codes"][i])
+    assert best, "no isolated red point in the demo"
+    return best
+
+
+def test_map_click_on_a_project_opens_its_file(app_server, browser_page):
+    x, y, point, code = _isolated_red_point()
+    rp = browser_page(1180, 820)
+    page = open_map(rp, app_server)
+    chart = page.locator(MAP).first
+    chart.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    canvas = page.locator(f"{MAP} canvas").first.bounding_box()
+    cx, cy = canvas["x"] + canvas["width"] / 2 + x, canvas["y"] + canvas["height"] / 2 + y
+    page.mouse.move(cx, cy)
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(SHOTS / "map_point_tooltip_1180x820.png"))
+    page.mouse.click(cx, cy)
+    page.wait_for_timeout(1500)
+    wait_app_idle(page)
+    page.wait_for_timeout(1000)
+    main = page.locator('[data-testid="stMain"]').inner_text()
+    page.screenshot(path=str(SHOTS / "map_point_opens_file_1180x820.png"))
+    assert "一项一档" in main and point["n"] in main, main[:600]
     assert rp.outside_requests() == []
