@@ -677,7 +677,7 @@ def static_map_figure(regions_tbl: pd.DataFrame, points: pd.DataFrame, measure: 
             showlegend=True,
         ))
         legend_seen.add(c.label)
-    label_x, label_y, label_t = [], [], []
+    label_x, label_y, label_t, markers = [], [], [], []
     for r in regions_tbl.to_dict("records"):
         color = class_color(r.get(measure), classes)
         if r["geometry"] is not None:
@@ -688,23 +688,30 @@ def static_map_figure(regions_tbl: pd.DataFrame, points: pd.DataFrame, measure: 
                     x=xs, y=ys, mode="lines", fill="toself", fillcolor=color,
                     line=dict(color="#465060", width=1), hoverinfo="skip", showlegend=False))
         elif r["label_lon"] is not None:
-            fig.add_trace(go.Scatter(
-                x=[r["label_lon"]], y=[r["label_lat"]], mode="markers", showlegend=False,
-                marker=dict(symbol="diamond", size=22, color=color, line=dict(color="#1D2430", width=2))))
+            markers.append((r["label_lon"], r["label_lat"], color))
         if r["label_lon"] is not None:
             label_x.append(r["label_lon"])
-            label_y.append(r["label_lat"] if r["geometry"] is not None else r["label_lat"] - 0.045)
+            label_y.append(r["label_lat"] if r["geometry"] is not None else r["label_lat"] - 0.05)
             label_t.append(short_name(r["region_name"]))
-    # projects by light (legend: the words, never colour alone)
+    # projects by light, red drawn last (on top); the legend rows carry the words at one size
     for i, lt in enumerate(LIGHT_ORDER):
         sub = points[points["light"] == lt] if len(points) else points
         fig.add_trace(go.Scatter(
-            x=sub["lon"] if len(sub) else [None], y=sub["lat"] if len(sub) else [None], mode="markers",
-            name=f"{light_word(lt, lang)}({len(sub)})", legendgroup="lights",
+            x=[None], y=[None], mode="markers", name=f"{light_word(lt, lang)} {len(sub)}", legendgroup="lights",
             legendgrouptitle_text=t("map_legend_points", lang) if i == 0 else None,
-            marker=dict(color=LIGHT_COLORS[lt], size=[2 * point_radius(v) for v in sub["annual_plan"]] if len(sub) else 8,
-                        line=dict(color="#1D2430", width=1)),
-        ))
+            marker=dict(color=LIGHT_COLORS[lt], size=12, opacity=1, line=dict(color="#1D2430", width=1))))
+    for lt in reversed(LIGHT_ORDER):
+        sub = points[points["light"] == lt] if len(points) else points
+        if not len(sub):
+            continue
+        fig.add_trace(go.Scatter(
+            x=sub["lon"], y=sub["lat"], mode="markers", showlegend=False, hoverinfo="skip",
+            marker=dict(color=LIGHT_COLORS[lt], opacity=1, size=[2 * point_radius(v) for v in sub["annual_plan"]],
+                        line=dict(color="#1D2430", width=1))))
+    for lon, lat, color in markers:  # regions without a boundary: ◆ on top of the points
+        fig.add_trace(go.Scatter(
+            x=[lon], y=[lat], mode="markers", showlegend=False, hoverinfo="skip",
+            marker=dict(symbol="diamond", size=24, color=color, opacity=1, line=dict(color="#1D2430", width=2.5))))
     for i, v in enumerate(SIZE_STEPS):
         fig.add_trace(go.Scatter(
             x=[None], y=[None], mode="markers", name=fmt_money(v, lang, digits=0), legendgroup="sizes",
