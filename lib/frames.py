@@ -20,7 +20,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, select
+from sqlalchemy import and_, select, true
 from sqlalchemy.orm import Session
 
 from lib import periods
@@ -188,21 +188,36 @@ def _candidates(years: Iterable[int], project_codes: Sequence[str] | None,
     return _where_codes(stmt, p.code, project_codes)
 
 
-def _one_report_per_project(candidates, period_cond, descending: bool, extra=None):
-    """Per candidate project, the period of its first (or last) report meeting ``period_cond`` —
-    a correlated ``ORDER BY period LIMIT 1`` on the (project_code, period) primary key, which stops
-    at the first matching row instead of aggregating every row — joined back to the report."""
-    inner = MonthlyReport.__table__.alias("inner_r")
+def _one_report_per_project(session: Session, candidates, column_names: Sequence[str],
+                            period_cond, descending: bool, extra=None):
+    """SELECT, per candidate project, the columns of its first (or last) report meeting
+    ``period_cond`` (and ``extra``): an ``ORDER BY period LIMIT 1`` per project on the
+    (project_code, period) primary key, which stops at the first matching row instead of
+    aggregating every row. PostgreSQL runs it as a LATERAL join; SQLite (no LATERAL) as a
+    correlated scalar subquery joined back to the report."""
     cands = candidates.subquery("cands")
+    inner = MonthlyReport.__table__.alias("inner_r")
     order = inner.c.period.desc() if descending else inner.c.period.asc()
+    if session.connection().dialect.name == "postgresql":
+        pick = select(*[inner.c[c] for c in column_names]).where(
+            inner.c.project_code == cands.c.pc, period_cond(inner.c))
+        if extra is not None:
+            pick = pick.where(extra(inner.c))
+        lat = pick.order_by(order).limit(1).lateral("picked")
+        return select(*[lat.c[c] for c in column_names]).select_from(cands.join(lat, true()))
     pick = select(inner.c.period).where(inner.c.project_code == cands.c.pc, period_cond(inner.c))
     if extra is not None:
         pick = pick.where(extra(inner.c))
     pick = pick.order_by(order).limit(1).correlate(cands).scalar_subquery()
     chosen = select(cands.c.pc, pick.label("picked")).subquery("chosen")
     r = MonthlyReport.__table__.c
-    return MonthlyReport.__table__.join(
+    src = MonthlyReport.__table__.join(
         chosen, and_(r.project_code == chosen.c.pc, r.period == chosen.c.picked))
+    return select(*[r[c] for c in column_names]).select_from(src)
+
+
+_REPORT_NAMES = ("project_code", "period", "ytd_completed", "started", "actual_start", "in_stats",
+                 *PAID_COLUMNS)
 
 
 def latest_reports(session: Session, first_period: str, last_period: str,
@@ -211,11 +226,10 @@ def latest_reports(session: Session, first_period: str, last_period: str,
     """Per project with a project year in ``years`` (default: the year of first_period), its report
     of the highest period in first_period..last_period (same columns as ``reports``)."""
     years = years or [periods.split(first_period)[0]]
-    r = MonthlyReport.__table__.c
-    src = _one_report_per_project(_candidates(years, project_codes),
-                                  lambda c: c.period.between(first_period, last_period),
-                                  descending=True)
-    return _read(session, select(*_report_columns(r)).select_from(src), **_REPORT_TYPES)
+    stmt = _one_report_per_project(session, _candidates(years, project_codes), _REPORT_NAMES,
+                                   lambda c: c.period.between(first_period, last_period),
+                                   descending=True)
+    return _read(session, stmt, **_REPORT_TYPES)
 
 
 def first_started_before(session: Session, before_period: str, years: Iterable[int],
@@ -223,12 +237,11 @@ def first_started_before(session: Session, before_period: str, years: Iterable[i
     """Per project with a project year in ``years`` and no 实际开工 date of its own (the others
     never need it), the earliest report with period < before_period that says started=是:
     project_code, period, actual_start."""
-    r = MonthlyReport.__table__.c
-    src = _one_report_per_project(_candidates(years, project_codes, without_own_start=True),
-                                  lambda c: c.period < before_period, descending=False,
-                                  extra=lambda c: c.started.is_(True))
-    return _read(session, select(r.project_code, r.period, r.actual_start).select_from(src),
-                 dates=("actual_start",))
+    stmt = _one_report_per_project(session, _candidates(years, project_codes, without_own_start=True),
+                                   ("project_code", "period", "actual_start"),
+                                   lambda c: c.period < before_period, descending=False,
+                                   extra=lambda c: c.started.is_(True))
+    return _read(session, stmt, dates=("actual_start",))
 
 
 def monthly_plans(session: Session, years: Iterable[int],
