@@ -140,3 +140,17 @@ def test_sidebar_county_opens_its_panel(demo_store):
     lights_col = df.iloc[:, 1].tolist()
     order = {"红": 0, "黄": 1, "绿": 2, "灰": 3}
     assert lights_col == sorted(lights_col, key=order.get)  # red first
+
+
+def test_list_filters_are_shared_and_english_works(demo_store):
+    _, _, located, _ = _expected(demo_store)
+    # a filter chosen on the traffic-light list (same session-state key) applies to the map
+    at = _run(pl_light=["yellow"], lang="en")
+    assert not at.exception, at.exception
+    spec, tooltip = _deck(at)
+    pts = next(layer for layer in spec["layers"] if layer["id"] == "projects")["data"]
+    assert len(pts) == int((located["light"] == "yellow").sum()) > 0
+    assert all("Yellow light" in p["s"] for p in pts)
+    assert "Done" in tooltip["html"] and "Expected" in tooltip["html"]
+    legend = " ".join(m.value for m in at.markdown)
+    assert "Completion vs time progress" in legend and "Point size" in legend
