@@ -659,7 +659,7 @@ def _rings(g: dict):
 
 def static_map_figure(regions_tbl: pd.DataFrame, points: pd.DataFrame, measure: str, title: str,
                       period: str, lang: str = "zh", demo: bool = False, width: int = 1600,
-                      height: int = 900, framed: bool = True):
+                      height: int = 900, framed: bool = True, note: str | None = None):
     """The same view as a plotly figure (plain lon/lat polygons: nothing fetched): title, 数据截至,
     the measure's classes, the light colours and the size scale drawn in. ``framed=False`` leaves
     the title and 数据截至 to the slide that holds the image (the legend stays)."""
@@ -728,6 +728,8 @@ def static_map_figure(regions_tbl: pd.DataFrame, points: pd.DataFrame, measure: 
                       shadow="0px 0px 2px #FFFFFF, 0px 0px 3px #FFFFFF")))
     as_of = periods.fmt_date(periods.last_day(period), lang)
     sub = f"{t('data_as_of', lang)}:{as_of} · {t('map_fill_by', lang)}:{measure_label(measure, lang)}"
+    if note:
+        sub += " · " + note
     if demo:
         sub += " · " + t("map_demo_mark", lang)
     mid_lat = float(np.nanmean([y for y in regions_tbl["label_lat"] if y is not None] or [25.0]))
@@ -781,12 +783,13 @@ def fig_to_png(fig, width: int | None = None, height: int | None = None, scale: 
 
 def static_map_png(md: MapData, measure: str = DEFAULT_MEASURE, lang: str = "zh", demo: bool = False,
                    title: str | None = None, width: int = 1600, height: int = 900,
-                   framed: bool = True) -> bytes:
-    """The briefing's map image from already loaded map data (all located projects, unfiltered)."""
+                   framed: bool = True, filters: dict | None = None, note: str | None = None) -> bytes:
+    """The map image of the same view (measure, the list's filters on the points) from already
+    loaded map data; the briefing uses every project."""
     tbl = region_table(md)
-    pts = located(md.lights)
+    pts = located(filter_projects(md.lights, filters))
     fig = static_map_figure(tbl, pts, measure, title or t("map_title", lang), md.period, lang, demo,
-                            width=width, height=height, framed=framed)
+                            width=width, height=height, framed=framed, note=note)
     return fig_to_png(fig, width, height)
 
 

@@ -32,7 +32,7 @@ def _payload(period: str, as_of, measure: str, filters: tuple, lang: str, _versi
     return mapview.map_payload(md, measure, lang, dict(filters))
 
 
-def _png(period: str, as_of, measure: str, lang: str) -> bytes:
+def _png(period: str, as_of, measure: str, lang: str, filters: tuple) -> bytes:
     """The static image of this view (kaleido on the local Chromium), made when the button is pressed."""
     lights = _ui.lights(period, as_of)
     league = _ui.league(period, as_of) if _ui.module_ready("league") else pd.DataFrame(columns=["region_code"])
@@ -44,7 +44,11 @@ def _png(period: str, as_of, measure: str, lang: str) -> bytes:
         demo = _ui.cached(is_demo)
     except ImportError:
         pass
-    return mapview.static_map_png(md, measure, lang, demo=demo)
+    kinds = {"light": "light", "level": "level", "nature": "nature"}
+    parts = [", ".join(enum_label(kinds[f], v, lang) if f in kinds else str(v) for v in vals)
+             for f, vals in filters if vals]
+    note = (t("map_filters", lang) + ":" + ";".join(parts)) if parts else None
+    return mapview.static_map_png(md, measure, lang, demo=demo, filters=dict(filters), note=note)
 
 
 def _selection(event) -> tuple[str | None, str | None]:
@@ -153,6 +157,6 @@ if _ui.need_period(c):
 
     st.download_button(
         t("map_static_download", lang),
-        data=lambda: _png(c.period, c.as_of, measure, lang),
+        data=lambda: _png(c.period, c.as_of, measure, lang, filters),
         file_name=f"map_{c.period}_{measure}.png", mime="image/png", key="map_png",
     )

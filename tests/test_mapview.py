@@ -328,3 +328,15 @@ def test_static_png_renders_with_no_network(tmp_path):
     launcher = (ROOT / "lib" / "offline_chromium.sh").read_text()
     assert "--proxy-server=http://127.0.0.1:9" in launcher and "MAP * ~NOTFOUND" in launcher
     assert mv.CHROMIUM.endswith("offline_chromium.sh")
+
+
+def test_static_figure_names_the_filter_and_shows_only_filtered_points():
+    md = _md(n=80)
+    tbl = mv.region_table(md)
+    pts = mv.located(mv.filter_projects(md.lights, {"light": ["red"]}))
+    fig = mv.static_map_figure(tbl, pts, "red", "投资进度地图", "2022-10", note="筛选项目:红")
+    assert "筛选项目:红" in fig.layout.title.text
+    drawn = [tr for tr in fig.data if tr.mode == "markers" and tr.x is not None and len(tr.x) and tr.x[0] is not None]
+    colors = {tr.marker.color for tr in drawn if tr.marker.symbol != "diamond"}
+    assert colors == {LIGHT_COLORS["red"]}
+    assert sum(len(tr.x) for tr in drawn if tr.marker.symbol != "diamond") == len(pts)

@@ -191,3 +191,20 @@ def test_map_click_on_a_project_opens_its_file(app_server, browser_page):
     page.screenshot(path=str(SHOTS / "map_point_opens_file_1180x820.png"))
     assert "一项一档" in main and point["n"] in main, main[:600]
     assert rp.outside_requests() == []
+
+
+def test_map_image_download_is_a_png_made_offline(app_server, browser_page):
+    from PIL import Image
+
+    rp = browser_page(1180, 820)
+    page = open_map(rp, app_server)
+    button = page.locator(".st-key-map_png button")
+    button.scroll_into_view_if_needed()
+    with page.expect_download(timeout=120000) as dl:
+        button.click()
+    path = dl.value.path()
+    img = Image.open(path)
+    assert img.format == "PNG" and img.size == (1600, 900)
+    shot = SHOTS / "map_static_download.png"
+    img.save(shot)
+    assert rp.outside_requests() == []
