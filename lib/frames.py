@@ -50,7 +50,11 @@ def as_bool(values: pd.Series) -> pd.Series:
 
 
 def as_float(values: pd.Series, fill: float | None = None) -> pd.Series:
-    out = pd.to_numeric(values, errors="coerce").astype(float)
+    """Numbers (None → NaN; anything that is not a number → NaN)."""
+    try:  # fast path: floats, ints and None
+        out = pd.Series(np.asarray(values.to_numpy(dtype=object), dtype=float), index=values.index)
+    except (TypeError, ValueError):
+        out = pd.to_numeric(values, errors="coerce").astype(float)
     return out.fillna(fill) if fill is not None else out
 
 
@@ -134,26 +138,41 @@ def _where_codes(stmt, column, project_codes):
 
 # --- single-table loaders -------------------------------------------------------------------------
 
+_FACT_COLUMNS = ("project_name", "region_code", "sector", "level", "industrial", "tags",
+                 "total_investment", "unit", "leader", "lon", "lat", *ALLOCATED_COLUMNS,
+                 "planned_start", "actual_start")
+_FACT_TYPES = dict(dates=("planned_start", "actual_start"), bools=("industrial",),
+                   floats=("total_investment", "lon", "lat", *ALLOCATED_COLUMNS))
+
+
 def project_years(session: Session, years: Iterable[int],
                   project_codes: Sequence[str] | None = None) -> pd.DataFrame:
-    """Project years of ``years`` joined to their projects' static facts (one row per project-year)."""
+    """Project years of ``years`` joined to their projects' static facts (one row per project-year).
+    Two reads (the years, and each project's facts once) merged in pandas, so that a project that is
+    in two years does not bring its facts twice."""
     years = sorted({int(y) for y in years})
     p, py = Project.__table__.c, ProjectYear.__table__.c
-    stmt = (
-        select(
-            py.project_code, py.year, py.library, py.nature, py.annual_plan,
-            p.name.label("project_name"), p.region_code, p.sector, p.level, p.industrial, p.tags,
-            p.total_investment, p.unit, p.leader, p.lon, p.lat,
-            p.central_budget, p.special_bond, p.treasury_bond,
-            p.planned_start, p.actual_start,
-        )
-        .select_from(ProjectYear.__table__.join(Project.__table__, p.code == py.project_code))
-        .where(py.year.in_(years))
-    )
-    stmt = _where_codes(stmt, py.project_code, project_codes)
-    return _read(session, stmt, dates=("planned_start", "actual_start"), bools=("industrial",),
-                 floats=("annual_plan", "total_investment", "lon", "lat", *ALLOCATED_COLUMNS),
-                 ints=("year",))
+    ys = select(py.project_code, py.year, py.library, py.nature, py.annual_plan).where(
+        py.year.in_(years))
+    ys = _read(session, _where_codes(ys, py.project_code, project_codes),
+               floats=("annual_plan",), ints=("year",))
+    facts = select(
+        p.code.label("project_code"), p.name.label("project_name"), p.region_code, p.sector, p.level,
+        p.industrial, p.tags, p.total_investment, p.unit, p.leader, p.lon, p.lat,
+        p.central_budget, p.special_bond, p.treasury_bond, p.planned_start, p.actual_start,
+    ).where(p.code.in_(select(py.project_code).where(py.year.in_(years))))
+    facts = _read(session, _where_codes(facts, p.code, project_codes), **_FACT_TYPES)
+    if not len(ys):
+        for c in _FACT_COLUMNS:
+            ys[c] = facts[c].iloc[:0] if c in facts else pd.Series(dtype=object)
+        return ys
+    codes = pd.Index(facts["project_code"].to_numpy(dtype=object), dtype=object)
+    pos = codes.get_indexer(pd.Index(ys["project_code"].to_numpy(dtype=object), dtype=object))
+    ys = ys[pos >= 0].reset_index(drop=True)
+    pos = pos[pos >= 0]
+    for c in _FACT_COLUMNS:
+        ys[c] = facts[c].to_numpy()[pos]
+    return ys
 
 
 def _report_columns(r):

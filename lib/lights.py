@@ -288,38 +288,73 @@ class _Run:
         return _assemble(self.fr, base, period, as_of, persistent, n, self.st, with_reasons)
 
 
-def _fmt1(x: float) -> str:
-    return f"{round(float(x), 2):.1f}"
+def _f1(values: np.ndarray) -> list[str]:
+    """Numbers as one-decimal texts (rounded to 2 decimals first, so 41.45 from 0.4145 shows 41.5
+    rather than a binary 41.4499…)."""
+    return [f"{x:.1f}" for x in np.round(np.asarray(values, dtype=float), 2).tolist()]
+
+
+def _ints(values: np.ndarray) -> list[int]:
+    return np.asarray(values, dtype=float).astype(int).tolist()
 
 
 _REASON_KEYS = ("rs_persistent", "rs_start", "rs_progress", "rs_reporting", "rs_stats", "rs_funds",
                 "rs_problems")
 
 
-def _dim_reasons(row, n_persist: int, lang: str, tpl: dict[str, str]) -> dict[str, str]:
-    """Plain-language reasons for the non-green dimensions of one row (a namedtuple)."""
-    out: dict[str, str] = {}
-    if row.persistent:
-        out["overall"] = tpl["rs_persistent"].format(n=n_persist)
-    if row.start >= 1:
-        planned = periods.fmt_period(periods.from_index(int(row.planned_idx)), lang)
-        out["start"] = tpl["rs_start"].format(planned=planned, late=int(row.late))
-    if row.progress >= 1:
-        out["progress"] = tpl["rs_progress"].format(
-            actual=_fmt1(row.actual * 100), expected=_fmt1(row.expected * 100),
-            lag=_fmt1(-row.gap), amount=f"{int(row.to_green):,}")
-    if row.reporting >= 1:
-        out["reporting"] = tpl["rs_reporting"].format(k=int(row.k_reporting))
-    if row.stats >= 1:
-        out["stats"] = tpl["rs_stats"].format(k=int(row.k_stats))
-    if row.funds >= 1:
-        out["funds"] = tpl["rs_funds"].format(
-            rate=_fmt1(row.funds_rate * 100), t=_fmt1(row.time_progress * 100),
-            short=_fmt1(row.shortfall))
-    if row.problems >= 1:
-        out["problems"] = tpl["rs_problems"].format(n=int(row.overdue_problems),
-                                                    d=int(row.max_overdue_days))
-    return out
+def _reasons(b: pd.DataFrame, persistent: np.ndarray, n_persist: int,
+             lang: str) -> tuple[list[str], list[dict]]:
+    """Plain-language reasons for every yellow/red dimension (and persistence), built dimension by
+    dimension over just the rows concerned: (joined text per row, dict dim → text per row)."""
+    tpl = {k: t(k, lang) for k in _REASON_KEYS}
+    n = len(b)
+    col = {c: b[c].to_numpy() for c in DIMS}
+    texts: list[tuple[str, np.ndarray, list[str]]] = []  # (dim, positions, texts) in display order
+
+    pos = np.flatnonzero(persistent)
+    texts.append(("overall", pos, [tpl["rs_persistent"].format(n=n_persist)] * len(pos)))
+    pos = np.flatnonzero(col["start"] >= 1)
+    if len(pos):
+        planned = _period_texts(b["planned_idx"].to_numpy()[pos])
+        planned = [periods.fmt_period(p, lang) for p in planned]
+        texts.append(("start", pos, [tpl["rs_start"].format(planned=p, late=k) for p, k in
+                                     zip(planned, _ints(b["late"].to_numpy()[pos]))]))
+    pos = np.flatnonzero(col["progress"] >= 1)
+    if len(pos):
+        a = _f1(b["actual"].to_numpy()[pos] * 100)
+        e = _f1(b["expected"].to_numpy()[pos] * 100)
+        lag = _f1(-b["gap"].to_numpy()[pos])
+        amt = [f"{v:,}" for v in _ints(b["to_green"].to_numpy()[pos])]
+        texts.append(("progress", pos, [tpl["rs_progress"].format(actual=x, expected=y, lag=z, amount=w)
+                                        for x, y, z, w in zip(a, e, lag, amt)]))
+    pos = np.flatnonzero(col["reporting"] >= 1)
+    if len(pos):
+        texts.append(("reporting", pos, [tpl["rs_reporting"].format(k=k)
+                                         for k in _ints(b["k_reporting"].to_numpy()[pos])]))
+    pos = np.flatnonzero(col["stats"] >= 1)
+    if len(pos):
+        texts.append(("stats", pos, [tpl["rs_stats"].format(k=k)
+                                     for k in _ints(b["k_stats"].to_numpy()[pos])]))
+    pos = np.flatnonzero(col["funds"] >= 1)
+    if len(pos):
+        rate = _f1(b["funds_rate"].to_numpy()[pos] * 100)
+        tp = _f1(b["time_progress"].to_numpy()[pos] * 100)
+        short = _f1(b["shortfall"].to_numpy()[pos])
+        texts.append(("funds", pos, [tpl["rs_funds"].format(rate=x, t=y, short=z)
+                                     for x, y, z in zip(rate, tp, short)]))
+    pos = np.flatnonzero(col["problems"] >= 1)
+    if len(pos):
+        texts.append(("problems", pos, [tpl["rs_problems"].format(n=k, d=d) for k, d in
+                                        zip(_ints(b["overdue_problems"].to_numpy()[pos]),
+                                            _ints(b["max_overdue_days"].to_numpy()[pos]))]))
+
+    by_dim: list[dict] = [{} for _ in range(n)]
+    for dim, positions, strs in texts:
+        for p, text in zip(positions.tolist(), strs):
+            by_dim[p][dim] = text
+    sep = ";" if lang == "zh" else "; "
+    joined = [sep.join(d.values()) if d else "" for d in by_dim]
+    return joined, by_dim
 
 
 def _period_texts(idx: np.ndarray, keep: np.ndarray | None = None) -> list:
@@ -384,27 +419,13 @@ def _assemble(fr: fr_mod.RuleFrames, base: pd.DataFrame, period: str, as_of: dt.
         "max_overdue_days": b["max_overdue_days"].to_numpy().astype(int),
     })
 
-    # reasons: only rows with something to say
-    zh = [""] * len(out)
-    en = [""] * len(out)
-    by_zh: list[dict] = [{} for _ in range(len(out))]
-    by_en: list[dict] = [{} for _ in range(len(out))]
+    # reasons: only for the rows and dimensions that have something to say
     if with_reasons and len(out):
-        dims = b[list(DIMS)].to_numpy()
-        bad = (dims >= 1).any(axis=1) | persistent
-        sub = b.loc[bad, ["persistent", "start", "progress", "reporting", "stats", "funds",
-                          "problems", "planned_idx", "late", "actual", "expected", "gap",
-                          "to_green", "k_reporting", "k_stats", "funds_rate", "time_progress",
-                          "shortfall", "overdue_problems", "max_overdue_days"]]
-        tpl_zh = {k: t(k, "zh") for k in _REASON_KEYS}
-        tpl_en = {k: t(k, "en") for k in _REASON_KEYS}
-        positions = np.flatnonzero(bad)
-        for pos, row in zip(positions.tolist(), sub.itertuples(index=False)):
-            rz = _dim_reasons(row, n_persist, "zh", tpl_zh)
-            re_ = _dim_reasons(row, n_persist, "en", tpl_en)
-            by_zh[pos], by_en[pos] = rz, re_
-            zh[pos] = ";".join(rz.values())
-            en[pos] = "; ".join(re_.values())
+        zh, by_zh = _reasons(b, persistent, n_persist, "zh")
+        en, by_en = _reasons(b, persistent, n_persist, "en")
+    else:
+        zh, en = [""] * len(out), [""] * len(out)
+        by_zh, by_en = [{} for _ in range(len(out))], [{} for _ in range(len(out))]
     out["reasons"] = zh
     out["reasons_en"] = en
     out["reasons_by_dim"] = by_zh
