@@ -286,6 +286,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "login_required": ("请先登录。", "Please sign in first."),
     "card_gap_short": ("差距", "gap"),
     "lg_trend_show": ("显示各县区逐月名次", "Show the rank month by month"),
+    "lg_by_group": ("按包联领导或责任单位排名", "Ranked by liaison leader or responsible unit"),
     "hist_upload": ("上传", "Upload"),
     "hist_undone_upload": ("上传(已撤销)", "Upload (undone)"),
     "hist_problem": ("问题办理", "Problem"),

@@ -120,7 +120,23 @@ def problem_counts(problems: pd.DataFrame, region_code: str | None = None) -> di
     return {"open": int(is_open.sum()), "overdue": int((overdue & is_open).sum())}
 
 
-def summary(lights: pd.DataFrame, problems: pd.DataFrame | None, period: str,
+def problem_counts_at(session: Session, as_of, region_code: str | None = None) -> dict[str, int]:
+    """Open and overdue problems at ``as_of`` in one SQL read (same rule as
+    lib.problems.problem_table: raised on or before as-of; open unless 已销号 with 办结日期 ≤ as-of;
+    overdue = open and as-of > 解决时限)."""
+    p = frames.problems(session, raised_upto=as_of)
+    p = filter_region(p, region_code)
+    if not len(p):
+        return {"open": 0, "overdue": 0}
+    as_of_ts = pd.Timestamp(as_of)
+    closed_on = pd.to_datetime(p["closed_on"], errors="coerce")
+    deadline = pd.to_datetime(p["deadline"], errors="coerce")
+    is_open = ~((p["status"] == "closed") & closed_on.notna() & (closed_on <= as_of_ts))
+    overdue = is_open & deadline.notna() & (as_of_ts > deadline)
+    return {"open": int(is_open.sum()), "overdue": int(overdue.sum())}
+
+
+def summary(lights: pd.DataFrame, problems: pd.DataFrame | dict | None, period: str,
             region_code: str | None = None) -> dict:
     """The headline figures at ``period`` for the prefecture (or one county)."""
     lt = filter_region(lights, region_code)
@@ -136,8 +152,9 @@ def summary(lights: pd.DataFrame, problems: pd.DataFrame | None, period: str,
         "counts": light_counts(lt),
     }
     out.update(rates(lt))
-    out.update({f"problems_{k}": v for k, v in
-                problem_counts(problems if problems is not None else pd.DataFrame(), region_code).items()})
+    counts = problems if isinstance(problems, dict) else problem_counts(
+        problems if problems is not None else pd.DataFrame(), region_code)
+    out.update({f"problems_{k}": v for k, v in counts.items()})
     return out
 
 
@@ -213,6 +230,27 @@ def linear_expected(month: int, year: int, nature, planned_start) -> float:
     return (month - s0 + 1) / (13 - s0)
 
 
+def _ytd_reports(session: Session, year: int, period: str, region_code: str | None,
+                 project_codes: list[str] | None) -> pd.DataFrame:
+    from sqlalchemy import select
+
+    from lib.models import MonthlyReport, Project, ProjectYear
+
+    r, py, pr = MonthlyReport.__table__.c, ProjectYear.__table__.c, Project.__table__.c
+    stmt = (select(r.project_code, r.period, r.ytd_completed)
+            .select_from(MonthlyReport.__table__.join(
+                ProjectYear.__table__, (py.project_code == r.project_code) & (py.year == int(year))))
+            .where(r.period.between(f"{year:04d}-01", period), py.library == "annual"))
+    if region_code is not None:
+        stmt = stmt.join(Project.__table__, pr.code == r.project_code).where(pr.region_code == region_code)
+    if project_codes is not None:
+        stmt = stmt.where(r.project_code.in_(list(project_codes)))
+    res = session.connection().execute(stmt)
+    df = pd.DataFrame(res.fetchall(), columns=["project_code", "period", "ytd_completed"])
+    df["ytd_completed"] = pd.to_numeric(df["ytd_completed"], errors="coerce").astype(float)
+    return df
+
+
 def monthly_curve(session: Session, period: str, region_code: str | None = None,
                   project_codes: list[str] | None = None) -> pd.DataFrame:
     """Month by month (1..12) of the period's year over the annual projects (of one county):
@@ -233,8 +271,8 @@ def monthly_curve(session: Session, period: str, region_code: str | None = None,
     codes = list(py["project_code"])
     use_codes = codes if project_codes is not None or region_code is not None else None
 
-    # actual: latest report ≤ month
-    rep = frames.reports(session, f"{year:04d}-01", period, use_codes)
+    # actual: latest report ≤ month (three columns, the year's annual projects, filtered in SQL)
+    rep = _ytd_reports(session, year, period, region_code, use_codes)
     rep = rep[rep["project_code"].isin(set(codes))]
     if len(rep):
         rep = rep.assign(month=rep["period"].str.slice(5, 7).astype(int),
@@ -365,7 +403,8 @@ def filter_options(lights: pd.DataFrame) -> dict[str, list]:
 
 
 __all__ = [
-    "time_progress", "annual", "filter_region", "light_counts", "rates", "problem_counts", "summary",
+    "time_progress", "annual", "filter_region", "light_counts", "rates", "problem_counts",
+    "problem_counts_at", "summary",
     "change", "by_group", "by_region", "by_sector", "linear_expected", "monthly_curve",
     "DIMENSIONS", "LIST_FILTERS", "SORTS", "tag_list", "filter_projects", "sort_projects", "filter_options",
 ]

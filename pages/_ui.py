@@ -145,6 +145,11 @@ h4 a[href^="#"] { display: none !important; }
 .ck-table th, .ck-table td { padding:6px 8px; border-bottom:1px solid #E3E7ED; text-align:left; vertical-align:top; }
 .ck-table td.num, .ck-table th.num { text-align:right; white-space:nowrap; }
 .ck-scroll { max-width:100%; overflow-x:auto; }
+@media (max-width: 1000px) {
+  /* portrait tablet: four cards become two rows of two; chart rows stack full width */
+  [data-testid="stColumn"] { min-width: calc(50% - 1rem); }
+  [class*="st-key-ck_stack"] [data-testid="stColumn"] { min-width: 100%; }
+}
 @media (max-width: 900px) {
   section[data-testid="stSidebar"] { width: 232px !important; min-width: 232px !important; }
   [data-testid="stMainBlockContainer"], .block-container { padding-left: 0.75rem; padding-right: 0.75rem; }
@@ -169,8 +174,21 @@ def nan(v) -> bool:
 
 
 # --- cached readers: lib/ results keyed by (period, as_of, data_version, store URL) ----------------
+# The big frames (lights, league, problems) are kept once per process (st.cache_resource: no pickling
+# on every hit) and handed out as shallow copies: with pandas copy-on-write a page that adds or
+# changes a column changes only its own copy, never the cached frame. A write to the store changes
+# data_version, so the next call computes afresh.
 
-@st.cache_data(show_spinner=False, max_entries=48)
+
+def _shallow(obj):
+    if isinstance(obj, pd.DataFrame):
+        return obj.copy(deep=False)
+    if isinstance(obj, tuple):
+        return tuple(_shallow(o) for o in obj)
+    return obj
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _lights(period: str, as_of, version: int, url: str) -> pd.DataFrame:
     from lib.lights import compute_lights
 
@@ -178,7 +196,7 @@ def _lights(period: str, as_of, version: int, url: str) -> pd.DataFrame:
         return compute_lights(session, period, as_of=as_of)
 
 
-@st.cache_data(show_spinner=False, max_entries=48)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _league(period: str, as_of, group_by: str, version: int, url: str) -> pd.DataFrame:
     from lib.league import compute_league
 
@@ -188,7 +206,7 @@ def _league(period: str, as_of, group_by: str, version: int, url: str) -> pd.Dat
                               lights_prev=before)
 
 
-@st.cache_data(show_spinner=False, max_entries=48)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _problem_table(as_of, version: int, url: str) -> pd.DataFrame:
     from lib.problems import problem_table
 
@@ -214,15 +232,15 @@ def _regions(version: int, url: str) -> list[tuple[str, str]]:
 
 def lights(period: str, as_of=None) -> pd.DataFrame:
     """compute_lights(period, as_of) for every project of the year (cached until the next write)."""
-    return _lights(period, as_of, data_version(), store_url())
+    return _shallow(_lights(period, as_of, data_version(), store_url()))
 
 
 def league(period: str, as_of=None, group_by: str = "region") -> pd.DataFrame:
-    return _league(period, as_of, group_by, data_version(), store_url())
+    return _shallow(_league(period, as_of, group_by, data_version(), store_url()))
 
 
 def problem_table(as_of=None) -> pd.DataFrame:
-    return _problem_table(as_of, data_version(), store_url())
+    return _shallow(_problem_table(as_of, data_version(), store_url()))
 
 
 def report_periods() -> list[str]:
@@ -367,7 +385,7 @@ def light_cell_style(light_word_to_key: dict[str, str]):
     return style
 
 
-@st.cache_data(show_spinner=False, max_entries=24)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _lights_pair(period: str, as_of, version: int, url: str):
     from lib.lights import compute_lights_pair
 
@@ -377,7 +395,7 @@ def _lights_pair(period: str, as_of, version: int, url: str):
 
 def lights_pair(period: str, as_of=None):
     """(lights at P, lights at P−1 without reason texts) from one load (lib.lights.compute_lights_pair)."""
-    return _lights_pair(period, as_of, data_version(), store_url())
+    return _shallow(_lights_pair(period, as_of, data_version(), store_url()))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -406,3 +424,44 @@ def _rank_history(period: str, group_by: str, _version: int, _url: str) -> pd.Da
 def rank_history(period: str, group_by: str = "region") -> pd.DataFrame:
     """group_key, group_name, rank, score, period for each month of the year up to ``period``."""
     return _rank_history(period, group_by, data_version(), store_url())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _overview_bundle(period: str, as_of, region_code, prev_has_reports: bool, _version: int, _url: str) -> dict:
+    from lib import overview
+
+    now, before = _lights_pair(period, as_of, _version, _url)
+    names = dict(_regions(_version, _url))
+    prev = periods.previous(period)
+    with session_scope(get_engine()) as session:
+        summ = overview.summary(now, overview.problem_counts_at(session, as_of, region_code), period, region_code)
+        summ_before = None
+        if prev_has_reports:
+            summ_before = overview.summary(
+                before, overview.problem_counts_at(session, periods.last_day(prev), region_code), prev, region_code)
+        curve = overview.monthly_curve(session, period, region_code)
+    mine = overview.filter_region(now, region_code)
+    return {
+        "summary": summ, "before": summ_before, "change": overview.change(summ, summ_before),
+        "by_region": overview.by_region(now, names), "by_sector": overview.by_sector(mine).head(12),
+        "counts": overview.light_counts(mine), "curve": curve,
+    }
+
+
+def overview_bundle(period: str, as_of, region_code: str | None) -> dict:
+    """Everything the overview draws (summary now and a month before, change, by county, by sector,
+    light counts, the monthly curve), computed by lib.overview over the cached lights."""
+    prev_ok = periods.previous(period) in report_periods()
+    return _overview_bundle(period, as_of, region_code, prev_ok, data_version(), store_url())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _filter_options(period: str, as_of, _version: int, _url: str) -> dict:
+    from lib import overview
+
+    return overview.filter_options(_lights(period, as_of, _version, _url))
+
+
+def filter_options(period: str, as_of=None) -> dict:
+    """The values each list filter can take for the period's projects (lib.overview.filter_options)."""
+    return _filter_options(period, as_of, data_version(), store_url())

@@ -183,11 +183,12 @@ if _ui.need_period(c):
             st.dataframe(wide.astype("Int64").reset_index(), hide_index=True, key="lg_trend_table")
 
     # --- leaders and units -----------------------------------------------------------------------------------
-    tab_leader, tab_unit = st.tabs([t("lg_by_leader", lang), t("lg_by_unit", lang)])
-    with tab_leader:
-        show_table(_ui.league(period, c.as_of, "leader").sort_values("rank", kind="stable"), "lg_leader_table")
-    with tab_unit:
-        show_table(_ui.league(period, c.as_of, "unit").sort_values("rank", kind="stable"), "lg_unit_table")
+    # the same table for 包联领导 and 责任单位 (their projects' figures), one at a time on request
+    group = st.segmented_control(
+        t("lg_by_group", lang), ["leader", "unit"], key="lg_group_by", persist_state="session",
+        format_func=lambda g: t("lg_by_leader" if g == "leader" else "lg_by_unit", lang))
+    if group:
+        show_table(_ui.league(period, c.as_of, group).sort_values("rank", kind="stable"), f"lg_{group}_table")
 
     # --- weights and thresholds (campaign office) -----------------------------------------------------------
     actor = c.actor

@@ -22,17 +22,8 @@ if _ui.need_period(c):
         st.stop()
     period = c.period
     names = _ui.region_names()
-    lights_all, lights_prev = _ui.lights_pair(period, c.as_of)
-    prev = periods.previous(period)
-    has_prev = prev in _ui.report_periods()
-    problems_now = _ui.problem_table(c.as_of) if _ui.module_ready("problems") else None
-    s = overview.summary(lights_all, problems_now, period, c.region_code)
-    before = None
-    if has_prev:
-        problems_prev = (_ui.problem_table(periods.last_day(prev))
-                         if _ui.module_ready("problems") else None)
-        before = overview.summary(lights_prev, problems_prev, prev, c.region_code)
-    d = overview.change(s, before)
+    bundle = _ui.overview_bundle(period, c.as_of, c.region_code)
+    s, d = bundle["summary"], bundle["change"]
     region_filter = {"region": c.region_code} if c.region_code else {}
     vs = t("prev_month_change", lang)
 
@@ -85,10 +76,10 @@ if _ui.need_period(c):
              light=[light])
 
     # --- charts ---------------------------------------------------------------------------------------------
-    curve = _ui.cached(overview.monthly_curve, period, c.region_code)
+    curve = bundle["curve"]
     div, unit_key, axis = _ui.money_unit(list(curve["plan"]) + list(curve["actual"].dropna()), lang)
     months = [t("month_n", lang).format(m=m) for m in curve["month"]]
-    left, right = st.columns(2)
+    left, right = st.container(key="ck_stack_charts1").columns(2)
     with left:
         fig = go.Figure()
         fig.add_trace(go.Scatter(x=months, y=curve["actual"] / div, name=t("series_actual", lang),
@@ -104,8 +95,7 @@ if _ui.need_period(c):
                         **region_filter)
 
     with right:
-        lt = _ui.in_region(lights_all, c)
-        counts = overview.light_counts(lt)
+        counts = bundle["counts"]
         keys = [k for k in ("red", "yellow", "green", "gray")]
         words = [enum_label("light", k, lang) for k in keys]
         fig = go.Figure(go.Pie(
@@ -127,9 +117,9 @@ if _ui.need_period(c):
         with cc2:
             _ui.list_button(t("go_light", lang), key="go_light", light=[pick], **region_filter)
 
-    left, right = st.columns(2)
+    left, right = st.container(key="ck_stack_charts2").columns(2)
     with left:
-        g = overview.by_region(lights_all, names)
+        g = bundle["by_region"]
         tp = overview.time_progress(period) * 100
         fig = go.Figure()
         fig.add_trace(go.Bar(y=g["region_name"], x=(g["rate"] * 100).round(1), name=t("series_rate", lang),
@@ -153,7 +143,7 @@ if _ui.need_period(c):
             _ui.list_button(t("go_county", lang), key="go_county", region=county)
 
     with right:
-        sec = overview.by_sector(_ui.in_region(lights_all, c)).head(12)
+        sec = bundle["by_sector"]
         sdiv, sunit, saxis = _ui.money_unit(list(sec["plan"]), lang)
         fig = go.Figure()
         fig.add_trace(go.Bar(y=sec["sector"], x=sec["plan"] / sdiv, name=t("series_plan_annual", lang),

@@ -49,16 +49,17 @@ if _ui.need_period(c):
         st.warning(f"{t('module_missing', lang)}:lib.lights")
         st.stop()
     year, month = periods.split(c.period)
-    lights = _ui.lights(c.period, c.as_of)
-    pool = _ui.in_region(lights, c) if c.region_code else lights
-    codes = list(pool["project_code"])
+    from lib import lights as lights_mod
+
+    projects = _ui.cached(queries.project_codes, year)  # (code, name, region) of the year
+    label = {code: name for code, name, _ in projects}
+    codes = [code for code, _, region in projects if not c.region_code or region == c.region_code]
     wanted = st.session_state.get("project_code")
-    if wanted and wanted not in codes and wanted in set(lights["project_code"]):
+    if wanted and wanted not in codes and wanted in label:
         codes = [wanted, *codes]
     if not codes:
         st.info(t("no_data", lang))
         st.stop()
-    label = dict(zip(lights["project_code"], lights["project_name"]))
     if wanted in codes:
         st.session_state["pf_pick"] = wanted
     elif st.session_state.get("pf_pick") not in codes:
@@ -71,15 +72,21 @@ if _ui.need_period(c):
     if facts is None:
         st.warning(t("pf_unknown", lang))
         st.stop()
-    row = lights[lights["project_code"] == code].iloc[0]
+    # the project's lights for every month of the year up to the period; the last row is this period's
+    hist = _ui.cached(lights_mod.project_history, code, year, c.period)
+    if hist is None or not len(hist):
+        st.info(t("no_data", lang))
+        st.stop()
+    row = hist.iloc[-1]
 
     st.markdown(f"### {html.escape(facts['name'])}")
     badge = _ui.light_badge(row["light"], lang)
-    reasons = html.escape(str(row.get("reasons") or ""))
+    rcol = "reasons_en" if lang == "en" and "reasons_en" in row.index else "reasons"
+    reasons = html.escape(str(row.get(rcol) or ""))
     st.markdown(f'{t("col_light", lang)}:{badge} &nbsp; {reasons}', unsafe_allow_html=True)
 
     yinfo = facts["years"].get(year, {})
-    left, right = st.columns(2)
+    left, right = st.container(key="ck_stack_facts").columns(2)
     with left:
         st.markdown(f"#### {t('pf_facts', lang)}")
         rows = [
@@ -145,10 +152,7 @@ if _ui.need_period(c):
 
     # --- the light of every month ----------------------------------------------------------------------
     st.markdown(f"#### {t('pf_lights', lang)}")
-    from lib import lights as lights_mod
-
-    hist = _ui.cached(lights_mod.project_history, code, year, c.period)
-    if hist is None or not len(hist):
+    if not len(hist):
         st.caption(t("pf_none", lang))
     else:
         dims = list(overview.DIMENSIONS)
@@ -160,7 +164,7 @@ if _ui.need_period(c):
             **{enum_label("dimension", d, lang): hist[d].map(word) for d in dims if d in hist.columns},
             t("col_rate", lang): pd.to_numeric(hist.get("actual_pct"), errors="coerce").round(1),
             t("col_gap", lang): pd.to_numeric(hist.get("gap_pp"), errors="coerce").round(1),
-            t("col_reasons", lang): hist["reasons"].fillna("") if "reasons" in hist.columns else "",
+            t("col_reasons", lang): hist[rcol].fillna("") if rcol in hist.columns else "",
         })
         light_cols = [col for col in htab.columns if col in
                       [t("col_light", lang)] + [enum_label("dimension", d, lang) for d in dims]]
@@ -173,7 +177,9 @@ if _ui.need_period(c):
     # --- problems ------------------------------------------------------------------------------------------
     st.markdown(f"#### {t('pf_problems', lang)}")
     if _ui.module_ready("problems"):
-        probs = _ui.problem_table(c.as_of)
+        from lib import problems as problems_mod
+
+        probs = _ui.cached(problems_mod.problem_table, as_of=c.as_of, region_code=row["region_code"])
         probs = probs[probs["project_code"] == code]
         if not len(probs):
             st.caption(t("pf_none", lang))

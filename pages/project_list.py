@@ -46,7 +46,7 @@ if _ui.need_period(c):
         st.stop()
     lights = _ui.lights(c.period, c.as_of)
     names = _ui.region_names()
-    opts = overview.filter_options(lights)
+    opts = _ui.filter_options(c.period, c.as_of)
 
     # filters asked for by another page (a card or a chart), else the sidebar county
     pending = st.session_state.pop(_ui.LIST_FILTER_KEY, None)
@@ -111,26 +111,28 @@ if _ui.need_period(c):
     st.markdown(f'<div style="line-height:2.2">{t("list_count", lang).format(n=len(view))} &nbsp; {chips}</div>',
                 unsafe_allow_html=True)
 
-    # the table as read: words, percents, points
+    # the table as read: words, percents, points (drawn for the rows shown; the export builds all rows)
     word = {k: enum_label("light", k, lang) for k in lights_keys}
-    table = pd.DataFrame({
-        t("col_code", lang): view["project_code"],
-        t("col_name", lang): view["project_name"],
-        t("col_region", lang): view["region_code"].map(lambda code: names.get(code, code)),
-        t("col_light", lang): view["light"].map(word),
-        **{enum_label("dimension", d, lang): view[d].map(word) for d in dims},
-        t("col_rate", lang): pd.to_numeric(view["actual_pct"], errors="coerce").round(1),
-        t("col_expected", lang): pd.to_numeric(view["expected_pct"], errors="coerce").round(1),
-        t("col_gap", lang): pd.to_numeric(view["gap_pp"], errors="coerce").round(1),
-        t("col_plan", lang): pd.to_numeric(view["annual_plan"], errors="coerce").round(0),
-        t("col_reasons", lang): view["reasons"].fillna(""),
-    })
-    table = table.reset_index(drop=True)
+    reasons_col = "reasons_en" if lang == "en" and "reasons_en" in view.columns else "reasons"
+
+    def make_table(v):
+        return pd.DataFrame({
+            t("col_code", lang): v["project_code"],
+            t("col_name", lang): v["project_name"],
+            t("col_region", lang): v["region_code"].map(lambda code: names.get(code, code)),
+            t("col_light", lang): v["light"].map(word),
+            **{enum_label("dimension", d, lang): v[d].map(word) for d in dims},
+            t("col_rate", lang): pd.to_numeric(v["actual_pct"], errors="coerce").round(1),
+            t("col_expected", lang): pd.to_numeric(v["expected_pct"], errors="coerce").round(1),
+            t("col_gap", lang): pd.to_numeric(v["gap_pp"], errors="coerce").round(1),
+            t("col_plan", lang): pd.to_numeric(v["annual_plan"], errors="coerce").round(0),
+            t("col_reasons", lang): v[reasons_col].fillna(""),
+        }).reset_index(drop=True)
 
     e1, e2 = st.columns([3, 2])
     with e2:
         st.download_button(
-            t("export_excel", lang), data=lambda: to_excel_bytes(table, t("page_project_list", lang)),
+            t("export_excel", lang), data=lambda: to_excel_bytes(make_table(view), t("page_project_list", lang)),
             file_name=f"红黄绿灯项目清单_{c.period}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key="pl_export", width="stretch", on_click="ignore",
@@ -138,7 +140,7 @@ if _ui.need_period(c):
     with e1:
         st.caption(t("open_file_hint", lang))
 
-    shown = table.head(MAX_ROWS)
+    shown = make_table(view.head(MAX_ROWS))
     word_to_key = {v: k for k, v in word.items()}
     light_cols = [t("col_light", lang)] + [enum_label("dimension", d, lang) for d in dims]
     styled = shown.style.map(_ui.light_cell_style(word_to_key), subset=light_cols).format(
@@ -150,8 +152,8 @@ if _ui.need_period(c):
         column_config={t("col_reasons", lang): st.column_config.TextColumn(width="large"),
                        t("col_name", lang): st.column_config.TextColumn(width="medium")},
     )
-    if len(table) > MAX_ROWS:
-        st.caption(f"{MAX_ROWS} / {len(table)}")
+    if len(view) > MAX_ROWS:
+        st.caption(f"{MAX_ROWS} / {len(view)}")
     rows = event.selection.rows if event is not None else []
     if rows:
         _ui.open_project(str(shown.iloc[rows[0]][t("col_code", lang)]))

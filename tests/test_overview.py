@@ -224,3 +224,25 @@ def test_rates_read_the_rule_columns_when_present():
     r = overview.rates(df)
     assert r["start_rate"] == 0.5 and r["stats_rate"] == 0.5
     assert r["funds_rate"] == pytest.approx(80 / 400)
+
+
+def test_problem_counts_at_matches_problem_table(session):
+    from lib import problems as pmod
+    from lib.auth import Actor
+
+    _seed(session)
+    office = Actor("office", "office")
+    a = pmod.raise_problem(session, office, "A", "land", "用地", raised_on=dt.date(2022, 3, 1))
+    a.deadline = dt.date(2022, 4, 1)
+    b = pmod.raise_problem(session, office, "B", "funds", "资金", raised_on=dt.date(2022, 3, 2))
+    b.deadline = dt.date(2022, 9, 1)
+    c = pmod.raise_problem(session, office, "C", "other", "其他", raised_on=dt.date(2022, 3, 3))
+    c.status, c.closed_on, c.deadline = "closed", dt.date(2022, 4, 10), dt.date(2022, 3, 20)
+    d = pmod.raise_problem(session, office, "C", "other", "晚提出", raised_on=dt.date(2022, 6, 1))
+    d.deadline = dt.date(2022, 6, 2)
+    session.flush()
+    for as_of in (dt.date(2022, 3, 31), dt.date(2022, 4, 5), dt.date(2022, 5, 31), dt.date(2022, 10, 31)):
+        for region in (None, "R1", "R2"):
+            table = pmod.problem_table(session, as_of=as_of)
+            assert overview.problem_counts_at(session, as_of, region) == overview.problem_counts(table, region), (as_of, region)
+    assert overview.problem_counts_at(session, dt.date(2022, 4, 5)) == {"open": 3, "overdue": 2}

@@ -313,3 +313,20 @@ def test_league_rank_month_by_month(demo_store):
         assert by_name.loc[row["region_name"], fmt_period(period)] == row["rank"]
     for _, row in june.iterrows():
         assert by_name.loc[row["region_name"], fmt_period("2022-06")] == row["rank"]
+
+
+@pytest.mark.parametrize("group", ["leader", "unit"])
+def test_league_by_leader_and_unit(demo_store, group):
+    from lib.league import compute_league
+
+    with _session() as s:
+        lg = compute_league(s, latest(s), group_by=group).sort_values("rank", kind="stable")
+    at = sign_in()
+    at.switch_page("pages/league.py").run()
+    at.segmented_control(key="lg_group_by").set_value(group).run()
+    assert not errors(at)
+    tables = [d.value for d in at.dataframe if "名次" in d.value.columns]
+    assert len(tables) == 2
+    table = tables[1]
+    assert list(table["名称"]) == [str(v) for v in lg["group_name"]]
+    assert list(table["名次"].astype("Int64")) == list(lg["rank"].astype("Int64"))
