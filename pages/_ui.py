@@ -399,14 +399,14 @@ def lights_pair(period: str, as_of=None):
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _rank_history(period: str, group_by: str, _version: int, _url: str) -> pd.DataFrame:
+def _rank_history(period: str, group_by: str, version: int, url: str) -> pd.DataFrame:
     """Rank of every group in each month of the period's year that has reports (one lights run per
     month, each reused as the next month's previous month)."""
     from lib.league import compute_league
     from lib.lights import compute_lights
 
     year = period[:4]
-    months = sorted(p for p in _periods(_version, _url) if p.startswith(year + "-") and p <= period)
+    months = sorted(p for p in _periods(version, url) if p.startswith(year + "-") and p <= period)
     parts, prev_lights = [], None
     with session_scope(get_engine()) as session:
         for p in months:
@@ -427,11 +427,11 @@ def rank_history(period: str, group_by: str = "region") -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _overview_bundle(period: str, as_of, region_code, prev_has_reports: bool, _version: int, _url: str) -> dict:
+def _overview_bundle(period: str, as_of, region_code, prev_has_reports: bool, version: int, url: str) -> dict:
     from lib import overview
 
-    now, before = _lights_pair(period, as_of, _version, _url)
-    names = dict(_regions(_version, _url))
+    now, before = _lights_pair(period, as_of, version, url)
+    names = dict(_regions(version, url))
     prev = periods.previous(period)
     with session_scope(get_engine()) as session:
         summ = overview.summary(now, overview.problem_counts_at(session, as_of, region_code), period, region_code)
@@ -456,10 +456,10 @@ def overview_bundle(period: str, as_of, region_code: str | None) -> dict:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _filter_options(period: str, as_of, _version: int, _url: str) -> dict:
+def _filter_options(period: str, as_of, version: int, url: str) -> dict:
     from lib import overview
 
-    return overview.filter_options(_lights(period, as_of, _version, _url))
+    return overview.filter_options(_lights(period, as_of, version, url))
 
 
 def filter_options(period: str, as_of=None) -> dict:

@@ -24,7 +24,7 @@ FILTER_WIDGETS = {"light": "pl_light", "level": "pl_level", "sector": "pl_sector
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _payload(period: str, as_of, measure: str, filters: tuple, lang: str, _version: int, _url: str) -> dict:
+def _payload(period: str, as_of, measure: str, filters: tuple, lang: str, version: int, url: str) -> dict:
     lights = _ui.lights(period, as_of)
     league = _ui.league(period, as_of) if _ui.module_ready("league") else pd.DataFrame(columns=["region_code"])
     regions = _ui.cached(mapview.load_regions)
