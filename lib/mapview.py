@@ -624,28 +624,33 @@ def legend_items(measure: str, classes: list[MeasureClass], lang: str = "zh") ->
 
 def legend_html(measure: str, classes: list[MeasureClass], lang: str = "zh") -> str:
     """HTML legend beside the map: measure classes with colours and ranges, light colours (with the
-    word), point sizes, and the ◆ marker of regions without a boundary."""
+    word), point sizes, and the ◆ marker of regions without a boundary. Three blocks that stack in
+    the narrow column beside the map and sit side by side when the legend wraps below it."""
     it = legend_items(measure, classes, lang)
-    sw = ("display:inline-block;width:18px;height:13px;border:1px solid #465060;margin-right:6px;"
+    sw = ("display:inline-block;width:18px;height:14px;border:1px solid #465060;margin-right:6px;"
           "vertical-align:middle;background:{c}")
-    rows = [f'<div style="font-weight:600;margin:2px 0 4px">{t("legend", lang)} · {it["measure"]}</div>']
+    head = '<div style="font-weight:600;margin:0 0 4px">{}</div>'
+    block = '<div style="flex:1 1 170px;min-width:150px">{}</div>'
+    classes_rows = [head.format(f'{t("legend", lang)} · {it["measure"]}')]
     for color, label in it["classes"]:
-        rows.append(f'<div style="margin:2px 0"><span style="{sw.format(c=color)}"></span>{label}</div>')
-    rows.append(f'<div style="font-weight:600;margin:10px 0 4px">{t("map_legend_points", lang)}</div>')
+        classes_rows.append(f'<div style="margin:2px 0"><span style="{sw.format(c=color)}"></span>{label}</div>')
+    light_rows = [head.format(t("map_legend_points", lang))]
     for color, label in it["lights"]:
-        rows.append(
-            '<div style="margin:2px 0"><span style="display:inline-block;width:12px;height:12px;border-radius:50%;'
+        light_rows.append(
+            '<div style="margin:2px 0"><span style="display:inline-block;width:13px;height:13px;border-radius:50%;'
             f'border:1.5px solid #1D2430;background:{color};margin-right:6px;vertical-align:middle"></span>{label}</div>')
-    rows.append(f'<div style="font-weight:600;margin:10px 0 4px">{t("map_legend_size", lang)}</div>')
+    size_rows = [head.format(t("map_legend_size", lang))]
     for d, label in it["sizes"]:
         d = round(d)
-        rows.append(
+        size_rows.append(
             f'<div style="margin:2px 0;display:flex;align-items:center"><span style="display:inline-block;width:{d}px;'
             f'height:{d}px;border-radius:50%;border:1.5px solid #1D2430;background:#FFFFFF;margin-right:6px;'
             f'flex:none"></span>{label}</div>')
-    rows.append(f'<div style="margin:10px 0 2px"><span style="color:#6D4C9C;font-size:18px;margin-right:6px">◆</span>'
-                f'{t("map_legend_marker", lang)}</div>')
-    return '<div style="font-size:13px;line-height:1.35">' + "".join(rows) + "</div>"
+    size_rows.append(f'<div style="margin:6px 0 2px"><span style="color:#6D4C9C;font-size:18px;margin-right:6px">◆</span>'
+                     f'{t("map_legend_marker", lang)}</div>')
+    blocks = "".join(block.format("".join(rows)) for rows in (classes_rows, light_rows, size_rows))
+    return ('<div style="font-size:14px;line-height:1.35;display:flex;flex-wrap:wrap;gap:10px 16px">'
+            + blocks + "</div>")
 
 
 # --------------------------------------------------------------------------- static image

@@ -88,6 +88,8 @@ def _map_paths() -> list[str]:
 def test_map_draws_offline(app_server, browser_page, size):
     rp = browser_page(*size)
     page = open_map(rp, app_server)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"map_top_{size[0]}x{size[1]}.png"))  # title, 数据截至, controls
     chart = page.locator(MAP).first
     chart.scroll_into_view_if_needed()
     page.wait_for_timeout(800)
