@@ -78,7 +78,9 @@ def resolve_as_of(period: str, as_of: Any = None) -> dt.date:
 
 
 def _persistence_months(st: dict) -> int:
-    return max(int(st.get("persistence_months", 3) or 1), 1)
+    """Months of yellow (P included) that turn a light red; 0 (or less) switches persistence off."""
+    value = st.get("persistence_months", 3)
+    return max(int(value), 0) if value is not None else 3
 
 
 def _frame(columns: dict, index=None) -> pd.DataFrame:
@@ -273,7 +275,7 @@ class _Run:
     def lights(self, period: str, as_of: dt.date, with_reasons: bool = True) -> pd.DataFrame:
         base = self.base(period, as_of)
         n = _persistence_months(self.st)
-        persistent = (base["overall"].to_numpy() == 1).copy()
+        persistent = (base["overall"].to_numpy() == 1) & (n >= 1)
         for i in range(1, n):
             if not persistent.any():
                 break
@@ -482,7 +484,7 @@ def _inputs(b: pd.DataFrame, period: str, as_of: dt.date, started: np.ndarray) -
 
 def _window_frames(session: Session, first: str, last: str, as_of: dt.date, st: dict,
                    project_codes=None) -> fr_mod.RuleFrames:
-    n = _persistence_months(st)
+    n = max(_persistence_months(st), 1)
     raised_upto = max(as_of, periods.last_day(last))
     return fr_mod.load_rule_frames(session, periods.shift(first, -(n - 1)), last,
                                    raised_upto=raised_upto, project_codes=project_codes)

@@ -293,6 +293,9 @@ def test_persistence_three_yellow_months_turn_red(session):
     assert row(lights.compute_lights(session, "2022-05"), "Y3")["light"] == "yellow"
     # the number of months is a setting
     assert row(lights.compute_lights(session, P, settings={"persistence_months": 2}), "Y2")["light"] == "red"
+    # 0 switches persistence off
+    off = row(lights.compute_lights(session, P, settings={"persistence_months": 0}), "Y3")
+    assert (off["light"], off["persistent"]) == ("yellow", False)
 
 
 def test_persistence_each_month_judged_with_its_own_as_of(session):
