@@ -148,7 +148,8 @@ def test_start_only_for_new_projects_with_a_planned_start(session):
 # --- reporting ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("last, k, light", [("2022-06", 0, "green"), ("2022-05", 1, "yellow"),
-                                            ("2022-04", 2, "red"), (None, 6, "red")])
+                                            ("2022-04", 2, "red"), ("2022-02", 4, "red"),
+                                            (None, 6, "red")])
 def test_reporting_months_without_report(session, last, k, light):
     b = Builder(session)
     b.project("K")
@@ -162,6 +163,8 @@ def test_reporting_months_without_report(session, last, k, light):
         assert r["reasons_by_dim"]["reporting"] == f"连续{k}个月未报送月报"
     if last is None:
         assert r["ytd_completed"] == 0.0  # no report in Y → every figure 0
+    else:
+        assert r["ytd_completed"] == 300.0 and r["inputs"]["latest_report_period"] == last
 
 
 # --- stats ----------------------------------------------------------------------------------------
@@ -410,6 +413,9 @@ def test_lights_on_sqlite_and_postgresql(store):
         b.project("Q", year=[2021, 2022]).report("Q", "2021-03", 10.0, started=True)
         b.report("Q", "2022-04", 300.0, started=True, in_stats=False)
         b.project("V", library="reserve", annual_plan=None)
+        # latest report long before the persistence window (Feb): its figures still count
+        b.project("L", central_budget=100.0).report("L", "2022-01", 50.0)
+        b.report("L", "2022-02", 80.0, in_stats=True, central_budget_paid=50.0)
         df = lights.compute_lights(s, P)
     got = {r["project_code"]: (r["light"], r["start"], r["progress"], r["reporting"], r["stats"],
                                r["funds"], r["problems"]) for r in df.to_dict("records")}
@@ -421,5 +427,8 @@ def test_lights_on_sqlite_and_postgresql(store):
         # started 2021-03 (last year's report), no report for May/June → k=2 red; stats k=15 red
         "Q": ("red", "gray", "gray", "red", "red", "gray", "green"),
         "V": ("gray",) * 7,
+        # k = 4 → red; funds 50/100 = 0.5 vs t 0.5 → green; no report for June → progress gray
+        "L": ("red", "gray", "gray", "red", "gray", "green", "green"),
     }
+    assert df.loc[df["project_code"] == "L", "ytd_completed"].item() == 80.0
     assert df.loc[df["project_code"] == "Y", "gap_pp"].item() == -30.0
