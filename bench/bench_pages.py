@@ -81,6 +81,7 @@ def bench(url: str, repeat: int) -> dict:
             _run(at)  # the frame registers the pages (st.navigation) on a first run
             at.switch_page(page)
             st.cache_data.clear()
+            st.cache_resource.clear()
             colds.append(_run(at))
             cacheds.append(_run(at))
         results[page] = {"cold": statistics.median(colds), "cached": statistics.median(cacheds),

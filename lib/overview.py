@@ -230,25 +230,69 @@ def linear_expected(month: int, year: int, nature, planned_start) -> float:
     return (month - s0 + 1) / (13 - s0)
 
 
-def _ytd_reports(session: Session, year: int, period: str, region_code: str | None,
-                 project_codes: list[str] | None) -> pd.DataFrame:
-    from sqlalchemy import select
+def _actual_by_month(session: Session, year: int, period: str, region_code: str | None,
+                     project_codes: list[str] | None) -> dict[int, float]:
+    """Σ over the year's annual projects of the ytd of each one's latest report ≤ month k, for every
+    month k up to the period, in one SQL read. The sum telescopes: it is the running total over the
+    months of Σ (ytd − the same project's previous ytd this year), so no per-project row leaves the
+    database. A blank ytd counts 0."""
+    from sqlalchemy import func, select
 
     from lib.models import MonthlyReport, Project, ProjectYear
 
     r, py, pr = MonthlyReport.__table__.c, ProjectYear.__table__.c, Project.__table__.c
-    stmt = (select(r.project_code, r.period, r.ytd_completed)
-            .select_from(MonthlyReport.__table__.join(
-                ProjectYear.__table__, (py.project_code == r.project_code) & (py.year == int(year))))
-            .where(r.period.between(f"{year:04d}-01", period), py.library == "annual"))
+    ytd = func.coalesce(r.ytd_completed, 0.0)
+    annual = select(py.project_code).where(py.year == int(year), py.library == "annual")
     if region_code is not None:
-        stmt = stmt.join(Project.__table__, pr.code == r.project_code).where(pr.region_code == region_code)
+        annual = annual.join(Project.__table__, pr.code == py.project_code).where(pr.region_code == region_code)
+    inner = select(
+        r.period.label("period"),
+        (ytd - func.coalesce(func.lag(ytd).over(partition_by=r.project_code, order_by=r.period), 0.0)).label("d"),
+    ).where(r.period.between(f"{year:04d}-01", period), r.project_code.in_(annual))
     if project_codes is not None:
-        stmt = stmt.where(r.project_code.in_(list(project_codes)))
-    res = session.connection().execute(stmt)
-    df = pd.DataFrame(res.fetchall(), columns=["project_code", "period", "ytd_completed"])
-    df["ytd_completed"] = pd.to_numeric(df["ytd_completed"], errors="coerce").astype(float)
-    return df
+        inner = inner.where(r.project_code.in_(list(project_codes)))
+    sub = inner.subquery()
+    rows = session.connection().execute(
+        select(sub.c.period, func.sum(sub.c.d)).group_by(sub.c.period).order_by(sub.c.period)).fetchall()
+    out: dict[int, float] = {}
+    running = 0.0
+    by_month = {int(str(p)[5:7]): float(v or 0.0) for p, v in rows}
+    _, m = periods.split(period)
+    for k in range(1, m + 1):
+        running += by_month.get(k, 0.0)
+        out[k] = running
+    return out
+
+
+def _plans_by_month(session: Session, year: int, region_code: str | None,
+                    project_codes: list[str] | None) -> tuple[set[str], dict[int, float]]:
+    """(the annual projects that have a monthly plan, month → Σ planned cumulative), a missing month
+    carrying the latest planned month before it; summed in SQL by the same telescoping as the actual."""
+    from sqlalchemy import func, select
+
+    from lib.models import MonthlyPlan, Project, ProjectYear
+
+    mp, py, pr = MonthlyPlan.__table__.c, ProjectYear.__table__.c, Project.__table__.c
+    annual = select(py.project_code).where(py.year == int(year), py.library == "annual")
+    if region_code is not None:
+        annual = annual.join(Project.__table__, pr.code == py.project_code).where(pr.region_code == region_code)
+    cond = [mp.year == int(year), mp.project_code.in_(annual)]
+    if project_codes is not None:
+        cond.append(mp.project_code.in_(list(project_codes)))
+    codes = {c for (c,) in session.connection().execute(select(mp.project_code).where(*cond).distinct())}
+    pc = func.coalesce(mp.planned_cumulative, 0.0)
+    sub = select(
+        mp.month.label("month"),
+        (pc - func.coalesce(func.lag(pc).over(partition_by=mp.project_code, order_by=mp.month), 0.0)).label("d"),
+    ).where(*cond).subquery()
+    rows = session.connection().execute(
+        select(sub.c.month, func.sum(sub.c.d)).group_by(sub.c.month)).fetchall()
+    by_month = {int(m): float(v or 0.0) for m, v in rows}
+    out, running = {}, 0.0
+    for k in range(1, 13):
+        running += by_month.get(k, 0.0)
+        out[k] = running
+    return codes, out
 
 
 def monthly_curve(session: Session, period: str, region_code: str | None = None,
@@ -271,27 +315,13 @@ def monthly_curve(session: Session, period: str, region_code: str | None = None,
     codes = list(py["project_code"])
     use_codes = codes if project_codes is not None or region_code is not None else None
 
-    # actual: latest report ≤ month (three columns, the year's annual projects, filtered in SQL)
-    rep = _ytd_reports(session, year, period, region_code, use_codes)
-    rep = rep[rep["project_code"].isin(set(codes))]
-    if len(rep):
-        rep = rep.assign(month=rep["period"].str.slice(5, 7).astype(int),
-                         ytd=rep["ytd_completed"].fillna(0.0))
-        mat = rep.pivot_table(index="project_code", columns="month", values="ytd", aggfunc="last")
-        mat = mat.reindex(columns=range(1, m + 1)).ffill(axis=1).fillna(0.0)
-        actual = [float(mat[k].sum()) if k <= m else np.nan for k in months]
-    else:
-        actual = [0.0 if k <= m else np.nan for k in months]
+    # actual: latest report ≤ month, summed in SQL
+    by_k = _actual_by_month(session, year, period, region_code, project_codes)
+    actual = [by_k.get(k, 0.0) if k <= m else np.nan for k in months]
 
     # plan: monthly plans where they exist, else linear
-    plans = frames.monthly_plans(session, [year], use_codes)
-    plans = plans[plans["project_code"].isin(set(codes))]
-    with_plan = set(plans["project_code"]) if len(plans) else set()
-    plan = np.zeros(12)
-    if len(plans):
-        pm = plans.pivot_table(index="project_code", columns="month", values="planned_cumulative",
-                               aggfunc="last").reindex(columns=months).ffill(axis=1).fillna(0.0)
-        plan += pm.sum(axis=0).to_numpy()
+    with_plan, plan_by_k = _plans_by_month(session, year, region_code, project_codes)
+    plan = np.array([plan_by_k.get(k, 0.0) for k in months], dtype=float)
     lin = py[~py["project_code"].isin(with_plan)]
     if len(lin):
         ap = lin["annual_plan"].fillna(0.0).to_numpy(dtype=float)
