@@ -56,3 +56,21 @@ def test_offline_settings_in_config():
             src = path.read_text(encoding="utf-8")
             assert ":material/" not in src, path
             assert "map_style" not in src, path
+
+
+def test_readme_demo_counts_are_what_the_rules_give(sqlite_store):
+    from lib.demo import load_demo
+    from lib.lights import compute_lights, light_counts
+    from lib.store import session_scope
+
+    with session_scope(sqlite_store) as s:
+        load_demo(s)
+    with session_scope(sqlite_store) as s:
+        df = compute_lights(s, "2022-10")
+    counts = light_counts(df)
+    section = README.split("### The demo at a glance", 1)[1].split("##", 1)[0]
+    assert f"{len(df)} projects" in section
+    for light, zh in (("red", "红"), ("yellow", "黄"), ("green", "绿"), ("gray", "灰")):
+        assert re.search(rf"\| {light} {zh} \| {counts[light]} \|", section), (light, counts[light])
+    persistent = int(df["reasons"].fillna("").str.contains("连续3个月黄灯").sum())
+    assert f"{persistent} turned red by 连续3个月黄灯" in section
