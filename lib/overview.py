@@ -121,19 +121,25 @@ def problem_counts(problems: pd.DataFrame, region_code: str | None = None) -> di
 
 
 def problem_counts_at(session: Session, as_of, region_code: str | None = None) -> dict[str, int]:
-    """Open and overdue problems at ``as_of`` in one SQL read (same rule as
+    """Open and overdue problems at ``as_of``, counted in SQL (same rule as
     lib.problems.problem_table: raised on or before as-of; open unless 已销号 with 办结日期 ≤ as-of;
     overdue = open and as-of > 解决时限)."""
-    p = frames.problems(session, raised_upto=as_of)
-    p = filter_region(p, region_code)
-    if not len(p):
-        return {"open": 0, "overdue": 0}
-    as_of_ts = pd.Timestamp(as_of)
-    closed_on = pd.to_datetime(p["closed_on"], errors="coerce")
-    deadline = pd.to_datetime(p["deadline"], errors="coerce")
-    is_open = ~((p["status"] == "closed") & closed_on.notna() & (closed_on <= as_of_ts))
-    overdue = is_open & deadline.notna() & (as_of_ts > deadline)
-    return {"open": int(is_open.sum()), "overdue": int(overdue.sum())}
+    from sqlalchemy import and_, case, func, not_, select
+
+    from lib.models import Problem, Project
+
+    c = Problem.__table__.c
+    is_open = not_(and_(c.status == "closed", c.closed_on.is_not(None), c.closed_on <= as_of))
+    stmt = select(
+        func.coalesce(func.sum(case((is_open, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((and_(is_open, c.deadline.is_not(None), c.deadline < as_of), 1), else_=0)), 0),
+    ).where(c.raised_on <= as_of)
+    if region_code is not None:
+        pr = Project.__table__.c
+        stmt = stmt.select_from(Problem.__table__.join(Project.__table__, pr.code == c.project_code)).where(
+            pr.region_code == region_code)
+    n_open, n_overdue = session.connection().execute(stmt).one()
+    return {"open": int(n_open), "overdue": int(n_overdue)}
 
 
 def summary(lights: pd.DataFrame, problems: pd.DataFrame | dict | None, period: str,

@@ -246,3 +246,23 @@ def test_problem_counts_at_matches_problem_table(session):
             table = pmod.problem_table(session, as_of=as_of)
             assert overview.problem_counts_at(session, as_of, region) == overview.problem_counts(table, region), (as_of, region)
     assert overview.problem_counts_at(session, dt.date(2022, 4, 5)) == {"open": 3, "overdue": 2}
+
+
+def test_curve_and_counts_on_both_backends(store):
+    """The SQL sums (LAG windows, CASE counts) read the same on SQLite and PostgreSQL."""
+    from lib.store import session_scope
+
+    with session_scope(store) as s:
+        _seed(s)
+        s.add(MonthlyReport(project_code="B", period="2022-02", ytd_completed=10.0))
+        from lib import problems as pmod
+        from lib.auth import Actor
+
+        p = pmod.raise_problem(s, Actor("office", "office"), "A", "land", "用地", raised_on=dt.date(2022, 3, 1))
+        p.deadline = dt.date(2022, 3, 15)
+        s.flush()
+        c = overview.monthly_curve(s, "2022-04")
+        assert list(c["actual"][:4]) == [140.0, 110.0, 260.0, 340.0]
+        assert c.loc[11, "plan"] == pytest.approx(1200 + 900 + 600)
+        assert overview.problem_counts_at(s, dt.date(2022, 4, 30)) == {"open": 1, "overdue": 1}
+        assert overview.problem_counts_at(s, dt.date(2022, 4, 30), "R2") == {"open": 0, "overdue": 0}
