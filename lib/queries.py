@@ -26,6 +26,20 @@ from lib.models import (
 )
 
 
+def content_version(session: Session) -> int:
+    """Like lib.store.data_version — a number that changes with every audited write and every
+    setting — but a sign-in (audited as ``login``) does not change it, so the pages' caches survive
+    people signing in."""
+    last = session.scalar(select(AuditLog.id).where(AuditLog.action != "login")
+                          .order_by(AuditLog.id.desc()).limit(1)) or 0
+    from lib.models import Setting
+
+    n_settings = session.scalar(select(func.count()).select_from(Setting)) or 0
+    changed = session.scalar(select(func.max(Setting.updated_at))) if n_settings else None
+    stamp = int(changed.timestamp()) % 1000 if changed is not None else 0
+    return int(last) * 1_000_000 + int(n_settings) * 1000 + stamp
+
+
 def latest_period(session: Session) -> str | None:
     """The latest period (``YYYY-MM``) that has any monthly report; None on an empty store."""
     return session.scalar(select(func.max(MonthlyReport.period)))
@@ -220,7 +234,7 @@ def _decode(value):
 
 
 __all__ = [
-    "latest_period", "report_periods", "regions", "project_codes", "project_facts", "project_reports",
+    "content_version", "latest_period", "report_periods", "regions", "project_codes", "project_facts", "project_reports",
     "project_plan", "project_funds", "project_problem_events", "project_changes", "describe_change",
     "field_names",
 ]

@@ -38,10 +38,11 @@ def ctx() -> Ctx:
 
 
 def data_version() -> int:
-    from lib.store import data_version as _dv
+    """Changes whenever the data is written (not on a sign-in): part of every cache key."""
+    from lib.queries import content_version
 
     with session_scope(get_engine()) as session:
-        return _dv(session)
+        return content_version(session)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -79,3 +79,20 @@ def test_describe_change():
     assert queries.describe_change(None, {"ytd_completed": 5.0, "reporter": None}) == "本年累计完成投资(万元):5.0"
     assert queries.describe_change({"a": 1}, None) == "已删除"
     assert "ytd_completed" in queries.describe_change({"ytd_completed": 1}, {"ytd_completed": 2}, lang="en")
+
+
+def test_content_version_ignores_sign_ins(session):
+    from lib import audit
+    from lib import settings as settings_mod
+
+    v0 = queries.content_version(session)
+    audit.record(session, "leader", "login", "users", "leader", None, {"result": "ok"})
+    session.flush()
+    assert queries.content_version(session) == v0
+    audit.record(session, "office", "upload", "monthly", "a.csv", None, {"inserted": 1})
+    session.flush()
+    v1 = queries.content_version(session)
+    assert v1 != v0
+    settings_mod.save(session, OFFICE, {"progress_red_gap": -35})
+    session.flush()
+    assert queries.content_version(session) != v1
