@@ -47,7 +47,7 @@ POINT_OUTLINE = (29, 36, 48)  # dark outline so a yellow point shows on a pale c
 NA_COLOR = "#E9ECEF"
 REASON_CHARS = 60  # the tooltip's reason is cut here (the project file has the full text)
 # map frame the initial view is fitted to (the chart is ~this size on a tablet, legend beside)
-VIEW_W, VIEW_H = 600, 600
+VIEW_W, VIEW_H = 600, 560
 CHROMIUM = os.environ.get("COCKPIT_KALEIDO_BROWSER", str(Path(__file__).with_name("offline_chromium.sh")))
 
 

@@ -114,32 +114,33 @@ if _ui.need_period(c):
     lights_all = _ui.lights(c.period, c.as_of)
     opts = overview.filter_options(lights_all)
 
-    measure = st.radio(
-        t("map_measure_pick", lang), list(mapview.MEASURES), key="map_measure", horizontal=True,
-        format_func=lambda k: mapview.measure_label(k, lang))
-    with st.expander(t("map_filters", lang), expanded=False):
-        for f, key in FILTER_WIDGETS.items():
-            if f != "light":
-                st.session_state[key] = [v for v in st.session_state.get(key) or [] if v in opts[f]]
-        st.multiselect(t("f_light", lang), list(mapview.LIGHT_ORDER), key="pl_light", persist_state="session",
-                       format_func=lambda k: enum_label("light", k, lang))
-        st.multiselect(t("f_level", lang), opts["level"], key="pl_level", persist_state="session",
-                       format_func=lambda k: enum_label("level", k, lang))
-        st.multiselect(t("f_sector", lang), opts["sector"], key="pl_sector", persist_state="session")
-        st.multiselect(t("f_tags", lang), opts["tags"], key="pl_tags", persist_state="session")
-        st.multiselect(t("f_nature", lang), opts["nature"], key="pl_nature", persist_state="session",
-                       format_func=lambda k: enum_label("nature", k, lang))
+    map_col, side_col = st.columns([3, 1])
+    with side_col:  # controls and legend beside the map (below it when the screen is narrow)
+        measure = st.radio(
+            t("map_measure_pick", lang), list(mapview.MEASURES), key="map_measure",
+            format_func=lambda k: mapview.measure_label(k, lang))
+        with st.expander(t("map_filters", lang), expanded=False):
+            for f, key in FILTER_WIDGETS.items():
+                if f != "light":
+                    st.session_state[key] = [v for v in st.session_state.get(key) or [] if v in opts[f]]
+            st.multiselect(t("f_light", lang), list(mapview.LIGHT_ORDER), key="pl_light", persist_state="session",
+                           format_func=lambda k: enum_label("light", k, lang))
+            st.multiselect(t("f_level", lang), opts["level"], key="pl_level", persist_state="session",
+                           format_func=lambda k: enum_label("level", k, lang))
+            st.multiselect(t("f_sector", lang), opts["sector"], key="pl_sector", persist_state="session")
+            st.multiselect(t("f_tags", lang), opts["tags"], key="pl_tags", persist_state="session")
+            st.multiselect(t("f_nature", lang), opts["nature"], key="pl_nature", persist_state="session",
+                           format_func=lambda k: enum_label("nature", k, lang))
     filters = tuple((f, tuple(st.session_state.get(k) or ())) for f, k in FILTER_WIDGETS.items())
     payload = _payload(c.period, c.as_of, measure, filters, lang, _ui.data_version(), _ui.store_url())
 
-    map_col, legend_col = st.columns([3, 1])
     with map_col:
         event = st.pydeck_chart(
             mapview.CompactDeck.from_spec(payload["spec"], payload["tooltip"]),
-            on_select="rerun", selection_mode="single-object", key="map_deck", height=600,
+            on_select="rerun", selection_mode="single-object", key="map_deck", height=560,
             alt=t("map_title", lang),
         )
-    with legend_col:
+    with side_col:
         st.markdown(payload["legend"], unsafe_allow_html=True)
         st.caption(t("map_counties_note", lang))
     st.caption(" · ".join([
