@@ -340,3 +340,28 @@ def test_static_figure_names_the_filter_and_shows_only_filtered_points():
     colors = {tr.marker.color for tr in drawn if tr.marker.symbol != "diamond"}
     assert colors == {LIGHT_COLORS["red"]}
     assert sum(len(tr.x) for tr in drawn if tr.marker.symbol != "diamond") == len(pts)
+
+
+def test_load_regions_reads_boundaries_on_every_backend(store):
+    """Regions with a stored (simplified) boundary come back as geometry; a region without one, or
+    with an unreadable one, comes back with None and is drawn as a marker."""
+    from lib.models import Region
+    from lib.store import session_scope
+
+    gj = json.loads(COUNTIES.read_text(encoding="utf-8"))
+    f = gj["features"][2]
+    with session_scope(store) as s:
+        s.add(Region(code=f["properties"]["code"], name=f["properties"]["name"], kind="county", display_order=2,
+                     boundary=json.dumps(f["geometry"])))
+        s.add(Region(code="532971", name="大理经济技术开发区", kind="park", display_order=9, lon=100.265, lat=25.575))
+        s.add(Region(code="539998", name="坏边界", kind="park", display_order=10, boundary="{not json"))
+    with session_scope(store) as s:
+        regions = mv.load_regions(s)
+    assert regions["region_code"].tolist() == ["532923", "532971", "539998"]
+    g = regions.set_index("region_code")["geometry"]
+    assert g["532923"]["type"] == f["geometry"]["type"] and g["532971"] is None and g["539998"] is None
+    lights = _lights(regions, 30)
+    md = mv.MapData("2022-10", regions, lights, pd.DataFrame(columns=["region_code"]))
+    layers = _layers(mv.map_payload(md)["spec"])
+    assert [x["properties"]["k"] for x in layers["counties"]["data"]["features"]] == ["532923"]
+    assert sorted(m["k"] for m in layers["region-markers"]["data"]) == ["532971", "539998"]
