@@ -47,8 +47,12 @@ test: install system-deps postgres
 	@set +e; $(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc = 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
 
+# Speed and size figures (printed, never asserted): rules, intake, map, pages at province scale.
 bench: install
 	$(BIN)/python bench/bench_foundation.py
+	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/bench_map.py
+	$(BIN)/python bench/bench_pages.py
 
 clean:
 	rm -rf $(VENV) data/cockpit.db data/cockpit.db-*
