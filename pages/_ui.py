@@ -138,6 +138,7 @@ button[aria-label^="Help for"] { min-width: 40px; min-height: 40px; padding: 12p
 h4 a[href^="#"] { display: none !important; }
 [data-testid="stRadio"] label, [data-testid="stCheckbox"] label { min-height: 40px; align-items: center; }
 [data-testid="stExpander"] summary { min-height: 40px; }
+[data-testid="stButtonGroup"] button { min-height: 40px; }
 [data-testid="stTabs"] button[role="tab"] { min-height: 40px; }
 [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
 [data-testid="stColumn"] { min-width: min(190px, 100%); }
@@ -148,8 +149,8 @@ h4 a[href^="#"] { display: none !important; }
 .ck-scroll { max-width:100%; overflow-x:auto; }
 @media (max-width: 1000px) {
   /* portrait tablet: four cards become two rows of two; chart rows stack full width */
-  [data-testid="stColumn"] { min-width: calc(50% - 1rem); }
-  [class*="st-key-ck_stack"] [data-testid="stColumn"] { min-width: 100%; }
+  [data-testid="stColumn"] { min-width: calc(50% - 1rem) !important; }
+  [class*="st-key-ck_stack"] [data-testid="stColumn"] { min-width: 100% !important; }
 }
 @media (max-width: 900px) {
   section[data-testid="stSidebar"] { width: 232px !important; min-width: 232px !important; }
