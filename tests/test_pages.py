@@ -330,3 +330,12 @@ def test_league_by_leader_and_unit(demo_store, group):
     table = tables[1]
     assert list(table["名称"]) == [str(v) for v in lg["group_name"]]
     assert list(table["名次"].astype("Int64")) == list(lg["rank"].astype("Int64"))
+
+
+def test_missing_store_shows_how_to_fix(tmp_path, monkeypatch):
+    monkeypatch.setenv("COCKPIT_DB_URL", f"sqlite:///{tmp_path / 'none' / 'cockpit.db'}")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not errors(at)
+    assert any("数据库不存在" in e.value and "lib.cli init" in e.value for e in at.error)
+    assert not at.text_input  # no sign-in form on a missing store
+    store.dispose_all()
