@@ -289,6 +289,21 @@ def problems(session: Session, raised_upto: dt.date | None = None,
     return df
 
 
+def rule_problems(session: Session, raised_upto: dt.date | None = None,
+                  project_codes: Sequence[str] | None = None) -> pd.DataFrame:
+    """The problem columns the rules read (lights: overdue; league: closure), from the problems table
+    alone (no join, no free text): problem_id, project_code, raised_on, deadline, status, closed_on,
+    raised on or before ``raised_upto`` (all when None; filtered here as in ``problems``)."""
+    c = Problem.__table__.c
+    stmt = select(c.id.label("problem_id"), c.project_code, c.raised_on, c.deadline, c.status,
+                  c.closed_on)
+    stmt = _where_codes(stmt, c.project_code, project_codes)
+    df = _read(session, stmt, dates=("raised_on", "deadline", "closed_on"))
+    if raised_upto is not None and len(df):
+        df = df[df["raised_on"] <= pd.Timestamp(raised_upto)].reset_index(drop=True)
+    return df
+
+
 def regions(session: Session) -> pd.DataFrame:
     """All regions in display order: region_code, region_name, kind, display_order, lon, lat."""
     c = Region.__table__.c
@@ -404,7 +419,7 @@ def load_rule_frames(session: Session, first_period: str, last_period: str,
     # the start month this report gives: its own 实际开工日期 when filled, else its period
     fs["start_idx"] = month_index(fs["actual_start"]).fillna(fs["pidx"])
 
-    probs = pid(problems(session, raised_upto, project_codes))
+    probs = pid(rule_problems(session, raised_upto, project_codes))
     probs["is_closed"] = (probs["status"] == "closed").to_numpy(dtype=bool)
 
     return RuleFrames(
@@ -421,7 +436,7 @@ def load_rule_frames(session: Session, first_period: str, last_period: str,
 
 __all__ = [
     "RuleFrames", "load_rule_frames", "project_years", "reports", "latest_reports",
-    "first_started_before", "monthly_plans", "problems", "regions", "region_targets",
+    "first_started_before", "monthly_plans", "problems", "rule_problems", "regions", "region_targets",
     "region_stats", "has_reports", "month_index", "period_index", "as_bool", "as_float", "as_date",
     "PAID_COLUMNS", "ALLOCATED_COLUMNS",
 ]

@@ -282,7 +282,8 @@ def _context(session: Session, period: str, as_of: dt.date, group_by: str,
     """The non-lights inputs of one table: problems (read unless given; filtered by date in
     ``_table``), and for regions the regions, targets and stats."""
     year, _ = periods.split(period)
-    ctx = {"problems": problems if problems is not None else fr_mod.problems(session, raised_upto=as_of),
+    ctx = {"problems": problems if problems is not None else
+           fr_mod.rule_problems(session, raised_upto=as_of),
            "regions": None, "targets": None, "stats": None}
     if group_by == "region":
         ctx.update(regions=fr_mod.regions(session), targets=fr_mod.region_targets(session, year),
@@ -303,19 +304,24 @@ def compute_league(session: Session, period: str, as_of: Any = None, settings: d
     as_of_d = resolve_as_of(period, as_of)
     prev = periods.previous(period)
     prev_has_data = fr_mod.has_reports(session, prev)
+    prev_as_of = periods.last_day(prev)
     problems = None
     if lights is None:
+        # the table reads no reason texts: the lights are computed without them
         if prev_has_data and lights_prev is None:
-            lights, lights_prev, fr = lights_pair_with_frames(session, period, as_of_d, settings)
+            lights, lights_prev, fr = lights_pair_with_frames(session, period, as_of_d, settings,
+                                                              with_reasons=False)
             problems = fr.problems  # raised up to max(as-of, end of P); _table filters by date
         else:
-            lights = compute_lights(session, period, as_of_d, settings)
+            lights = compute_lights(session, period, as_of_d, settings, with_reasons=False)
+    if problems is None:  # one read for P and P−1 (raised up to the later as-of; _table filters)
+        problems = fr_mod.rule_problems(
+            session, raised_upto=max(as_of_d, prev_as_of) if prev_has_data else as_of_d)
     out = _table(lights, period=period, as_of=as_of_d, st=st, group_by=group_by,
                  **_context(session, period, as_of_d, group_by, problems))
     if prev_has_data:
         if lights_prev is None:
-            lights_prev = compute_lights(session, prev, None, settings)
-        prev_as_of = periods.last_day(prev)
+            lights_prev = compute_lights(session, prev, None, settings, with_reasons=False)
         before = _table(lights_prev, period=prev, as_of=prev_as_of, st=st, group_by=group_by,
                         **_context(session, prev, prev_as_of, group_by, problems))
         prev_rank = before.set_index("group_key")["rank"]

@@ -491,13 +491,14 @@ def _window_frames(session: Session, first: str, last: str, as_of: dt.date, st: 
 
 
 def compute_lights(session: Session, period: str, as_of: Any = None,
-                   settings: dict | None = None) -> pd.DataFrame:
-    """One row per project with a project year for the period's year (columns: see module doc)."""
+                   settings: dict | None = None, with_reasons: bool = True) -> pd.DataFrame:
+    """One row per project with a project year for the period's year (columns: see module doc).
+    ``with_reasons=False`` leaves the reason texts blank and ``inputs`` empty (the league's use)."""
     period = periods.parse_period(period)
     st = resolve_settings(session, settings)
     as_of_d = resolve_as_of(period, as_of)
     fr = _window_frames(session, period, period, as_of_d, st)
-    return _Run(fr, st).lights(period, as_of_d)
+    return _Run(fr, st).lights(period, as_of_d, with_reasons=with_reasons)
 
 
 def compute_lights_pair(session: Session, period: str, as_of: Any = None,
@@ -509,16 +510,17 @@ def compute_lights_pair(session: Session, period: str, as_of: Any = None,
 
 
 def lights_pair_with_frames(session: Session, period: str, as_of: Any = None,
-                            settings: dict | None = None):
-    """compute_lights_pair plus the RuleFrames it read (the league reuses its problems)."""
+                            settings: dict | None = None, with_reasons: bool = True):
+    """compute_lights_pair plus the RuleFrames it read (the league reuses its problems).
+    ``with_reasons=False``: no reason texts at P either."""
     period = periods.parse_period(period)
     st = resolve_settings(session, settings)
     as_of_d = resolve_as_of(period, as_of)
     prev = periods.previous(period)
     fr = _window_frames(session, prev, period, as_of_d, st)
     run = _Run(fr, st)
-    return (run.lights(period, as_of_d), run.lights(prev, periods.last_day(prev), with_reasons=False),
-            fr)
+    return (run.lights(period, as_of_d, with_reasons=with_reasons),
+            run.lights(prev, periods.last_day(prev), with_reasons=False), fr)
 
 
 def project_history(session: Session, project_code: str, year: int, upto_period: str | None = None,
