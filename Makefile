@@ -6,6 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 ADDRESS ?= 0.0.0.0
+# The name tablets use to reach this machine. Setting it keeps Streamlit from asking an outside
+# service for the machine's external IP (which it does when listening on 0.0.0.0).
+HOST ?= $(shell hostname -f 2>/dev/null || hostname)
 STAMP := $(VENV)/.stamp-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 
 .PHONY: run test install store system-deps postgres bench clean
@@ -22,7 +25,8 @@ store: install
 	$(BIN)/python -m lib.cli init --demo
 
 run: store
-	$(BIN)/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT) --server.headless true
+	$(BIN)/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT) --server.headless true \
+	  --browser.serverAddress $(HOST) --browser.gatherUsageStats false
 
 # Debian's Chromium and fonts for the browser tests (only when missing and we are root).
 system-deps:
