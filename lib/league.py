@@ -120,8 +120,11 @@ def _table(lights: pd.DataFrame, problems: pd.DataFrame, period: str, as_of: dt.
     year, m = periods.split(period)
     t_rate = round(m / 12.0, 4)
     col = GROUPS[group_by]
-    a = lights[lights["library"] == "annual"].copy()
-    a["_key"] = _group_values(a, col) if len(a) else pd.Series(dtype=object)
+    # only the columns the table reads (the lights frame has 42, with reason texts and inputs)
+    need = ["project_code", col, "nature", "light", "annual_plan", "ytd_completed", "start_due",
+            "started", "in_stats", "funds_allocated", "funds_paid"]
+    a = lights.loc[(lights["library"] == "annual").to_numpy(), list(dict.fromkeys(need))]
+    a = a.assign(_key=_group_values(a, col)) if len(a) else a.assign(_key=pd.Series(dtype=object))
 
     # problems of the group's annual projects raised in Y up to as-of
     ts = pd.Timestamp(as_of)
@@ -205,8 +208,9 @@ def _table(lights: pd.DataFrame, problems: pd.DataFrame, period: str, as_of: dt.
     # light
     lights_, reasons_zh, reasons_en = [], [], []
     yg, rg = st["progress_yellow_gap"], st["progress_red_gap"]
-    for i in range(len(out)):
-        lt, rz, re_ = _group_light(out.iloc[i], t_rate, mean_growth, yg, rg, group_by)
+    rows = out[["growth", "growth_target", "invest_rate"]].to_dict("records")
+    for row in rows:
+        lt, rz, re_ = _group_light(row, t_rate, mean_growth, yg, rg, group_by)
         lights_.append(lt)
         reasons_zh.append(rz)
         reasons_en.append(re_)
@@ -215,16 +219,18 @@ def _table(lights: pd.DataFrame, problems: pd.DataFrame, period: str, as_of: dt.
     out["light_reason_en"] = pd.Series(reasons_en, dtype=object)
 
     weights = {k: float(st["weights"].get(k, 0) or 0) for k in METRICS}
+    sm = {c: sums[c].to_numpy() for c in sums.columns}  # plain arrays: no pandas lookup per cell
+    ps = {c: psum[c].to_numpy() for c in ("size", "sum")}
     out["inputs"] = [
         {
             "period": period, "as_of": as_of.isoformat(), "t": t_rate, "weights": weights,
-            "invest_rate": {"num": _f(sums["ytd"].iat[i]), "den": _f(sums["plan"].iat[i])},
-            "start_rate": {"num": int(sums["started_due"].iat[i]), "den": int(sums["due"].iat[i])},
+            "invest_rate": {"num": _f(sm["ytd"][i]), "den": _f(sm["plan"][i])},
+            "start_rate": {"num": int(sm["started_due"][i]), "den": int(sm["due"][i])},
             "growth": {"actual": _f(growth[i]), "target": _f(target[i]), "mean": _f(mean_growth)},
-            "stats_rate": {"num": int(sums["in_stats"].iat[i]), "den": int(sums["started"].iat[i])},
-            "funds_rate": {"num": _f(sums["paid"].iat[i]), "den": _f(sums["alloc"].iat[i])},
-            "closure_rate": {"num": int(psum["sum"].iat[i]), "den": int(psum["size"].iat[i])},
-            "red_share": {"num": int(sums["red"].iat[i]), "den": int(sums["lit"].iat[i])},
+            "stats_rate": {"num": int(sm["in_stats"][i]), "den": int(sm["started"][i])},
+            "funds_rate": {"num": _f(sm["paid"][i]), "den": _f(sm["alloc"][i])},
+            "closure_rate": {"num": int(ps["sum"][i]), "den": int(ps["size"][i])},
+            "red_share": {"num": int(sm["red"][i]), "den": int(sm["lit"][i])},
         }
         for i in range(len(out))
     ]
@@ -250,7 +256,7 @@ def _pct(x: float) -> str:
     return f"{round(float(x), 4):.1f}"
 
 
-def _group_light(row: pd.Series, t_rate: float, mean_growth: float, yg: float, rg: float,
+def _group_light(row: pd.Series | dict, t_rate: float, mean_growth: float, yg: float, rg: float,
                  group_by: str) -> tuple[str, str, str]:
     g, tg = row["growth"], row["growth_target"]
     if group_by == "region" and not (math.isnan(g) or math.isnan(tg)):

@@ -519,8 +519,9 @@ def lights_pair_with_frames(session: Session, period: str, as_of: Any = None,
     prev = periods.previous(period)
     fr = _window_frames(session, prev, period, as_of_d, st)
     run = _Run(fr, st)
-    return (run.lights(period, as_of_d, with_reasons=with_reasons),
-            run.lights(prev, periods.last_day(prev), with_reasons=False), fr)
+    # P−1 first: its base lights (all projects) are then reused by P's persistence check
+    before = run.lights(prev, periods.last_day(prev), with_reasons=False)
+    return run.lights(period, as_of_d, with_reasons=with_reasons), before, fr
 
 
 def project_history(session: Session, project_code: str, year: int, upto_period: str | None = None,
