@@ -301,6 +301,25 @@ def _plans_by_month(session: Session, year: int, region_code: str | None,
     return codes, out
 
 
+def _annual_years(session: Session, year: int, region_code: str | None,
+                  project_codes: list[str] | None) -> pd.DataFrame:
+    """The year's annual project years (of one county) with just what the curve reads:
+    project_code, nature, annual_plan, region_code, planned_start (in project_years order)."""
+    from sqlalchemy import select
+
+    from lib.models import Project, ProjectYear
+
+    py, pr = ProjectYear.__table__.c, Project.__table__.c
+    stmt = select(py.project_code, py.nature, py.annual_plan, pr.region_code, pr.planned_start).select_from(
+        ProjectYear.__table__.join(Project.__table__, pr.code == py.project_code)).where(
+        py.year == int(year), py.library == "annual")
+    if region_code is not None:
+        stmt = stmt.where(pr.region_code == region_code)
+    if project_codes is not None:
+        stmt = stmt.where(py.project_code.in_(list(project_codes)))
+    return frames._read(session, stmt, dates=("planned_start",), floats=("annual_plan",))
+
+
 def monthly_curve(session: Session, period: str, region_code: str | None = None,
                   project_codes: list[str] | None = None) -> pd.DataFrame:
     """Month by month (1..12) of the period's year over the annual projects (of one county):
@@ -309,10 +328,7 @@ def monthly_curve(session: Session, period: str, region_code: str | None = None,
     else annual_plan × the linear expected share), ``annual_plan`` = Σ annual_plan, and
     ``time_progress`` = annual_plan × m/12."""
     year, m = periods.split(period)
-    py = frames.project_years(session, [year], project_codes)
-    py = py[py["library"] == "annual"]
-    if region_code is not None:
-        py = py[py["region_code"] == region_code]
+    py = _annual_years(session, year, region_code, project_codes)
     months = list(range(1, 13))
     total_plan = float(py["annual_plan"].fillna(0).sum()) if len(py) else 0.0
     if not len(py):
@@ -428,11 +444,19 @@ def sort_projects(df: pd.DataFrame, key: str = "light") -> pd.DataFrame:
 
 def filter_options(lights: pd.DataFrame) -> dict[str, list]:
     """The values each list filter can take in this frame (sorted; blanks dropped)."""
+    def distinct(col) -> list:
+        # each distinct value once (20,000 rows hold a few hundred); plain objects, no Arrow strings
+        values = lights[col].dropna().to_numpy(dtype=object)
+        try:
+            return list(pd.unique(values))
+        except TypeError:  # unhashable cells (a list of tags)
+            return list(values)
+
     def vals(col):
         if col not in lights.columns:
             return []
-        return sorted({v for v in lights[col].dropna().astype(str) if v.strip()})
-    tags = sorted({t for v in lights.get("tags", pd.Series(dtype=object)) for t in tag_list(v)})
+        return sorted({s for s in map(str, distinct(col)) if s.strip()})
+    tags = sorted({t for v in (distinct("tags") if "tags" in lights.columns else []) for t in tag_list(v)})
     return {"region": vals("region_code"), "level": vals("level"), "sector": vals("sector"),
             "library": vals("library"), "nature": vals("nature"), "leader": vals("leader"),
             "unit": vals("unit"), "tags": tags}
