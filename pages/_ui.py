@@ -430,18 +430,30 @@ def rank_history(period: str, group_by: str = "region") -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _overview_bundle(period: str, as_of, region_code, prev_has_reports: bool, version: int, url: str) -> dict:
+    from concurrent.futures import ThreadPoolExecutor
+
     from lib import overview
 
-    now, before = _lights_pair(period, as_of, version, url)
-    names = dict(_regions(version, url))
-    prev = periods.previous(period)
-    with session_scope(get_engine()) as session:
-        summ = overview.summary(now, overview.problem_counts_at(session, as_of, region_code), period, region_code)
-        summ_before = None
-        if prev_has_reports:
-            summ_before = overview.summary(
-                before, overview.problem_counts_at(session, periods.last_day(prev), region_code), prev, region_code)
-        curve = overview.monthly_curve(session, period, region_code)
+    def _curve():
+        with session_scope(get_engine()) as s:
+            return overview.monthly_curve(s, period, region_code)
+
+    # the curve is two aggregate queries that the database answers without holding Python's lock:
+    # on a cold run they go on (own connection) while this thread computes the lights
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        curve_job = pool.submit(_curve)
+        now, before = _lights_pair(period, as_of, version, url)
+        names = dict(_regions(version, url))
+        prev = periods.previous(period)
+        with session_scope(get_engine()) as session:
+            summ = overview.summary(now, overview.problem_counts_at(session, as_of, region_code), period,
+                                    region_code)
+            summ_before = None
+            if prev_has_reports:
+                summ_before = overview.summary(
+                    before, overview.problem_counts_at(session, periods.last_day(prev), region_code), prev,
+                    region_code)
+        curve = curve_job.result()
     mine = overview.filter_region(now, region_code)
     return {
         "summary": summ, "before": summ_before, "change": overview.change(summ, summ_before),
