@@ -299,10 +299,13 @@ def _context(session: Session, period: str, as_of: dt.date, group_by: str,
 
 def compute_league(session: Session, period: str, as_of: Any = None, settings: dict | None = None,
                    group_by: str = "region", lights: pd.DataFrame | None = None,
-                   lights_prev: pd.DataFrame | None = None) -> pd.DataFrame:
+                   lights_prev: pd.DataFrame | None = None,
+                   problems: pd.DataFrame | None = None) -> pd.DataFrame:
     """The league table at ``period`` (columns: see COLUMNS; rates are fractions, growth percent).
     Pass ``lights`` (compute_lights at P with the same as-of) and ``lights_prev`` (at P−1, as-of its
-    last day) to reuse them; otherwise both come from one load."""
+    last day) to reuse them; otherwise both come from one load. ``problems`` may pass the problems
+    already read with those lights (``lights_pair_with_frames(...)[2].problems``: every problem raised
+    up to at least the later of the as-of and the end of P−1; the table filters by date)."""
     if group_by not in GROUPS:
         raise ValueError(f"group_by must be one of {sorted(GROUPS)}")
     period = periods.parse_period(period)
@@ -311,7 +314,6 @@ def compute_league(session: Session, period: str, as_of: Any = None, settings: d
     prev = periods.previous(period)
     prev_has_data = fr_mod.has_reports(session, prev)
     prev_as_of = periods.last_day(prev)
-    problems = None
     if lights is None:
         # the table reads no reason texts: the lights are computed without them
         if prev_has_data and lights_prev is None:

@@ -202,10 +202,10 @@ def _lights(period: str, as_of, version: int, url: str) -> pd.DataFrame:
 def _league(period: str, as_of, group_by: str, version: int, url: str) -> pd.DataFrame:
     from lib.league import compute_league
 
-    now, before = _lights_pair(period, as_of, version, url)  # shared with the overview
+    now, before, problems = _lights_pair(period, as_of, version, url)  # shared with the overview
     with session_scope(get_engine()) as session:
         return compute_league(session, period, as_of=as_of, group_by=group_by, lights=now,
-                              lights_prev=before)
+                              lights_prev=before, problems=problems)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -389,21 +389,24 @@ def light_cell_style(light_word_to_key: dict[str, str]):
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _lights_pair(period: str, as_of, version: int, url: str):
-    from lib.lights import compute_lights_pair
+    """(lights at P, lights at P−1, the problems read with them): the league reuses the problems."""
+    from lib.lights import lights_pair_with_frames
 
     with session_scope(get_engine()) as session:
-        return compute_lights_pair(session, period, as_of=as_of)
+        now, before, fr = lights_pair_with_frames(session, period, as_of=as_of)
+        return now, before, fr.problems
 
 
 def lights_pair(period: str, as_of=None):
     """(lights at P, lights at P−1 without reason texts) from one load (lib.lights.compute_lights_pair)."""
-    return _shallow(_lights_pair(period, as_of, data_version(), store_url()))
+    return _shallow(_lights_pair(period, as_of, data_version(), store_url())[:2])
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _rank_history(period: str, group_by: str, version: int, url: str) -> pd.DataFrame:
     """Rank of every group in each month of the period's year that has reports (one lights run per
     month, each reused as the next month's previous month)."""
+    from lib.frames import rule_problems
     from lib.league import compute_league
     from lib.lights import compute_lights
 
@@ -411,11 +414,14 @@ def _rank_history(period: str, group_by: str, version: int, url: str) -> pd.Data
     months = sorted(p for p in _periods(version, url) if p.startswith(year + "-") and p <= period)
     parts, prev_lights = [], None
     with session_scope(get_engine()) as session:
+        # problems read once (each table filters them by its own dates); ranks need no reason texts
+        problems = rule_problems(session, raised_upto=periods.last_day(period)) if months else None
         for p in months:
-            now = compute_lights(session, p, as_of=periods.last_day(p))
+            now = compute_lights(session, p, as_of=periods.last_day(p), with_reasons=False)
             prev_p = periods.previous(p)
             lg = compute_league(session, p, as_of=periods.last_day(p), group_by=group_by, lights=now,
-                                lights_prev=prev_lights if prev_lights is not None and prev_p in months else None)
+                                lights_prev=prev_lights if prev_lights is not None and prev_p in months else None,
+                                problems=problems)
             parts.append(lg[["group_key", "group_name", "rank", "score"]].assign(period=p))
             prev_lights = now
     if not parts:
@@ -442,7 +448,7 @@ def _overview_bundle(period: str, as_of, region_code, prev_has_reports: bool, ve
     # on a cold run they go on (own connection) while this thread computes the lights
     with ThreadPoolExecutor(max_workers=1) as pool:
         curve_job = pool.submit(_curve)
-        now, before = _lights_pair(period, as_of, version, url)
+        now, before, _ = _lights_pair(period, as_of, version, url)
         names = dict(_regions(version, url))
         prev = periods.previous(period)
         with session_scope(get_engine()) as session:
