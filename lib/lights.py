@@ -524,6 +524,21 @@ def lights_pair_with_frames(session: Session, period: str, as_of: Any = None,
     return run.lights(period, as_of_d, with_reasons=with_reasons), before, fr
 
 
+def compute_lights_months(session: Session, months: list[str], settings: dict | None = None,
+                          with_reasons: bool = True) -> dict[str, pd.DataFrame]:
+    """compute_lights(session, p, as_of=None) for every period p of ``months`` (each judged with its
+    own as-of, the last day of p), from ONE load of the rule frames covering them all (the league's
+    month-by-month ranks). Same frames, row for row, as one compute_lights call per month."""
+    months = sorted({periods.parse_period(p) for p in months})
+    if not months:
+        return {}
+    st = resolve_settings(session, settings)
+    last_as_of = periods.last_day(months[-1])
+    fr = _window_frames(session, months[0], months[-1], last_as_of, st)
+    run = _Run(fr, st)
+    return {p: run.lights(p, periods.last_day(p), with_reasons=with_reasons) for p in months}
+
+
 def project_history(session: Session, project_code: str, year: int, upto_period: str | None = None,
                     as_of: Any = None, settings: dict | None = None) -> pd.DataFrame:
     """The lights of one project for every month from January of ``year`` up to ``upto_period``
@@ -558,5 +573,5 @@ def light_counts(df: pd.DataFrame) -> dict[str, int]:
     return {k: int(vc.get(k, 0)) for k in ("red", "yellow", "green", "gray")}
 
 
-__all__ = ["compute_lights", "compute_lights_pair", "project_history", "light_counts", "evaluate",
+__all__ = ["compute_lights", "compute_lights_pair", "compute_lights_months", "project_history", "light_counts", "evaluate",
            "resolve_settings", "resolve_as_of", "DIMS", "COLUMNS", "SEVERITY"]

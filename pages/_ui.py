@@ -404,26 +404,28 @@ def lights_pair(period: str, as_of=None):
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _rank_history(period: str, group_by: str, version: int, url: str) -> pd.DataFrame:
-    """Rank of every group in each month of the period's year that has reports (one lights run per
-    month, each reused as the next month's previous month)."""
+    """Rank of every group in each month of the period's year that has reports (the lights of all
+    those months from one load of the rule frames; each month's lights are the next one's P−1)."""
     from lib.frames import rule_problems
     from lib.league import compute_league
-    from lib.lights import compute_lights
+    from lib.lights import compute_lights_months
 
     year = period[:4]
-    months = sorted(p for p in _periods(version, url) if p.startswith(year + "-") and p <= period)
-    parts, prev_lights = [], None
+    have = set(_periods(version, url))
+    months = sorted(p for p in have if p.startswith(year + "-") and p <= period)
+    parts = []
     with session_scope(get_engine()) as session:
-        # problems read once (each table filters them by its own dates); ranks need no reason texts
+        # one load of the rule frames for every month (and the month before the first, for its
+        # rank change), lights without reason texts (ranks need none), problems read once (each
+        # table filters them by its own dates)
+        before_first = periods.previous(months[0]) if months else None
+        wanted = months + ([before_first] if before_first in have else [])
+        by_month = compute_lights_months(session, wanted, with_reasons=False)
         problems = rule_problems(session, raised_upto=periods.last_day(period)) if months else None
         for p in months:
-            now = compute_lights(session, p, as_of=periods.last_day(p), with_reasons=False)
-            prev_p = periods.previous(p)
-            lg = compute_league(session, p, as_of=periods.last_day(p), group_by=group_by, lights=now,
-                                lights_prev=prev_lights if prev_lights is not None and prev_p in months else None,
-                                problems=problems)
+            lg = compute_league(session, p, as_of=periods.last_day(p), group_by=group_by, lights=by_month[p],
+                                lights_prev=by_month.get(periods.previous(p)), problems=problems)
             parts.append(lg[["group_key", "group_name", "rank", "score"]].assign(period=p))
-            prev_lights = now
     if not parts:
         return pd.DataFrame(columns=["group_key", "group_name", "rank", "score", "period"])
     return pd.concat(parts, ignore_index=True)
