@@ -20,7 +20,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, select, true
+from sqlalchemy import and_, func, not_, or_, select, true
 from sqlalchemy.orm import Session
 
 from lib import periods
@@ -290,14 +290,26 @@ def problems(session: Session, raised_upto: dt.date | None = None,
 
 
 def rule_problems(session: Session, raised_upto: dt.date | None = None,
-                  project_codes: Sequence[str] | None = None) -> pd.DataFrame:
+                  project_codes: Sequence[str] | None = None,
+                  only_needed: tuple[dt.date, dt.date] | None = None) -> pd.DataFrame:
     """The problem columns the rules read (lights: overdue; league: closure), from the problems table
     alone (no join, no free text): problem_id, project_code, raised_on, deadline, status, closed_on,
-    raised on or before ``raised_upto`` (all when None; filtered here as in ``problems``)."""
+    raised on or before ``raised_upto`` (all when None; filtered here as in ``problems``).
+
+    ``only_needed=(since, open_at)`` leaves out, in SQL, the problems no rule can read: those raised
+    before ``since`` (the league's closure rate counts problems raised since January) that are, at
+    every as-of ≥ ``open_at``, either closed (已销号 with 办结日期 ≤ open_at, or with none) or not
+    overdue (no deadline, or deadline ≥ raised_upto, the latest as-of)."""
     c = Problem.__table__.c
     stmt = select(c.id.label("problem_id"), c.project_code, c.raised_on, c.deadline, c.status,
                   c.closed_on)
     stmt = _where_codes(stmt, c.project_code, project_codes)
+    if only_needed is not None and raised_upto is not None:
+        since, open_at = only_needed
+        closed_for_good = and_(func.coalesce(c.status, "") == "closed",
+                               or_(c.closed_on.is_(None), c.closed_on <= open_at))
+        may_be_overdue = and_(c.deadline.is_not(None), c.deadline < raised_upto)
+        stmt = stmt.where(or_(c.raised_on >= since, and_(not_(closed_for_good), may_be_overdue)))
     df = _read(session, stmt, dates=("raised_on", "deadline", "closed_on"))
     if raised_upto is not None and len(df):
         df = df[df["raised_on"] <= pd.Timestamp(raised_upto)].reset_index(drop=True)
@@ -354,7 +366,8 @@ class RuleFrames:
         actual_start, start_idx = the month it gives) — earlier years included.
     plans: monthly plans of the years touched.
     problems: problems raised on or before the latest as-of date (dates as pandas timestamps),
-        with is_closed (status 已销号).
+        with is_closed (status 已销号); when loaded with ``earliest_as_of``, only those raised since
+        January of the window's first year and those that may be open and overdue at some as-of.
     """
 
     first_period: str
@@ -369,8 +382,12 @@ class RuleFrames:
 
 def load_rule_frames(session: Session, first_period: str, last_period: str,
                      raised_upto: dt.date | None = None,
-                     project_codes: Sequence[str] | None = None) -> RuleFrames:
-    """Load the rule inputs for every period in first_period..last_period (six or seven reads)."""
+                     project_codes: Sequence[str] | None = None,
+                     earliest_as_of: dt.date | None = None) -> RuleFrames:
+    """Load the rule inputs for every period in first_period..last_period (six or seven reads).
+    ``earliest_as_of``: the earliest as-of any light will be judged with; when given, problems raised
+    before January of first_period's year that are closed by then or cannot be overdue by
+    ``raised_upto`` are not read (no rule looks at them; see ``rule_problems``)."""
     y0, m0 = periods.split(first_period)
     y1, _ = periods.split(last_period)
     years = list(range(y0, y1 + 1))
@@ -419,7 +436,8 @@ def load_rule_frames(session: Session, first_period: str, last_period: str,
     # the start month this report gives: its own 实际开工日期 when filled, else its period
     fs["start_idx"] = month_index(fs["actual_start"]).fillna(fs["pidx"])
 
-    probs = pid(rule_problems(session, raised_upto, project_codes))
+    needed = (dt.date(y0, 1, 1), earliest_as_of) if earliest_as_of is not None else None
+    probs = pid(rule_problems(session, raised_upto, project_codes, only_needed=needed))
     probs["is_closed"] = (probs["status"] == "closed").to_numpy(dtype=bool)
 
     return RuleFrames(

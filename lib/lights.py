@@ -486,8 +486,11 @@ def _window_frames(session: Session, first: str, last: str, as_of: dt.date, st: 
                    project_codes=None) -> fr_mod.RuleFrames:
     n = max(_persistence_months(st), 1)
     raised_upto = max(as_of, periods.last_day(last))
-    return fr_mod.load_rule_frames(session, periods.shift(first, -(n - 1)), last,
-                                   raised_upto=raised_upto, project_codes=project_codes)
+    window_first = periods.shift(first, -(n - 1))
+    # every light of the window is judged at the last day of a month ≥ window_first, or at ``as_of``
+    earliest = min(as_of, periods.last_day(window_first))
+    return fr_mod.load_rule_frames(session, window_first, last, raised_upto=raised_upto,
+                                   project_codes=project_codes, earliest_as_of=earliest)
 
 
 def compute_lights(session: Session, period: str, as_of: Any = None,
