@@ -131,9 +131,16 @@ def _table(lights: pd.DataFrame, problems: pd.DataFrame, period: str, as_of: dt.
     pb = problems
     if len(pb):
         pb = pb[(pb["raised_on"] >= pd.Timestamp(year, 1, 1)) & (pb["raised_on"] <= ts)]
-        pb = pb.merge(a[["project_code", "_key"]], on="project_code", how="inner")
-        closed = (pb["status"] == "closed") & pb["closed_on"].notna() & (pb["closed_on"] <= ts)
-        pb = pb.assign(_closed=closed.to_numpy())
+        closed = ((pb["status"] == "closed") & pb["closed_on"].notna() & (pb["closed_on"] <= ts)).to_numpy()
+        codes = pd.Index(a["project_code"].to_numpy(dtype=object), dtype=object)
+        if codes.is_unique:  # one lights row per project: look the group up instead of a merge
+            pos = codes.get_indexer(pd.Index(pb["project_code"].to_numpy(dtype=object), dtype=object))
+            keep = pos >= 0
+            pb = pd.DataFrame({"_key": pd.Series(a["_key"].to_numpy(dtype=object)[pos[keep]], dtype=object),
+                               "_closed": closed[keep]})
+        else:
+            pb = pb.assign(_closed=closed).merge(a[["project_code", "_key"]], on="project_code",
+                                                 how="inner")
     else:
         pb = pd.DataFrame({"_key": pd.Series(dtype=object), "_closed": pd.Series(dtype=bool)})
 
