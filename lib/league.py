@@ -77,14 +77,20 @@ def _scores(rates: dict[str, np.ndarray], growth: np.ndarray, target: np.ndarray
     return {k: np.round(v.astype(float), 2) for k, v in s.items()}
 
 
+RELATIVE_WEIGHT_FLOOR = 1e-9
+
+
 def weighted_score(scores: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
     """Σ w·s ÷ Σ w over the metrics that are not n/a, rounded to 2 decimals (NaN when none)."""
     n = len(next(iter(scores.values()))) if scores else 0
     num = np.zeros(n)
     den = np.zeros(n)
+    # weights are relative: scaled by the largest, and one under RELATIVE_WEIGHT_FLOOR of it counts
+    # as 0 (a vanishingly small weight would otherwise underflow and skew the quotient)
+    wmax = max((float(weights.get(m, 0) or 0) for m in METRICS), default=0.0)
     for m in METRICS:
-        w = float(weights.get(m, 0) or 0)
-        if w <= 0 or m not in scores:
+        w = float(weights.get(m, 0) or 0) / wmax if wmax > 0 else 0.0
+        if w < RELATIVE_WEIGHT_FLOOR or m not in scores:
             continue
         s = np.asarray(scores[m], dtype=float)
         ok = ~np.isnan(s)

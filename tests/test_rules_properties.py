@@ -154,7 +154,9 @@ def test_weighted_score_stays_in_range(scores, weights):
     arrays = {m: np.array([np.nan if s is None else s]) for m, s in zip(league.METRICS, scores)}
     w = dict(zip(league.METRICS, weights))
     got = league.weighted_score(arrays, w)[0]
-    counted = [(s, wt) for s, wt in zip(scores, weights) if s is not None and wt > 0]
+    wmax = max(weights)
+    counted = [(s, wt) for s, wt in zip(scores, weights)
+               if s is not None and wmax > 0 and wt / wmax >= league.RELATIVE_WEIGHT_FLOOR]
     if not counted:
         assert np.isnan(got)
     else:
