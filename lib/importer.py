@@ -469,6 +469,12 @@ def _build_monthly(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
     return items
 
 
+def _chunks(values: list, size: int = 900):
+    """Slices small enough for an IN (...) list on every backend."""
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
+
+
 def _monthly_warnings(ctx, items: list[Item], typed, rows, hm, warnings) -> None:
     """DESIGN.md's monthly warnings, against the store's earlier months and the file's own rows."""
     session = ctx["session"]
@@ -487,11 +493,12 @@ def _monthly_warnings(ctx, items: list[Item], typed, rows, hm, warnings) -> None
     # store: reports of the needed periods (one query), plans and project years (one query each)
     ytd: dict[tuple[str, int], float] = {}
     started_by: dict[tuple[str, int], bool] = {}
-    code_set = set(codes)
-    res = session.execute(select(MonthlyReport.project_code, MonthlyReport.period, MonthlyReport.ytd_completed,
-                                 MonthlyReport.started).where(MonthlyReport.period.in_(need_periods)))
-    for c, p, y, s in res:
-        if c in code_set:
+    # only the file's projects, in chunks of codes (a province store holds ~1M report rows)
+    for chunk in _chunks(codes):
+        res = session.execute(select(MonthlyReport.project_code, MonthlyReport.period, MonthlyReport.ytd_completed,
+                                     MonthlyReport.started).where(MonthlyReport.period.in_(need_periods),
+                                                                  MonthlyReport.project_code.in_(chunk)))
+        for c, p, y, s in res:
             ytd[(c, periods.index(p))] = y
             started_by[(c, periods.index(p))] = bool(s)
     for _, c, p, v in file_rows:
@@ -500,13 +507,16 @@ def _monthly_warnings(ctx, items: list[Item], typed, rows, hm, warnings) -> None
         if v.get("started") is not None:
             started_by[(c, periods.index(p))] = bool(v["started"])
     pyears: dict[tuple[str, int], dict] = {}
-    for r in session.execute(select(ProjectYear).where(ProjectYear.year.in_(years))).scalars():
-        if r.project_code in code_set:
-            pyears[(r.project_code, r.year)] = {"library": r.library, "nature": r.nature, "annual_plan": r.annual_plan}
     plans: dict[tuple[str, int, int], float] = {}
-    for r in session.execute(select(MonthlyPlan).where(MonthlyPlan.year.in_(years))).scalars():
-        if r.project_code in code_set:
-            plans[(r.project_code, r.year, r.month)] = r.planned_cumulative
+    for chunk in _chunks(codes):
+        for c, yr, lib_, nat, plan in session.execute(
+                select(ProjectYear.project_code, ProjectYear.year, ProjectYear.library, ProjectYear.nature,
+                       ProjectYear.annual_plan).where(ProjectYear.year.in_(years), ProjectYear.project_code.in_(chunk))):
+            pyears[(c, yr)] = {"library": lib_, "nature": nat, "annual_plan": plan}
+        for c, yr, mo, cum in session.execute(
+                select(MonthlyPlan.project_code, MonthlyPlan.year, MonthlyPlan.month, MonthlyPlan.planned_cumulative)
+                .where(MonthlyPlan.year.in_(years), MonthlyPlan.project_code.in_(chunk))):
+            plans[(c, yr, mo)] = cum
 
     def w(row, key, value, msg):
         warnings.append(_err(row, hm.get(key, _col_zh("monthly").get(key, key)), value, msg))
