@@ -163,7 +163,7 @@ if _ui.need_period(c):
                             format_func=lambda k: dict(zip(lg[key_col(lg)], lg[nc])).get(k, k))
         _ui.list_button(t("go_county", lang), key="lg_go", region=pick)
 
-    # --- rank month by month (computed on request: one lights run per month) -------------------------
+    # --- rank month by month (computed on request: every month judged from one load of the rule frames) --
     show_trend = st.toggle(t("lg_trend_show", lang), key="lg_show_trend", persist_state="session")
     if show_trend:
         rk = _ui.rank_history(period, "region")
