@@ -2,7 +2,7 @@
 light, county names on top; its legend, tooltips, and a static image of the same view for slides.
 
 Pure Python (pydeck, plotly, pandas); never imports streamlit. Offline by construction:
-``pdk.Deck(map_provider=None)`` and no ``map_style`` (pydeck then writes the ``__MAP_STYLE__``
+``pdk.Deck(map_provider=None)`` and no map-style argument (pydeck then writes the ``__MAP_STYLE__``
 placeholder, which Streamlit's frontend reads as "no basemap"), fonts are system fonts, the static
 image is plain plotly shapes in lon/lat rendered by kaleido on the local Chromium with the
 plotly.js bundled in the plotly package and MathJax off.
