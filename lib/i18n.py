@@ -71,6 +71,22 @@ ENUMS: dict[str, dict[str, tuple[str, str]]] = {
         "red_share": ("红灯占比", "Red share"),
     },
     "bool": {"yes": ("是", "Yes"), "no": ("否", "No")},
+    # rule settings (lib/settings.py keys), as the office's settings form labels them
+    "setting": {
+        "progress_yellow_gap": ("进度黄灯:滞后超过(百分点,负数)", "Progress yellow below (pp, negative)"),
+        "progress_red_gap": ("进度红灯:滞后超过(百分点,负数)", "Progress red below (pp, negative)"),
+        "start_yellow_late": ("开工黄灯:逾期月数≥", "Start yellow: months late ≥"),
+        "start_red_late": ("开工红灯:逾期月数≥", "Start red: months late ≥"),
+        "reporting_yellow_months": ("报送黄灯:连续未报月数≥", "Reporting yellow: months missing ≥"),
+        "reporting_red_months": ("报送红灯:连续未报月数≥", "Reporting red: months missing ≥"),
+        "stats_yellow_months": ("入库黄灯:开工后未入库月数≥", "Stats yellow: months since start ≥"),
+        "stats_red_months": ("入库红灯:开工后未入库月数≥", "Stats red: months since start ≥"),
+        "funds_green_pp": ("资金绿灯:支付差距≤(百分点)", "Funds green: shortfall ≤ (pp)"),
+        "funds_yellow_pp": ("资金黄灯:支付差距≤(百分点)", "Funds yellow: shortfall ≤ (pp)"),
+        "problems_yellow_days": ("问题黄灯:超期天数≥", "Problems yellow: days overdue ≥"),
+        "problems_red_days": ("问题红灯:超期天数>", "Problems red: days overdue >"),
+        "persistence_months": ("连续黄灯转红:月数", "Yellow months that turn red"),
+    },
 }
 
 # Light colours: red/yellow/green/gray; the word always travels with the colour.

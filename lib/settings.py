@@ -49,11 +49,13 @@ DEFAULTS: dict[str, Any] = {
         "red_share": 5,
     },
 }
-_INT_KEYS = {
+INT_KEYS = {
     "start_yellow_late", "start_red_late", "reporting_yellow_months", "reporting_red_months",
     "stats_yellow_months", "stats_red_months", "problems_yellow_days", "problems_red_days",
     "persistence_months",
 }
+# every setting but the weights, in DEFAULTS order (the settings form lists them this way)
+THRESHOLD_KEYS = tuple(k for k in DEFAULTS if k != "weights")
 
 
 def defaults() -> dict[str, Any]:
@@ -97,7 +99,7 @@ def validate(changes: dict[str, Any]) -> dict[str, Any]:
             clean[key] = w
             continue
         try:
-            clean[key] = int(value) if key in _INT_KEYS else float(value)
+            clean[key] = int(value) if key in INT_KEYS else float(value)
         except (TypeError, ValueError):
             errors.append({"row": None, "column": key, "value": value, "message": "应为数字"})
     merged = defaults()

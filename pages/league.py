@@ -15,27 +15,10 @@ import streamlit as st
 from lib import auth, periods
 from lib import settings as settings_mod
 from lib.errors import CockpitError, ValidationError
+from lib.league import METRICS
 from lib.i18n import LIGHT_COLORS, enum_label, t
 from lib.store import get_engine, session_scope
 from pages import _ui
-
-METRICS = ("invest_rate", "start_rate", "growth", "stats_rate", "funds_rate", "closure_rate", "red_share")
-RATE_METRICS = ("invest_rate", "start_rate", "stats_rate", "funds_rate", "closure_rate", "red_share")
-THRESHOLDS = (  # (settings key, zh, en, step)
-    ("progress_yellow_gap", "进度黄灯:滞后超过(百分点,负数)", "Progress yellow below (pp, negative)", 1.0),
-    ("progress_red_gap", "进度红灯:滞后超过(百分点,负数)", "Progress red below (pp, negative)", 1.0),
-    ("start_yellow_late", "开工黄灯:逾期月数≥", "Start yellow: months late ≥", 1),
-    ("start_red_late", "开工红灯:逾期月数≥", "Start red: months late ≥", 1),
-    ("reporting_yellow_months", "报送黄灯:连续未报月数≥", "Reporting yellow: months missing ≥", 1),
-    ("reporting_red_months", "报送红灯:连续未报月数≥", "Reporting red: months missing ≥", 1),
-    ("stats_yellow_months", "入库黄灯:开工后未入库月数≥", "Stats yellow: months since start ≥", 1),
-    ("stats_red_months", "入库红灯:开工后未入库月数≥", "Stats red: months since start ≥", 1),
-    ("funds_green_pp", "资金绿灯:支付差距≤(百分点)", "Funds green: shortfall ≤ (pp)", 1.0),
-    ("funds_yellow_pp", "资金黄灯:支付差距≤(百分点)", "Funds yellow: shortfall ≤ (pp)", 1.0),
-    ("problems_yellow_days", "问题黄灯:超期天数≥", "Problems yellow: days overdue ≥", 1),
-    ("problems_red_days", "问题红灯:超期天数>", "Problems red: days overdue >", 1),
-    ("persistence_months", "连续黄灯转红:月数", "Yellow months that turn red", 1),
-)
 
 c = _ui.ctx()
 lang = c.lang
@@ -204,14 +187,14 @@ if _ui.need_period(c):
                     value=float(current["weights"].get(m, 0)), key=f"lg_w_{m}")
             tcols = st.columns(3)
             new_thresholds = {}
-            for i, (k, zh, en, step) in enumerate(THRESHOLDS):
-                cur = current[k]
-                if isinstance(step, int):
+            for i, k in enumerate(settings_mod.THRESHOLD_KEYS):
+                label = enum_label("setting", k, lang)
+                if k in settings_mod.INT_KEYS:
                     new_thresholds[k] = int(tcols[i % 3].number_input(
-                        zh if lang == "zh" else en, value=int(cur), step=1, key=f"lg_t_{k}"))
+                        label, value=int(current[k]), step=1, key=f"lg_t_{k}"))
                 else:
                     new_thresholds[k] = float(tcols[i % 3].number_input(
-                        zh if lang == "zh" else en, value=float(cur), step=float(step), key=f"lg_t_{k}"))
+                        label, value=float(current[k]), step=1.0, key=f"lg_t_{k}"))
             changes = {k: v for k, v in new_thresholds.items() if v != current[k]}
             if any(new_weights[m] != float(current["weights"].get(m, 0)) for m in METRICS):
                 changes["weights"] = new_weights

@@ -29,13 +29,14 @@ def test_every_enum_has_both_languages_and_unique_words():
 
 
 def test_model_enumerations_are_translated():
-    from lib import models
+    from lib import models, settings
 
     pairs = [("library", models.LIBRARIES), ("nature", models.NATURES), ("level", models.LEVELS),
              ("approval", models.APPROVAL_STATES), ("approval_field", models.APPROVAL_FIELDS),
              ("fund_source", models.FUND_SOURCES), ("problem_category", models.PROBLEM_CATEGORIES),
              ("problem_level", models.PROBLEM_LEVELS), ("problem_status", models.PROBLEM_STATUSES),
-             ("role", models.ROLES), ("light", models.LIGHTS), ("region_kind", models.REGION_KINDS)]
+             ("role", models.ROLES), ("light", models.LIGHTS), ("region_kind", models.REGION_KINDS),
+             ("setting", settings.THRESHOLD_KEYS), ("metric", tuple(settings.DEFAULTS["weights"]))]
     for kind, keys in pairs:
         assert set(i18n.ENUMS[kind]) == set(keys), kind
 
