@@ -89,3 +89,15 @@ def session(sqlite_store):
 
     with session_scope(sqlite_store) as s:
         yield s
+
+
+@pytest.fixture
+def app_store(tmp_path, monkeypatch):
+    """A fresh migrated SQLite store made THE store of this process (COCKPIT_DB_URL), as pages and
+    AppTests see it; page tests seed it with what they need."""
+    monkeypatch.setenv("COCKPIT_DB_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    store_mod.dispose_all()
+    eng = store_mod.get_engine()
+    store_mod.upgrade(eng)
+    yield eng
+    store_mod.dispose_all()

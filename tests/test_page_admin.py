@@ -12,17 +12,12 @@ ADMIN = Actor("admin", "admin")
 
 
 @pytest.fixture
-def admin_store(tmp_path, monkeypatch):
-    monkeypatch.setenv("COCKPIT_DB_URL", f"sqlite:///{tmp_path / 'a.db'}")
-    store.dispose_all()
-    eng = store.get_engine()
-    store.upgrade(eng)
-    with store.session_scope(eng) as s:
+def admin_store(app_store):
+    with store.session_scope(app_store) as s:
         s.add(Region(code="532923", name="祥云县", kind="county", display_order=1))
         s.flush()
         auth.create_user(s, auth.CLI_ACTOR, "admin", "admin-pass-1", "admin")
-    yield eng
-    store.dispose_all()
+    return app_store
 
 
 def _run(actor):

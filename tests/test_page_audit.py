@@ -8,17 +8,12 @@ from tests.conftest import ROOT
 
 
 @pytest.fixture
-def audit_store(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'a.db'}"
-    monkeypatch.setenv("COCKPIT_DB_URL", url)
-    store.dispose_all()
-    eng = store.get_engine()
-    store.upgrade(eng)
+def audit_store(app_store):
+    eng = app_store
     with store.session_scope(eng) as s:
         audit.record(s, "staff-532923", "upload", "monthly", "batch:1", None, {"inserted": 3}, batch_id=1)
         audit.record(s, "office", "setting", "settings", "weights", {"growth": 20}, {"growth": 25})
-    yield eng
-    store.dispose_all()
+    return eng
 
 
 def _run(actor):

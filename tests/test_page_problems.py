@@ -21,11 +21,8 @@ LEADER = Actor("leader", "leader")
 
 
 @pytest.fixture
-def page_store(tmp_path, monkeypatch):
-    monkeypatch.setenv("COCKPIT_DB_URL", f"sqlite:///{tmp_path / 'p.db'}")
-    store.dispose_all()
-    eng = store.get_engine()
-    store.upgrade(eng)
+def page_store(app_store):
+    eng = app_store
     with store.session_scope(eng) as s:
         s.add_all([Region(code="532901", name="大理市", display_order=1),
                    Region(code="532922", name="漾濞县", display_order=2)])
@@ -38,8 +35,7 @@ def page_store(tmp_path, monkeypatch):
         old = P.raise_problem(s, OFFICE, "P2", "funds", "专项债资金缺口", "2022-03-01", unit="漾濞县财政局",
                               leader="张副县长", person="赵敏", measures="争取调度资金", deadline="2022-04-30")
         P.apply(s, OFFICE, old.id, "assign")
-    yield eng
-    store.dispose_all()
+    return eng
 
 
 def page(actor, period="2022-06"):

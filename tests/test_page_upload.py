@@ -14,14 +14,9 @@ from tests.conftest import ROOT
 
 
 @pytest.fixture
-def page_store(tmp_path, monkeypatch):
-    monkeypatch.setenv("COCKPIT_DB_URL", f"sqlite:///{tmp_path / 'u.db'}")
-    store.dispose_all()
-    eng = store.get_engine()
-    store.upgrade(eng)
-    seed(eng)
-    yield eng
-    store.dispose_all()
+def page_store(app_store):
+    seed(app_store)
+    return app_store
 
 
 def _run(actor, period="2022-03"):
