@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import csv
 import getpass
-import io
 import json
 import math
 import os
@@ -252,54 +251,42 @@ def cmd_import(args) -> int:
     return 0
 
 
-def cmd_lights(args) -> int:
+def _table_command(args, module: str, function: str, columns, int_columns=(), **kwargs) -> int:
+    """Run one rule function of lib/ on a checked store and print its rows as CSV or JSON.
+    The rules are imported after the period and the store are checked (a bad call stays one line)."""
+    import importlib
+
     from lib import store
 
-    period, as_of = _period(args.period), _as_of(args.as_of)
     engine = _engine()
-    from lib.lights import compute_lights
-
+    compute = getattr(importlib.import_module(module), function)
     with store.session_scope(engine) as session:
-        df = compute_lights(session, period, as_of=as_of)
-    emit(df.to_dict("records"), LIGHTS_COLUMNS, args.format)
+        rows = compute(session, **kwargs).to_dict("records")
+    for r in rows:
+        for k in int_columns:
+            v = _clean(r.get(k))
+            r[k] = None if v is None else int(v)
+    emit(rows, columns, args.format)
     return 0
+
+
+def cmd_lights(args) -> int:
+    period, as_of = _period(args.period), _as_of(args.as_of)
+    return _table_command(args, "lib.lights", "compute_lights", LIGHTS_COLUMNS, period=period, as_of=as_of)
 
 
 def cmd_league(args) -> int:
-    from lib import store
-
     period, as_of = _period(args.period), _as_of(args.as_of)
-    engine = _engine()
-    from lib.league import compute_league
-
-    with store.session_scope(engine) as session:
-        df = compute_league(session, period, as_of=as_of)
-    rows = df.to_dict("records")
-    for r in rows:
-        for k in ("rank", "rank_change"):
-            v = _clean(r.get(k))
-            r[k] = None if v is None else int(v)
-    emit(rows, LEAGUE_COLUMNS, args.format)
-    return 0
+    return _table_command(args, "lib.league", "compute_league", LEAGUE_COLUMNS, ("rank", "rank_change"),
+                          period=period, as_of=as_of)
 
 
 def cmd_problems(args) -> int:
     import datetime as dt
-    from lib import store
 
     as_of = _as_of(args.as_of) or dt.date.today()
-    engine = _engine()
-    from lib.problems import problem_table
-
-    with store.session_scope(engine) as session:
-        df = problem_table(session, as_of=as_of)
-    rows = df.to_dict("records")
-    for r in rows:
-        for k in ("overdue_days", "supervise_count", "problem_id"):
-            v = _clean(r.get(k))
-            r[k] = None if v is None else int(v)
-    emit(rows, PROBLEM_COLUMNS, args.format)
-    return 0
+    return _table_command(args, "lib.problems", "problem_table", PROBLEM_COLUMNS,
+                          ("overdue_days", "supervise_count", "problem_id"), as_of=as_of)
 
 
 def cmd_export(args) -> int:
