@@ -271,6 +271,7 @@ def _region_lookup(session: Session) -> dict[str, str]:
 
 
 def _chunks(seq: list, n: int = 900):
+    """Slices small enough for an IN (...) list on every backend."""
     for i in range(0, len(seq), n):
         yield seq[i:i + n]
 
@@ -467,12 +468,6 @@ def _build_monthly(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
         items.append(Item(r, f"{code} / {period}", [Op("monthly_reports", (code, period), vals)]))
     ctx["projects"] = projects
     return items
-
-
-def _chunks(values: list, size: int = 900):
-    """Slices small enough for an IN (...) list on every backend."""
-    for i in range(0, len(values), size):
-        yield values[i:i + size]
 
 
 def _monthly_warnings(ctx, items: list[Item], typed, rows, hm, warnings) -> None:

@@ -52,10 +52,10 @@ if _ui.need_period(c):
     from lib import lights as lights_mod
 
     projects = _ui.cached(queries.project_codes, year)  # (code, name, region) of the year
-    label = {code: name for code, name, _ in projects}
+    names = {code: name for code, name, _ in projects}
     codes = [code for code, _, region in projects if not c.region_code or region == c.region_code]
     wanted = st.session_state.get("project_code")
-    if wanted and wanted not in codes and wanted in label:
+    if wanted and wanted not in codes and wanted in names:
         codes = [wanted, *codes]
     if not codes:
         st.info(t("no_data", lang))
@@ -65,7 +65,7 @@ if _ui.need_period(c):
     elif st.session_state.get("pf_pick") not in codes:
         st.session_state["pf_pick"] = codes[0]
     code = st.selectbox(t("pf_pick", lang), codes, key="pf_pick",
-                        format_func=lambda k: f"{label.get(k, '')}({k})")
+                        format_func=lambda k: f"{names.get(k, '')}({k})")
     st.session_state["project_code"] = code
 
     facts = _ui.cached(queries.project_facts, code)

@@ -1,0 +1,33 @@
+"""AppTest: the project file's history of changes names each upload and problem move on the project."""
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from lib import store
+from lib.auth import Actor
+from lib.demo import load_demo
+from lib.importer import run_import
+from lib.models import ProjectYear
+from lib.templates import rows_csv
+from tests.conftest import ROOT
+
+OFFICE = Actor("office", "office")
+
+
+def test_history_lists_an_upload(app_store):
+    with store.session_scope(app_store) as s:
+        load_demo(s)
+    with store.session_scope(app_store) as s:
+        code = s.scalar(select(ProjectYear.project_code).where(ProjectYear.year == 2022, ProjectYear.library == "annual")
+                        .order_by(ProjectYear.project_code))
+        data = rows_csv("monthly", [{"code": code, "period": "2022-11", "ytd_completed": 1, "started": "是",
+                                     "in_stats": "是", "reporter": "王五"}])
+        res = run_import(s, "monthly", data, "m.csv", OFFICE)
+        assert res.ok, res.errors
+    at = AppTest.from_file(str(ROOT / "pages" / "project_file.py"), default_timeout=120)
+    at.session_state["actor"] = OFFICE
+    at.session_state["period"] = "2022-11"
+    at.session_state["project_code"] = code
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = "\n".join(str(d.value.to_dict("list")) for d in at.dataframe)
+    assert "上传 · 月报" in shown and "office" in shown
