@@ -1,5 +1,4 @@
 """攻坚驾驶舱 functional core. Never imports streamlit."""
-import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent

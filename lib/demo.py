@@ -654,7 +654,7 @@ def _gen_problems(rng: random.Random, project_rows: list[dict], meta: dict) -> t
             deadline = max(raised + dt.timedelta(days=rng.randint(30, 90)),
                            dt.date(2022, 11, 1) + dt.timedelta(days=rng.randint(0, 50)))
             status = kind
-        level = "county"
+
         escalations = 0
         if status != "pending" and rng.random() < 0.3:
             escalations = 1 if rng.random() < 0.75 else 2

@@ -624,7 +624,7 @@ PROBLEM_FIELDS["code"] = "project_code"
 
 def _build_problems(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
     session, actor = ctx["session"], ctx["actor"]
-    projects = _project_checks(ctx, typed, rows, hm, errors)
+    _project_checks(ctx, typed, rows, hm, errors)
     # blank id: an identical problem already in the store (same project, category, description,
     # raised_on) is that problem, so uploading the same file twice adds nothing.
     codes = sorted({c for c in typed["code"] if c})

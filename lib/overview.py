@@ -334,8 +334,6 @@ def monthly_curve(session: Session, period: str, region_code: str | None = None,
     if not len(py):
         return pd.DataFrame({"month": months, "actual": [0.0 if k <= m else np.nan for k in months],
                              "plan": 0.0, "annual_plan": 0.0, "time_progress": 0.0})
-    codes = list(py["project_code"])
-    use_codes = codes if project_codes is not None or region_code is not None else None
 
     # actual: latest report ≤ month, summed in SQL
     by_k = _actual_by_month(session, year, period, region_code, project_codes)

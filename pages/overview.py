@@ -8,7 +8,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib import overview, periods
+from lib import overview
 from lib.i18n import LIGHT_COLORS, enum_label, t
 from pages import _ui
 

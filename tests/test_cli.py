@@ -1,7 +1,4 @@
 """The command line of DESIGN.md, run as a user would (a subprocess), on a temporary store."""
-import csv
-import io
-import json
 import os
 import sqlite3
 import subprocess

@@ -7,7 +7,6 @@ Never ``playwright install``: the browser is /usr/bin/chromium (make test instal
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
