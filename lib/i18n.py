@@ -71,6 +71,18 @@ ENUMS: dict[str, dict[str, tuple[str, str]]] = {
         "red_share": ("红灯占比", "Red share"),
     },
     "bool": {"yes": ("是", "Yes"), "no": ("否", "No")},
+    # the audit trail (lib/audit.record actions and entities)
+    "audit_action": {
+        "upload": ("上传", "Upload"), "undo": ("撤销上传", "Undo upload"), "edit": ("修改", "Edit"),
+        "problem": ("问题办理", "Problem move"), "setting": ("修改设置", "Setting change"),
+        "account": ("账号变更", "Account change"), "init": ("初始化", "Initialise"), "login": ("登录", "Sign-in"),
+    },
+    "audit_entity": {
+        "regions": ("县区", "Counties"), "projects": ("项目清单", "Projects"), "monthly": ("月报", "Monthly reports"),
+        "plans": ("月度计划", "Monthly plans"), "targets": ("县区目标", "County targets"),
+        "stats": ("县区统计", "County statistics"), "problems": ("问题", "Problems"), "users": ("账号", "Accounts"),
+        "settings": ("规则设置", "Rule settings"), "demo": ("示例数据", "Demo data"),
+    },
     # rule settings (lib/settings.py keys), as the office's settings form labels them
     "setting": {
         "progress_yellow_gap": ("进度黄灯:滞后超过(百分点,负数)", "Progress yellow below (pp, negative)"),

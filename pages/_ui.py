@@ -133,6 +133,7 @@ html { -webkit-text-size-adjust: 100%; }
 [data-testid="stNumberInputContainer"], [data-testid="stNumberInputField"],
 [data-testid="stNumberInputContainer"] button, [data-testid="stDateInputField"] { min-height: 40px; }
 [data-testid="stDateInputField"] { display: flex; align-items: center; }
+[data-testid="stTextInputRootElement"] button { min-width: 40px; min-height: 40px; }  /* password eye */
 button[aria-label^="Help for"] { min-width: 40px; min-height: 40px; padding: 12px; margin: -12px; }
 [data-testid="stHeaderActionElements"], h1 a[href^="#"], h2 a[href^="#"], h3 a[href^="#"],
 h4 a[href^="#"] { display: none !important; }

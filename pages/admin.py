@@ -25,7 +25,14 @@ with session_scope(get_engine()) as s:
     users = auth.list_users(s)
     regions = {r.code: r.name for r in s.scalars(select(Region).order_by(Region.display_order, Region.code))}
 
-region_label = lambda code: f"{regions.get(code, code)}({code})" if code else "—"  # noqa: E731
+def region_label(code) -> str:
+    """County name and code; a dash for accounts without a county (NaN in the table)."""
+    if code is None or (isinstance(code, float) and pd.isna(code)) or code == "":
+        return "—"
+    return f"{regions.get(code, code)}({code})"
+
+
+
 role_label = lambda r: enum_label("role", r, c.lang)  # noqa: E731
 
 table = pd.DataFrame(users)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from lib import audit
 from lib.auth import can
-from lib.i18n import t
+from lib.i18n import enum_label, t
 from lib.store import get_engine, session_scope
 from pages._ui import ctx, header
 
@@ -23,12 +23,12 @@ with session_scope(get_engine()) as s:
     actions = audit.distinct_values(s, "action")
 
 cols = st.columns([1, 1, 1, 1, 1])
+act_label = lambda v: enum_label("audit_action", v, c.lang) if v else t("all", c.lang)  # noqa: E731
+ent_label = lambda v: enum_label("audit_entity", v, c.lang) if v else t("all", c.lang)  # noqa: E731
 user = cols[0].selectbox(t("audit_user", c.lang), [""] + users, key="audit_user",
                          format_func=lambda v: v or t("all", c.lang))
-entity = cols[1].selectbox(t("audit_entity", c.lang), [""] + entities, key="audit_entity",
-                           format_func=lambda v: v or t("all", c.lang))
-action = cols[2].selectbox(t("audit_action", c.lang), [""] + actions, key="audit_action",
-                           format_func=lambda v: v or t("all", c.lang))
+entity = cols[1].selectbox(t("audit_entity", c.lang), [""] + entities, key="audit_entity", format_func=ent_label)
+action = cols[2].selectbox(t("audit_action", c.lang), [""] + actions, key="audit_action", format_func=act_label)
 today = dt.date.today()
 date_from = cols[3].date_input(t("date_from", c.lang), value=today - dt.timedelta(days=365), key="audit_from")
 date_to = cols[4].date_input(t("date_to", c.lang), value=today, key="audit_to")
@@ -39,7 +39,10 @@ with session_scope(get_engine()) as s:
 
 st.caption(t("audit_count", c.lang).format(n=len(df)))
 labels = {k: t(f"audit_col_{k}", c.lang) for k in df.columns}
-st.dataframe(df.rename(columns=labels), hide_index=True, width="stretch", height=520)
+shown = df.assign(action=df["action"].map(act_label), entity=df["entity"].map(ent_label),
+                  before=df["before"].fillna(""), after=df["after"].fillna(""))
+st.dataframe(shown.rename(columns=labels), hide_index=True, width="stretch",
+             height="auto" if len(shown) <= 15 else 560)
 st.download_button(
     t("export_csv", c.lang),
     df.to_csv(index=False).encode("utf-8-sig"),

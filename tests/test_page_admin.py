@@ -29,6 +29,8 @@ def _run(actor):
 def test_admin_adds_and_disables_a_user(admin_store):
     at = _run(ADMIN)
     assert not at.exception
+    table = at.dataframe[0].value
+    assert table.loc[table["用户名"] == "admin", "所属县区"].item() == "—"  # no county: a dash, never nan
     at.text_input(key="admin_new_user").set_value("staff-532923b")
     at.selectbox(key="admin_new_role").set_value("staff")
     at.selectbox(key="admin_new_region").set_value("532923")

@@ -31,7 +31,7 @@ def test_office_sees_and_filters_the_trail(audit_store):
     assert "共 2 条记录" in " ".join(c.value for c in at.caption)
     at.selectbox(key="audit_user").set_value("office").run()
     df = at.dataframe[0].value
-    assert len(df) == 1 and df.iloc[0]["操作"] == "setting"
+    assert len(df) == 1 and df.iloc[0]["操作"] == "修改设置" and df.iloc[0]["对象"] == "规则设置"
 
 
 def test_staff_cannot_read_the_trail(audit_store):
