@@ -15,17 +15,17 @@ import streamlit as st  # noqa: E402
 
 st.set_page_config(page_title="攻坚驾驶舱", layout="wide", initial_sidebar_state="auto")
 
-from lib import auth  # noqa: E402
+from lib import access  # noqa: E402
 from lib.errors import CockpitError, StoreError  # noqa: E402
 from lib.i18n import enum_label, t  # noqa: E402
 from lib.periods import fmt_period  # noqa: E402
 from lib.store import get_engine, require_current, session_scope  # noqa: E402
-from pages import _ui  # noqa: E402
+from pages import _cache, _frame  # noqa: E402
 
 TOKEN_PARAM = "s"
 LANGS = ("zh", "en")
 
-_ui.inject_css()
+_frame.inject_css()
 
 # --- the store ---------------------------------------------------------------------------------------
 try:
@@ -69,11 +69,11 @@ def _restore_actor():
     except Exception:  # no browser context (tests)
         headers = {}
     with session_scope(engine) as session:
-        actor = auth.actor_from_token(session, token) if token else None
+        actor = access.actor_from_token(session, token) if token else None
         if actor is None:
-            actor = auth.actor_from_trusted_header(session, headers)
+            actor = access.actor_from_trusted_header(session, headers)
             if actor is not None:
-                token = auth.issue_token(actor, auth.get_secret(session))
+                token = access.issue_token(actor, access.get_secret(session))
     if actor is not None:
         st.session_state["actor"] = actor
         st.session_state["token"] = token
@@ -94,8 +94,8 @@ def _login_form() -> None:
     if submitted:
         try:
             with session_scope(engine) as session:
-                actor = auth.authenticate(session, user, password)
-                token = auth.issue_token(actor, auth.get_secret(session))
+                actor = access.authenticate(session, user, password)
+                token = access.issue_token(actor, access.get_secret(session))
         except CockpitError as exc:
             st.error(str(exc))
             return
@@ -116,7 +116,7 @@ if st.session_state.get("token") and st.query_params.get(TOKEN_PARAM) != st.sess
     st.query_params[TOKEN_PARAM] = st.session_state["token"]
 
 # --- shared filters: period and county, kept across pages --------------------------------------------
-periods_list = _ui.report_periods()
+periods_list = _cache.report_periods()
 if periods_list:
     if st.session_state.get("period") not in periods_list:
         st.session_state["period"] = periods_list[0]
@@ -131,7 +131,7 @@ if periods_list:
 else:
     st.session_state["period"] = None
 
-names = _ui.region_names()
+names = _cache.region_names()
 ALL_REGIONS = ""  # the widget's value for 全部县区 (region_code None)
 region_options = [ALL_REGIONS, *names.keys()]
 default_region = actor.region_code if actor.role == "staff" and actor.region_code in names else None
@@ -151,7 +151,7 @@ st.session_state["region_code"] = region or None
 st.sidebar.caption(f"{t('signed_in_as', lang)}:{actor.label}({enum_label('role', actor.role, lang)})")
 if st.sidebar.button(t("logout", lang), key="logout_button", width="stretch"):
     st.session_state["signed_out_token"] = st.session_state.get("token")
-    for k in ("actor", "token", "project_code", _ui.LIST_FILTER_KEY):
+    for k in ("actor", "token", "project_code", _frame.LIST_FILTER_KEY):
         st.session_state.pop(k, None)
     if TOKEN_PARAM in st.query_params:
         del st.query_params[TOKEN_PARAM]
@@ -177,7 +177,7 @@ PAGES = [
 
 def _allowed(perm) -> bool:
     perms = perm if isinstance(perm, tuple) else (perm,)
-    return any(auth.can(actor, p) for p in perms)
+    return any(access.can(actor, p) for p in perms)
 
 
 sections: dict[str, list] = {}

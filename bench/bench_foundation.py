@@ -3,8 +3,8 @@
 Builds (once; ``--rebuild`` to redo) a store of 100 regions, 20,000 projects, monthly reports
 2018-01 … 2022-10 (≈1.1 million rows), 50,000 problems, then times for period 2022-10:
 
-- all project lights (``lib.lights.compute_lights``)              target ≤ 1.5 s and ≤ 4× the floor
-- the league table (``lib.league.compute_league``)                target ≤ 2 s  and ≤ 4× the floor
+- all project lights (``lib.rules.lights.compute_lights``)              target ≤ 1.5 s and ≤ 4× the floor
+- the league table (``lib.rules.league.compute_league``)                target ≤ 2 s  and ≤ 4× the floor
 - the floor: a bare DB-API read of the same report rows the rules need (the persistence window
   2022-08..2022-10 plus each project's latest report of 2022-01..2022-07); the plain read of every
   2022 report row up to 2022-10 is printed too.
@@ -24,7 +24,6 @@ import argparse
 import datetime as dt
 import json
 import math
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -385,7 +384,7 @@ def run(url: str, repeat: int = 3) -> dict:
     res["ytd_read_s"] = min(f["ytd_read_s"] for f in floors)
     res["ytd_rows"] = floors[0]["ytd_rows"]
     try:
-        from lib import lights
+        from lib.rules import lights
     except ImportError:
         lights = None
     if lights is not None:
@@ -396,7 +395,7 @@ def run(url: str, repeat: int = 3) -> dict:
         res.update(lights_first_s=first, lights_s=best, lights_rows=len(df),
                    lights_counts=df["light"].value_counts().to_dict())
     try:
-        from lib import league
+        from lib.rules import league
     except ImportError:
         league = None
     if league is not None:

@@ -18,10 +18,10 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from lib import store  # noqa: E402
-from lib.auth import Actor  # noqa: E402
-from lib.importer import run_import  # noqa: E402
+from lib.access import Actor  # noqa: E402
+from lib.intake.importer import run_import  # noqa: E402
+from lib.intake.templates import rows_csv  # noqa: E402
 from lib.store import session_scope  # noqa: E402
-from lib.templates import rows_csv  # noqa: E402
 
 OFFICE = Actor("bench", "office")
 

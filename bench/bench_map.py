@@ -4,7 +4,7 @@ Prints, for period 2022-10:
 - the deck JSON the browser receives (bytes) with every project located            target ≤ 5 MB
   — once with the store's regions as they are, once with a synthetic simplified boundary of 160
   vertices for every region (the province store has none), which is what a real province would send;
-- the time to build the map payload from lights + league (lib.mapview.map_payload);
+- the time to build the map payload from lights + league (lib.geo.mapview.map_payload);
 - the page's server run (pages/map.py through Streamlit's AppTest): first run and warm runs
   (lib results cached until the next write, as in the app)                          target ≤ 1.5 s warm.
 
@@ -53,9 +53,10 @@ def with_synthetic_boundaries(regions, lights):
 def main() -> int:
     url = build_province_store(DEFAULT_DB)
     os.environ["COCKPIT_DB_URL"] = url
-    from lib import mapview, store
-    from lib.league import compute_league
-    from lib.lights import compute_lights
+    from lib import store
+    from lib.geo import mapview
+    from lib.rules.league import compute_league
+    from lib.rules.lights import compute_lights
 
     eng = store.get_engine(url)
     with store.session_scope(eng) as s:
@@ -88,7 +89,7 @@ def main() -> int:
     # the page's server run
     from streamlit.testing.v1 import AppTest
 
-    from lib.auth import Actor
+    from lib.access import Actor
 
     store.dispose_all()
 

@@ -62,13 +62,13 @@ def bench(url: str, repeat: int) -> dict:
     import streamlit as st
 
     from lib import store
-    from lib.auth import Actor
-    from lib.queries import latest_period
+    from lib.access import Actor
+    from lib.store.queries import latest_period
 
     store.dispose_all()
     with store.session_scope(store.get_engine()) as s:
         period = latest_period(s)
-        from lib.lights import compute_lights
+        from lib.rules.lights import compute_lights
 
         code = str(compute_lights(s, period).sort_values("project_code")["project_code"].iloc[0])
     actor = Actor("office", "office", display_name="bench")

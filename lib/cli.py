@@ -10,11 +10,11 @@ import csv
 import getpass
 import json
 import math
-import os
 import sys
 from pathlib import Path
 from typing import Any, Sequence
 
+from lib import config
 from lib.errors import CockpitError, StoreError, ValidationError
 
 LIGHTS_COLUMNS = [
@@ -103,8 +103,9 @@ def _engine(require: bool = True):
 
 
 def _period(value: str) -> str:
-    from lib.periods import parse_period
     import re
+
+    from lib.periods import parse_period
 
     if not re.fullmatch(r"\s*\d{4}-\d{1,2}\s*", value or ""):
         raise CliExit(2, f"报告期格式不正确:「{value}」,应为 YYYY-MM,例如 2022-10")
@@ -118,6 +119,7 @@ def _as_of(value: str | None):
     if not value:
         return None
     import re
+
     from lib.periods import parse_date
 
     if not re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", value.strip()):
@@ -173,9 +175,10 @@ def _csv_value(v: Any) -> Any:
 
 
 def _actor_for(session, username: str | None):
-    from lib.auth import CLI_ACTOR, Actor
-    from lib.models import User
     from sqlalchemy import select
+
+    from lib.access import CLI_ACTOR, Actor
+    from lib.store.models import User
 
     if not username:
         return CLI_ACTOR
@@ -217,7 +220,7 @@ def _safe_url(url) -> str:
 
 def cmd_import(args) -> int:
     from lib import store
-    from lib.importer import run_import
+    from lib.intake.importer import run_import
 
     path = Path(args.file)
     if not path.is_file():
@@ -272,12 +275,12 @@ def _table_command(args, module: str, function: str, columns, int_columns=(), **
 
 def cmd_lights(args) -> int:
     period, as_of = _period(args.period), _as_of(args.as_of)
-    return _table_command(args, "lib.lights", "compute_lights", LIGHTS_COLUMNS, period=period, as_of=as_of)
+    return _table_command(args, "lib.rules.lights", "compute_lights", LIGHTS_COLUMNS, period=period, as_of=as_of)
 
 
 def cmd_league(args) -> int:
     period, as_of = _period(args.period), _as_of(args.as_of)
-    return _table_command(args, "lib.league", "compute_league", LEAGUE_COLUMNS, ("rank", "rank_change"),
+    return _table_command(args, "lib.rules.league", "compute_league", LEAGUE_COLUMNS, ("rank", "rank_change"),
                           period=period, as_of=as_of)
 
 
@@ -294,7 +297,7 @@ def cmd_export(args) -> int:
 
     period = _period(args.period)
     engine = _engine()
-    from lib.exports_briefing import briefing_pptx
+    from lib.outputs.briefing import briefing_pptx
 
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -317,7 +320,7 @@ def _read_password() -> str:
 
 def cmd_user(args) -> int:
     from lib import store
-    from lib.auth import CLI_ACTOR, create_user
+    from lib.access import CLI_ACTOR, create_user
 
     password = _read_password()
     with store.session_scope(_engine()) as session:
@@ -327,7 +330,7 @@ def cmd_user(args) -> int:
 
 
 def cmd_backup(args) -> int:
-    from lib.backup import backup_to_sqlite
+    from lib.store.backup import backup_to_sqlite
 
     out = Path(args.out)
     counts = backup_to_sqlite(_engine(), out)
@@ -338,7 +341,7 @@ def cmd_backup(args) -> int:
 
 def cmd_import_boundaries(args) -> int:
     from lib import store
-    from lib.auth import CLI_ACTOR
+    from lib.access import CLI_ACTOR
     from lib.geo import import_boundaries
 
     path = Path(args.file)
@@ -382,7 +385,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # never a traceback for the user; COCKPIT_DEBUG=1 shows it
-        if os.environ.get("COCKPIT_DEBUG"):
+        if config.settings().debug:
             raise
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         print(f"内部错误:{exc.__class__.__name__}: {first}(设置 COCKPIT_DEBUG=1 查看详情)", file=sys.stderr)

@@ -191,7 +191,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "store_error_fix": ("请按提示处理后刷新本页。", "Fix this as described, then reload the page."),
     "no_periods": ("数据库中还没有月报,请先上传月报或加载示例数据(python -m lib.cli init --demo)。",
                    "The store holds no monthly reports yet: upload them or load the demo (python -m lib.cli init --demo)."),
-    "module_missing": ("该功能模块尚未就绪", "This module is not available yet"),
     "view_list": ("查看清单", "Open the list"),
     "prev_month_change": ("较上月", "vs last month"),
     "points": ("个百分点", "pp"),

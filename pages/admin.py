@@ -8,21 +8,21 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import select
 
-from lib import auth
+from lib import access
 from lib.errors import CockpitError
 from lib.i18n import enum_label, t
-from lib.models import ROLES, Region
 from lib.store import get_engine, session_scope
-from pages._ui import ctx, header
+from lib.store.models import ROLES, Region
+from pages._frame import ctx, header
 
 c = ctx()
 header(t("admin_title", c.lang), c)
-if c.actor is None or not auth.can(c.actor, "accounts"):
+if c.actor is None or not access.can(c.actor, "accounts"):
     st.warning(t("admin_forbidden", c.lang))
     st.stop()
 
 with session_scope(get_engine()) as s:
-    users = auth.list_users(s)
+    users = access.list_users(s)
     regions = {r.code: r.name for r in s.scalars(select(Region).order_by(Region.display_order, Region.code))}
 
 def region_label(code) -> str:
@@ -70,7 +70,7 @@ with tab_add:
                                   format_func=lambda v: region_label(v) if v else "—", key="admin_new_region")
         new_pw = a1.text_input(t("password", c.lang), type="password", key="admin_new_pw")
         if st.form_submit_button(t("admin_add", c.lang), key="admin_add_submit"):
-            _do(lambda s: auth.create_user(s, c.actor, new_user, new_pw, new_role, region_code=new_region or None,
+            _do(lambda s: access.create_user(s, c.actor, new_user, new_pw, new_role, region_code=new_region or None,
                                            display_name=new_name or None),
                 t("admin_saved", c.lang))
 
@@ -83,7 +83,7 @@ with tab_edit:
         with e1.form("admin_pw_form", clear_on_submit=True):
             pw = st.text_input(t("admin_new_password", c.lang), type="password", key="admin_reset_pw")
             if st.form_submit_button(t("admin_reset", c.lang), key="admin_reset_submit"):
-                _do(lambda s: auth.set_password(s, c.actor, who, pw), t("admin_saved", c.lang))
+                _do(lambda s: access.set_password(s, c.actor, who, pw), t("admin_saved", c.lang))
         with e2.form("admin_role_form"):
             role = st.selectbox(t("admin_col_role", c.lang), ROLES, index=ROLES.index(current["role"]),
                                 format_func=role_label, key="admin_role")
@@ -92,17 +92,17 @@ with tab_edit:
                                   index=keys.index(current["region_code"] or ""),
                                   format_func=lambda v: region_label(v) if v else "—", key="admin_region")
             if st.form_submit_button(t("admin_save_role", c.lang), key="admin_role_submit"):
-                _do(lambda s: auth.set_role(s, c.actor, who, role, region or None), t("admin_saved", c.lang))
+                _do(lambda s: access.set_role(s, c.actor, who, role, region or None), t("admin_saved", c.lang))
         label = t("admin_disable", c.lang) if current["active"] else t("admin_enable", c.lang)
         if st.button(label, key="admin_toggle_active"):
-            _do(lambda s: auth.set_active(s, c.actor, who, not current["active"]), t("admin_saved", c.lang))
+            _do(lambda s: access.set_active(s, c.actor, who, not current["active"]), t("admin_saved", c.lang))
 
 with tab_backup:
     st.caption(t("admin_backup_help", c.lang))
     if st.button(t("admin_backup_make", c.lang), key="admin_backup_make"):
-        from lib.backup import backup_to_sqlite
+        from lib.store.backup import backup_to_sqlite
 
-        auth.require(c.actor, "backup")
+        access.require(c.actor, "backup")
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "cockpit-backup.db"
             counts = backup_to_sqlite(get_engine(), out)

@@ -5,11 +5,10 @@ import datetime as dt
 
 import streamlit as st
 
-from lib import audit
-from lib.auth import can
+from lib.access import can
 from lib.i18n import enum_label, t
-from lib.store import get_engine, session_scope
-from pages._ui import ctx, header
+from lib.store import audit, get_engine, session_scope
+from pages._frame import ctx, header
 
 c = ctx()
 header(t("audit_title", c.lang), c)

@@ -2,7 +2,7 @@
 scores as bars; 比亮晒 top and bottom three; the rank month by month; the same table for 包联领导 and
 责任单位; the office's weights and thresholds form (preview before saving; saving is audited).
 
-Numbers: lib.league.compute_league only. Settings: lib.settings.load/save.
+Numbers: lib.rules.league.compute_league only. Settings: lib.rules.settings.load/save.
 """
 from __future__ import annotations
 
@@ -12,17 +12,17 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib import auth, periods
-from lib import settings as settings_mod
+from lib import access, periods
 from lib.errors import CockpitError, ValidationError
-from lib.league import METRICS
 from lib.i18n import LIGHT_COLORS, enum_label, t
+from lib.rules import settings as settings_mod
+from lib.rules.league import METRICS
 from lib.store import get_engine, session_scope
-from pages import _ui
+from pages import _cache, _frame, _widgets
 
-c = _ui.ctx()
+c = _frame.ctx()
 lang = c.lang
-_ui.header(t("page_league", lang), c)
+_frame.header(t("page_league", lang), c)
 
 
 def name_col(df: pd.DataFrame) -> str:
@@ -55,7 +55,7 @@ def metric_value(m: str, v) -> str:
         return "—"
     if m == "growth":
         return f"{float(v):.1f}%"
-    return _ui.pct(v)
+    return _widgets.pct(v)
 
 
 def league_table(df: pd.DataFrame) -> pd.DataFrame:
@@ -87,22 +87,19 @@ def show_table(df: pd.DataFrame, key: str) -> None:
     word = {k: enum_label("light", k, lang) for k in ("red", "yellow", "green", "gray")}
     styled = tab.style.format({t("lg_scores", lang): "{:.2f}"}, na_rep="—")
     if t("lg_light", lang) in tab.columns:
-        styled = styled.map(_ui.light_cell_style({v: k for k, v in word.items()}), subset=[t("lg_light", lang)])
+        styled = styled.map(_widgets.light_cell_style({v: k for k, v in word.items()}), subset=[t("lg_light", lang)])
     st.dataframe(styled, hide_index=True, key=key, height=min(38 + 35 * max(len(tab), 1), 720))
 
 
-if _ui.need_period(c):
-    if not _ui.module_ready("league"):
-        st.warning(f"{t('module_missing', lang)}:lib.league")
-        st.stop()
+if _frame.need_period(c):
     period = c.period
-    lg = _ui.league(period, c.as_of, "region").sort_values("rank", kind="stable").reset_index(drop=True)
+    lg = _cache.league(period, c.as_of, "region").sort_values("rank", kind="stable").reset_index(drop=True)
     nc = name_col(lg)
 
     st.markdown(f"#### {t('lg_table', lang)}")
     show_table(lg, "lg_region_table")
     st.caption(" · ".join(f"{enum_label('metric', m, lang)} {w:g}" for m, w in
-                          _ui.cached(settings_mod.load)["weights"].items()) + f"({t('lg_weight', lang)})")
+                          _cache.cached(settings_mod.load)["weights"].items()) + f"({t('lg_weight', lang)})")
 
     word = {k: enum_label("light", k, lang) for k in ("red", "yellow", "green", "gray")}
     ranked = lg[lg["score"].notna()] if "score" in lg.columns else lg
@@ -118,18 +115,18 @@ if _ui.need_period(c):
             cliponaxis=False))
     fig.update_yaxes(categoryorder="array", categoryarray=list(ranked[nc]), autorange="reversed")
     fig.update_xaxes(title_text=t("lg_axis_score", lang), range=[0, 110])
-    _ui.style_fig(fig, f"{t('page_league', lang)} · {t('lg_scores', lang)}",
+    _widgets.style_fig(fig, f"{t('page_league', lang)} · {t('lg_scores', lang)}",
                   height=max(380, 130 + 30 * len(ranked)))
-    ev = _ui.chart(fig, key="lg_scores_chart", on_select="rerun")
+    ev = _widgets.chart(fig, key="lg_scores_chart", on_select="rerun")
     pts = (ev or {}).get("selection", {}).get("points", []) if ev else []
     if pts and pts[0].get("customdata"):
         cd = pts[0]["customdata"]
-        _ui.goto_list(region=cd[0] if isinstance(cd, list) else cd)
+        _frame.goto_list(region=cd[0] if isinstance(cd, list) else cd)
 
     def callout(title, rows, color):
         items = "".join(
             f"<li><b>{int(r['rank'])}. {html.escape(str(r[nc]))}</b> {float(r['score']):.2f} "
-            f"{_ui.light_badge(r['light'], lang) if 'light' in r else ''}</li>" for _, r in rows.iterrows())
+            f"{_widgets.light_badge(r['light'], lang) if 'light' in r else ''}</li>" for _, r in rows.iterrows())
         st.markdown(f"<div style='border-left:6px solid {color};padding:4px 12px;margin-bottom:12px'>"
                     f"<b style='font-size:17px'>{title}</b><ul style='margin:6px 0 0 0;line-height:2'>{items}</ul></div>",
                     unsafe_allow_html=True)
@@ -144,12 +141,12 @@ if _ui.need_period(c):
         codes = list(lg[key_col(lg)])
         pick = st.selectbox(t("pick_county", lang), codes, key="lg_pick",
                             format_func=lambda k: dict(zip(lg[key_col(lg)], lg[nc])).get(k, k))
-        _ui.list_button(t("go_county", lang), key="lg_go", region=pick)
+        _frame.list_button(t("go_county", lang), key="lg_go", region=pick)
 
     # --- rank month by month (computed on request: every month judged from one load of the rule frames) --
     show_trend = st.toggle(t("lg_trend_show", lang), key="lg_show_trend", persist_state="session")
     if show_trend:
-        rk = _ui.rank_history(period, "region")
+        rk = _cache.rank_history(period, "region")
         if len(rk):
             fig = go.Figure()
             for code, part in rk.groupby("group_key", sort=False):
@@ -157,8 +154,8 @@ if _ui.need_period(c):
                     x=[periods.fmt_period(p, lang) for p in part["period"]], y=part["rank"],
                     name=str(part["group_name"].iloc[-1]), mode="lines+markers"))
             fig.update_yaxes(autorange="reversed", title_text=t("lg_axis_rank", lang), dtick=1)
-            _ui.style_fig(fig, t("lg_trend", lang), height=520)
-            _ui.chart(fig, key="lg_trend_chart")
+            _widgets.style_fig(fig, t("lg_trend", lang), height=520)
+            _widgets.chart(fig, key="lg_trend_chart")
             wide = rk.pivot_table(index="group_name", columns="period", values="rank", aggfunc="first")
             wide = wide.reindex(index=list(lg[nc]))
             wide.columns = [periods.fmt_period(p, lang) for p in wide.columns]
@@ -171,13 +168,13 @@ if _ui.need_period(c):
         t("lg_by_group", lang), ["leader", "unit"], key="lg_group_by", persist_state="session",
         format_func=lambda g: t("lg_by_leader" if g == "leader" else "lg_by_unit", lang))
     if group:
-        show_table(_ui.league(period, c.as_of, group).sort_values("rank", kind="stable"), f"lg_{group}_table")
+        show_table(_cache.league(period, c.as_of, group).sort_values("rank", kind="stable"), f"lg_{group}_table")
 
     # --- weights and thresholds (campaign office) -----------------------------------------------------------
     actor = c.actor
-    if actor is not None and auth.can(actor, "settings"):
+    if actor is not None and access.can(actor, "settings"):
         with st.expander(t("lg_settings", lang)):
-            current = _ui.cached(settings_mod.load)
+            current = _cache.cached(settings_mod.load)
             st.markdown(f"**{t('lg_weight', lang)}**")
             wcols = st.columns(4)
             new_weights = {}
@@ -210,7 +207,7 @@ if _ui.need_period(c):
                         st.error(f"{e.get('column')}:{e.get('message')}")
                     st.stop()
             if preview:
-                from lib.league import compute_league
+                from lib.rules.league import compute_league
 
                 trial = {**current, **{k: v for k, v in changes.items() if k != "weights"},
                          "weights": {**current["weights"], **changes.get("weights", {})}}

@@ -2,7 +2,7 @@
 
 Counties filled by a chosen measure, projects as points by light, legend beside the map. Clicking a
 county opens its panel (league figures and its projects, red first); clicking a project opens its
-project file. Everything is drawn by lib.mapview (no basemap, nothing fetched from outside).
+project file. Everything is drawn by lib.geo.mapview (no basemap, nothing fetched from outside).
 Filters share the traffic-light list's widget keys (pl_light, pl_level, pl_sector, pl_tags,
 pl_nature), so a filter set here is the list's filter too.
 """
@@ -11,13 +11,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib import mapview, overview
+from lib.geo import mapview
 from lib.i18n import enum_label, t
-from pages import _ui
+from lib.rules import overview
+from pages import _cache, _frame, _widgets
 
-c = _ui.ctx()
+c = _frame.ctx()
 lang = c.lang
-_ui.header(t("page_map", lang), c)
+_frame.header(t("page_map", lang), c)
 
 FILTER_WIDGETS = {"light": "pl_light", "level": "pl_level", "sector": "pl_sector", "tags": "pl_tags",
                   "nature": "pl_nature"}
@@ -25,23 +26,23 @@ FILTER_WIDGETS = {"light": "pl_light", "level": "pl_level", "sector": "pl_sector
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _payload(period: str, as_of, measure: str, filters: tuple, lang: str, version: int, url: str) -> dict:
-    lights = _ui.lights(period, as_of)
-    league = _ui.league(period, as_of) if _ui.module_ready("league") else pd.DataFrame(columns=["region_code"])
-    regions = _ui.cached(mapview.load_regions)
+    lights = _cache.lights(period, as_of)
+    league = _cache.league(period, as_of)
+    regions = _cache.cached(mapview.load_regions)
     md = mapview.MapData(period=period, regions=regions, lights=lights, league=league)
     return mapview.map_payload(md, measure, lang, dict(filters))
 
 
 def _png(period: str, as_of, measure: str, lang: str, filters: tuple) -> bytes:
     """The static image of this view (kaleido on the local Chromium), made when the button is pressed."""
-    lights = _ui.lights(period, as_of)
-    league = _ui.league(period, as_of) if _ui.module_ready("league") else pd.DataFrame(columns=["region_code"])
-    md = mapview.MapData(period=period, regions=_ui.cached(mapview.load_regions), lights=lights, league=league)
+    lights = _cache.lights(period, as_of)
+    league = _cache.league(period, as_of)
+    md = mapview.MapData(period=period, regions=_cache.cached(mapview.load_regions), lights=lights, league=league)
     demo = False
     try:
         from lib.demo import is_demo
 
-        demo = _ui.cached(is_demo)
+        demo = _cache.cached(is_demo)
     except ImportError:
         pass
     kinds = {"light": "light", "level": "level", "nature": "nature"}
@@ -79,22 +80,22 @@ def _region_panel(payload: dict, code: str) -> None:
     r = row.iloc[0]
     st.markdown(f"#### {t('map_region_panel', lang).format(name=r['region_name'])}")
     m = st.columns(4)
-    m[0].metric(t("map_tt_score", lang), "—" if _ui.nan(r.get("score")) else f"{float(r['score']):.1f}")
-    m[1].metric(t("map_rank", lang), "—" if _ui.nan(r.get("rank")) else f"{int(r['rank'])}")
-    m[2].metric(t("map_tt_invest_rate", lang), _ui.pct(r.get("invest_rate")),
-                None if _ui.nan(r.get("gap")) else _ui.pp(r.get("gap"), lang))
-    m[3].metric(t("map_tt_completed", lang), _ui.money(r.get("completed"), lang))
-    chips = " ".join(f"{_ui.light_badge(k, lang)} <b>{int(r.get(k) or 0)}</b>" for k in mapview.LIGHT_ORDER)
+    m[0].metric(t("map_tt_score", lang), "—" if _widgets.nan(r.get("score")) else f"{float(r['score']):.1f}")
+    m[1].metric(t("map_rank", lang), "—" if _widgets.nan(r.get("rank")) else f"{int(r['rank'])}")
+    m[2].metric(t("map_tt_invest_rate", lang), _widgets.pct(r.get("invest_rate")),
+                None if _widgets.nan(r.get("gap")) else _widgets.pp(r.get("gap"), lang))
+    m[3].metric(t("map_tt_completed", lang), _widgets.money(r.get("completed"), lang))
+    chips = " ".join(f"{_widgets.light_badge(k, lang)} <b>{int(r.get(k) or 0)}</b>" for k in mapview.LIGHT_ORDER)
     st.markdown(f'<div style="line-height:2.2">{t("map_project_count", lang)} {int(r.get("n_projects") or 0)} &nbsp; {chips}</div>',
                 unsafe_allow_html=True)
-    lights = _ui.lights(c.period, c.as_of)
+    lights = _cache.lights(c.period, c.as_of)
     mine = overview.sort_projects(lights[lights["region_code"] == code], "light")
     st.markdown(f"**{t('map_region_projects', lang)}**")
     table = pd.DataFrame({
         t("col_name", lang): mine["project_name"],
         t("col_light", lang): [enum_label("light", v, lang) for v in mine["light"]],
-        t("map_tt_actual", lang): [_ui.pct(None if _ui.nan(v) else v / 100) for v in mine["actual_pct"]],
-        t("map_tt_expected", lang): [_ui.pct(None if _ui.nan(v) else v / 100) for v in mine["expected_pct"]],
+        t("map_tt_actual", lang): [_widgets.pct(None if _widgets.nan(v) else v / 100) for v in mine["actual_pct"]],
+        t("map_tt_expected", lang): [_widgets.pct(None if _widgets.nan(v) else v / 100) for v in mine["expected_pct"]],
         t("col_reasons", lang): mine["reasons"].fillna(""),
     })
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 360))
@@ -104,14 +105,11 @@ def _region_panel(payload: dict, code: str) -> None:
         pick = pick_col.selectbox(t("map_open_file", lang), list(names), key=f"map_pick_{code}",
                                   format_func=lambda k: names.get(k, k), label_visibility="collapsed")
         if btn_col.button(t("map_open_file", lang), key=f"map_open_{code}", width="stretch"):
-            _ui.open_project(pick)
+            _frame.open_project(pick)
 
 
-if _ui.need_period(c):
-    if not _ui.module_ready("lights"):
-        st.warning(f"{t('module_missing', lang)}:lib.lights")
-        st.stop()
-    lights_all = _ui.lights(c.period, c.as_of)
+if _frame.need_period(c):
+    lights_all = _cache.lights(c.period, c.as_of)
     opts = overview.filter_options(lights_all)
 
     map_col, side_col = st.columns([3, 1])
@@ -132,7 +130,7 @@ if _ui.need_period(c):
             st.multiselect(t("f_nature", lang), opts["nature"], key="pl_nature", persist_state="session",
                            format_func=lambda k: enum_label("nature", k, lang))
     filters = tuple((f, tuple(st.session_state.get(k) or ())) for f, k in FILTER_WIDGETS.items())
-    payload = _payload(c.period, c.as_of, measure, filters, lang, _ui.data_version(), _ui.store_url())
+    payload = _payload(c.period, c.as_of, measure, filters, lang, _frame.data_version(), _frame.store_url())
 
     with map_col:
         event = st.pydeck_chart(
@@ -151,7 +149,7 @@ if _ui.need_period(c):
     if layer == mapview.LAYER_IDS["projects"]:
         i = key[1]
         if 0 <= i < len(payload["codes"]):
-            _ui.open_project(payload["codes"][i])
+            _frame.open_project(payload["codes"][i])
     region_code = key if layer in (mapview.LAYER_IDS["counties"], mapview.LAYER_IDS["markers"]) else c.region_code
     if region_code:
         _region_panel(payload, region_code)

@@ -1,6 +1,6 @@
 """驾驶舱总览 — headline cards, the cumulative curve, completion by county and sector, the lights.
 
-Numbers: lib.lights (lights), lib.problems (open/overdue), lib.overview (sums and curves).
+Numbers: lib.rules.lights (lights), lib.problems (open/overdue), lib.rules.overview (sums and curves).
 Every card and chart leads to the traffic-light list filtered to what it shows.
 """
 from __future__ import annotations
@@ -8,30 +8,27 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib import overview
 from lib.i18n import LIGHT_COLORS, enum_label, t
-from pages import _ui
+from lib.rules import overview
+from pages import _cache, _frame, _widgets
 
-c = _ui.ctx()
+c = _frame.ctx()
 lang = c.lang
-_ui.header(t("page_overview", lang), c)
+_frame.header(t("page_overview", lang), c)
 
-if _ui.need_period(c):
-    if not _ui.module_ready("lights"):
-        st.warning(f"{t('module_missing', lang)}:lib.lights")
-        st.stop()
+if _frame.need_period(c):
     period = c.period
-    names = _ui.region_names()
-    bundle = _ui.overview_bundle(period, c.as_of, c.region_code)
+    names = _cache.region_names()
+    bundle = _cache.overview_bundle(period, c.as_of, c.region_code)
     s, d = bundle["summary"], bundle["change"]
     region_filter = {"region": c.region_code} if c.region_code else {}
     vs = t("prev_month_change", lang)
 
     def money_delta(v):
-        return None if v is None else f"{'+' if v >= 0 else '−'}{_ui.money(abs(v), lang)}"
+        return None if v is None else f"{'+' if v >= 0 else '−'}{_widgets.money(abs(v), lang)}"
 
     def pp_delta(v):
-        return None if v is None else _ui.pp(v * 100, lang)
+        return None if v is None else _widgets.pp(v * 100, lang)
 
     def count_delta(v):
         return None if v is None else f"{v:+d}"
@@ -42,26 +39,26 @@ if _ui.need_period(c):
             with st.container(border=True):
                 st.metric(label, value, delta, delta_color=delta_color, help=help, delta_arrow=arrow,
                           delta_description=(description or vs) if delta is not None else None)
-                _ui.list_button(t("view_list", lang), key=f"card_{key}", **region_filter, **filters)
+                _frame.list_button(t("view_list", lang), key=f"card_{key}", **region_filter, **filters)
 
     # --- headline cards -------------------------------------------------------------------------------
     row1 = st.columns(4)
-    card(row1[0], t("card_plan", lang), _ui.money(s["plan"], lang), money_delta(d.get("plan")), "plan",
+    card(row1[0], t("card_plan", lang), _widgets.money(s["plan"], lang), money_delta(d.get("plan")), "plan",
          library="annual")
-    card(row1[1], t("card_ytd", lang), _ui.money(s["ytd"], lang), money_delta(d.get("ytd")), "ytd",
+    card(row1[1], t("card_ytd", lang), _widgets.money(s["ytd"], lang), money_delta(d.get("ytd")), "ytd",
          library="annual")
-    card(row1[2], t("card_rate", lang), _ui.pct(s["rate"]), pp_delta(d.get("rate")), "rate",
+    card(row1[2], t("card_rate", lang), _widgets.pct(s["rate"]), pp_delta(d.get("rate")), "rate",
          library="annual", sort="gap")
-    card(row1[3], t("card_time", lang), _ui.pct(s["time_progress"]), _ui.pp(s["gap_pp"], lang), "time",
+    card(row1[3], t("card_time", lang), _widgets.pct(s["time_progress"]), _widgets.pp(s["gap_pp"], lang), "time",
          description=t("card_gap_short", lang),
          library="annual", dimension="progress", dim_light=["red", "yellow"])
 
     row2 = st.columns(4)
-    card(row2[0], t("card_start_rate", lang), _ui.pct(s["start_rate"]), pp_delta(d.get("start_rate")),
+    card(row2[0], t("card_start_rate", lang), _widgets.pct(s["start_rate"]), pp_delta(d.get("start_rate")),
          "start", dimension="start", nature="new")
-    card(row2[1], t("card_stats_rate", lang), _ui.pct(s["stats_rate"]), pp_delta(d.get("stats_rate")),
+    card(row2[1], t("card_stats_rate", lang), _widgets.pct(s["stats_rate"]), pp_delta(d.get("stats_rate")),
          "stats", dimension="stats")
-    card(row2[2], t("card_funds_rate", lang), _ui.pct(s["funds_rate"]), pp_delta(d.get("funds_rate")),
+    card(row2[2], t("card_funds_rate", lang), _widgets.pct(s["funds_rate"]), pp_delta(d.get("funds_rate")),
          "funds", dimension="funds")
     unit = t("count_unit", lang)
     card(row2[3], t("card_open_problems", lang), f"{s['problems_open']}{unit}",
@@ -77,7 +74,7 @@ if _ui.need_period(c):
 
     # --- charts ---------------------------------------------------------------------------------------------
     curve = bundle["curve"]
-    div, unit_key, axis = _ui.money_unit(list(curve["plan"]) + list(curve["actual"].dropna()), lang)
+    div, unit_key, axis = _widgets.money_unit(list(curve["plan"]) + list(curve["actual"].dropna()), lang)
     months = [t("month_n", lang).format(m=m) for m in curve["month"]]
     left, right = st.container(key="ck_stack_charts1").columns(2)
     with left:
@@ -89,9 +86,9 @@ if _ui.need_period(c):
         fig.add_trace(go.Scatter(x=months, y=curve["time_progress"] / div, name=t("series_time", lang),
                                  mode="lines", line={"color": "#7A8591", "width": 1.5, "dash": "dot"}))
         fig.update_yaxes(title_text=axis, rangemode="tozero")
-        _ui.style_fig(fig, t("chart_curve", lang))
-        _ui.chart(fig, key="ov_curve")
-        _ui.list_button(t("view_list", lang), key="chart_curve_list", library="annual", sort="gap",
+        _widgets.style_fig(fig, t("chart_curve", lang))
+        _widgets.chart(fig, key="ov_curve")
+        _frame.list_button(t("view_list", lang), key="chart_curve_list", library="annual", sort="gap",
                         **region_filter)
 
     with right:
@@ -103,19 +100,19 @@ if _ui.need_period(c):
             marker={"colors": [LIGHT_COLORS[k] for k in keys], "line": {"color": "#FFFFFF", "width": 2}},
             textinfo="label+value", textfont={"size": 15}, customdata=keys,
         ))
-        _ui.style_fig(fig, t("chart_lights", lang))
-        ev = _ui.chart(fig, key="ov_donut", on_select="rerun")
+        _widgets.style_fig(fig, t("chart_lights", lang))
+        ev = _widgets.chart(fig, key="ov_donut", on_select="rerun")
         pts = (ev or {}).get("selection", {}).get("points", []) if ev else []
         if pts:
             idx = pts[0].get("point_index", pts[0].get("point_number"))
             if idx is not None:
-                _ui.goto_list(light=[keys[int(idx)]], **region_filter)
+                _frame.goto_list(light=[keys[int(idx)]], **region_filter)
         cc1, cc2 = st.columns([3, 2])
         pick = cc1.selectbox(t("pick_light", lang), keys, key="ov_pick_light",
                              format_func=lambda k: enum_label("light", k, lang),
                              label_visibility="collapsed")
         with cc2:
-            _ui.list_button(t("go_light", lang), key="go_light", light=[pick], **region_filter)
+            _frame.list_button(t("go_light", lang), key="go_light", light=[pick], **region_filter)
 
     left, right = st.container(key="ck_stack_charts2").columns(2)
     with left:
@@ -124,45 +121,45 @@ if _ui.need_period(c):
         fig = go.Figure()
         fig.add_trace(go.Bar(y=g["region_name"], x=(g["rate"] * 100).round(1), name=t("series_rate", lang),
                              orientation="h", marker_color="#1F5FA8", customdata=g["region_code"],
-                             text=[_ui.pct(v) for v in g["rate"]], textposition="outside",
+                             text=[_widgets.pct(v) for v in g["rate"]], textposition="outside",
                              textfont={"size": 14}, cliponaxis=False))
         fig.add_trace(go.Scatter(x=[tp] * len(g), y=g["region_name"], name=f"{t('series_time', lang)} {tp:.1f}%",
                                  mode="lines", line={"color": "#D64545", "width": 2, "dash": "dash"}))
         fig.update_xaxes(title_text=t("axis_rate", lang), range=[0, max(110, float((g["rate"] * 100).max() or 0) + 15)])
         fig.update_yaxes(autorange="reversed")
-        _ui.style_fig(fig, t("chart_county", lang), height=max(380, 120 + 30 * len(g)))
-        ev = _ui.chart(fig, key="ov_county", on_select="rerun")
+        _widgets.style_fig(fig, t("chart_county", lang), height=max(380, 120 + 30 * len(g)))
+        ev = _widgets.chart(fig, key="ov_county", on_select="rerun")
         pts = (ev or {}).get("selection", {}).get("points", []) if ev else []
         if pts and pts[0].get("customdata"):
             cd = pts[0]["customdata"]
-            _ui.goto_list(region=cd[0] if isinstance(cd, list) else cd)
+            _frame.goto_list(region=cd[0] if isinstance(cd, list) else cd)
         cc1, cc2 = st.columns([3, 2])
         county = cc1.selectbox(t("pick_county", lang), list(g["region_code"]), key="ov_pick_county",
                                format_func=lambda code: names.get(code, code), label_visibility="collapsed")
         with cc2:
-            _ui.list_button(t("go_county", lang), key="go_county", region=county)
+            _frame.list_button(t("go_county", lang), key="go_county", region=county)
 
     with right:
         sec = bundle["by_sector"]
-        sdiv, sunit, saxis = _ui.money_unit(list(sec["plan"]), lang)
+        sdiv, sunit, saxis = _widgets.money_unit(list(sec["plan"]), lang)
         fig = go.Figure()
         fig.add_trace(go.Bar(y=sec["sector"], x=sec["plan"] / sdiv, name=t("series_plan_annual", lang),
                              orientation="h", marker_color="#B8C7DB", customdata=sec["sector"]))
         fig.add_trace(go.Bar(y=sec["sector"], x=sec["ytd"] / sdiv, name=t("series_actual", lang),
                              orientation="h", marker_color="#1F5FA8", customdata=sec["sector"],
-                             text=[_ui.pct(v) for v in sec["rate"]], textposition="outside",
+                             text=[_widgets.pct(v) for v in sec["rate"]], textposition="outside",
                              textfont={"size": 14}, cliponaxis=False))
         fig.update_layout(barmode="overlay")
         fig.update_yaxes(autorange="reversed")
         fig.update_xaxes(title_text=saxis)
-        _ui.style_fig(fig, t("chart_sector", lang), height=max(380, 120 + 30 * len(sec)))
-        ev = _ui.chart(fig, key="ov_sector", on_select="rerun")
+        _widgets.style_fig(fig, t("chart_sector", lang), height=max(380, 120 + 30 * len(sec)))
+        ev = _widgets.chart(fig, key="ov_sector", on_select="rerun")
         pts = (ev or {}).get("selection", {}).get("points", []) if ev else []
         if pts and pts[0].get("customdata"):
             cd = pts[0]["customdata"]
-            _ui.goto_list(sector=[cd[0] if isinstance(cd, list) else cd], **region_filter)
+            _frame.goto_list(sector=[cd[0] if isinstance(cd, list) else cd], **region_filter)
         cc1, cc2 = st.columns([3, 2])
         sector = cc1.selectbox(t("pick_sector", lang), list(sec["sector"]) or [""], key="ov_pick_sector",
                                label_visibility="collapsed")
         with cc2:
-            _ui.list_button(t("go_sector", lang), key="go_sector", sector=[sector], **region_filter)
+            _frame.list_button(t("go_sector", lang), key="go_sector", sector=[sector], **region_filter)

@@ -11,18 +11,17 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib import auth, periods
+from lib import access, periods
 from lib import problems as P
 from lib.errors import CockpitError
 from lib.i18n import LIGHT_COLORS, enum_label, t
-from lib.models import PROBLEM_CATEGORIES, PROBLEM_LEVELS, PROBLEM_STATUSES
-from lib import queries
-from lib.store import get_engine, session_scope
-from pages import _ui
+from lib.store import get_engine, queries, session_scope
+from lib.store.models import PROBLEM_CATEGORIES, PROBLEM_LEVELS, PROBLEM_STATUSES
+from pages import _frame, _widgets
 
-c = _ui.ctx()
+c = _frame.ctx()
 lang = c.lang
-actor = c.actor or auth.Actor("guest", "leader")  # reading needs no more than a leader may
+actor = c.actor or access.Actor("guest", "leader")  # reading needs no more than a leader may
 RED = LIGHT_COLORS["red"]
 
 
@@ -68,7 +67,7 @@ county_options = [ALL, *regions]
 seed("pb_county", "_pb_county_for", c.region_code,
      c.region_code if c.region_code in regions else ALL)
 
-_ui.header(L("pb_title"), c, subtitle=f"{L('pb_as_of')}:{fmt_d(st.session_state['pb_as_of'])}")
+_frame.header(L("pb_title"), c, subtitle=f"{L('pb_as_of')}:{fmt_d(st.session_state['pb_as_of'])}")
 if st.session_state.get("pb_flash"):
     st.success(st.session_state.pop("pb_flash"))
 
@@ -135,7 +134,7 @@ unit_n = t("count_unit", lang)
 m = st.columns(4) + st.columns(4)[:3]
 m[0].metric(L("pb_m_raised"), f"{stats['raised']}{unit_n}")
 m[1].metric(L("pb_m_closed"), f"{stats['closed']}{unit_n}")
-m[2].metric(L("pb_m_rate"), _ui.pct(stats["closure_rate"]))
+m[2].metric(L("pb_m_rate"), _widgets.pct(stats["closure_rate"]))
 m[3].metric(L("pb_m_on_time"), f"{stats['closed_on_time']}{unit_n}")
 m[4].metric(L("pb_m_open"), f"{stats['open']}{unit_n}")
 m[5].metric(L("pb_m_overdue"), f"{stats['overdue']}{unit_n}")
@@ -220,7 +219,7 @@ with tabs[2]:
                        text=closed_n, textposition="inside"),
             ])
             fig.update_layout(barmode="stack", yaxis_title=L("pb_ax_count"))
-            _ui.chart(_ui.style_fig(fig, L("pb_ch_category")), key="pb_ch_cat")
+            _widgets.chart(_widgets.style_fig(fig, L("pb_ch_category")), key="pb_ch_cat")
         with ch2:
             od = df[df["overdue_days"].notna()]
             if od.empty:
@@ -232,7 +231,7 @@ with tabs[2]:
                                        orientation="h", marker_color=RED, text=by_unit.values,
                                        textposition="outside"))
                 fig.update_layout(xaxis_title=L("pb_ax_count"))
-                _ui.chart(_ui.style_fig(fig, L("pb_ch_units"), legend=False), key="pb_ch_units")
+                _widgets.chart(_widgets.style_fig(fig, L("pb_ch_units"), legend=False), key="pb_ch_units")
         ch3, ch4 = st.columns(2)
         with ch3:
             opened = df[df["is_open"]]
@@ -243,7 +242,7 @@ with tabs[2]:
                                    marker_color=colors, text=counts, textposition="outside",
                                    name=L("pb_s_open")))
             fig.update_layout(xaxis_title=L("pb_ax_age"), yaxis_title=L("pb_ax_count"))
-            _ui.chart(_ui.style_fig(fig, L("pb_ch_ageing"), legend=False), key="pb_ch_age")
+            _widgets.chart(_widgets.style_fig(fig, L("pb_ch_ageing"), legend=False), key="pb_ch_age")
         with ch4:
             raised_m = pd.Series([f"{d:%Y-%m}" for d in df["raised_on"]]).value_counts()
             closed_rows = df[~df["is_open"] & df["closed_on"].notna()]
@@ -256,7 +255,7 @@ with tabs[2]:
                        y=[int(closed_m.get(p, 0)) for p in months], marker_color=LIGHT_COLORS["green"]),
             ])
             fig.update_layout(barmode="group", xaxis_title=L("pb_ax_month"), yaxis_title=L("pb_ax_count"))
-            _ui.chart(_ui.style_fig(fig, L("pb_ch_month")), key="pb_ch_month")
+            _widgets.chart(_widgets.style_fig(fig, L("pb_ch_month")), key="pb_ch_month")
 
 # --- per-unit scoreboard -------------------------------------------------------------------------
 with tabs[3]:
@@ -268,7 +267,7 @@ with tabs[3]:
             L("pb_col_unit"): board["unit"],
             L("pb_u_held"): board["held"],
             L("pb_u_closed"): board["closed"],
-            L("pb_u_on_time"): board["on_time_rate"].map(_ui.pct),
+            L("pb_u_on_time"): board["on_time_rate"].map(_widgets.pct),
             L("pb_u_overdue"): board["overdue"],
             L("pb_u_max"): board["max_overdue_days"],
         }), hide_index=True, width="stretch", key="pb_units")
@@ -383,11 +382,11 @@ with tabs[4]:
 
 # --- raise a new problem -----------------------------------------------------------------------
 with tabs[5]:
-    if c.actor is None or not auth.can(c.actor, "problem_work"):
+    if c.actor is None or not access.can(c.actor, "problem_work"):
         st.info(L("pb_cannot_raise"))
     else:
         scope = [(code, name, rg) for code, name, rg in project_list
-                 if auth.can(c.actor, "problem_work", rg) and (county is None or rg == county)]
+                 if access.can(c.actor, "problem_work", rg) and (county is None or rg == county)]
         draft = st.session_state.get("problem_draft") or {}
         if draft:
             st.info(L("pb_from_light"))

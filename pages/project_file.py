@@ -1,7 +1,7 @@
 """一项一档 — one project: facts and approvals, policy funds, the monthly curve against plan, the light
 of every month with its reasons, its problems and the history of changes.
 
-Numbers: lib.lights (lights and history), lib.overview.monthly_curve, lib.queries, lib.problems.
+Numbers: lib.rules.lights (lights and history), lib.rules.overview.monthly_curve, lib.store.queries, lib.problems.
 """
 from __future__ import annotations
 
@@ -11,14 +11,16 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib import overview, periods, queries
+from lib import periods
 from lib.i18n import enum_label, t
-from lib.models import APPROVAL_FIELDS
-from pages import _ui
+from lib.rules import overview
+from lib.store import queries
+from lib.store.models import APPROVAL_FIELDS
+from pages import _cache, _frame, _widgets
 
-c = _ui.ctx()
+c = _frame.ctx()
 lang = c.lang
-_ui.header(t("page_project_file", lang), c)
+_frame.header(t("page_project_file", lang), c)
 
 
 def kv_table(rows: list[tuple[str, str]]) -> str:
@@ -44,14 +46,11 @@ def fdate(d) -> str:
     return periods.fmt_date(pd.Timestamp(d).date(), lang)
 
 
-if _ui.need_period(c):
-    if not _ui.module_ready("lights"):
-        st.warning(f"{t('module_missing', lang)}:lib.lights")
-        st.stop()
+if _frame.need_period(c):
     year, month = periods.split(c.period)
-    from lib import lights as lights_mod
+    from lib.rules import lights as lights_mod
 
-    projects = _ui.cached(queries.project_codes, year)  # (code, name, region) of the year
+    projects = _cache.cached(queries.project_codes, year)  # (code, name, region) of the year
     names = {code: name for code, name, _ in projects}
     codes = [code for code, _, region in projects if not c.region_code or region == c.region_code]
     wanted = st.session_state.get("project_code")
@@ -68,19 +67,19 @@ if _ui.need_period(c):
                         format_func=lambda k: f"{names.get(k, '')}({k})")
     st.session_state["project_code"] = code
 
-    facts = _ui.cached(queries.project_facts, code)
+    facts = _cache.cached(queries.project_facts, code)
     if facts is None:
         st.warning(t("pf_unknown", lang))
         st.stop()
     # the project's lights for every month of the year up to the period; the last row is this period's
-    hist = _ui.cached(lights_mod.project_history, code, year, c.period)
+    hist = _cache.cached(lights_mod.project_history, code, year, c.period)
     if hist is None or not len(hist):
         st.info(t("no_data", lang))
         st.stop()
     row = hist.iloc[-1]
 
     st.markdown(f"### {html.escape(facts['name'])}")
-    badge = _ui.light_badge(row["light"], lang)
+    badge = _widgets.light_badge(row["light"], lang)
     rcol = "reasons_en" if lang == "en" and "reasons_en" in row.index else "reasons"
     reasons = html.escape(str(row.get(rcol) or ""))
     st.markdown(f'{t("col_light", lang)}:{badge} &nbsp; {reasons}', unsafe_allow_html=True)
@@ -96,16 +95,16 @@ if _ui.need_period(c):
             (t("f_level", lang), esc(enum_label("level", facts["level"], lang) if facts["level"] else None)),
             (t("fact_industrial", lang), enum_label("bool", "yes" if facts["industrial"] else "no", lang)),
             (t("f_tags", lang), esc(";".join(overview.tag_list(facts["tags"])) or None)),
-            (t("fact_total_investment", lang), esc(_ui.money(facts["total_investment"], lang))),
+            (t("fact_total_investment", lang), esc(_widgets.money(facts["total_investment"], lang))),
             (f"{t('fact_year', lang)} {year}",
              esc(" · ".join(x for x in (enum_label("library", yinfo.get("library"), lang),
                                         enum_label("nature", yinfo.get("nature"), lang)) if x) or None)),
-            (t("card_plan", lang), esc(_ui.money(yinfo.get("annual_plan"), lang))),
-            (t("card_ytd", lang), esc(_ui.money(row.get("ytd_completed"), lang))),
+            (t("card_plan", lang), esc(_widgets.money(yinfo.get("annual_plan"), lang))),
+            (t("card_ytd", lang), esc(_widgets.money(row.get("ytd_completed"), lang))),
             (t("col_rate", lang) + " / " + t("col_expected", lang),
-             f"{_ui.pct(row['actual_pct'] / 100 if row['actual_pct'] == row['actual_pct'] else None)} / "
-             f"{_ui.pct(row['expected_pct'] / 100 if row['expected_pct'] == row['expected_pct'] else None)}"
-             f"({_ui.pp(row['gap_pp'], lang)})"),
+             f"{_widgets.pct(row['actual_pct'] / 100 if row['actual_pct'] == row['actual_pct'] else None)} / "
+             f"{_widgets.pct(row['expected_pct'] / 100 if row['expected_pct'] == row['expected_pct'] else None)}"
+             f"({_widgets.pp(row['gap_pp'], lang)})"),
             (t("fact_owner", lang), esc(facts["owner"])),
             (t("f_unit", lang), esc(facts["unit"])),
             (t("f_leader", lang), esc(facts["leader"])),
@@ -124,11 +123,11 @@ if _ui.need_period(c):
         st.markdown(kv_table(arows), unsafe_allow_html=True)
 
         st.markdown(f"#### {t('pf_funds', lang)}")
-        funds = _ui.cached(queries.project_funds, code, year, c.period)
+        funds = _cache.cached(queries.project_funds, code, year, c.period)
         frows = "".join(
             f"<tr><td>{enum_label('fund_source', r.source, lang)}</td>"
-            f"<td class='num'>{_ui.money(r.allocated, lang)}</td><td class='num'>{_ui.money(r.paid, lang)}</td>"
-            f"<td class='num'>{_ui.pct(r.paid / r.allocated if r.allocated > 0 else None)}</td></tr>"
+            f"<td class='num'>{_widgets.money(r.allocated, lang)}</td><td class='num'>{_widgets.money(r.paid, lang)}</td>"
+            f"<td class='num'>{_widgets.pct(r.paid / r.allocated if r.allocated > 0 else None)}</td></tr>"
             for r in funds.itertuples())
         st.markdown(
             f"<div class='ck-scroll'><table class='ck-table'><tr><th>{t('pf_funds', lang)}</th>"
@@ -136,8 +135,8 @@ if _ui.need_period(c):
             f"<th class='num'>%</th></tr>{frows}</table></div>", unsafe_allow_html=True)
 
     # --- the curve of this year --------------------------------------------------------------------------
-    curve = _ui.cached(overview.monthly_curve, c.period, None, [code])
-    div, unit_key, axis = _ui.money_unit(list(curve["plan"]) + list(curve["actual"].dropna()), lang)
+    curve = _cache.cached(overview.monthly_curve, c.period, None, [code])
+    div, unit_key, axis = _widgets.money_unit(list(curve["plan"]) + list(curve["actual"].dropna()), lang)
     months = [t("month_n", lang).format(m=m) for m in curve["month"]]
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=months, y=curve["actual"] / div, name=t("series_actual", lang),
@@ -147,8 +146,8 @@ if _ui.need_period(c):
     fig.add_trace(go.Scatter(x=months, y=curve["time_progress"] / div, name=t("series_time", lang),
                              mode="lines", line={"color": "#7A8591", "width": 1.5, "dash": "dot"}))
     fig.update_yaxes(title_text=axis, rangemode="tozero")
-    _ui.style_fig(fig, f"{facts['name']} · {t('pf_curve', lang)}", height=360)
-    _ui.chart(fig, key="pf_curve")
+    _widgets.style_fig(fig, f"{facts['name']} · {t('pf_curve', lang)}", height=360)
+    _widgets.chart(fig, key="pf_curve")
 
     # --- the light of every month ----------------------------------------------------------------------
     st.markdown(f"#### {t('pf_lights', lang)}")
@@ -169,38 +168,35 @@ if _ui.need_period(c):
         light_cols = [col for col in htab.columns if col in
                       [t("col_light", lang)] + [enum_label("dimension", d, lang) for d in dims]]
         st.dataframe(
-            htab.style.map(_ui.light_cell_style({v: k for k, v in word.items()}), subset=light_cols)
+            htab.style.map(_widgets.light_cell_style({v: k for k, v in word.items()}), subset=light_cols)
             .format({t("col_rate", lang): "{:.1f}%", t("col_gap", lang): "{:+.1f}"}, na_rep="—"),
             hide_index=True, key="pf_hist",
             column_config={t("col_reasons", lang): st.column_config.TextColumn(width="large")})
 
     # --- problems ------------------------------------------------------------------------------------------
     st.markdown(f"#### {t('pf_problems', lang)}")
-    if _ui.module_ready("problems"):
-        from lib import problems as problems_mod
+    from lib import problems as problems_mod
 
-        probs = _ui.cached(problems_mod.problem_table, as_of=c.as_of, region_code=row["region_code"])
-        probs = probs[probs["project_code"] == code]
-        if not len(probs):
-            st.caption(t("pf_none", lang))
-        else:
-            ptab = pd.DataFrame({
-                "#": probs["problem_id"],
-                t("pc_category", lang): probs["category"].map(lambda k: enum_label("problem_category", k, lang)),
-                t("pc_status", lang): probs["status"].map(lambda k: enum_label("problem_status", k, lang)),
-                t("pc_deadline", lang): probs["deadline"].map(fdate),
-                t("pc_overdue", lang): probs["overdue_days"].astype("Float64"),
-                t("pc_supervised", lang): probs["supervise_count"],
-                t("pc_description", lang): probs["description"],
-            })
-            st.dataframe(ptab, hide_index=True, key="pf_problems")
+    probs = _cache.cached(problems_mod.problem_table, as_of=c.as_of, region_code=row["region_code"])
+    probs = probs[probs["project_code"] == code]
+    if not len(probs):
+        st.caption(t("pf_none", lang))
     else:
-        st.caption(f"{t('module_missing', lang)}:lib.problems")
+        ptab = pd.DataFrame({
+            "#": probs["problem_id"],
+            t("pc_category", lang): probs["category"].map(lambda k: enum_label("problem_category", k, lang)),
+            t("pc_status", lang): probs["status"].map(lambda k: enum_label("problem_status", k, lang)),
+            t("pc_deadline", lang): probs["deadline"].map(fdate),
+            t("pc_overdue", lang): probs["overdue_days"].astype("Float64"),
+            t("pc_supervised", lang): probs["supervise_count"],
+            t("pc_description", lang): probs["description"],
+        })
+        st.dataframe(ptab, hide_index=True, key="pf_problems")
 
     # --- history of changes --------------------------------------------------------------------------------
     st.markdown(f"#### {t('pf_history', lang)}")
-    changes = _ui.cached(queries.project_changes, code)
-    events = _ui.cached(queries.project_problem_events, code)
+    changes = _cache.cached(queries.project_changes, code)
+    events = _cache.cached(queries.project_problem_events, code)
     parts = []
     if len(changes):
         parts.append(pd.DataFrame({
@@ -227,7 +223,7 @@ if _ui.need_period(c):
 
     # --- monthly reports ----------------------------------------------------------------------------------------
     with st.expander(t("pf_reports", lang)):
-        reps = _ui.cached(queries.project_reports, code, year, c.period)
+        reps = _cache.cached(queries.project_reports, code, year, c.period)
         if not len(reps):
             st.caption(t("pf_none", lang))
         else:

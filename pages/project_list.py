@@ -1,6 +1,6 @@
 """红黄绿灯项目清单 — every project of the year with its overall and six dimension lights.
 
-Numbers: lib.lights.compute_lights; filtering and sorting: lib.overview; export: lib.exports.
+Numbers: lib.rules.lights.compute_lights; filtering and sorting: lib.rules.overview; export: lib.outputs.excel.
 Light cells carry the word (红/黄/绿/灰) as well as the colour. A row leads to the project file.
 """
 from __future__ import annotations
@@ -8,16 +8,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib import overview
-from lib.exports import to_excel_bytes
 from lib.i18n import enum_label, t
-from pages import _ui
+from lib.outputs.excel import to_excel_bytes
+from lib.rules import overview
+from pages import _cache, _frame, _widgets
 
 MAX_ROWS = 1000  # rows drawn on screen; the export carries every row of the filter
 
-c = _ui.ctx()
+c = _frame.ctx()
 lang = c.lang
-_ui.header(t("page_project_list", lang), c)
+_frame.header(t("page_project_list", lang), c)
 
 ALL = {}  # set below, once the language is known
 WIDGETS = {  # filter → widget key
@@ -40,16 +40,13 @@ def _reset(values: dict | None = None) -> None:
 
 ALL = {"placeholder": t("filter_all", lang)}
 
-if _ui.need_period(c):
-    if not _ui.module_ready("lights"):
-        st.warning(f"{t('module_missing', lang)}:lib.lights")
-        st.stop()
-    lights = _ui.lights(c.period, c.as_of)
-    names = _ui.region_names()
-    opts = _ui.filter_options(c.period, c.as_of)
+if _frame.need_period(c):
+    lights = _cache.lights(c.period, c.as_of)
+    names = _cache.region_names()
+    opts = _cache.filter_options(c.period, c.as_of)
 
     # filters asked for by another page (a card or a chart), else the sidebar county
-    pending = st.session_state.pop(_ui.LIST_FILTER_KEY, None)
+    pending = st.session_state.pop(_frame.LIST_FILTER_KEY, None)
     if pending is not None:
         _reset(pending)
         st.session_state["pl_sidebar_region"] = c.region_code
@@ -107,7 +104,7 @@ if _ui.need_period(c):
 
     # counts by colour for the current filter (word + number; the colour is not alone)
     chips = " ".join(
-        f'{_ui.light_badge(k, lang)} <b style="font-size:17px">{counts[k]}</b>' for k in lights_keys)
+        f'{_widgets.light_badge(k, lang)} <b style="font-size:17px">{counts[k]}</b>' for k in lights_keys)
     st.markdown(f'<div style="line-height:2.2">{t("list_count", lang).format(n=len(view))} &nbsp; {chips}</div>',
                 unsafe_allow_html=True)
 
@@ -143,7 +140,7 @@ if _ui.need_period(c):
     shown = make_table(view.head(MAX_ROWS))
     word_to_key = {v: k for k, v in word.items()}
     light_cols = [t("col_light", lang)] + [enum_label("dimension", d, lang) for d in dims]
-    styled = shown.style.map(_ui.light_cell_style(word_to_key), subset=light_cols).format(
+    styled = shown.style.map(_widgets.light_cell_style(word_to_key), subset=light_cols).format(
         {t("col_rate", lang): "{:.1f}%", t("col_expected", lang): "{:.1f}%", t("col_gap", lang): "{:+.1f}",
          t("col_plan", lang): "{:,.0f}"}, na_rep="—")
     event = st.dataframe(
@@ -156,7 +153,7 @@ if _ui.need_period(c):
         st.caption(f"{MAX_ROWS} / {len(view)}")
     rows = event.selection.rows if event is not None else []
     if rows:
-        _ui.open_project(str(shown.iloc[rows[0]][t("col_code", lang)]))
+        _frame.open_project(str(shown.iloc[rows[0]][t("col_code", lang)]))
 
     if len(view):
         o1, o2 = st.columns([3, 2])
@@ -167,4 +164,4 @@ if _ui.need_period(c):
         with o2:
             st.write("")
             if st.button(t("open_file", lang), key="pl_open", width="stretch"):
-                _ui.open_project(pick)
+                _frame.open_project(pick)

@@ -1,7 +1,7 @@
 """数据上报 — download a template, upload a filled file, preview (new / changed / unchanged, every
 error, warnings to acknowledge), confirm; upload history with undo; the office's reporting grid.
 
-Thin view: parsing, checks, writes, undo and the grid are lib.importer / lib.templates.
+Thin view: parsing, checks, writes, undo and the grid are lib.intake.importer / lib.intake.templates.
 """
 from __future__ import annotations
 
@@ -12,20 +12,28 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import select
 
-from lib import auth, periods
+from lib import access, periods
 from lib.errors import CockpitError
 from lib.i18n import t
-from lib.importer import KINDS, batches, display_value, field_label, reporting_grid, run_import, undo_batch
-from lib.models import Region
+from lib.intake.importer import (
+    KINDS,
+    batches,
+    display_value,
+    field_label,
+    reporting_grid,
+    run_import,
+    undo_batch,
+)
+from lib.intake.templates import TITLES, template_csv, template_xlsx
 from lib.store import get_engine, session_scope
-from lib.templates import TITLES, template_csv, template_xlsx
-from pages import _ui
+from lib.store.models import Region
+from pages import _frame
 
-c = _ui.ctx()
+c = _frame.ctx()
 lang = c.lang
-_ui.header(t("up_title", lang), c)
+_frame.header(t("up_title", lang), c)
 actor = c.actor
-if actor is None or not auth.can(actor, "upload"):
+if actor is None or not access.can(actor, "upload"):
     st.warning(t("up_forbidden", lang))
     st.stop()
 
@@ -44,7 +52,7 @@ with session_scope(engine) as s:
     regions = {r.code: r.name for r in s.scalars(select(Region).order_by(Region.display_order, Region.code))}
 
 # kinds this account may upload (regions/targets/stats are the office's)
-allowed = [k for k in KINDS if auth.can(actor, "upload_regions" if k in ("regions", "targets", "stats") else "upload")]
+allowed = [k for k in KINDS if access.can(actor, "upload_regions" if k in ("regions", "targets", "stats") else "upload")]
 today = dt.date.today()
 last_idx = today.year * 12 + today.month + 1
 month_list = [periods.from_index(i) for i in range(last_idx, (today.year - 6) * 12, -1)]
@@ -81,8 +89,9 @@ d1.download_button(L("up_dl_xlsx"), xlsx, file_name=f"{stem}.xlsx", key="upload_
 d2.download_button(L("up_dl_csv"), template_csv(kind, lang), file_name=f"{stem}.csv", key="upload_dl_csv",
                    mime="text/csv", width="stretch")
 if kind == "monthly" and prefill_region:
-    from lib.models import Project, ProjectYear
     from sqlalchemy import func
+
+    from lib.store.models import Project, ProjectYear
 
     with session_scope(engine) as s:
         n = s.scalar(select(func.count()).select_from(ProjectYear).join(Project, Project.code == ProjectYear.project_code)
@@ -130,7 +139,7 @@ if upl is not None:
         st.success(L("up_done", id=done["batch_id"], ins=done["inserted"], upd=done["updated"], unc=done["unchanged"]))
     else:
         st.markdown(f"#### {L('up_step3')}")
-        cache_key = (sha, kind, actor.username, _ui.data_version())
+        cache_key = (sha, kind, actor.username, _frame.data_version())
         pre = st.session_state.get("upload_preview")
         if not pre or pre[0] != cache_key:
             with session_scope(engine) as s:
@@ -201,7 +210,7 @@ else:
     st.dataframe(view, hide_index=True, width="stretch")
     undoable = [int(r.id) for r in hist.itertuples()
                 if (r.undone_at is None or pd.isna(r.undone_at))
-                and (r.username == actor.username or auth.can(actor, "undo_any"))]
+                and (r.username == actor.username or access.can(actor, "undo_any"))]
     if undoable:
         u1, u2 = st.columns([2, 1])
         pick = u1.selectbox(L("up_undo_pick"), undoable, key="upload_undo_pick",
@@ -221,7 +230,7 @@ else:
                 st.rerun()
 
 # ---- reporting grid (the office) ----
-if auth.can(actor, "undo_any"):
+if access.can(actor, "undo_any"):
     st.divider()
     st.markdown(f"#### {L('up_grid')}")
     years = sorted({int(p[:4]) for p in month_list}, reverse=True)

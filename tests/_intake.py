@@ -3,14 +3,23 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from lib.auth import Actor
-from lib.importer import run_import
-from lib.models import (
-    AuditLog, MonthlyPlan, MonthlyReport, Problem, ProblemEvent, Project, ProjectYear, Region,
-    RegionStat, RegionTarget, UploadBatch,
-)
+from lib.access import Actor
+from lib.intake.importer import run_import
+from lib.intake.templates import rows_csv
 from lib.store import session_scope
-from lib.templates import rows_csv
+from lib.store.models import (
+    AuditLog,
+    MonthlyPlan,
+    MonthlyReport,
+    Problem,
+    ProblemEvent,
+    Project,
+    ProjectYear,
+    Region,
+    RegionStat,
+    RegionTarget,
+    UploadBatch,
+)
 
 OFFICE = Actor("office1", "office", display_name="项目办")
 ADMIN = Actor("admin1", "admin")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from lib.models import (
+from lib.store.models import (
     MonthlyPlan,
     MonthlyReport,
     Problem,

@@ -3,10 +3,9 @@ import datetime as dt
 
 import pytest
 
-from lib import audit
-from lib.auth import Actor
+from lib.access import Actor
 from lib.errors import PermissionDenied
-from lib.store import session_scope
+from lib.store import audit, session_scope
 
 OFFICE = Actor("office", "office")
 

@@ -6,11 +6,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from lib import auth
-from lib.auth import CLI_ACTOR, Actor, can, require
+from lib import access
+from lib.access import CLI_ACTOR, Actor, can, require, tokens
 from lib.errors import CockpitError, PermissionDenied
-from lib.models import AuditLog, Region, Setting, User
 from lib.store import session_scope
+from lib.store.models import AuditLog, Region, Setting, User
 
 PW = "correct horse"
 T0 = dt.datetime(2022, 6, 1, 9, 0, 0)
@@ -24,21 +24,21 @@ def _regions(s):
 @pytest.fixture
 def users(session):
     _regions(session)
-    auth.create_user(session, CLI_ACTOR, "admin1", PW, "admin")
-    auth.create_user(session, CLI_ACTOR, "staff1", PW, "staff", region_code="532901", display_name="张三")
-    auth.create_user(session, CLI_ACTOR, "office1", PW, "office")
+    access.create_user(session, CLI_ACTOR, "admin1", PW, "admin")
+    access.create_user(session, CLI_ACTOR, "staff1", PW, "staff", region_code="532901", display_name="张三")
+    access.create_user(session, CLI_ACTOR, "office1", PW, "office")
     return session
 
 
 # --- hashing ---------------------------------------------------------------------------------
 
 def test_hash_and_verify():
-    h = auth.hash_password("s3cret-pass")
+    h = access.hash_password("s3cret-pass")
     assert h != "s3cret-pass" and h.startswith("$argon2")
-    assert auth.verify_password(h, "s3cret-pass")
-    assert not auth.verify_password(h, "s3cret-pasS")
-    assert not auth.verify_password("not a hash", "s3cret-pass")
-    assert auth.hash_password("same") != auth.hash_password("same")  # salted
+    assert access.verify_password(h, "s3cret-pass")
+    assert not access.verify_password(h, "s3cret-pasS")
+    assert not access.verify_password("not a hash", "s3cret-pass")
+    assert access.hash_password("same") != access.hash_password("same")  # salted
 
 
 # --- create_user ------------------------------------------------------------------------------
@@ -48,29 +48,29 @@ def test_create_user_rules(users):
     admin = Actor("admin1", "admin")
     office = Actor("office1", "office")
     with pytest.raises(PermissionDenied):
-        auth.create_user(s, office, "x1", PW, "leader")
+        access.create_user(s, office, "x1", PW, "leader")
     with pytest.raises(CockpitError, match="至少需要8个字符"):
-        auth.create_user(s, admin, "x2", "short", "leader")
+        access.create_user(s, admin, "x2", "short", "leader")
     with pytest.raises(CockpitError, match="必须指定所属县区"):
-        auth.create_user(s, admin, "x3", PW, "staff")
+        access.create_user(s, admin, "x3", PW, "staff")
     with pytest.raises(CockpitError, match="县区代码不存在"):
-        auth.create_user(s, admin, "x4", PW, "staff", region_code="999999")
+        access.create_user(s, admin, "x4", PW, "staff", region_code="999999")
     with pytest.raises(CockpitError, match="角色"):
-        auth.create_user(s, admin, "x5", PW, "boss")
+        access.create_user(s, admin, "x5", PW, "boss")
     with pytest.raises(CockpitError, match="已存在"):
-        auth.create_user(s, admin, "staff1", PW, "leader")
-    u = auth.create_user(s, admin, "lead1", PW, "leader", display_name="李四")
-    assert u.password_hash != PW and auth.verify_password(u.password_hash, PW)
-    names = [r["username"] for r in auth.list_users(s)]
+        access.create_user(s, admin, "staff1", PW, "leader")
+    u = access.create_user(s, admin, "lead1", PW, "leader", display_name="李四")
+    assert u.password_hash != PW and access.verify_password(u.password_hash, PW)
+    names = [r["username"] for r in access.list_users(s)]
     assert names == sorted(names) and {"admin1", "staff1", "office1", "lead1"} <= set(names)
-    assert all("password_hash" not in r for r in auth.list_users(s))
+    assert all("password_hash" not in r for r in access.list_users(s))
 
 
 def test_audit_never_holds_password_or_hash(users):
     s = users
-    auth.set_password(s, Actor("admin1", "admin"), "staff1", "another-pass-1")
+    access.set_password(s, Actor("admin1", "admin"), "staff1", "another-pass-1")
     with pytest.raises(CockpitError):
-        auth.authenticate(s, "staff1", "wrong-password-x", now=T0)
+        access.authenticate(s, "staff1", "wrong-password-x", now=T0)
     hashes = [u.password_hash for u in s.scalars(select(User))]
     rows = s.scalars(select(AuditLog)).all()
     assert any(r.action == "account" and r.entity_key == "staff1" for r in rows)
@@ -83,15 +83,15 @@ def test_audit_never_holds_password_or_hash(users):
 # --- authenticate and lockout -----------------------------------------------------------------
 
 def test_authenticate_ok_returns_actor(users):
-    a = auth.authenticate(users, "staff1", PW, now=T0)
+    a = access.authenticate(users, "staff1", PW, now=T0)
     assert a == Actor("staff1", "staff", "532901", "张三")
 
 
 def test_unknown_user_and_wrong_password_same_message(users):
     with pytest.raises(CockpitError, match="用户名或密码不正确") as e1:
-        auth.authenticate(users, "nobody", PW, now=T0)
+        access.authenticate(users, "nobody", PW, now=T0)
     with pytest.raises(CockpitError, match="用户名或密码不正确"):
-        auth.authenticate(users, "staff1", "nope-nope", now=T0)
+        access.authenticate(users, "staff1", "nope-nope", now=T0)
     assert "nobody" not in str(e1.value)
 
 
@@ -99,16 +99,16 @@ def test_lockout_after_five_failures_and_release_after_15_minutes(users):
     s = users
     for i in range(4):
         with pytest.raises(CockpitError, match=f"再错{4 - i}次"):
-            auth.authenticate(s, "staff1", "bad-password", now=T0 + dt.timedelta(seconds=i))
+            access.authenticate(s, "staff1", "bad-password", now=T0 + dt.timedelta(seconds=i))
     with pytest.raises(CockpitError, match="已锁定至2022年6月1日 09:15"):
-        auth.authenticate(s, "staff1", "bad-password", now=T0 + dt.timedelta(seconds=4))
+        access.authenticate(s, "staff1", "bad-password", now=T0 + dt.timedelta(seconds=4))
     u = s.scalars(select(User).where(User.username == "staff1")).one()
     assert u.failed_logins == 5 and u.locked_until == T0 + dt.timedelta(seconds=4, minutes=15)
     # even the right password is refused while locked
     with pytest.raises(CockpitError, match="已锁定"):
-        auth.authenticate(s, "staff1", PW, now=T0 + dt.timedelta(minutes=15, seconds=3))
+        access.authenticate(s, "staff1", PW, now=T0 + dt.timedelta(minutes=15, seconds=3))
     # released after 15 minutes
-    a = auth.authenticate(s, "staff1", PW, now=T0 + dt.timedelta(minutes=15, seconds=4))
+    a = access.authenticate(s, "staff1", PW, now=T0 + dt.timedelta(minutes=15, seconds=4))
     assert a.username == "staff1"
     assert u.failed_logins == 0 and u.locked_until is None
 
@@ -116,11 +116,11 @@ def test_lockout_after_five_failures_and_release_after_15_minutes(users):
 def test_failure_counter_survives_the_callers_rollback(sqlite_store):
     with session_scope(sqlite_store) as s:
         _regions(s)
-        auth.create_user(s, CLI_ACTOR, "staff1", PW, "staff", region_code="532901")
+        access.create_user(s, CLI_ACTOR, "staff1", PW, "staff", region_code="532901")
     for _ in range(2):
         with pytest.raises(CockpitError):
             with session_scope(sqlite_store) as s:
-                auth.authenticate(s, "staff1", "bad-password", now=T0)
+                access.authenticate(s, "staff1", "bad-password", now=T0)
     with session_scope(sqlite_store) as s:
         assert s.scalars(select(User)).one().failed_logins == 2
 
@@ -129,103 +129,103 @@ def test_success_resets_counter(users):
     s = users
     for _ in range(4):
         with pytest.raises(CockpitError):
-            auth.authenticate(s, "staff1", "bad-password", now=T0)
-    auth.authenticate(s, "staff1", PW, now=T0)
+            access.authenticate(s, "staff1", "bad-password", now=T0)
+    access.authenticate(s, "staff1", PW, now=T0)
     for _ in range(4):  # four more failures do not lock: the count started again
         with pytest.raises(CockpitError, match="再错"):
-            auth.authenticate(s, "staff1", "bad-password", now=T0)
-    assert auth.authenticate(s, "staff1", PW, now=T0).username == "staff1"
+            access.authenticate(s, "staff1", "bad-password", now=T0)
+    assert access.authenticate(s, "staff1", PW, now=T0).username == "staff1"
 
 
 def test_disabled_user_refused_and_reenabled(users):
     s = users
     admin = Actor("admin1", "admin")
-    auth.set_active(s, admin, "staff1", False)
+    access.set_active(s, admin, "staff1", False)
     with pytest.raises(CockpitError, match="已停用"):
-        auth.authenticate(s, "staff1", PW, now=T0)
-    auth.set_active(s, admin, "staff1", True)
-    assert auth.authenticate(s, "staff1", PW, now=T0).username == "staff1"
+        access.authenticate(s, "staff1", PW, now=T0)
+    access.set_active(s, admin, "staff1", True)
+    assert access.authenticate(s, "staff1", PW, now=T0).username == "staff1"
     with pytest.raises(CockpitError, match="最后一个管理员"):
-        auth.set_active(s, admin, "admin1", False)
+        access.set_active(s, admin, "admin1", False)
     with pytest.raises(PermissionDenied):
-        auth.set_active(s, Actor("office1", "office"), "staff1", False)
+        access.set_active(s, Actor("office1", "office"), "staff1", False)
 
 
 def test_set_password_admin_and_self(users):
     s = users
     me = Actor("staff1", "staff", "532901")
     with pytest.raises(CockpitError, match="原密码不正确"):
-        auth.set_password(s, me, "staff1", "brand-new-pw", old_password="wrong-old-pw")
-    auth.set_password(s, me, "staff1", "brand-new-pw", old_password=PW)
-    assert auth.authenticate(s, "staff1", "brand-new-pw", now=T0).username == "staff1"
+        access.set_password(s, me, "staff1", "brand-new-pw", old_password="wrong-old-pw")
+    access.set_password(s, me, "staff1", "brand-new-pw", old_password=PW)
+    assert access.authenticate(s, "staff1", "brand-new-pw", now=T0).username == "staff1"
     with pytest.raises(PermissionDenied):
-        auth.set_password(s, me, "office1", "brand-new-pw")
-    auth.set_password(s, Actor("admin1", "admin"), "staff1", "reset-by-admin")
-    assert auth.authenticate(s, "staff1", "reset-by-admin", now=T0).username == "staff1"
+        access.set_password(s, me, "office1", "brand-new-pw")
+    access.set_password(s, Actor("admin1", "admin"), "staff1", "reset-by-admin")
+    assert access.authenticate(s, "staff1", "reset-by-admin", now=T0).username == "staff1"
 
 
 def test_set_role_and_region(users):
     s = users
     admin = Actor("admin1", "admin")
-    auth.set_region(s, admin, "staff1", "532922")
-    assert auth.authenticate(s, "staff1", PW, now=T0).region_code == "532922"
+    access.set_region(s, admin, "staff1", "532922")
+    assert access.authenticate(s, "staff1", PW, now=T0).region_code == "532922"
     with pytest.raises(CockpitError, match="必须指定所属县区"):
-        auth.set_role(s, admin, "office1", "staff")
-    auth.set_role(s, admin, "staff1", "leader")
-    a = auth.authenticate(s, "staff1", PW, now=T0)
+        access.set_role(s, admin, "office1", "staff")
+    access.set_role(s, admin, "staff1", "leader")
+    a = access.authenticate(s, "staff1", PW, now=T0)
     assert (a.role, a.region_code) == ("leader", None)
     with pytest.raises(PermissionDenied):
-        auth.set_role(s, Actor("office1", "office"), "staff1", "admin")
+        access.set_role(s, Actor("office1", "office"), "staff1", "admin")
 
 
 # --- tokens -----------------------------------------------------------------------------------
 
 def test_token_round_trip_tamper_expiry():
     actor = Actor("staff1", "staff", "532901", "张三")
-    tok = auth.issue_token(actor, "k" * 32, ttl_hours=12, now=T0)
-    assert auth.read_token(tok, "k" * 32, now=T0 + dt.timedelta(hours=11, minutes=59)) == actor
-    assert auth.read_token(tok, "k" * 32, now=T0 + dt.timedelta(hours=12)) is None  # expired
-    assert auth.read_token(tok, "other-secret", now=T0) is None  # wrong key
+    tok = access.issue_token(actor, "k" * 32, ttl_hours=12, now=T0)
+    assert access.read_token(tok, "k" * 32, now=T0 + dt.timedelta(hours=11, minutes=59)) == actor
+    assert access.read_token(tok, "k" * 32, now=T0 + dt.timedelta(hours=12)) is None  # expired
+    assert access.read_token(tok, "other-secret", now=T0) is None  # wrong key
     payload, sig = tok.split(".")
-    forged_body = auth._b64(b'{"u":"staff1","r":"admin","g":null,"e":9999999999}')
-    assert auth.read_token(f"{forged_body}.{sig}", "k" * 32, now=T0) is None
+    forged_body = tokens._b64(b'{"u":"staff1","r":"admin","g":null,"e":9999999999}')
+    assert access.read_token(f"{forged_body}.{sig}", "k" * 32, now=T0) is None
     flipped = sig[:-2] + ("A" if sig[-2] != "A" else "B") + sig[-1]
-    assert auth.read_token(f"{payload}.{flipped}", "k" * 32, now=T0) is None
+    assert access.read_token(f"{payload}.{flipped}", "k" * 32, now=T0) is None
     for junk in ("", None, "abc", "a.b.c", "é.é"):
-        assert auth.read_token(junk, "k" * 32, now=T0) is None
+        assert access.read_token(junk, "k" * 32, now=T0) is None
 
 
 def test_get_secret_persisted_or_from_env(store, monkeypatch):
     monkeypatch.delenv("COCKPIT_SECRET", raising=False)
     with session_scope(store) as s:
-        first = auth.get_secret(s)
+        first = access.get_secret(s)
     with session_scope(store) as s:
-        assert auth.get_secret(s) == first and len(first) >= 32
-        assert s.get(Setting, auth.SECRET_SETTING_KEY) is not None
+        assert access.get_secret(s) == first and len(first) >= 32
+        assert s.get(Setting, access.SECRET_SETTING_KEY) is not None
     monkeypatch.setenv("COCKPIT_SECRET", "from-the-environment")
     with session_scope(store) as s:
-        assert auth.get_secret(s) == "from-the-environment"
+        assert access.get_secret(s) == "from-the-environment"
 
 
 def test_actor_from_token_follows_the_store(users, monkeypatch):
     s = users
     monkeypatch.delenv("COCKPIT_SECRET", raising=False)
-    tok = auth.issue_token(Actor("staff1", "staff", "532901"), auth.get_secret(s))
-    assert auth.actor_from_token(s, tok).region_code == "532901"
-    auth.set_active(s, Actor("admin1", "admin"), "staff1", False)
-    assert auth.actor_from_token(s, tok) is None
+    tok = access.issue_token(Actor("staff1", "staff", "532901"), access.get_secret(s))
+    assert access.actor_from_token(s, tok).region_code == "532901"
+    access.set_active(s, Actor("admin1", "admin"), "staff1", False)
+    assert access.actor_from_token(s, tok) is None
 
 
 def test_trusted_header(users, monkeypatch):
     s = users
     monkeypatch.delenv("COCKPIT_TRUSTED_HEADER", raising=False)
-    assert auth.actor_from_trusted_header(s, {"X-Remote-User": "office1"}) is None
+    assert access.actor_from_trusted_header(s, {"X-Remote-User": "office1"}) is None
     monkeypatch.setenv("COCKPIT_TRUSTED_HEADER", "X-Remote-User")
-    assert auth.actor_from_trusted_header(s, {"x-remote-user": "office1"}).role == "office"
-    assert auth.actor_from_trusted_header(s, {"X-Remote-User": "ghost"}) is None
-    assert auth.actor_from_trusted_header(s, {"Other": "office1"}) is None
-    auth.set_active(s, Actor("admin1", "admin"), "office1", False)
-    assert auth.actor_from_trusted_header(s, {"X-Remote-User": "office1"}) is None
+    assert access.actor_from_trusted_header(s, {"x-remote-user": "office1"}).role == "office"
+    assert access.actor_from_trusted_header(s, {"X-Remote-User": "ghost"}) is None
+    assert access.actor_from_trusted_header(s, {"Other": "office1"}) is None
+    access.set_active(s, Actor("admin1", "admin"), "office1", False)
+    assert access.actor_from_trusted_header(s, {"X-Remote-User": "office1"}) is None
 
 
 # --- role and region permissions --------------------------------------------------------------

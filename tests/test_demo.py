@@ -11,11 +11,23 @@ from sqlalchemy import func, select
 
 from lib import demo, geo
 from lib.errors import CockpitError
-from lib.models import (
-    PROBLEM_CATEGORIES, PROBLEM_STATUSES, AuditLog, MonthlyPlan, MonthlyReport, Problem, ProblemEvent,
-    Project, ProjectYear, Region, RegionStat, RegionTarget, Setting, User,
-)
 from lib.store import session_scope
+from lib.store.models import (
+    PROBLEM_CATEGORIES,
+    PROBLEM_STATUSES,
+    AuditLog,
+    MonthlyPlan,
+    MonthlyReport,
+    Problem,
+    ProblemEvent,
+    Project,
+    ProjectYear,
+    Region,
+    RegionStat,
+    RegionTarget,
+    Setting,
+    User,
+)
 
 TABLES = (Region, Project, ProjectYear, MonthlyPlan, MonthlyReport, RegionTarget, RegionStat, Problem,
           ProblemEvent, User, Setting)
@@ -188,7 +200,7 @@ def test_problems_have_five_in_place_and_consistent_histories(demo_store):
 
 
 def test_demo_accounts(demo_store):
-    from lib import auth
+    from lib import access
 
     with session_scope(demo_store) as s:
         users = {u.username: u for u in s.scalars(select(User))}
@@ -199,9 +211,9 @@ def test_demo_accounts(demo_store):
             assert u.role == "staff" and u.region_code == code
         for u in users.values():
             assert u.password_hash.startswith("$argon2")
-        assert auth.verify_password(users["office"].password_hash, demo.DEMO_PASSWORD)
-        assert not auth.verify_password(users["office"].password_hash, "wrong")
-        actor = auth.authenticate(s, "staff-532923", demo.DEMO_PASSWORD)
+        assert access.verify_password(users["office"].password_hash, demo.DEMO_PASSWORD)
+        assert not access.verify_password(users["office"].password_hash, "wrong")
+        actor = access.authenticate(s, "staff-532923", demo.DEMO_PASSWORD)
         assert actor.region_code == "532923" and actor.role == "staff"
         assert s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.entity == "demo")) == 1
 
@@ -236,7 +248,7 @@ def _light_checks(df):
 
 
 def test_light_spread_by_the_rules(store):
-    lights = pytest.importorskip("lib.lights")
+    lights = pytest.importorskip("lib.rules.lights")
     with session_scope(store) as s:
         demo.load_demo(s)
     with session_scope(store) as s:
@@ -245,7 +257,7 @@ def test_light_spread_by_the_rules(store):
 
 
 def test_light_spread_with_league(demo_store):
-    league = pytest.importorskip("lib.league")
+    league = pytest.importorskip("lib.rules.league")
     with session_scope(demo_store) as s:
         tab = league.compute_league(s, "2022-10")
     assert len(tab) == 13

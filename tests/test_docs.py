@@ -31,15 +31,19 @@ def test_readme_lists_the_output_columns():
         assert ", ".join(columns) in README
 
 
-def test_readme_documents_every_environment_variable_the_code_reads():
-    names = set()
-    for path in list((ROOT / "lib").rglob("*.py")) + [ROOT / "app.py"]:
-        if path.exists():
-            names |= set(re.findall(r"environ(?:\.get)?\(\s*[\"'](COCKPIT_[A-Z_]+)", path.read_text(encoding="utf-8")))
-            names |= set(re.findall(r"environ\[\s*[\"'](COCKPIT_[A-Z_]+)", path.read_text(encoding="utf-8")))
-    assert names, "expected the code to read COCKPIT_* variables"
-    for name in names:
+def test_readme_documents_every_environment_variable_and_only_config_reads_them():
+    from lib import config
+
+    assert config.VARIABLES, "lib/config.py lists the COCKPIT_* variables"
+    for name in config.VARIABLES:
         assert f"`{name}`" in README, f"README does not document {name}"
+    documented = set(re.findall(r"`(COCKPIT_[A-Z_]+)`", README.split("## Configuration", 1)[1].split("\n## ", 1)[0]))
+    assert documented == set(config.VARIABLES), "README's configuration table and lib/config.py differ"
+    readers = []
+    for path in list((ROOT / "lib").rglob("*.py")) + [ROOT / "app.py"] + list((ROOT / "pages").glob("*.py")):
+        if path.name != "config.py" and re.search(r"environ.*COCKPIT_", path.read_text(encoding="utf-8")):
+            readers.append(str(path.relative_to(ROOT)))
+    assert readers == [], f"COCKPIT_* variables read outside lib/config.py: {readers}"
 
 
 def test_demo_accounts_are_marked_demo_only():
@@ -60,7 +64,7 @@ def test_offline_settings_in_config():
 
 def test_readme_demo_counts_are_what_the_rules_give(sqlite_store):
     from lib.demo import load_demo
-    from lib.lights import compute_lights, light_counts
+    from lib.rules.lights import compute_lights, light_counts
     from lib.store import session_scope
 
     with session_scope(sqlite_store) as s:

@@ -7,7 +7,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from lib.exports import neutralise, to_excel_bytes
+from lib.outputs.excel import neutralise, to_excel_bytes
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "=HYPERLINK(\"http://x\")", "\t=1"])

@@ -1,4 +1,4 @@
-"""lib.exports_briefing: the monthly briefing on the demo store — six 16:9 slides, each with its
+"""lib.outputs.briefing: the monthly briefing on the demo store — six 16:9 slides, each with its
 title and 数据截至, the demo mark, rendered images, the league and overdue tables matching lib."""
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ PERIOD = "2022-10"
 @pytest.fixture(scope="module")
 def deck(tmp_path_factory):
     from lib.demo import load_demo
-    from lib.exports_briefing import briefing_pptx
-    from lib.league import compute_league
+    from lib.outputs.briefing import briefing_pptx
     from lib.problems import problem_table
+    from lib.rules.league import compute_league
 
     tmp = tmp_path_factory.mktemp("brief")
     eng = store.make_engine(f"sqlite:///{tmp / 'cockpit.db'}")

@@ -7,13 +7,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from lib import geo
-from lib.auth import Actor
+from lib.access import Actor
 from lib.errors import PermissionDenied, ValidationError
-from lib.models import AuditLog, Region
+from lib.store.models import AuditLog, Region
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNTIES = ROOT / "data" / "geo" / "dali_counties.geojson"

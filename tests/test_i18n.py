@@ -29,7 +29,8 @@ def test_every_enum_has_both_languages_and_unique_words():
 
 
 def test_model_enumerations_are_translated():
-    from lib import models, settings
+    from lib.rules import settings
+    from lib.store import models
 
     pairs = [("library", models.LIBRARIES), ("nature", models.NATURES), ("level", models.LEVELS),
              ("approval", models.APPROVAL_STATES), ("approval_field", models.APPROVAL_FIELDS),
@@ -61,6 +62,6 @@ def test_fmt_missing_values():
 
 
 def test_light_colors_cover_every_light():
-    from lib.models import LIGHTS
+    from lib.store.models import LIGHTS
 
     assert set(i18n.LIGHT_COLORS) == set(LIGHTS)

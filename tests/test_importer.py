@@ -11,16 +11,34 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from lib.auth import Actor
+from lib.access import Actor
 from lib.errors import CockpitError, PermissionDenied
-from lib.importer import KINDS, reporting_grid, run_import, undo_batch
-from lib.models import (
-    AuditLog, MonthlyReport, Problem, ProblemEvent, Project, ProjectYear, Region, RegionStat, RegionTarget,
+from lib.intake.importer import KINDS, reporting_grid, run_import, undo_batch
+from lib.intake.templates import rows_csv
+from lib.store import session_scope
+from lib.store.models import (
+    AuditLog,
+    MonthlyReport,
+    Problem,
+    ProblemEvent,
+    Project,
+    ProjectYear,
+    Region,
+    RegionStat,
+    RegionTarget,
     UploadBatch,
 )
-from lib.store import session_scope
-from lib.templates import rows_csv
-from tests._intake import OFFICE, STAFF_A, STAFF_B, LEADER, count, do_import, project_row, seed, snapshot
+from tests._intake import (
+    LEADER,
+    OFFICE,
+    STAFF_A,
+    STAFF_B,
+    count,
+    do_import,
+    project_row,
+    seed,
+    snapshot,
+)
 
 
 @pytest.fixture
@@ -361,13 +379,13 @@ def test_targets_stats_plans_regions(seeded):
         assert s.get(RegionStat, ("532922", "2022-03")).growth == -3.5
         assert s.get(Region, "532901").kind == "park"
         assert s.get(Region, "532901").display_order == 1  # blank on update: unchanged
-        from lib.models import MonthlyPlan
+        from lib.store.models import MonthlyPlan
         got = {p.month: p.planned_cumulative for p in s.scalars(select(MonthlyPlan))}
         assert got == {3: 300.0, 6: 600.0, 12: 1200.0}
 
 
 def test_display_value_reads_like_the_template():
-    from lib.importer import display_value
+    from lib.intake.importer import display_value
 
     assert display_value("projects", "approval_land", "in_progress") == "办理中"
     assert display_value("projects", "library", "annual") == "年度建设"
@@ -470,7 +488,7 @@ cell = st.one_of(st.text(max_size=8), st.sampled_from(["A1", "A2", "B1", "2022-0
                                                                   HealthCheck.too_slow])
 @given(kind=st.sampled_from(list(KINDS)), data=st.data())
 def test_run_import_never_raises(seeded, kind, data):
-    from lib.templates import COLUMNS
+    from lib.intake.templates import COLUMNS
 
     cols = [c.key for c in COLUMNS[kind]]
     chosen = data.draw(st.lists(st.sampled_from(cols), min_size=2, max_size=len(cols), unique=True))
@@ -547,7 +565,7 @@ def test_run_import_never_raises_on_random_xlsx(seeded, kind, data):
 
     from openpyxl import Workbook
 
-    from lib.templates import COLUMNS
+    from lib.intake.templates import COLUMNS
 
     cols = COLUMNS[kind]
     chosen = data.draw(st.lists(st.sampled_from(cols), min_size=2, max_size=len(cols), unique=True))

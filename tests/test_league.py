@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import pytest
 
-from lib import league
+from lib.rules import league
 from lib.store import session_scope
 from tests.rules_helpers import Builder, row
 
@@ -207,7 +207,7 @@ def test_group_by_leader_and_unit(session):
 
 
 def test_reusing_lights_gives_the_same_table(session):
-    from lib.lights import compute_lights
+    from lib.rules.lights import compute_lights
 
     build_full(Builder(session))
     lt = compute_lights(session, P)

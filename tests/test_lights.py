@@ -11,7 +11,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from lib import lights
+from lib.rules import lights
 from lib.store import session_scope
 from tests.rules_helpers import Builder, row
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lib import lights, periods
+from lib import periods
 from lib.demo import load_demo
-from lib.queries import report_periods
+from lib.rules import lights
 from lib.store import session_scope
+from lib.store.queries import report_periods
 from tests.rules_helpers import Builder
 
 

@@ -1,4 +1,4 @@
-"""lib.mapview: measure classes, point sizes, the deck (offline, ids, counts, tooltip fields), the
+"""lib.geo.mapview: measure classes, point sizes, the deck (offline, ids, counts, tooltip fields), the
 size budget at province scale, the legend, and the static image rendered offline."""
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import geo, mapview as mv
+from lib import geo
+from lib.geo import mapview as mv
 from lib.i18n import LIGHT_COLORS
 from tests.conftest import ROOT
 
@@ -303,7 +304,7 @@ def test_static_png_renders_with_no_network(tmp_path):
     code = textwrap.dedent(f"""
         import sys; sys.path.insert(0, {str(ROOT)!r}); sys.path.insert(0, {str(ROOT / 'tests')!r})
         from test_mapview import _md
-        from lib import mapview as mv
+        from lib.geo import mapview as mv
         png = mv.static_map_png(_md(n=80), "gap", demo=True)
         open({str(out)!r}, "wb").write(png)
     """)
@@ -327,7 +328,7 @@ def test_static_png_renders_with_no_network(tmp_path):
     # the launcher locks the network for the background services
     launcher = (ROOT / "lib" / "offline_chromium.sh").read_text()
     assert "--proxy-server=http://127.0.0.1:9" in launcher and "MAP * ~NOTFOUND" in launcher
-    assert mv.CHROMIUM.endswith("offline_chromium.sh")
+    assert mv.chromium().endswith("offline_chromium.sh")
 
 
 def test_static_figure_names_the_filter_and_shows_only_filtered_points():
@@ -345,8 +346,8 @@ def test_static_figure_names_the_filter_and_shows_only_filtered_points():
 def test_load_regions_reads_boundaries_on_every_backend(store):
     """Regions with a stored (simplified) boundary come back as geometry; a region without one, or
     with an unreadable one, comes back with None and is drawn as a marker."""
-    from lib.models import Region
     from lib.store import session_scope
+    from lib.store.models import Region
 
     gj = json.loads(COUNTIES.read_text(encoding="utf-8"))
     f = gj["features"][2]

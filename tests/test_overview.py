@@ -1,4 +1,4 @@
-"""lib.overview: headline sums, group sums, change against last month, the monthly curve."""
+"""lib.rules.overview: headline sums, group sums, change against last month, the monthly curve."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from lib import overview
-from lib.models import MonthlyPlan, MonthlyReport, Project, ProjectYear, Region
+from lib.rules import overview
+from lib.store.models import MonthlyPlan, MonthlyReport, Project, ProjectYear, Region
 
 
 def _lights_frame() -> pd.DataFrame:
@@ -228,7 +228,7 @@ def test_rates_read_the_rule_columns_when_present():
 
 def test_problem_counts_at_matches_problem_table(session):
     from lib import problems as pmod
-    from lib.auth import Actor
+    from lib.access import Actor
 
     _seed(session)
     office = Actor("office", "office")
@@ -256,7 +256,7 @@ def test_curve_and_counts_on_both_backends(store):
         _seed(s)
         s.add(MonthlyReport(project_code="B", period="2022-02", ytd_completed=10.0))
         from lib import problems as pmod
-        from lib.auth import Actor
+        from lib.access import Actor
 
         p = pmod.raise_problem(s, Actor("office", "office"), "A", "land", "用地", raised_on=dt.date(2022, 3, 1))
         p.deadline = dt.date(2022, 3, 15)

@@ -1,11 +1,11 @@
-"""AppTest: the admin page adds, edits and disables accounts through lib.auth, audited; others refused."""
+"""AppTest: the admin page adds, edits and disables accounts through lib.access, audited; others refused."""
 import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from lib import auth, store
-from lib.auth import Actor
-from lib.models import AuditLog, Region, User
+from lib import access, store
+from lib.access import Actor
+from lib.store.models import AuditLog, Region, User
 from tests.conftest import ROOT
 
 ADMIN = Actor("admin", "admin")
@@ -16,7 +16,7 @@ def admin_store(app_store):
     with store.session_scope(app_store) as s:
         s.add(Region(code="532923", name="祥云县", kind="county", display_order=1))
         s.flush()
-        auth.create_user(s, auth.CLI_ACTOR, "admin", "admin-pass-1", "admin")
+        access.create_user(s, access.CLI_ACTOR, "admin", "admin-pass-1", "admin")
     return app_store
 
 
@@ -40,7 +40,7 @@ def test_admin_adds_and_disables_a_user(admin_store):
     with store.session_scope(admin_store) as s:
         u = s.scalar(select(User).where(User.username == "staff-532923b"))
         assert u.role == "staff" and u.region_code == "532923" and u.password_hash != "a-good-password"
-        assert auth.verify_password(u.password_hash, "a-good-password")
+        assert access.verify_password(u.password_hash, "a-good-password")
         trail = " ".join((r.after or "") for r in s.scalars(select(AuditLog)))
         assert "a-good-password" not in trail and u.password_hash not in trail
     at.selectbox(key="admin_edit_user").set_value("staff-532923b").run()

@@ -2,8 +2,9 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import audit, store
-from lib.auth import Actor
+from lib import store
+from lib.access import Actor
+from lib.store import audit
 from tests.conftest import ROOT
 
 

@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import store
-from lib.auth import Actor
+from lib.access import Actor
 from tests.conftest import ROOT
 
 LEADER = Actor(username="leader", role="leader")
@@ -39,8 +39,8 @@ def _expected(engine):
     """Counties with a boundary and projects with a location, straight from the store."""
     from sqlalchemy import select
 
-    from lib.lights import compute_lights
-    from lib.models import Region
+    from lib.rules.lights import compute_lights
+    from lib.store.models import Region
 
     with store.session_scope(engine) as s:
         regions = s.execute(select(Region.code, Region.boundary)).all()

@@ -10,8 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 from lib import problems as P
 from lib import store
-from lib.auth import Actor
-from lib.models import Problem, ProblemEvent, Project, Region
+from lib.access import Actor
+from lib.store.models import Problem, ProblemEvent, Project, Region
 from tests.conftest import ROOT
 
 STAFF = Actor("staff-532901", "staff", "532901")

@@ -3,11 +3,11 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from lib import store
-from lib.auth import Actor
+from lib.access import Actor
 from lib.demo import load_demo
-from lib.importer import run_import
-from lib.models import ProjectYear
-from lib.templates import rows_csv
+from lib.intake.importer import run_import
+from lib.intake.templates import rows_csv
+from lib.store.models import ProjectYear
 from tests.conftest import ROOT
 
 OFFICE = Actor("office", "office")

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from lib import store
-from lib.models import MonthlyReport, UploadBatch
-from lib.templates import rows_csv
+from lib.intake.templates import rows_csv
+from lib.store.models import MonthlyReport, UploadBatch
 from tests._intake import LEADER, OFFICE, STAFF_A, seed
 from tests.conftest import ROOT
 

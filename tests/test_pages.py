@@ -1,7 +1,7 @@
 """AppTest: the frame and the cockpit pages on the demo store, checked against lib/.
 
 Signs in through the login form (login_user / login_password / login_submit), switches to every page
-and compares what is shown with lib.lights / lib.league / lib.overview.
+and compares what is shown with lib.rules.lights / lib.rules.league / lib.rules.overview.
 """
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ def number(text: str) -> float:
 
 
 def latest(session) -> str:
-    from lib.queries import latest_period
+    from lib.store.queries import latest_period
 
     return latest_period(session)
 
@@ -124,9 +124,9 @@ def test_sign_out_clears_the_session_and_token(demo_store):
 
 
 def test_overview_cards_match_lib(demo_store):
-    from lib import overview
-    from lib.lights import compute_lights, light_counts
     from lib.problems import problem_table
+    from lib.rules import overview
+    from lib.rules.lights import compute_lights, light_counts
 
     at = sign_in()
     assert not errors(at)
@@ -149,7 +149,7 @@ def test_overview_cards_match_lib(demo_store):
 
 
 def test_a_card_leads_to_the_list_filtered(demo_store):
-    from lib.lights import compute_lights
+    from lib.rules.lights import compute_lights
 
     at = sign_in()
     at.button(key="card_red").click().run()
@@ -177,7 +177,7 @@ def test_language_switch_changes_labels(demo_store):
 # --- the list -----------------------------------------------------------------------------------------------
 
 def test_list_shows_every_project_and_filters(demo_store):
-    from lib.lights import compute_lights
+    from lib.rules.lights import compute_lights
 
     at = sign_in()
     at.switch_page("pages/project_list.py").run()
@@ -220,8 +220,8 @@ def test_filters_kept_across_pages(demo_store):
 # --- the project file -------------------------------------------------------------------------------------
 
 def test_project_file_shows_the_project(demo_store):
-    from lib.lights import compute_lights
-    from lib.queries import project_facts
+    from lib.rules.lights import compute_lights
+    from lib.store.queries import project_facts
 
     with _session() as s:
         lights = compute_lights(s, latest(s))
@@ -250,7 +250,7 @@ def latest_month() -> int:
 # --- the league ----------------------------------------------------------------------------------------------
 
 def test_league_order_matches_lib(demo_store):
-    from lib.league import compute_league
+    from lib.rules.league import compute_league
 
     with _session() as s:
         lg = compute_league(s, latest(s)).sort_values("rank")
@@ -264,7 +264,7 @@ def test_league_order_matches_lib(demo_store):
 
 
 def test_office_previews_then_saves_weights(demo_store):
-    from lib import settings as settings_mod
+    from lib.rules import settings as settings_mod
 
     at = sign_in("office")
     at.switch_page("pages/league.py").run()
@@ -280,11 +280,12 @@ def test_office_previews_then_saves_weights(demo_store):
     assert not errors(at)
     with _session() as s:
         assert settings_mod.load(s)["weights"]["growth"] == 40
-        from lib.models import AuditLog
         from sqlalchemy import select
+
+        from lib.store.models import AuditLog
         rows = s.scalars(select(AuditLog).where(AuditLog.entity == "settings")).all()
         assert any(r.username == "office" for r in rows)
-        settings_mod.save(s, __import__("lib.auth", fromlist=["Actor"]).Actor("office", "office"),
+        settings_mod.save(s, __import__("lib.access", fromlist=["Actor"]).Actor("office", "office"),
                           {"weights": {"growth": 20}})
 
 
@@ -296,8 +297,8 @@ def test_leader_has_no_settings_form(demo_store):
 
 
 def test_league_rank_month_by_month(demo_store):
-    from lib.league import compute_league
     from lib.periods import fmt_period
+    from lib.rules.league import compute_league
 
     with _session() as s:
         period = latest(s)
@@ -317,7 +318,7 @@ def test_league_rank_month_by_month(demo_store):
 
 @pytest.mark.parametrize("group", ["leader", "unit"])
 def test_league_by_leader_and_unit(demo_store, group):
-    from lib.league import compute_league
+    from lib.rules.league import compute_league
 
     with _session() as s:
         lg = compute_league(s, latest(s), group_by=group).sort_values("rank", kind="stable")

@@ -10,8 +10,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lib.errors import CockpitError, ValidationError
-from lib.parsing import (
-    MAX_UPLOAD_BYTES, parse_bool, parse_date_cell, parse_enum, parse_number, parse_period_cell, read_table,
+from lib.intake.parsing import (
+    MAX_UPLOAD_BYTES,
+    parse_bool,
+    parse_date_cell,
+    parse_enum,
+    parse_number,
+    parse_period_cell,
+    read_table,
 )
 
 MONTHLY_CSV = "项目代码,报告期,本年累计完成投资(万元),是否开工\nA1,2022-03,\"1,234.5\",是\nA2,2022年3月,20,否\n"

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from lib import problems as P
-from lib.auth import Actor
+from lib.access import Actor
 from lib.errors import CockpitError, PermissionDenied, TransitionError
-from lib.models import AuditLog, Problem, ProblemEvent, Project, Region
 from lib.store import session_scope
+from lib.store.models import AuditLog, Problem, ProblemEvent, Project, Region
 
 STAFF_A = Actor("staff-532901", "staff", "532901")  # the problem's county
 STAFF_B = Actor("staff-532922", "staff", "532922")  # another county

@@ -1,13 +1,14 @@
-"""lib.queries: periods with reports, one project's facts, funds and the history of changes to it."""
+"""lib.store.queries: periods with reports, one project's facts, funds and the history of changes to it."""
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
 
-from lib import problems, queries
-from lib.auth import Actor
-from lib.models import MonthlyReport, Project, ProjectYear, Region
+from lib import problems
+from lib.access import Actor
+from lib.store import queries
+from lib.store.models import MonthlyReport, Project, ProjectYear, Region
 
 OFFICE = Actor("office", "office")
 
@@ -52,7 +53,7 @@ def test_facts_and_funds(session):
 
 
 def test_changes_come_from_uploads_and_problem_moves(session):
-    from lib.importer import run_import
+    from lib.intake.importer import run_import
 
     _seed(session)
     csv = "项目代码,报告期,本年累计完成投资(万元)\nP1,2022-03,300\nP10,2022-03,1\n".encode("utf-8")
@@ -82,8 +83,8 @@ def test_describe_change():
 
 
 def test_content_version_ignores_sign_ins(session):
-    from lib import audit
-    from lib import settings as settings_mod
+    from lib.rules import settings as settings_mod
+    from lib.store import audit
 
     v0 = queries.content_version(session)
     audit.record(session, "leader", "login", "users", "leader", None, {"result": "ok"})

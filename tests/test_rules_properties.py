@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
-from lib import league, lights
 from lib import store as store_mod
+from lib.rules import league, lights
 from tests.rules_helpers import Builder
 
 P = "2022-06"

@@ -2,10 +2,10 @@
 import pytest
 from sqlalchemy import select
 
-from lib import settings
-from lib.auth import Actor
+from lib.access import Actor
 from lib.errors import PermissionDenied, ValidationError
-from lib.models import AuditLog
+from lib.rules import settings
+from lib.store.models import AuditLog
 
 OFFICE = Actor("office", "office")
 

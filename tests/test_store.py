@@ -9,7 +9,7 @@ from sqlalchemy import inspect, select, text
 
 from lib import store
 from lib.errors import StoreError
-from lib.models import Base, MonthlyReport, Project, ProjectYear, Region
+from lib.store.models import Base, MonthlyReport, Project, ProjectYear, Region
 
 
 def test_migrations_match_models(store):
@@ -103,7 +103,7 @@ def test_round_trip_types(store):
 
 
 def test_data_version_changes_on_audited_write(store):
-    from lib import audit
+    from lib.store import audit
 
     with store_session(store) as s:
         v0 = store_mod_version(s)

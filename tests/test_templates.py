@@ -10,14 +10,28 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from lib.i18n import ENUMS
-from lib.models import (
-    MonthlyPlan, MonthlyReport, Problem, Project, ProjectYear, Region, RegionStat, RegionTarget,
+from lib.intake.parsing import read_table
+from lib.intake.templates import (
+    COLUMNS,
+    DROPDOWN,
+    KINDS,
+    NOTES_SHEET,
+    rows_csv,
+    template_csv,
+    template_xlsx,
 )
-from lib.parsing import read_table
 from lib.store import session_scope
-from lib.templates import COLUMNS, DROPDOWN, KINDS, NOTES_SHEET, template_csv, template_xlsx
+from lib.store.models import (
+    MonthlyPlan,
+    MonthlyReport,
+    Problem,
+    Project,
+    ProjectYear,
+    Region,
+    RegionStat,
+    RegionTarget,
+)
 from tests._intake import OFFICE, STAFF_A, do_import, project_row, seed
-from lib.templates import rows_csv
 
 
 def _book(data: bytes):
@@ -44,7 +58,7 @@ def test_xlsx_template_headers_dropdowns_notes(kind):
         else:
             assert letter not in lists
     # every dropdown word is understood by the parser
-    from lib.parsing import parse_enum
+    from lib.intake.parsing import parse_enum
     for c in cols:
         if c.enum:
             for word in DROPDOWN[c.enum]:

@@ -6,7 +6,6 @@ The counties are simplified together (shared borders stay identical); see lib/ge
 """
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 from pathlib import Path

@@ -136,8 +136,9 @@ def _isolated_red_point(period: str = "2022-10"):
     import tempfile
     from pathlib import Path
 
-    from lib import mapview, store
+    from lib import store
     from lib.demo import load_demo
+    from lib.geo import mapview
 
     with tempfile.TemporaryDirectory() as tmp:
         eng = store.make_engine(f"sqlite:///{Path(tmp) / 'd.db'}")

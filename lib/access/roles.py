@@ -1,0 +1,78 @@
+"""Roles and permissions, enforced here (not only hidden in the UI).
+
+``Actor`` is who is acting: a signed-in user, or the command line. Every write function in lib/
+takes an Actor and calls ``require`` before touching the store.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lib.errors import PermissionDenied
+
+# permission -> roles that hold it. Staff hold region-scoped permissions for their own region only.
+PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "read": ("leader", "staff", "office", "admin"),
+    "upload": ("staff", "office", "admin"),
+    "upload_regions": ("office", "admin"),  # regions, targets, stats are prefecture-wide
+    "problem_work": ("staff", "office", "admin"),  # raise, assign, start, progress, submit, escalate
+    "problem_close": ("office", "admin"),  # 销号 accept, 退回 return
+    "supervise": ("leader", "office", "admin"),  # 督办
+    "settings": ("office", "admin"),
+    "undo_any": ("office", "admin"),
+    "audit_read": ("office", "admin"),
+    "accounts": ("admin",),
+    "backup": ("admin",),
+}
+REGION_SCOPED_ROLES = ("staff",)
+
+PERMISSION_ZH = {
+    "read": "查看数据",
+    "upload": "上传数据",
+    "upload_regions": "上传全州基础数据",
+    "problem_work": "办理问题",
+    "problem_close": "销号或退回问题",
+    "supervise": "督办",
+    "settings": "修改规则设置",
+    "undo_any": "撤销他人的上传",
+    "audit_read": "查看操作日志",
+    "accounts": "管理账号",
+    "backup": "备份数据",
+}
+ROLE_ZH = {"leader": "领导", "staff": "县区填报员", "office": "项目办", "admin": "管理员"}
+
+
+@dataclass(frozen=True)
+class Actor:
+    username: str
+    role: str
+    region_code: str | None = None
+    display_name: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.username
+
+
+CLI_ACTOR = Actor(username="cli", role="admin", display_name="命令行")
+
+
+def can(actor: Actor, permission: str, region_code: str | None = None) -> bool:
+    roles = PERMISSIONS.get(permission, ())
+    if actor.role not in roles:
+        return False
+    if actor.role in REGION_SCOPED_ROLES and region_code is not None:
+        return actor.region_code == region_code
+    return True
+
+
+def require(actor: Actor, permission: str, region_code: str | None = None) -> None:
+    """Raise PermissionDenied with a plain-Chinese message unless ``actor`` may do this."""
+    if can(actor, permission, region_code):
+        return
+    what = PERMISSION_ZH.get(permission, permission)
+    role = ROLE_ZH.get(actor.role, actor.role)
+    if actor.role in PERMISSIONS.get(permission, ()) and region_code is not None:
+        raise PermissionDenied(
+            f"{actor.label}({role},{actor.region_code})只能{what}本县区的数据,不能操作县区 {region_code}"
+        )
+    raise PermissionDenied(f"{actor.label}({role})没有权限{what}")

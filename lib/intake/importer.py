@@ -1,0 +1,1131 @@
+"""Uploads: parse, validate, preview, commit (all-or-nothing), undo; the reporting grid.
+
+``run_import(session, kind, data, filename, actor, dry_run=False, acknowledge_warnings=True)``
+returns an ``ImportResult`` and never raises for bad input: every error comes back as
+{row, column, value, message} (row = the Excel row number the user sees) and nothing is written.
+Writes happen in the caller's session/transaction (the caller commits via lib.store.session_scope):
+the data (bulk inserts/updates, existing rows loaded in one query per table), one UploadBatch row
+whose ``changes`` JSON holds before/after of every changed row (for undo), and one audit row.
+
+Permissions (decided here, see DESIGN.md "Accounts"): every kind needs ``upload``; county staff may
+only write rows of their own county (monthly/plans/problems: the project's county) — each other
+row is an error naming it. ``regions``, ``targets`` and ``stats`` are prefecture-wide data set by the
+campaign office: they need ``upload_regions`` (office/admin), so staff cannot upload them.
+Staff may not set a problem to 已销号 (closure is the office's decision); they submit 申请销号.
+
+Concurrency: a committing import first takes a store-wide import lock (PostgreSQL
+``pg_advisory_xact_lock``; SQLite: a write to a lock row in ``settings``, which takes SQLite's
+single writer lock), and only then reads the rows it compares against, so two imports at the same
+moment are serialised and neither loses the other's update.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import (
+    Date,
+    DateTime,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from lib import periods
+from lib.access import Actor, can
+from lib.errors import CockpitError, ValidationError
+from lib.intake import parsing
+from lib.intake.parsing import MAX_UPLOAD_BYTES  # noqa: F401  (re-exported: the upload size limit)
+from lib.intake.templates import COLUMNS, KINDS, TITLES  # noqa: F401
+from lib.store import audit
+from lib.store.models import (
+    MonthlyPlan,
+    MonthlyReport,
+    Problem,
+    ProblemEvent,
+    Project,
+    ProjectYear,
+    Region,
+    RegionStat,
+    RegionTarget,
+    UploadBatch,
+)
+
+TABLES = {
+    "regions": Region, "projects": Project, "project_years": ProjectYear, "monthly_plans": MonthlyPlan,
+    "monthly_reports": MonthlyReport, "region_targets": RegionTarget, "region_stats": RegionStat,
+    "problems": Problem, "problem_events": ProblemEvent,
+}
+PKS = {name: [c.name for c in m.__table__.primary_key.columns] for name, m in TABLES.items()}
+# Non-nullable columns with a default: blank on insert → default; blank on update → unchanged.
+DEFAULTS = {
+    "regions": {"kind": "county", "display_order": 0},
+    "projects": {"industrial": False},
+    "problems": {"level": "county", "status": "pending", "supervise_count": 0},
+}
+LOCK_KEY = 7_305_001  # pg_advisory_xact_lock key of the import lock
+OPEN_STATUSES_NEEDING_FIVE = ("assigned", "in_progress", "closure_requested", "closed")
+FIVE = (("unit", "责任单位"), ("leader", "责任领导"), ("person", "责任人"), ("measures", "解决措施"),
+        ("deadline", "解决时限"))
+
+
+@dataclass
+class ImportResult:
+    ok: bool
+    kind: str
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    warnings: list[dict] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+    batch_id: int | None = None
+    changes: list[dict] = field(default_factory=list)
+    needs_acknowledgement: bool = False
+    dry_run: bool = False
+    filename: str = ""
+    sha256: str = ""
+    rows: int = 0
+    message: str = ""
+
+    def summary(self) -> dict:
+        d = asdict(self)
+        d.pop("changes")
+        return d
+
+
+@dataclass
+class Op:
+    table: str
+    pk: tuple | None  # None: a new problem (id assigned on insert)
+    values: dict
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class Item:
+    row: int
+    label: str
+    ops: list[Op]
+    action: str = "unchanged"
+    before: dict | None = None
+    after: dict | None = None
+
+
+def _err(row, column, value, message) -> dict:
+    return {"row": row, "column": column, "value": parsing._show(value) if value is not None else "", "message": message}
+
+
+def _jsonable(v: Any) -> Any:
+    t = type(v)
+    if t is str or t is int or t is bool or v is None:
+        return v
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat()
+    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+        return None
+    return v
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, float) or isinstance(b, float):
+        try:
+            return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)))
+        except (TypeError, ValueError):
+            return False
+    if isinstance(a, dt.datetime) and not isinstance(b, dt.datetime):
+        a = a.date()
+    if isinstance(b, dt.datetime) and not isinstance(a, dt.datetime):
+        b = b.date()
+    return a == b
+
+
+def _col_zh(kind: str) -> dict[str, str]:
+    return {c.key: c.zh for c in COLUMNS[kind]}
+
+
+# Field names of the store → the template column they come from (for messages and the preview).
+FIELD_COLUMN = {
+    "region_code": "region", "project_code": "code", "growth_target": "growth_target",
+    "planned_cumulative": "m", "kind": "kind",
+}
+
+
+def field_label(kind: str, field_name: str, lang: str = "zh") -> str:
+    """The column header a user knows for a store field in the preview (before → after)."""
+    zh = _col_zh(kind)
+    key = FIELD_COLUMN.get(field_name, field_name)
+    if kind == "projects" and field_name == "region_code":
+        key = "region"
+    if kind in ("monthly", "plans", "problems") and field_name == "project_code":
+        key = "code"
+    if lang == "en":
+        return field_name
+    return zh.get(key, field_name)
+
+
+def display_value(kind: str, field_name: str, value: Any, lang: str = "zh") -> str:
+    """A stored/JSON value as the user would type it: 是/否, enumeration words, 2022年3月15日, 1,234.5."""
+    from lib.i18n import enum_label
+
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    base = field_name.split(":", 1)[-1]
+    key = {"region_code": "region", "project_code": "code", "planned_cumulative": "m1"}.get(base, base)
+    col = next((c for c in COLUMNS[kind] if c.key == key), None)
+    if isinstance(value, bool) or (col is not None and col.type == "bool"):
+        return enum_label("bool", "yes" if value else "no", lang)
+    if col is not None and col.enum:
+        return enum_label(col.enum, str(value), lang)
+    if col is not None and col.type == "date":
+        try:
+            return periods.fmt_date(dt.date.fromisoformat(str(value)[:10]), lang)
+        except ValueError:
+            return str(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if col is not None and col.type in ("year", "int", "id"):
+            return str(int(value))
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+# ---------- typed conversion (vectorised by distinct values) ----------
+
+def _converters(kind: str, ctx: dict):
+    def money(v):
+        f = parsing.parse_number(v)
+        if f is not None and f < 0:
+            raise CockpitError(f"金额不能为负数:{parsing._show(v)}")
+        return f
+
+    def tags(v):
+        s = parsing.parse_text(v)
+        if s is None:
+            return None
+        parts = [p.strip() for p in s.replace(";", ";").replace(",", ";").replace(",", ";").replace("、", ";").split(";")]
+        return ";".join(p for p in parts if p) or None
+
+    def region(v):
+        s = parsing.parse_text(v)
+        if s is None:
+            return None
+        code = ctx["region_lookup"].get(s) or ctx["region_lookup"].get(s.replace(" ", ""))
+        if code is None:
+            raise CockpitError(f"县区「{s}」不存在:请填写系统中已有的县区名称或县区代码")
+        return code
+
+    def idv(v):
+        i = parsing.parse_int(v, "整数编号")
+        if i is not None and i <= 0:
+            raise CockpitError(f"问题编号应为正整数:{v}")
+        return i
+
+    def make_enum(kind_):
+        return lambda v: parsing.parse_enum(v, kind_)
+
+    table = {
+        "text": parsing.parse_text, "code": parsing.parse_text, "project": parsing.parse_text,
+        "money": money, "number": money, "pct": parsing.parse_number, "int": parsing.parse_int,
+        "year": parsing.parse_year, "period": parsing.parse_period_cell, "date": parsing.parse_date_cell,
+        "bool": parsing.parse_bool, "tags": tags, "region": region, "id": idv,
+    }
+    out = {}
+    for c in COLUMNS[kind]:
+        if c.type == "enum":
+            out[c.key] = make_enum(c.enum)
+        else:
+            out[c.key] = table[c.type]
+    return out
+
+
+def _typed(kind: str, frame: pd.DataFrame, rows: list[int], header_map: dict, ctx: dict, errors: list[dict]):
+    conv = _converters(kind, ctx)
+    cols = {c.key: c for c in COLUMNS[kind]}
+    typed: dict[str, list[Any]] = {}
+    for key in frame.columns:
+        c = cols[key]
+        if c.info:
+            continue
+        n0 = len(errors)
+        vals = parsing.convert_column(frame[key], conv[key], rows, header_map[key], errors)
+        typed[key] = vals
+        if c.required:
+            bad = {e["row"] for e in errors[n0:]}
+            for i, v in enumerate(vals):
+                if v is None and rows[i] not in bad:
+                    errors.append(_err(rows[i], header_map[key], "", f"「{c.zh}」必填,不能为空"))
+    return typed
+
+
+# ---------- store helpers ----------
+
+def _region_lookup(session: Session) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for code, name in session.execute(select(Region.code, Region.name)):
+        out[name.strip()] = code
+        out[name.strip().replace(" ", "")] = code
+    for code, _name in session.execute(select(Region.code, Region.name)):
+        out[code] = code  # a code wins over a name
+    return out
+
+
+def _chunks(seq: list, n: int = 900):
+    """Slices small enough for an IN (...) list on every backend."""
+    for i in range(0, len(seq), n):
+        yield seq[i:i + n]
+
+
+def _load_projects(session: Session, codes: set[str]) -> dict[str, dict]:
+    cols = [Project.code, Project.region_code, Project.total_investment, Project.planned_start,
+            Project.actual_start, Project.actual_end, Project.name]
+    out = {}
+    codes_l = sorted(c for c in codes if c)
+    if len(codes_l) > 2000:
+        res = session.execute(select(*cols))
+    else:
+        res = (r for ch in _chunks(codes_l) for r in session.execute(select(*cols).where(Project.code.in_(ch))))
+    for r in res:
+        if r.code in codes:
+            out[r.code] = r._asdict()
+    return out
+
+
+def _load_existing(session: Session, table: str, pks: list[tuple]) -> dict[tuple, dict]:
+    """The current rows of ``table`` for the given primary keys (one query, or a few chunks)."""
+    model = TABLES[table]
+    t = model.__table__
+    pkc = PKS[table]
+    want = set(pks)
+    if not want:
+        return {}
+    # filter on the pk column with the fewest distinct values, the rest in Python
+    distinct = [sorted({pk[i] for pk in want}, key=str) for i in range(len(pkc))]
+    j = min(range(len(pkc)), key=lambda i: len(distinct[i]))
+    out: dict[tuple, dict] = {}
+    if len(distinct[j]) > 2000:
+        results = [session.execute(select(t))]
+    else:
+        results = [session.execute(select(t).where(t.c[pkc[j]].in_(ch))) for ch in _chunks(distinct[j])]
+    for res in results:
+        for r in res.mappings():
+            key = tuple(r[c] for c in pkc)
+            if key in want:
+                out[key] = dict(r)
+    return out
+
+
+def _lock(session: Session) -> None:
+    """Serialise committing imports (and undos) store-wide for the rest of this transaction."""
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
+    elif name == "sqlite":
+        # BEGIN IMMEDIATE takes SQLite's single writer lock now (waiting up to busy_timeout) and
+        # writes nothing. pysqlite opens a transaction only before a write, so unless this
+        # session already wrote (and so already holds the writer lock) none is open yet.
+        conn = session.connection()
+        raw = conn.connection.dbapi_connection
+        if not raw.in_transaction:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:  # a transaction is already open: a (no-op) write statement takes the writer lock
+            conn.exec_driver_sql("UPDATE settings SET key = key WHERE 1 = 0")
+
+
+# ---------- per-kind builders ----------
+
+def _vals(typed: dict, i: int, mapping: dict[str, str]) -> dict:
+    """{store field: value} for the template keys present in the file."""
+    cache = typed.setdefault("__pairs__", {})
+    pairs = cache.get(id(mapping))
+    if pairs is None:
+        pairs = cache[id(mapping)] = [(f, typed[k]) for k, f in mapping.items() if k in typed]
+    return {f: col[i] for f, col in pairs}
+
+
+def _staff_region_error(actor: Actor, region_code: str | None, row: int, column: str, value, what: str = "") -> dict | None:
+    if actor.role == "staff" and region_code is not None and region_code != actor.region_code:
+        return _err(row, column, value,
+                    f"{what}属于县区 {region_code},您是县区 {actor.region_code} 的填报员,只能上传本县区的数据")
+    return None
+
+
+def _build_regions(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
+    items = []
+    mapping = {"name": "name", "kind": "kind", "display_order": "display_order", "lon": "lon", "lat": "lat"}
+    for i, r in enumerate(rows):
+        code = typed["code"][i]
+        if code is None:
+            continue
+        vals = _vals(typed, i, mapping)
+        _check_lonlat(vals, r, hm, errors)
+        items.append(Item(r, code, [Op("regions", (code,), vals)]))
+    return items
+
+
+def _check_lonlat(vals, r, hm, errors):
+    lon, lat = vals.get("lon"), vals.get("lat")
+    if lon is not None and not -180 <= lon <= 180:
+        errors.append(_err(r, hm.get("lon", "经度"), lon, "经度应在 -180 到 180 之间"))
+    if lat is not None and not -90 <= lat <= 90:
+        errors.append(_err(r, hm.get("lat", "纬度"), lat, "纬度应在 -90 到 90 之间"))
+
+
+PROJECT_FIELDS = {
+    "name": "name", "region": "region_code", "sector": "sector", "level": "level", "industrial": "industrial",
+    "tags": "tags", "total_investment": "total_investment", "owner": "owner", "unit": "unit", "leader": "leader",
+    "lon": "lon", "lat": "lat", "central_budget": "central_budget", "special_bond": "special_bond",
+    "treasury_bond": "treasury_bond", "planned_start": "planned_start", "planned_end": "planned_end",
+    "actual_start": "actual_start", "actual_end": "actual_end",
+    **{f: f for f in ("approval_project", "approval_land", "approval_planning", "approval_eia",
+                      "approval_energy", "approval_construction")},
+}
+YEAR_FIELDS = {"library": "library", "nature": "nature", "annual_plan": "annual_plan"}
+
+
+def _build_projects(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
+    session, actor = ctx["session"], ctx["actor"]
+    codes = {c for c in typed["code"] if c}
+    existing = _load_projects(session, codes)
+    items = []
+    first_facts: dict[str, tuple[int, dict]] = {}
+    for i, r in enumerate(rows):
+        code, year = typed["code"][i], typed["year"][i]
+        if code is None or year is None:
+            continue
+        pv = _vals(typed, i, PROJECT_FIELDS)
+        yv = _vals(typed, i, YEAR_FIELDS)
+        if pv.get("industrial") is None and "industrial" in pv:
+            pv["industrial"] = None  # blank → default/unchanged, handled generically
+        e = _staff_region_error(actor, pv.get("region_code"), r, hm["region"], typed["region"][i], "该行项目")
+        if e:
+            errors.append(e)
+        ex = existing.get(code)
+        if ex is not None and actor.role == "staff" and ex["region_code"] != actor.region_code:
+            errors.append(_err(r, hm["code"], code, f"项目 {code} 在系统中属于县区 {ex['region_code']},县区填报员只能修改本县区的项目"))
+        if yv.get("library") == "annual":
+            if "nature" not in yv or yv.get("nature") is None:
+                errors.append(_err(r, hm.get("nature", "建设性质"), "", "年度建设项目必须填写「建设性质」(新开工 或 续建)"))
+            if "annual_plan" not in yv or yv.get("annual_plan") is None:
+                errors.append(_err(r, hm.get("annual_plan", "年度计划投资(万元)"), "", "年度建设项目必须填写「年度计划投资(万元)」"))
+        _check_lonlat(pv, r, hm, errors)
+        ps, pe = pv.get("planned_start"), pv.get("planned_end")
+        if ps and pe and pe < ps:
+            errors.append(_err(r, hm.get("planned_end", "计划竣工"), pe, "计划竣工日期早于计划开工日期"))
+        tot, plan = pv.get("total_investment"), yv.get("annual_plan")
+        if tot is not None and plan is not None and plan > tot + 1e-9:
+            errors.append(_err(r, hm.get("annual_plan", "年度计划投资(万元)"), plan,
+                               f"年度计划投资 {plan:,.2f} 万元超过总投资 {tot:,.2f} 万元"))
+        if code in first_facts:
+            r0, facts0 = first_facts[code]
+            diff = [f for f in pv if not _same(pv[f], facts0.get(f))]
+            if diff:
+                zh = [field_label("projects", f) for f in diff]
+                errors.append(_err(r, hm["code"], code, f"同一项目在第 {r0} 行和本行的项目信息不一致({'、'.join(zh)}),请保持一致"))
+        else:
+            first_facts[code] = (r, pv)
+        items.append(Item(r, f"{code} / {year}", [Op("projects", (code,), pv), Op("project_years", (code, year), yv)]))
+    return items
+
+
+MONTHLY_FIELDS = {k: k for k in ("ytd_completed", "month_completed", "started", "actual_start", "in_stats",
+                                  "central_budget_paid", "special_bond_paid", "treasury_bond_paid",
+                                  "progress_text", "variance_note", "reporter")}
+
+
+def _project_checks(ctx, typed, rows, hm, errors) -> dict[str, dict]:
+    """Every project code must exist; county staff only their own county's projects."""
+    session, actor = ctx["session"], ctx["actor"]
+    codes = {c for c in typed["code"] if c}
+    projects = _load_projects(session, codes)
+    for i, r in enumerate(rows):
+        code = typed["code"][i]
+        if code is None:
+            continue
+        p = projects.get(code)
+        if p is None:
+            errors.append(_err(r, hm["code"], code, f"项目代码「{code}」不在项目清单中:请核对,或先上传项目清单"))
+            continue
+        e = _staff_region_error(actor, p["region_code"], r, hm["code"], code, f"项目 {code}")
+        if e:
+            errors.append(e)
+    return projects
+
+
+def _build_monthly(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
+    projects = _project_checks(ctx, typed, rows, hm, errors)
+    items = []
+    for i, r in enumerate(rows):
+        code, period = typed["code"][i], typed["period"][i]
+        if code is None or period is None:
+            continue
+        vals = _vals(typed, i, MONTHLY_FIELDS)
+        p = projects.get(code)
+        ytd = vals.get("ytd_completed")
+        if p is not None and ytd is not None and p["total_investment"] is not None and ytd > p["total_investment"] + 1e-9:
+            errors.append(_err(r, hm["ytd_completed"], ytd,
+                               f"本年累计完成投资 {ytd:,.2f} 万元超过项目总投资 {p['total_investment']:,.2f} 万元"))
+        items.append(Item(r, f"{code} / {period}", [Op("monthly_reports", (code, period), vals)]))
+    ctx["projects"] = projects
+    return items
+
+
+def _monthly_warnings(ctx, items: list[Item], typed, rows, hm, warnings) -> None:
+    """DESIGN.md's monthly warnings, against the store's earlier months and the file's own rows."""
+    session = ctx["session"]
+    projects = ctx.get("projects", {})
+    if not items:
+        return
+    file_rows = []
+    for it in items:
+        op = it.ops[0]
+        code, period = op.pk
+        file_rows.append((it.row, code, period, op.values))
+    codes = sorted({c for _, c, _, _ in file_rows})
+    idxs = {periods.index(p) for _, _, p, _ in file_rows}
+    need_periods = sorted({periods.from_index(k) for i in idxs for k in (i, i - 1, i - 2)})
+    years = sorted({int(p[:4]) for p in need_periods})
+    # store: reports of the needed periods (one query), plans and project years (one query each)
+    ytd: dict[tuple[str, int], float] = {}
+    started_by: dict[tuple[str, int], bool] = {}
+    # only the file's projects, in chunks of codes (a province store holds ~1M report rows)
+    for chunk in _chunks(codes):
+        res = session.execute(select(MonthlyReport.project_code, MonthlyReport.period, MonthlyReport.ytd_completed,
+                                     MonthlyReport.started).where(MonthlyReport.period.in_(need_periods),
+                                                                  MonthlyReport.project_code.in_(chunk)))
+        for c, p, y, s in res:
+            ytd[(c, periods.index(p))] = y
+            started_by[(c, periods.index(p))] = bool(s)
+    for _, c, p, v in file_rows:
+        if "ytd_completed" in v:
+            ytd[(c, periods.index(p))] = v["ytd_completed"]
+        if v.get("started") is not None:
+            started_by[(c, periods.index(p))] = bool(v["started"])
+    pyears: dict[tuple[str, int], dict] = {}
+    plans: dict[tuple[str, int, int], float] = {}
+    for chunk in _chunks(codes):
+        for c, yr, lib_, nat, plan in session.execute(
+                select(ProjectYear.project_code, ProjectYear.year, ProjectYear.library, ProjectYear.nature,
+                       ProjectYear.annual_plan).where(ProjectYear.year.in_(years), ProjectYear.project_code.in_(chunk))):
+            pyears[(c, yr)] = {"library": lib_, "nature": nat, "annual_plan": plan}
+        for c, yr, mo, cum in session.execute(
+                select(MonthlyPlan.project_code, MonthlyPlan.year, MonthlyPlan.month, MonthlyPlan.planned_cumulative)
+                .where(MonthlyPlan.year.in_(years), MonthlyPlan.project_code.in_(chunk))):
+            plans[(c, yr, mo)] = cum
+
+    def w(row, key, value, msg):
+        warnings.append(_err(row, hm.get(key, _col_zh("monthly").get(key, key)), value, msg))
+
+    for row, code, period, v in file_rows:
+        y, m = periods.split(period)
+        k = periods.index(period)
+        cur = v.get("ytd_completed")
+        if cur is None:
+            continue
+        prev = ytd.get((code, k - 1)) if m > 1 else 0.0
+        prev2 = ytd.get((code, k - 2)) if m > 2 else None
+        if m > 1 and prev is not None and cur < prev - 1e-9:
+            w(row, "ytd_completed", cur,
+              f"累计数下降:本年累计完成投资 {cur:,.2f} 万元低于上月({periods.fmt_period(periods.previous(period))})的 {prev:,.2f} 万元")
+        mc = v.get("month_completed")
+        if mc is not None and prev is not None and round(mc - (cur - prev), 2) != 0:
+            w(row, "month_completed", mc,
+              f"本月完成投资 {mc:,.2f} 万元与累计数的变化 {cur - prev:,.2f} 万元不一致(本月累计 {cur:,.2f} − 上月累计 {prev:,.2f})")
+        proj = projects.get(code, {})
+        started = bool(v.get("started")) or any(started_by.get((code, j)) for j in (k, k - 1, k - 2)) or (
+            proj.get("actual_start") is not None and periods.month_index(proj["actual_start"]) <= k)
+        finished = proj.get("actual_end") is not None and periods.month_index(proj["actual_end"]) <= k
+        if (m > 2 and prev is not None and prev2 is not None and started and not finished
+                and _same(cur, prev) and _same(prev, prev2)):
+            w(row, "ytd_completed", cur,
+              f"疑似照抄:已开工项目连续三个月本年累计完成投资都是 {cur:,.2f} 万元,请核实")
+        py = pyears.get((code, y))
+        plan = py["annual_plan"] if py else None
+        if plan and plan > 0:
+            if cur > 1.5 * plan + 1e-9:
+                w(row, "ytd_completed", cur,
+                  f"本年累计完成投资 {cur:,.2f} 万元超过年度计划投资 {plan:,.2f} 万元的1.5倍,请核实")
+            if py["library"] == "annual":
+                e = _expected(py, proj, y, m, plans.get((code, y, m)))
+                if e > 0:
+                    r_ = round(cur / plan, 4)
+                    gap = round((r_ - round(e, 4)) * 100, 2)
+                    if gap < -10 and not (v.get("variance_note") or "").strip():
+                        w(row, "variance_note", "",
+                          f"投资完成率{r_ * 100:.1f}%,序时进度{e * 100:.1f}%,滞后{-gap:.1f}个百分点,请填写「偏差说明」")
+
+
+def _expected(py: dict, proj: dict, y: int, m: int, planned_cum: float | None) -> float:
+    """Expected completion fraction e (DESIGN.md progress rule)."""
+    plan = py["annual_plan"]
+    if planned_cum is not None and plan:
+        return planned_cum / plan
+    ps = proj.get("planned_start")
+    if py.get("nature") == "continuing" or ps is None or ps.year < y:
+        s0 = 1
+    elif ps.year > y:
+        return 0.0
+    else:
+        s0 = ps.month
+    if m < s0:
+        return 0.0
+    return (m - s0 + 1) / (13 - s0)
+
+
+def _build_plans(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
+    _project_checks(ctx, typed, rows, hm, errors)
+    items = []
+    for i, r in enumerate(rows):
+        code, year = typed["code"][i], typed["year"][i]
+        if code is None or year is None:
+            continue
+        ops = []
+        last = None
+        for m in range(1, 13):
+            key = f"m{m}"
+            if key not in typed or typed[key][i] is None:
+                continue
+            val = typed[key][i]
+            if last is not None and val < last[1] - 1e-9:
+                warnings.append(_err(r, hm[key], val, f"计划累计数下降:{m}月计划累计 {val:,.2f} 万元低于{last[0]}月的 {last[1]:,.2f} 万元"))
+            last = (m, val)
+            ops.append(Op("monthly_plans", (code, year, m), {"planned_cumulative": val}))
+        if not ops:
+            errors.append(_err(r, hm["code"], code, "该行没有填写任何月份的计划累计完成投资"))
+            continue
+        items.append(Item(r, f"{code} / {year}", ops))
+    return items
+
+
+def _build_targets(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
+    items = []
+    for i, r in enumerate(rows):
+        reg, year, g = typed["region"][i], typed["year"][i], typed["growth_target"][i]
+        if reg is None or year is None or g is None:
+            continue
+        items.append(Item(r, f"{reg} / {year}", [Op("region_targets", (reg, year), {"growth_target": g})]))
+    return items
+
+
+def _build_stats(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
+    items = []
+    for i, r in enumerate(rows):
+        reg, period, g = typed["region"][i], typed["period"][i], typed["growth"][i]
+        if reg is None or period is None or g is None:
+            continue
+        items.append(Item(r, f"{reg} / {period}", [Op("region_stats", (reg, period), {"growth": g})]))
+    return items
+
+
+PROBLEM_FIELDS = {k: k for k in ("category", "description", "raised_on", "level", "unit", "leader", "person",
+                                  "measures", "deadline", "status", "closed_on", "satisfied")}
+PROBLEM_FIELDS["code"] = "project_code"
+
+
+def _build_problems(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
+    session, actor = ctx["session"], ctx["actor"]
+    _project_checks(ctx, typed, rows, hm, errors)
+    # blank id: an identical problem already in the store (same project, category, description,
+    # raised_on) is that problem, so uploading the same file twice adds nothing.
+    codes = sorted({c for c in typed["code"] if c})
+    natural: dict[tuple, int] = {}
+    for ch in _chunks(codes):
+        for p in session.execute(select(Problem.id, Problem.project_code, Problem.category, Problem.description,
+                                        Problem.raised_on).where(Problem.project_code.in_(ch))):
+            natural.setdefault((p.project_code, p.category, (p.description or "").strip(), p.raised_on), p.id)
+    pending = []
+    seen_nat: dict[tuple, int] = {}
+    for i, r in enumerate(rows):
+        pid = typed["id"][i] if "id" in typed else None
+        vals = _vals(typed, i, PROBLEM_FIELDS)
+        if any(vals.get(k) is None for k in ("project_code", "category", "description", "raised_on")):
+            continue  # already an error (required value)
+        nat = (vals["project_code"], vals["category"], vals["description"].strip(), vals["raised_on"])
+        if pid is None:
+            if nat in seen_nat:
+                errors.append(_err(r, hm["description"], vals["description"],
+                                   f"与第 {seen_nat[nat]} 行是同一个问题(项目、类型、描述、提出日期都相同)"))
+                continue
+            seen_nat[nat] = r
+            pid = natural.get(nat)
+        pending.append((r, pid, vals))
+    existing = _load_existing(session, "problems", [(pid,) for _, pid, _ in pending if pid is not None])
+    owners = _load_projects(session, {ex["project_code"] for ex in existing.values()})
+    items = []
+    for r, pid, vals in pending:
+        ex = None
+        if pid is not None:
+            ex = existing.get((pid,))
+            if ex is None:
+                errors.append(_err(r, hm.get("id", "问题编号"), pid, f"问题编号 {pid} 在系统中不存在:新问题请把问题编号留空"))
+                continue
+            owner = owners.get(ex["project_code"])
+            if actor.role == "staff" and owner and owner["region_code"] != actor.region_code:
+                errors.append(_err(r, hm.get("id", "问题编号"), pid,
+                                   f"问题 {pid} 属于县区 {owner['region_code']} 的项目,只能修改本县区的问题"))
+        merged = dict(ex or {})
+        merged.update({k: v for k, v in vals.items() if v is not None or k not in DEFAULTS["problems"]})
+        status = merged.get("status") or "pending"
+        if status in OPEN_STATUSES_NEEDING_FIVE:
+            missing = [zh for f, zh in FIVE if merged.get(f) in (None, "")]
+            if missing:
+                errors.append(_err(r, hm.get("status", "状态"), _status_zh(status),
+                                   f"状态为「{_status_zh(status)}」须五到位,缺少:{'、'.join(missing)}"))
+        if status == "closed":
+            if merged.get("satisfied") is not True:
+                errors.append(_err(r, hm.get("satisfied", "企业满意"), _bool_zh(merged.get("satisfied")),
+                                   "已销号的问题须「企业满意」为「是」"))
+            if merged.get("closed_on") is None:
+                errors.append(_err(r, hm.get("closed_on", "办结日期"), "", "已销号的问题须填写「办结日期」"))
+            if actor.role == "staff" and (ex is None or ex.get("status") != "closed"):
+                errors.append(_err(r, hm.get("status", "状态"), "已销号",
+                                   "销号须由项目办确认:县区请把状态填为「申请销号」"))
+        if actor.role == "staff" and ex is not None and ex.get("status") == "closed" and status != "closed":
+            errors.append(_err(r, hm.get("status", "状态"), _status_zh(status),
+                               f"问题 {pid} 已销号,县区不能更改其状态;如需重新办理请联系项目办"))
+        if merged.get("closed_on") and merged.get("raised_on") and merged["closed_on"] < merged["raised_on"]:
+            errors.append(_err(r, hm.get("closed_on", "办结日期"), merged["closed_on"], "办结日期早于提出日期"))
+        label = f"#{pid}" if pid is not None else f"新问题(第{r}行)"
+        op = Op("problems", (pid,) if pid is not None else None, vals,
+                extra={"old_status": ex.get("status") if ex else None})
+        items.append(Item(r, label, [op]))
+    return items
+
+
+def _status_zh(s):
+    from lib.i18n import enum_label
+
+    return enum_label("problem_status", s)
+
+
+def _bool_zh(b):
+    return "" if b is None else ("是" if b else "否")
+
+
+BUILDERS = {
+    "regions": _build_regions, "projects": _build_projects, "monthly": _build_monthly, "plans": _build_plans,
+    "targets": _build_targets, "stats": _build_stats, "problems": _build_problems,
+}
+KEY_COLUMNS = {
+    "regions": ("code",), "projects": ("code", "year"), "monthly": ("code", "period"), "plans": ("code", "year"),
+    "targets": ("region", "year"), "stats": ("region", "period"), "problems": ("id",),
+}
+
+
+def _duplicate_keys(kind, typed, rows, hm, errors):
+    keys = KEY_COLUMNS[kind]
+    if not all(k in typed for k in keys):
+        return
+    seen: dict[tuple, int] = {}
+    for i, r in enumerate(rows):
+        key = tuple(typed[k][i] for k in keys)
+        if any(v is None for v in key):
+            continue
+        if key in seen:
+            shown = " + ".join(str(v) for v in key)
+            errors.append(_err(r, hm[keys[0]], shown, f"与第 {seen[key]} 行重复:同一{'、'.join(hm[k] for k in keys)}只能填一行"))
+        else:
+            seen[key] = r
+
+
+# ---------- diff and write ----------
+
+def _diff(session: Session, items: list[Item], kind: str):
+    """Classify each item (insert/update/unchanged) against the store; returns per-table row ops."""
+    by_table: dict[str, list[Op]] = {}
+    for it in items:
+        for op in it.ops:
+            if op.pk is not None:
+                by_table.setdefault(op.table, []).append(op)
+    existing = {t: _load_existing(session, t, [op.pk for op in ops]) for t, ops in by_table.items()}
+    inserts: dict[str, list[tuple[Op, dict]]] = {}
+    updates: dict[str, list[tuple[Op, dict, dict]]] = {}  # op, before(changed), after(changed)
+    done: set[tuple] = set()
+    defaults_all = {t: DEFAULTS.get(t, {}) for t in TABLES}
+    for it in items:
+        acts = []
+        before_all, after_all = {}, {}
+        for idx, op in enumerate(it.ops):
+            dflt = defaults_all.get(op.table, {})
+            ex = existing.get(op.table, {}).get(op.pk) if op.pk is not None else None
+            prefix = f"m{op.pk[2]}:" if op.table == "monthly_plans" else ""
+            if ex is None:
+                vals = {k: (dflt[k] if v is None and k in dflt else v) for k, v in op.values.items()}
+                for k, v in dflt.items():
+                    vals.setdefault(k, v)
+                op.values = vals
+                acts.append("insert")
+                js = {k: _jsonable(v) for k, v in vals.items()}
+                op.extra["json"] = js
+                after_all.update({prefix + k: v for k, v in js.items() if v is not None})
+                if (op.table, op.pk) not in done:
+                    inserts.setdefault(op.table, []).append((op, vals))
+                    if op.pk is not None:
+                        done.add((op.table, op.pk))
+                        existing.setdefault(op.table, {})[op.pk] = {**vals, **dict(zip(PKS[op.table], op.pk))}
+                continue
+            changed_b, changed_a = {}, {}
+            for k, v in op.values.items():
+                if v is None and k in dflt:
+                    continue  # blank on update: unchanged
+                if not _same(v, ex.get(k)):
+                    changed_b[k] = ex.get(k)
+                    changed_a[k] = v
+            if changed_a:
+                op.extra["old_batch_id"] = ex.get("batch_id")
+                acts.append("update")
+                before_all.update({prefix + k: _jsonable(v) for k, v in changed_b.items()})
+                after_all.update({prefix + k: _jsonable(v) for k, v in changed_a.items()})
+                if (op.table, op.pk) not in done:
+                    updates.setdefault(op.table, []).append((op, changed_b, changed_a))
+                    done.add((op.table, op.pk))
+                    ex.update(changed_a)
+            else:
+                acts.append("unchanged")
+        # the item's action follows its key (for projects: the project year; a new year of a known
+        # project is an insert even if the project's facts are unchanged)
+        if kind == "projects":
+            key_act = acts[-1]
+            it.action = "insert" if key_act == "insert" else ("update" if "update" in acts or "insert" in acts else "unchanged")
+        elif "insert" in acts and all(a == "insert" for a in acts):
+            it.action = "insert"
+        elif "insert" in acts or "update" in acts:
+            it.action = "update"
+        else:
+            it.action = "unchanged"
+        if it.action == "insert":
+            it.before, it.after = None, after_all
+        elif it.action == "update":
+            it.before, it.after = before_all, after_all
+        else:
+            it.before, it.after = None, {}
+    return inserts, updates
+
+
+def _write(session: Session, kind: str, inserts, updates, actor: Actor, batch_id: int) -> list[dict]:
+    """Bulk writes; returns the undo log [{t, k, b, a}] in write order (parents first)."""
+    log: list[dict] = []
+    order = ["regions", "projects", "project_years", "monthly_plans", "monthly_reports", "region_targets",
+             "region_stats", "problems"]
+    for t in order:
+        model = TABLES[t]
+        tbl = model.__table__
+        pkc = PKS[t]
+        ins = inserts.get(t, [])
+        if t == "problems":
+            for op, vals in ins:
+                if op.pk is None:
+                    obj = Problem(**vals)
+                    session.add(obj)
+                    session.flush()
+                    op.pk = (obj.id,)
+                    op.values = vals
+                    ev = ProblemEvent(problem_id=obj.id, at=audit.now(), username=actor.username, action="import",
+                                      from_status=None, to_status=vals.get("status"), note="批量导入新增")
+                    session.add(ev)
+                    session.flush()
+                    log.append({"t": "problems", "k": [obj.id], "b": None, "a": {k: _jsonable(v) for k, v in vals.items()}})
+                    log.append({"t": "problem_events", "k": [ev.id], "b": None, "a": {"problem_id": obj.id}})
+        elif ins:
+            rows = []
+            for op, vals in ins:
+                row = dict(zip(pkc, op.pk))
+                row.update(vals)
+                if t == "monthly_reports":
+                    row["batch_id"] = batch_id
+                rows.append(row)
+                js = op.extra.get("json") or {k: _jsonable(v) for k, v in vals.items()}
+                if t == "monthly_reports":
+                    js = {**js, "batch_id": batch_id}
+                log.append({"t": t, "k": [_jsonable(x) for x in op.pk], "b": None, "a": js})
+            by_keys: dict[frozenset, list[dict]] = {}
+            for row in rows:
+                by_keys.setdefault(frozenset(row), []).append(row)
+            for group in by_keys.values():
+                session.execute(insert(tbl), group)
+        ups = updates.get(t, [])
+        if ups:
+            groups: dict[frozenset, list[dict]] = {}
+            for op, b, a in ups:
+                params = {f"pk_{c}": v for c, v in zip(pkc, op.pk)}
+                a2, b2 = dict(a), dict(b)
+                if t == "monthly_reports":
+                    a2["batch_id"] = batch_id
+                    b2["batch_id"] = op.extra.get("old_batch_id")
+                params.update({f"v_{k}": v for k, v in a2.items()})
+                groups.setdefault(frozenset(a2), []).append(params)
+                log.append({"t": t, "k": [_jsonable(x) for x in op.pk],
+                            "b": {k: _jsonable(v) for k, v in b2.items()},
+                            "a": {k: _jsonable(v) for k, v in a2.items()}})
+                if t == "problems":
+                    old = op.extra.get("old_status")
+                    ev = ProblemEvent(problem_id=op.pk[0], at=audit.now(), username=actor.username, action="import",
+                                      from_status=old, to_status=a.get("status", old),
+                                      note="批量导入更新:" + "、".join(field_label("problems", k) for k in a))
+                    session.add(ev)
+                    session.flush()
+                    log.append({"t": "problem_events", "k": [ev.id], "b": None, "a": {"problem_id": op.pk[0]}})
+            for cols, plist in groups.items():
+                stmt = update(tbl).where(*[tbl.c[c] == bindparam(f"pk_{c}") for c in pkc]).values(
+                    {c: bindparam(f"v_{c}") for c in cols})
+                session.connection().execute(stmt, plist)
+    return log
+
+
+# ---------- the entry point ----------
+
+def run_import(session: Session, kind: str, data: bytes, filename: str, actor: Actor, dry_run: bool = False,
+               acknowledge_warnings: bool = True) -> ImportResult:
+    """Validate ``data`` as an upload of ``kind`` and (unless ``dry_run`` or errors) write it.
+
+    Returns an ImportResult; never raises for bad input or a refused permission (ok=False with
+    every error). With warnings and ``acknowledge_warnings=False`` nothing is written and
+    ``needs_acknowledgement`` is set."""
+    sha = hashlib.sha256(data or b"").hexdigest()
+    res = ImportResult(ok=False, kind=kind, dry_run=dry_run, filename=filename or "", sha256=sha)
+    if kind not in KINDS:
+        res.errors = [_err(None, None, kind, f"未知的数据类型「{kind}」,应为 {'、'.join(KINDS)} 之一")]
+        return res
+    perm = "upload_regions" if kind in ("regions", "targets", "stats") else "upload"
+    if not can(actor, perm):
+        from lib.access import PERMISSION_ZH, ROLE_ZH
+
+        extra = "(县区、县区目标和县区统计由项目办上传)" if perm == "upload_regions" else ""
+        res.errors = [_err(None, None, "", f"{actor.label}({ROLE_ZH.get(actor.role, actor.role)})没有权限"
+                                          f"{PERMISSION_ZH[perm]}{extra}")]
+        return res
+    if actor.role == "staff" and not actor.region_code:
+        res.errors = [_err(None, None, "", "县区填报员账号没有设置所属县区,请联系管理员")]
+        return res
+    try:
+        frame, rows, hm = parsing.read_table(data, filename, kind)
+    except ValidationError as exc:
+        res.errors = exc.errors or [_err(None, None, "", str(exc))]
+        return res
+    except CockpitError as exc:
+        res.errors = [_err(None, None, "", str(exc))]
+        return res
+    res.rows = len(rows)
+    if not rows:
+        res.errors = [_err(None, None, "", "文件中没有数据行:表头下面还没有填写内容")]
+        return res
+    errors: list[dict] = []
+    warnings: list[dict] = []
+    if frame.attrs.get("unknown_columns"):
+        warnings.append(_err(frame.attrs.get("header_row"), "、".join(frame.attrs["unknown_columns"]), "",
+                             "这些列不是模板中的列,已忽略"))
+    ctx: dict[str, Any] = {"session": session, "actor": actor, "kind": kind}
+    needs_regions = any(c.type == "region" for c in COLUMNS[kind])
+    ctx["region_lookup"] = _region_lookup(session) if needs_regions else {}
+    typed = _typed(kind, frame, rows, hm, ctx, errors)  # pure conversion, no store reads but regions
+    if not dry_run:
+        _lock(session)  # from here on every read sees the committed state and no one else writes
+    _duplicate_keys(kind, typed, rows, hm, errors)
+    items = BUILDERS[kind](ctx, typed, rows, hm, errors, warnings)
+    if kind == "monthly":
+        _monthly_warnings(ctx, items, typed, rows, hm, warnings)
+    errors.sort(key=lambda e: (e["row"] is None, e["row"] or 0))
+    warnings.sort(key=lambda e: (e["row"] is None, e["row"] or 0))
+    res.errors, res.warnings = errors, warnings
+    if errors:
+        return res
+    inserts, updates = _diff(session, items, kind)
+    res.inserted = sum(1 for it in items if it.action == "insert")
+    res.updated = sum(1 for it in items if it.action == "update")
+    res.unchanged = sum(1 for it in items if it.action == "unchanged")
+    res.changes = [{"key": it.label, "row": it.row, "action": it.action, "before": it.before, "after": it.after}
+                   for it in items]
+    if warnings and not acknowledge_warnings:
+        res.needs_acknowledgement = True
+        res.message = f"有 {len(warnings)} 条提醒,请确认后再导入"
+        return res
+    res.ok = True
+    if dry_run:
+        res.message = "预览:尚未写入"
+        return res
+    if res.inserted == 0 and res.updated == 0:
+        res.message = "数据与系统中已有的完全相同,没有任何变化"
+        return res
+    region = actor.region_code if actor.role == "staff" else _single_region(session, kind, items)
+    batch = UploadBatch(username=actor.username, at=audit.now(), kind=kind, filename=(filename or "")[:255],
+                        sha256=sha, region_code=region, inserted=res.inserted, updated=res.updated,
+                        unchanged=res.unchanged, warnings=json.dumps(warnings, ensure_ascii=False, default=str))
+    session.add(batch)
+    session.flush()
+    log = _write(session, kind, inserts, updates, actor, batch.id)
+    batch.changes = json.dumps(log, ensure_ascii=False, default=str)
+    audit.record(session, actor.username, "upload", kind, filename,
+                 None, {"inserted": res.inserted, "updated": res.updated, "unchanged": res.unchanged,
+                        "sha256": sha, "warnings": len(warnings)}, batch_id=batch.id)
+    session.flush()
+    session.expire_all()
+    res.batch_id = batch.id
+    res.message = f"已导入:新增 {res.inserted} 行,更新 {res.updated} 行,未变 {res.unchanged} 行"
+    return res
+
+
+def preview(session: Session, kind: str, data: bytes, filename: str, actor: Actor) -> ImportResult:
+    """The same checks and counts as an import, writing nothing."""
+    return run_import(session, kind, data, filename, actor, dry_run=True)
+
+
+def _single_region(session, kind, items) -> str | None:
+    regs = set()
+    for it in items:
+        for op in it.ops:
+            if op.table in ("region_targets", "region_stats") and op.pk:
+                regs.add(op.pk[0])
+            elif op.table == "projects":
+                regs.add(op.values.get("region_code"))
+    return regs.pop() if len(regs) == 1 else None
+
+
+# ---------- undo ----------
+
+def _restore_value(table: str, col: str, v: Any) -> Any:
+    if v is None:
+        return None
+    typ = TABLES[table].__table__.c[col].type
+    if isinstance(typ, DateTime):
+        return dt.datetime.fromisoformat(v)
+    if isinstance(typ, Date):
+        return dt.date.fromisoformat(str(v)[:10])
+    return v
+
+
+def _pk_values(table: str, k: list) -> tuple:
+    return tuple(_restore_value(table, c, v) for c, v in zip(PKS[table], k))
+
+
+def undo_batch(session: Session, batch_id: int, actor: Actor) -> dict:
+    """Undo an upload: delete the rows it inserted and put back the values it updated.
+
+    Allowed for the uploader and for office/admin (``undo_any``). Refused (CockpitError, nothing
+    changed) when the batch was already undone, when a later upload changed the same rows, or
+    when the rows were changed since by other work (problem handling, edits)."""
+    from lib.errors import PermissionDenied
+
+    if not can(actor, "upload") and not can(actor, "undo_any"):
+        raise PermissionDenied(f"{actor.label}没有权限撤销上传")
+    _lock(session)
+    batch = session.get(UploadBatch, batch_id)
+    if batch is None:
+        raise CockpitError(f"上传批次 {batch_id} 不存在")
+    if batch.username != actor.username and not can(actor, "undo_any"):
+        raise PermissionDenied(f"只能撤销自己的上传:批次 {batch_id} 由 {batch.username} 上传")
+    if batch.undone_at is not None:
+        raise CockpitError(f"批次 {batch_id} 已于 {batch.undone_at:%Y-%m-%d %H:%M} 由 {batch.undone_by} 撤销")
+    log = json.loads(batch.changes or "[]")
+    touched = {(c["t"], tuple(c["k"])) for c in log}
+    later = session.execute(select(UploadBatch.id, UploadBatch.changes).where(
+        UploadBatch.id > batch_id, UploadBatch.undone_at.is_(None))).all()
+    for bid, ch in later:
+        for c in json.loads(ch or "[]"):
+            if (c["t"], tuple(c["k"])) in touched:
+                raise CockpitError(f"不能撤销批次 {batch_id}:之后的批次 {bid} 又修改了同样的数据。请先撤销批次 {bid}")
+    # current rows must still hold what the batch wrote
+    by_table: dict[str, list[dict]] = {}
+    for c in log:
+        by_table.setdefault(c["t"], []).append(c)
+    for t, cs in by_table.items():
+        if t == "problem_events":
+            continue
+        cur = _load_existing(session, t, [_pk_values(t, c["k"]) for c in cs])
+        for c in cs:
+            row = cur.get(_pk_values(t, c["k"]))
+            if row is None:
+                raise CockpitError(f"不能撤销批次 {batch_id}:{c['k']} 这一行已被删除")
+            for col, v in c["a"].items():
+                if not _same(_restore_value(t, col, v), row.get(col)):
+                    raise CockpitError(
+                        f"不能撤销批次 {batch_id}:{'/'.join(map(str, c['k']))} 的「{col}」在上传后又被修改过")
+    ev_ids = {c["k"][0] for c in by_table.get("problem_events", [])}
+    new_problems = [c["k"][0] for c in by_table.get("problems", []) if c["b"] is None]
+    if new_problems:
+        others = session.execute(select(ProblemEvent.problem_id, ProblemEvent.id).where(
+            ProblemEvent.problem_id.in_(new_problems))).all()
+        for pid, eid in others:
+            if eid not in ev_ids:
+                raise CockpitError(f"不能撤销批次 {batch_id}:问题 #{pid} 导入后已有新的办理记录")
+    deleted = restored = 0
+    try:
+        for c in reversed(log):
+            t = c["t"]
+            tbl = TABLES[t].__table__
+            pk = _pk_values(t, c["k"])
+            where = [tbl.c[col] == v for col, v in zip(PKS[t], pk)]
+            if c["b"] is None:
+                session.execute(delete(tbl).where(*where))
+                deleted += 1 if t != "problem_events" else 0
+            else:
+                vals = {col: _restore_value(t, col, v) for col, v in c["b"].items()}
+                session.execute(update(tbl).where(*where).values(vals))
+                restored += 1
+        session.flush()
+    except IntegrityError as exc:
+        raise CockpitError(f"不能撤销批次 {batch_id}:它新增的数据已被后来的数据引用(如月报、问题),请先撤销或删除那些数据") from exc
+    batch.undone_at = audit.now()
+    batch.undone_by = actor.username
+    audit.record(session, actor.username, "undo", batch.kind, batch.filename, None,
+                 {"deleted": deleted, "restored": restored}, batch_id=batch_id)
+    session.flush()
+    session.expire_all()
+    return {"batch_id": batch_id, "deleted": deleted, "restored": restored}
+
+
+def batches(session: Session, actor: Actor | None = None, limit: int = 50) -> pd.DataFrame:
+    """Upload history (newest first); county staff see their own uploads and their county's."""
+    q = select(UploadBatch.id, UploadBatch.username, UploadBatch.at, UploadBatch.kind, UploadBatch.filename,
+               UploadBatch.sha256, UploadBatch.region_code, UploadBatch.inserted, UploadBatch.updated,
+               UploadBatch.unchanged, UploadBatch.warnings, UploadBatch.undone_at, UploadBatch.undone_by
+               ).order_by(UploadBatch.id.desc()).limit(limit)
+    if actor is not None and actor.role == "staff":
+        q = q.where((UploadBatch.username == actor.username) | (UploadBatch.region_code == actor.region_code))
+    rows = [r._asdict() for r in session.execute(q)]
+    df = pd.DataFrame(rows, columns=["id", "username", "at", "kind", "filename", "sha256", "region_code", "inserted",
+                                     "updated", "unchanged", "warnings", "undone_at", "undone_by"])
+    df["warnings"] = [len(json.loads(w)) if w else 0 for w in df["warnings"]]
+    return df
+
+
+# ---------- reporting grid ----------
+
+def reporting_grid(session: Session, year: int, through: str | None = None) -> pd.DataFrame:
+    """Region × month of ``year`` (to ``through`` if given): annual projects, how many reported,
+    how many missing. Long format: region_code, region_name, period, annual, reported, missing."""
+    regions = session.execute(select(Region.code, Region.name).order_by(Region.display_order, Region.code)).all()
+    annual = dict(session.execute(
+        select(Project.region_code, func.count()).join(ProjectYear, ProjectYear.project_code == Project.code)
+        .where(ProjectYear.year == year, ProjectYear.library == "annual").group_by(Project.region_code)).all())
+    last_m = 12
+    if through:
+        ty, tm = periods.split(periods.parse_period(through))
+        last_m = 0 if ty < year else (tm if ty == year else 12)
+    plist = [f"{year:04d}-{m:02d}" for m in range(1, last_m + 1)]
+    rep = {}
+    if plist:
+        q = (select(Project.region_code, MonthlyReport.period, func.count())
+             .join(MonthlyReport, MonthlyReport.project_code == Project.code)
+             .join(ProjectYear, (ProjectYear.project_code == Project.code) & (ProjectYear.year == year))
+             .where(ProjectYear.library == "annual", MonthlyReport.period.in_(plist))
+             .group_by(Project.region_code, MonthlyReport.period))
+        rep = {(r, p): n for r, p, n in session.execute(q)}
+    out = []
+    for code, name in regions:
+        a = int(annual.get(code, 0))
+        for p in plist:
+            n = int(rep.get((code, p), 0))
+            out.append({"region_code": code, "region_name": name, "period": p, "annual": a, "reported": n,
+                        "missing": max(a - n, 0)})
+    return pd.DataFrame(out, columns=["region_code", "region_name", "period", "annual", "reported", "missing"])

@@ -1,0 +1,526 @@
+"""Reading uploaded tables: CSV (UTF-8, UTF-8 with BOM, GBK/GB18030 — detected) and .xlsx.
+
+``read_table`` finds the header row (the first row with ≥ 2 known headers; merged title rows above
+it and merged header cells are handled), maps Chinese or English headers in any order to the
+English keys of ``lib.intake.templates.COLUMNS``, drops blank lines, 合计/小计/总计 rows and the template's
+示例 row, and returns raw cell values with the row numbers the user sees in Excel.
+Value parsers (``parse_number``, ``parse_bool``, ``parse_enum``) raise ``CockpitError`` with a
+plain-Chinese message. File-level problems raise ``ValidationError(errors=[...])``.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import re
+import unicodedata
+from typing import Any
+
+import pandas as pd
+
+from lib.errors import CockpitError, ValidationError
+from lib.intake.templates import COLUMNS, EXAMPLE_MARK, NOTES_SHEET, TITLES
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+TOTAL_WORDS = ("合计", "小计", "总计", "总合计")
+
+
+def _err(message: str, row=None, column=None, value=None) -> dict:
+    return {"row": row, "column": column, "value": value, "message": message}
+
+
+def _fail(message: str, errors: list[dict] | None = None):
+    raise ValidationError(message, errors or [_err(message)])
+
+
+# ---------- header recognition ----------
+
+def norm_header(text: Any) -> str:
+    """Header text normalised for matching: NFKC (full-width → half-width), no spaces, no '*',
+    lower case."""
+    if text is None:
+        return ""
+    s = unicodedata.normalize("NFKC", str(text))
+    s = re.sub(r"\s+", "", s).replace("*", "").replace("＊", "").lower()
+    return s
+
+
+def header_aliases(kind: str) -> dict[str, str]:
+    """Every accepted header spelling (normalised) -> English key."""
+    out: dict[str, str] = {}
+    for c in COLUMNS[kind]:
+        names = {c.zh, c.key}
+        base = re.sub(r"[((].*?[))]$", "", c.zh)  # 总投资(万元) → 总投资
+        names.add(base)
+        for n in names:
+            out.setdefault(norm_header(n), c.key)
+    if kind in ("projects", "targets", "stats"):
+        for n in ("县区名称", "县区代码", "县(市、区)", "县市区"):
+            out.setdefault(norm_header(n), "region")
+    if kind in ("monthly", "plans", "problems"):
+        out.setdefault(norm_header("项目编码"), "code")
+    return out
+
+
+# ---------- decoding ----------
+
+def decode_text(data: bytes) -> str:
+    """CSV bytes → text. UTF-8 (with or without BOM) first, then GB18030 (a superset of GBK)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data[3:].decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        _fail("无法识别文件编码:请另存为 CSV(UTF-8)或 Excel(.xlsx)后重新上传")
+
+
+# ---------- raw grids ----------
+
+def _csv_grid(data: bytes) -> list[tuple[int, list[Any]]]:
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        _fail("文件不是文本表格(CSV)或 Excel(.xlsx)文件,无法读取")
+    text = decode_text(data)
+    sample = text[:4096]
+    delim = ","
+    first = sample.splitlines()[0] if sample.splitlines() else ""
+    if first.count("\t") > first.count(",") and first.count("\t") > 0:
+        delim = "\t"
+    elif first.count(";") > first.count(",") and first.count(";") > 1:
+        delim = ";"
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+        return [(i, row) for i, row in enumerate(reader, start=1)]
+    except csv.Error as exc:
+        _fail(f"CSV 文件格式有误,无法读取:{exc}")
+
+
+def _pick_sheet(wb, kind: str):
+    names = {norm_header(TITLES[kind][0]), norm_header(TITLES[kind][1]), norm_header(kind)}
+    for ws in wb.worksheets:
+        if norm_header(ws.title) in names:
+            return ws
+    for ws in wb.worksheets:
+        if ws.title != NOTES_SHEET and ws.sheet_state == "visible":
+            return ws
+    return wb.worksheets[0]
+
+
+def _xlsx_grid(data: bytes, kind: str) -> tuple[list[tuple[int, list[Any]]], list[tuple[int, int, int, int]], str]:
+    """Rows of the chosen sheet (values; formulas as their cached results), its merged ranges
+    (min_row, min_col, max_row, max_col), and the sheet title. A formula without a cached value
+    is an error naming the cell."""
+    import warnings
+
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = load_workbook(io.BytesIO(data), data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged file
+        _fail(f"Excel 文件已损坏或不是 .xlsx 格式,无法读取({exc.__class__.__name__})")
+    ws = _pick_sheet(wb, kind)
+    grid: list[tuple[int, list[Any]]] = []
+    empty_cells: list[tuple[int, int]] = []
+    for r_idx, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        vals = list(row)
+        grid.append((r_idx, vals))
+    merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
+    # formulas with no cached value: read the formulas and compare
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wbf = load_workbook(io.BytesIO(data), data_only=False, read_only=True)
+        wsf = wbf[ws.title]
+        for r_idx, row in enumerate(wsf.iter_rows(values_only=True), start=1):
+            vals = grid[r_idx - 1][1] if r_idx - 1 < len(grid) else []
+            for c_idx, v in enumerate(row, start=1):
+                if isinstance(v, str) and v.startswith("=") and (c_idx > len(vals) or vals[c_idx - 1] is None):
+                    empty_cells.append((r_idx, c_idx))
+        wbf.close()
+    except Exception:
+        pass
+    if empty_cells:
+        errors = [
+            _err(f"单元格 {get_column_letter(c)}{r} 是公式但没有计算结果:请在 Excel 中打开并保存后再上传,或把公式改为数值",
+                 row=r, column=get_column_letter(c))
+            for r, c in empty_cells[:200]
+        ]
+        raise ValidationError("文件中有未计算的公式", errors)
+    return grid, merged, ws.title
+
+
+# ---------- cells ----------
+
+def is_blank(v: Any) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, float) and math.isnan(v):
+        return True
+    if isinstance(v, str) and not v.strip():
+        return True
+    return False
+
+
+def _row_blank(vals) -> bool:
+    for v in vals:
+        if v is None or v == "":
+            continue
+        if type(v) is str:
+            if v.strip():
+                return False
+            continue
+        if not is_blank(v):
+            return False
+    return True
+
+
+_MARK_FIRST = tuple({w[0] for w in TOTAL_WORDS} | {EXAMPLE_MARK[0]})
+
+
+def _is_total_row(vals: list[Any]) -> bool:
+    seen = 0
+    for v in vals:
+        if is_blank(v):
+            continue
+        s = re.sub(r"\s+", "", str(v))
+        if s.startswith(TOTAL_WORDS) or s.startswith(EXAMPLE_MARK):
+            return True
+        seen += 1
+        if seen >= 3:
+            break
+    return False
+
+
+def read_table(data: bytes, filename: str, kind: str) -> tuple[pd.DataFrame, list[int], dict[str, str]]:
+    """Parse an uploaded file of ``kind``.
+
+    Returns (frame, row_numbers, header_map): ``frame`` has one column per recognised English key
+    (raw cell values: str from CSV; str/int/float/datetime/bool from xlsx; None for blank),
+    ``row_numbers[i]`` is the Excel row of frame row i, ``header_map`` maps key → header as written.
+    Unrecognised headers are listed in ``frame.attrs["unknown_columns"]``.
+    Raises ValidationError for file-level problems (size, empty, unreadable, no header, missing
+    required columns, duplicated columns, formulas without values)."""
+    if kind not in COLUMNS:
+        _fail(f"未知的数据类型:{kind}")
+    if data is None or len(data) == 0:
+        _fail("文件是空的:请选择填好的模板文件")
+    if len(data) > MAX_UPLOAD_BYTES:
+        _fail(f"文件太大:{len(data) / 1024 / 1024:.1f} MB,超过上传上限 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB。"
+              "请删除多余的工作表或分多次上传")
+    name = (filename or "").lower()
+    merged: list[tuple[int, int, int, int]] = []
+    if data[:4] == b"PK\x03\x04":
+        grid, merged, _ = _xlsx_grid(data, kind)
+    elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        _fail("不支持旧版 Excel(.xls)文件:请在 Excel/WPS 中另存为 .xlsx 或 CSV 后上传")
+    elif name.endswith((".xlsx", ".xlsm")):
+        _fail("文件扩展名是 .xlsx,但内容不是 Excel 文件,无法读取")
+    else:
+        grid = _csv_grid(data)
+    if not any(any(not is_blank(v) for v in vals) for _, vals in grid):
+        _fail("文件是空的:没有任何内容")
+
+    aliases = header_aliases(kind)
+    # header row: the first row with ≥ 2 known headers (1 for one-column kinds never happens)
+    header_pos = None
+    for pos, (r, vals) in enumerate(grid[:50]):
+        known = sum(1 for v in vals if norm_header(v) in aliases)
+        if known >= 2:
+            header_pos = pos
+            break
+    if header_pos is None:
+        expected = "、".join(c.zh for c in COLUMNS[kind] if c.required)
+        _fail(f"找不到表头:前50行中没有可识别的列名。{TITLES[kind][0]}的表头应包含 {expected} 等列;"
+              "请使用下载的模板,或检查是否选错了数据类型")
+    header_row, header_vals = grid[header_pos]
+    header_vals = list(header_vals)
+    # merged header cells: the header extends to the bottom of any merge starting in the header row;
+    # within it, each column takes the lowest recognised header text.
+    bottom = header_row
+    for (r1, _c1, r2, _c2) in merged:
+        if r1 == header_row and r2 > bottom:
+            bottom = r2
+    data_start = header_pos + 1
+    while data_start < len(grid) and grid[data_start][0] <= bottom:
+        sub = grid[data_start][1]
+        for i, v in enumerate(sub):
+            if norm_header(v) in aliases:
+                while len(header_vals) <= i:
+                    header_vals.append(None)
+                header_vals[i] = v
+        data_start += 1
+
+    col_index: dict[str, int] = {}
+    header_map: dict[str, str] = {}
+    unknown: list[str] = []
+    errors: list[dict] = []
+    for i, v in enumerate(header_vals):
+        if is_blank(v):
+            continue
+        key = aliases.get(norm_header(v))
+        if key is None:
+            unknown.append(str(v).strip())
+            continue
+        if key in col_index:
+            errors.append(_err(f"列「{str(v).strip()}」重复出现(与「{header_map[key]}」是同一列),请删除其中一列",
+                               row=header_row, column=str(v).strip()))
+            continue
+        col_index[key] = i
+        header_map[key] = str(v).strip()
+    missing = [c for c in COLUMNS[kind] if c.required and c.key not in col_index]
+    for c in missing:
+        errors.append(_err(f"缺少必填列「{c.zh}」", row=header_row, column=c.zh))
+    if errors:
+        raise ValidationError("表头有误", errors)
+
+    keys = list(col_index)
+    records: list[list[Any]] = []
+    row_numbers: list[int] = []
+    idx = [col_index[k] for k in keys]
+    for r, vals in grid[data_start:]:
+        if _row_blank(vals):
+            continue
+        if any(type(v) is str and v.lstrip().startswith(_MARK_FIRST) for v in vals[:8]) and _is_total_row(vals):
+            continue
+        n = len(vals)
+        picked = [vals[j] if j < n else None for j in idx]
+        if _row_blank(picked):
+            continue
+        records.append([v if (type(v) is str and v.strip()) else (None if is_blank(v) else v) for v in picked])
+        row_numbers.append(r)
+    frame = pd.DataFrame(records, columns=keys, dtype=object)
+    frame.attrs["unknown_columns"] = unknown
+    frame.attrs["header_row"] = header_row
+    return frame, row_numbers, header_map
+
+
+# ---------- values ----------
+
+_NUM_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_BLANK_WORDS = {"-", "—", "--", "——", "/", "无"}
+
+
+def parse_number(value: Any, allow_negative: bool = True, percent: bool = False) -> float | None:
+    """A number from a cell: 1234, 1,234.5, １２３４, ' 12 ', '12%' (percent columns), '-' or '—' = blank.
+    Raises CockpitError for anything else, and for negatives unless ``allow_negative``."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise CockpitError(f"「{value}」不是数字")
+    if isinstance(value, (int, float)):
+        f = float(value)
+        if math.isnan(f):
+            return None
+    elif isinstance(value, (dt.date, dt.datetime)):
+        raise CockpitError(f"「{value}」是日期,不是数字")
+    else:
+        s = unicodedata.normalize("NFKC", str(value)).strip()
+        if not s:
+            return None
+        if s in _BLANK_WORDS:
+            return None
+        s = s.replace(",", "").replace("，", "").replace(" ", "").replace("\u00a0", "").replace("'", "")
+        for unit in ("万元", "万"):
+            if s.endswith(unit):
+                s = s[: -len(unit)]
+        if s.endswith("%"):
+            s = s[:-1]
+        if not _NUM_RE.match(s):
+            raise CockpitError(f"「{str(value).strip()}」不是数字")
+        f = float(s)
+    if math.isinf(f) or math.isnan(f):
+        raise CockpitError(f"「{value}」不是有效数字")
+    if not allow_negative and f < 0:
+        raise CockpitError(f"数值不能为负数:{value}")
+    return f
+
+
+_TRUE = {"是", "yes", "y", "true", "1", "1.0", "√", "✓", "✔", "对", "已开工", "已入库", "t"}
+_FALSE = {"否", "no", "n", "false", "0", "0.0", "×", "✗", "x", "不", "未开工", "未入库", "f"}
+
+
+def parse_bool(value: Any) -> bool | None:
+    """是/否, yes/no, y/n, true/false, 1/0, √/× → bool; blank → None."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and math.isnan(value):
+            return None
+        if value == 1:
+            return True
+        if value == 0:
+            return False
+        raise CockpitError(f"「{value}」应为 是 或 否")
+    s = unicodedata.normalize("NFKC", str(value)).strip().lower()
+    if not s:
+        return None
+    if s in _TRUE:
+        return True
+    if s in _FALSE:
+        return False
+    raise CockpitError(f"「{str(value).strip()}」应为 是 或 否")
+
+
+# Extra spellings accepted for enumerations besides lib.i18n.ENUMS (zh, en, key).
+ENUM_SYNONYMS: dict[str, dict[str, str]] = {
+    "region_kind": {"园区": "park", "开发区": "park", "县级市": "city", "州": "city"},
+    "library": {"储备": "reserve", "年度建设项目": "annual", "年度": "annual", "建设": "annual"},
+    "level": {"省级重点": "provincial", "市级重点": "municipal", "县级重点": "county", "州重点": "municipal"},
+    "approval": {"已完成": "done", "完成": "done", "已办理": "done", "正在办理": "in_progress", "未办理": "not_started",
+                 "无需办理": "not_applicable", "不需要": "not_applicable"},
+    "problem_level": {"县": "county", "市": "city", "州级": "city", "省": "province"},
+    "problem_status": {"已办结": "closed", "销号": "closed"},
+}
+
+
+def enum_map(kind: str) -> dict[str, str]:
+    from lib.i18n import enum_lookup
+
+    out = {unicodedata.normalize("NFKC", k).lower(): v for k, v in enum_lookup(kind).items()}
+    for k, v in ENUM_SYNONYMS.get(kind, {}).items():
+        out.setdefault(k.lower(), v)
+    return out
+
+
+def parse_enum(value: Any, kind: str, choices: list[str] | None = None) -> str | None:
+    if is_blank(value):
+        return None
+    s = unicodedata.normalize("NFKC", str(value)).strip()
+    key = enum_map(kind).get(s.lower())
+    if key is None:
+        from lib.intake.templates import DROPDOWN
+
+        allowed = "/".join(choices or DROPDOWN.get(kind, []))
+        raise CockpitError(f"「{s}」不是可选值,应为 {allowed}")
+    return key
+
+
+def parse_text(value: Any) -> str | None:
+    if is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def parse_int(value: Any, what: str = "整数") -> int | None:
+    f = parse_number(value)
+    if f is None:
+        return None
+    if not float(f).is_integer():
+        raise CockpitError(f"「{value}」应为{what}")
+    return int(f)
+
+
+def parse_year(value: Any) -> int | None:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.year
+    if isinstance(value, str):
+        s = unicodedata.normalize("NFKC", value).strip()
+        s = s[:-1] if s.endswith("年") else s
+        value = s
+    try:
+        y = parse_int(value, "年份")
+    except CockpitError:
+        raise CockpitError(f"「{value}」不是年份,应为如 2022 的四位年份") from None
+    if y is None:
+        return None
+    if not 1990 <= y <= 2100:
+        raise CockpitError(f"年份不正确:{y}")
+    return y
+
+
+def parse_date_cell(value: Any) -> dt.date | None:
+    from lib.periods import parse_date
+
+    if isinstance(value, str):
+        value = unicodedata.normalize("NFKC", value).strip()
+    d = parse_date(value)
+    if d is not None and not (1950 <= d.year <= 2100):
+        raise CockpitError(f"日期不正确:「{value}」")
+    return d
+
+
+def parse_period_cell(value: Any) -> str | None:
+    from lib.periods import parse_period
+
+    if is_blank(value):
+        return None
+    if isinstance(value, str):
+        value = unicodedata.normalize("NFKC", value).strip()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    p = parse_period(value)
+    if not 1990 <= int(p[:4]) <= 2100:
+        raise CockpitError(f"报告期不正确:「{value}」")
+    return p
+
+
+def convert_column(series: pd.Series, func, row_numbers: list[int], column: str,
+                   errors: list[dict]) -> list[Any]:
+    """Apply ``func`` to each distinct value of ``series`` once (vectorised by uniques); failures
+    become errors naming the Excel row, the column header and the value."""
+    cache: dict[Any, Any] = {}
+    failed: dict[Any, str] = {}
+    out: list[Any] = []
+    for i, v in enumerate(series.tolist()):
+        try:
+            k = (type(v), v)
+            hash(k)
+        except TypeError:
+            k = (type(v), repr(v))
+        if k in cache:
+            out.append(cache[k])
+            continue
+        if k in failed:
+            errors.append(_err(failed[k], row=row_numbers[i], column=column, value=_show(v)))
+            out.append(None)
+            continue
+        try:
+            res = func(v)
+        except CockpitError as exc:
+            failed[k] = str(exc)
+            errors.append(_err(str(exc), row=row_numbers[i], column=column, value=_show(v)))
+            out.append(None)
+            continue
+        except Exception as exc:  # any other failure to read one cell is that cell's error, not a crash
+            failed[k] = f"无法识别的值:{exc.__class__.__name__}"
+            errors.append(_err(failed[k], row=row_numbers[i], column=column, value=_show(v)))
+            out.append(None)
+            continue
+        cache[k] = res
+        out.append(res)
+    return out
+
+
+def _show(v: Any) -> Any:
+    if v is None:
+        return ""
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat()
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)

@@ -1,0 +1,188 @@
+"""The printable 督办单 (supervision notice) as .docx, by responsible unit or county."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from sqlalchemy.orm import Session
+
+from lib import periods
+from lib.i18n import enum_label
+from lib.problems.table import problem_table, urgency_order
+from lib.problems.workflow import _parse_date_field, _today
+from lib.store.models import (
+    Region,
+)
+
+# --- 督办单 ----------------------------------------------------------------------------------
+
+DUDAN_FONT = "仿宋"
+DUDAN_FALLBACK_FONTS = ("FangSong", "Noto Serif CJK SC", "Noto Sans CJK SC")
+
+
+def _font(run, size_pt: float | None = None, bold: bool = False, east_asia: str = DUDAN_FONT) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    run.font.name = "Times New Roman"
+    rpr = run._element.get_or_add_rPr()
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.insert(0, rfonts)
+    rfonts.set(qn("w:eastAsia"), east_asia)
+    if size_pt:
+        run.font.size = Pt(size_pt)
+    run.bold = bold
+
+
+_FULLWIDTH = str.maketrans({",": "\uff0c", ":": "\uff1a", ";": "\uff1b", "(": "\uff08", ")": "\uff09"})
+
+
+def _fullwidth(text: str) -> str:
+    """Chinese punctuation for the printed template text (user data is left as typed)."""
+    return text.translate(_FULLWIDTH)
+
+
+def dudan_number(as_of: dt.date, unit: str | None, region_code: str | None) -> str:
+    """A stable document number: 督〔YYYY〕MMDD-NN, NN from the recipient (same inputs, same number)."""
+    import zlib
+
+    seed = f"{unit or ''}|{region_code or ''}".encode("utf-8")
+    return f"督〔{as_of.year}〕{as_of:%m%d}-{zlib.crc32(seed) % 100:02d}号"
+
+
+def dudan_docx(session: Session, as_of, unit: str | None = None, region_code: str | None = None,
+               reply_days: int = 7, issuer: str = "重点项目攻坚领导小组办公室") -> bytes:
+    """A printable 督办单 (Word) listing the problems overdue at ``as_of`` of one responsible unit
+    and/or one county, with their 五到位 and days overdue."""
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt
+
+    as_of = _parse_date_field(as_of, "截至日期") or _today()
+    df = problem_table(session, as_of=as_of, region_code=region_code)
+    if unit:
+        df = df[df["unit"].fillna("") == unit]
+    df = urgency_order(df[df["overdue_days"].notna()])
+    region_name, region_kind = None, None
+    if region_code:
+        r = session.get(Region, region_code)
+        region_name, region_kind = (r.name, r.kind) if r else (region_code, None)
+    county_office = (f"{region_name}管理委员会" if region_kind == "park" else f"{region_name}人民政府")
+    recipient = unit or (county_office if region_name else "各县(市、区)人民政府")
+    scope = unit or region_name or "全部县区"
+
+    doc = Document()
+    styles = doc.styles
+    normal = styles["Normal"]
+    normal.font.name = "Times New Roman"
+    normal.font.size = Pt(12)
+    rpr = normal.element.get_or_add_rPr()
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.insert(0, rfonts)
+    rfonts.set(qn("w:eastAsia"), DUDAN_FONT)
+    lang_el = rpr.find(qn("w:lang"))
+    if lang_el is None:
+        lang_el = rpr.makeelement(qn("w:lang"), {})
+        rpr.append(lang_el)
+    lang_el.set(qn("w:val"), "zh-CN")
+    lang_el.set(qn("w:eastAsia"), "zh-CN")  # so a substitute font is a Simplified Chinese face
+    sec = doc.sections[0]
+    sec.orientation = WD_ORIENT.LANDSCAPE
+    sec.page_width, sec.page_height = Cm(29.7), Cm(21.0)
+    for side in ("left_margin", "right_margin"):
+        setattr(sec, side, Cm(2.0))
+    sec.top_margin = sec.bottom_margin = Cm(1.8)
+
+    def para(text: str = "", size: float = 14, bold: bool = False, align=None, font=DUDAN_FONT,
+             space_after: float = 4):
+        p = doc.add_paragraph()
+        if align is not None:
+            p.alignment = align
+        p.paragraph_format.space_after = Pt(space_after)
+        if text:
+            _font(p.add_run(_fullwidth(text)), size, bold, font)
+        return p
+
+    para("重点项目问题督办单", 22, True, WD_ALIGN_PARAGRAPH.CENTER, "黑体", 6)
+    para(f"{dudan_number(as_of, unit, region_code)}        {periods.fmt_date(as_of)}", 12, False,
+         WD_ALIGN_PARAGRAPH.CENTER, space_after=10)
+    para(f"{recipient}:", 14, True)
+    reply_by = as_of + dt.timedelta(days=reply_days)
+    if len(df):
+        body = (f"截至{periods.fmt_date(as_of)},{scope}有{len(df)}个重点项目问题超过解决时限仍未销号,"
+                f"最长逾期{int(df['overdue_days'].max())}天。现予督办,请按“五到位”要求抓紧解决。")
+    else:
+        body = f"截至{periods.fmt_date(as_of)},{scope}没有超过解决时限的重点项目问题。"
+    p = para(body, 14)
+    p.paragraph_format.first_line_indent = Pt(28)
+
+    if len(df):
+        headers = ["序号", "项目名称", "问题类型", "问题描述", "责任单位", "责任领导", "责任人", "解决措施",
+                   "解决时限", "逾期天数", "督办次数"]
+        widths = [1.0, 3.2, 1.9, 4.2, 2.6, 2.3, 1.6, 3.9, 2.4, 1.3, 1.3]
+        table = doc.add_table(rows=1, cols=len(headers))
+        table.style = "Table Grid"
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        for i, col in enumerate(table.columns):  # the grid widths are what LibreOffice/WPS honour
+            col.width = Cm(widths[i])
+        for i, h in enumerate(headers):
+            cell = table.rows[0].cells[i]
+            cell.width = Cm(widths[i])
+            cp = cell.paragraphs[0]
+            cp.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _font(cp.add_run(h), 10.5, True, "黑体")
+        for n, r in enumerate(df.itertuples(index=False), start=1):
+            values = [str(n), r.project_name or r.project_code,
+                      enum_label("problem_category", r.category), r.description or "", r.unit or "",
+                      r.leader or "", r.person or "", r.measures or "",
+                      periods.fmt_date(r.deadline) if r.deadline else "", f"{int(r.overdue_days)}天",
+                      f"{int(r.supervise_count)}次"]
+            cells = table.add_row().cells
+            for i, v in enumerate(values):
+                cells[i].width = Cm(widths[i])
+                cp = cells[i].paragraphs[0]
+                if i in (0, 8, 9, 10):
+                    cp.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                _font(cp.add_run(v), 10.5)
+        # repeat the header row on each printed page
+        trpr = table.rows[0]._tr.get_or_add_trPr()
+        trpr.append(trpr.makeelement(qn("w:tblHeader"), {qn("w:val"): "true"}))
+    para("", 6)
+    p = para(f"请于{periods.fmt_date(reply_by)}前将办理情况(含解决进展、存在困难及下一步措施)书面报送"
+             f"{issuer},已解决的问题按程序申请销号。", 14)
+    p.paragraph_format.first_line_indent = Pt(28)
+    para("", 10)
+    para(f"{issuer}(盖章)", 14, False, WD_ALIGN_PARAGRAPH.RIGHT)
+    para("签发人:____________        日期:____________", 14, False, WD_ALIGN_PARAGRAPH.RIGHT)
+    para(f"本督办单由攻坚驾驶舱根据问题清单生成,数据截至{periods.fmt_date(as_of)}。", 9, False)
+    _declare_cjk_fonts(doc)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+# 仿宋 / 黑体 declared in the font table as Chinese (GB2312-charset) fonts with a named alternative
+# (w:altName) for word processors that lack them. LibreOffice on Linux ignores the hint and uses its
+# own CJK substitute (Noto Sans CJK); Word/WPS on the government PCs have 仿宋 and 黑体.
+_CJK_FONTS = (("仿宋", "Noto Serif CJK SC", "roman"), ("黑体", "Noto Sans CJK SC", "swiss"))
+
+
+def _declare_cjk_fonts(doc) -> None:
+    for rel in doc.part.rels.values():
+        if rel.reltype.endswith("/fontTable"):
+            part = rel.target_part
+            blob = part.blob.decode("utf-8")
+            extra = "".join(
+                f'<w:font w:name="{name}"><w:altName w:val="{alt}"/><w:charset w:val="86"/>'
+                f'<w:family w:val="{family}"/><w:pitch w:val="variable"/></w:font>'
+                for name, alt, family in _CJK_FONTS if f'w:name="{name}"' not in blob)
+            part._blob = blob.replace("</w:fonts>", extra + "</w:fonts>").encode("utf-8")
+            return

@@ -1,0 +1,154 @@
+"""The store: engine creation, sessions, and schema migrations (Alembic).
+
+Default store: SQLite file ``data/cockpit.db``. ``COCKPIT_DB_URL`` selects any SQLAlchemy URL.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from lib import ROOT, config
+from lib.errors import StoreError
+
+MIGRATIONS_DIR = ROOT / "lib" / "store" / "migrations"
+DEFAULT_URL = config.DEFAULT_DB_URL
+
+_engines: dict[str, Engine] = {}
+
+
+def db_url() -> str:
+    return config.settings().db_url
+
+
+def _sqlite_pragmas(dbapi_conn, _record):
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=15000")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """A new engine for ``url`` (default: COCKPIT_DB_URL or the SQLite file)."""
+    url = url or db_url()
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1] if "///" in url else ""
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        eng = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False})
+        event.listen(eng, "connect", _sqlite_pragmas)
+    else:
+        eng = create_engine(url, pool_pre_ping=True)
+    return eng
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """A cached engine per URL (pages and CLI share one per process)."""
+    url = url or db_url()
+    if url not in _engines:
+        _engines[url] = make_engine(url)
+    return _engines[url]
+
+
+def dispose_all() -> None:
+    for eng in _engines.values():
+        eng.dispose()
+    _engines.clear()
+
+
+@contextmanager
+def session_scope(engine: Engine | None = None) -> Iterator[Session]:
+    """One transaction: commit on success, roll back on any exception."""
+    engine = engine or get_engine()
+    maker = sessionmaker(bind=engine, expire_on_commit=False)
+    session = maker()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _alembic_config(engine: Engine):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    cfg = _alembic_config(None)  # type: ignore[arg-type]
+    return ScriptDirectory.from_config(cfg).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    try:
+        with engine.connect() as conn:
+            if not inspect(conn).has_table("alembic_version"):
+                return None
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except OperationalError as exc:
+        raise StoreError(f"无法连接数据库:{_short(exc)}") from exc
+
+
+def upgrade(engine: Engine | None = None) -> str:
+    """Create the store or upgrade it to the newest schema. Returns the revision."""
+    from alembic import command
+
+    engine = engine or get_engine()
+    try:
+        command.upgrade(_alembic_config(engine), "head")
+    except SQLAlchemyError as exc:
+        raise StoreError(f"数据库升级失败:{_short(exc)}") from exc
+    return head_revision()
+
+
+def require_current(engine: Engine | None = None) -> Engine:
+    """Raise StoreError (one-line message) unless the store exists and is at the newest schema."""
+    engine = engine or get_engine()
+    url = engine.url
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        if not Path(url.database).exists():
+            raise StoreError(
+                f"数据库不存在:{url.database}。请先运行 python -m lib.cli init(或 make run)"
+            )
+    rev = current_revision(engine)
+    if rev is None:
+        raise StoreError("数据库尚未初始化。请先运行 python -m lib.cli init")
+    head = head_revision()
+    if rev != head:
+        raise StoreError(
+            f"数据库结构版本为 {rev},当前程序需要 {head}。请运行 python -m lib.cli init 升级"
+        )
+    return engine
+
+
+def _short(exc: Exception) -> str:
+    msg = str(getattr(exc, "orig", exc) or exc).strip().splitlines()
+    return msg[0] if msg else exc.__class__.__name__
+
+
+def data_version(session: Session) -> int:
+    """A number that changes whenever the store is written (every write is audited).
+    Pages use it as part of their cache key so a cached figure never outlives a write."""
+    from sqlalchemy import func, select
+
+    from lib.store.models import AuditLog, Setting
+
+    audit_max = session.scalar(select(func.max(AuditLog.id))) or 0
+    settings_n = session.scalar(select(func.count()).select_from(Setting)) or 0
+    return int(audit_max) * 1000 + int(settings_n)

@@ -1,0 +1,203 @@
+"""Cached readers: lib/ results keyed by (period, as_of, data_version, store URL), computed once
+and shared by every session of the process; a write changes data_version and so the key.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from lib import periods
+from lib.store import get_engine, session_scope
+from pages._frame import data_version, store_url
+
+
+def _shallow(obj):
+    if isinstance(obj, pd.DataFrame):
+        return obj.copy(deep=False)
+    if isinstance(obj, tuple):
+        return tuple(_shallow(o) for o in obj)
+    return obj
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _lights(period: str, as_of, version: int, url: str) -> pd.DataFrame:
+    from lib.rules.lights import compute_lights
+
+    with session_scope(get_engine()) as session:
+        return compute_lights(session, period, as_of=as_of)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _league(period: str, as_of, group_by: str, version: int, url: str) -> pd.DataFrame:
+    from lib.rules.league import compute_league
+
+    now, before, problems = _lights_pair(period, as_of, version, url)  # shared with the overview
+    with session_scope(get_engine()) as session:
+        return compute_league(session, period, as_of=as_of, group_by=group_by, lights=now,
+                              lights_prev=before, problems=problems)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _problem_table(as_of, version: int, url: str) -> pd.DataFrame:
+    from lib.problems import problem_table
+
+    with session_scope(get_engine()) as session:
+        return problem_table(session, as_of=as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _periods(version: int, url: str) -> list[str]:
+    from lib.store.queries import report_periods
+
+    with session_scope(get_engine()) as session:
+        return report_periods(session)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _regions(version: int, url: str) -> list[tuple[str, str]]:
+    from lib.store.queries import regions
+
+    with session_scope(get_engine()) as session:
+        return regions(session)
+
+
+def lights(period: str, as_of=None) -> pd.DataFrame:
+    """compute_lights(period, as_of) for every project of the year (cached until the next write)."""
+    return _shallow(_lights(period, as_of, data_version(), store_url()))
+
+
+def league(period: str, as_of=None, group_by: str = "region") -> pd.DataFrame:
+    return _shallow(_league(period, as_of, group_by, data_version(), store_url()))
+
+
+def problem_table(as_of=None) -> pd.DataFrame:
+    return _shallow(_problem_table(as_of, data_version(), store_url()))
+
+
+def report_periods() -> list[str]:
+    return _periods(data_version(), store_url())
+
+
+def region_names() -> dict[str, str]:
+    """code → name, in display order."""
+    return dict(_regions(data_version(), store_url()))
+
+
+def cached(fn, *args, **kwargs):
+    """Run ``fn(session, *args, **kwargs)`` (a lib/ reader) through the cache, keyed by its
+    arguments, the data version and the store URL."""
+    return _cached(fn.__module__, fn.__qualname__, args, tuple(sorted(kwargs.items())),
+                   data_version(), store_url())
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _cached(module: str, name: str, args: tuple, kwargs: tuple, version: int, url: str):
+    import importlib
+
+    fn = importlib.import_module(module)
+    for part in name.split("."):
+        fn = getattr(fn, part)
+    with session_scope(get_engine()) as session:
+        return fn(session, *args, **dict(kwargs))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _lights_pair(period: str, as_of, version: int, url: str):
+    """(lights at P, lights at P−1, the problems read with them): the league reuses the problems."""
+    from lib.rules.lights import lights_pair_with_frames
+
+    with session_scope(get_engine()) as session:
+        now, before, fr = lights_pair_with_frames(session, period, as_of=as_of)
+        return now, before, fr.problems
+
+
+def lights_pair(period: str, as_of=None):
+    """(lights at P, lights at P−1 without reason texts) from one load (lib.rules.lights.compute_lights_pair)."""
+    return _shallow(_lights_pair(period, as_of, data_version(), store_url())[:2])
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _rank_history(period: str, group_by: str, version: int, url: str) -> pd.DataFrame:
+    """Rank of every group in each month of the period's year that has reports (the lights of all
+    those months from one load of the rule frames; each month's lights are the next one's P−1)."""
+    from lib.rules.frames import rule_problems
+    from lib.rules.league import compute_league
+    from lib.rules.lights import compute_lights_months
+
+    year = period[:4]
+    have = set(_periods(version, url))
+    months = sorted(p for p in have if p.startswith(year + "-") and p <= period)
+    parts = []
+    with session_scope(get_engine()) as session:
+        # one load of the rule frames for every month (and the month before the first, for its
+        # rank change), lights without reason texts (ranks need none), problems read once (each
+        # table filters them by its own dates)
+        before_first = periods.previous(months[0]) if months else None
+        wanted = months + ([before_first] if before_first in have else [])
+        by_month = compute_lights_months(session, wanted, with_reasons=False)
+        problems = rule_problems(session, raised_upto=periods.last_day(period)) if months else None
+        for p in months:
+            lg = compute_league(session, p, as_of=periods.last_day(p), group_by=group_by, lights=by_month[p],
+                                lights_prev=by_month.get(periods.previous(p)), problems=problems)
+            parts.append(lg[["group_key", "group_name", "rank", "score"]].assign(period=p))
+    if not parts:
+        return pd.DataFrame(columns=["group_key", "group_name", "rank", "score", "period"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def rank_history(period: str, group_by: str = "region") -> pd.DataFrame:
+    """group_key, group_name, rank, score, period for each month of the year up to ``period``."""
+    return _rank_history(period, group_by, data_version(), store_url())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _overview_bundle(period: str, as_of, region_code, prev_has_reports: bool, version: int, url: str) -> dict:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from lib.rules import overview
+
+    def _curve():
+        with session_scope(get_engine()) as s:
+            return overview.monthly_curve(s, period, region_code)
+
+    # the curve is two aggregate queries that the database answers without holding Python's lock:
+    # on a cold run they go on (own connection) while this thread computes the lights
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        curve_job = pool.submit(_curve)
+        now, before, _ = _lights_pair(period, as_of, version, url)
+        names = dict(_regions(version, url))
+        prev = periods.previous(period)
+        with session_scope(get_engine()) as session:
+            summ = overview.summary(now, overview.problem_counts_at(session, as_of, region_code), period,
+                                    region_code)
+            summ_before = None
+            if prev_has_reports:
+                summ_before = overview.summary(
+                    before, overview.problem_counts_at(session, periods.last_day(prev), region_code), prev,
+                    region_code)
+        curve = curve_job.result()
+    mine = overview.filter_region(now, region_code)
+    return {
+        "summary": summ, "before": summ_before, "change": overview.change(summ, summ_before),
+        "by_region": overview.by_region(now, names), "by_sector": overview.by_sector(mine).head(12),
+        "counts": overview.light_counts(mine), "curve": curve,
+    }
+
+
+def overview_bundle(period: str, as_of, region_code: str | None) -> dict:
+    """Everything the overview draws (summary now and a month before, change, by county, by sector,
+    light counts, the monthly curve), computed by lib.rules.overview over the cached lights."""
+    prev_ok = periods.previous(period) in report_periods()
+    return _overview_bundle(period, as_of, region_code, prev_ok, data_version(), store_url())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _filter_options(period: str, as_of, version: int, url: str) -> dict:
+    from lib.rules import overview
+
+    return overview.filter_options(_lights(period, as_of, version, url))
+
+
+def filter_options(period: str, as_of=None) -> dict:
+    """The values each list filter can take for the period's projects (lib.rules.overview.filter_options)."""
+    return _filter_options(period, as_of, data_version(), store_url())
