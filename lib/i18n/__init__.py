@@ -1,7 +1,11 @@
-"""Everything the user reads, in Simplified Chinese with an English twin. One place.
+"""Everything the user reads, in Simplified Chinese with an English twin. One place: this package.
 
-``t(key, lang)`` for labels; ``enum_label(kind, key, lang)`` for enumerations; ``fmt_money`` for 万元/亿元.
-Pages add their labels to TEXT under a comment naming the page. Code uses the English keys only.
+``t(key, lang, **params)`` for labels and messages (``{name}`` placeholders filled from params);
+``enum_label(kind, key, lang)`` for enumerations; ``fmt_money`` for 万元/亿元. Code uses the English
+keys only. The texts of one area live in a module of this package (``lib/i18n/<area>.py`` with a
+``TEXT = {key: (zh, en)}`` dict); every such module is merged into ``TEXT`` here, and a key defined
+twice is an error at import. Errors and warnings raised by lib/ carry a key and parameters
+(``lib.errors.CockpitError(key, **params)``) so the page shows them in the user's language.
 """
 from __future__ import annotations
 
@@ -612,11 +616,32 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
-def t(key: str, lang: str = "zh") -> str:
+def _merge_area_texts() -> None:
+    """Merge ``TEXT`` of every module in this package into ``TEXT`` (a duplicate key is an error)."""
+    import importlib
+    import pkgutil
+
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        area = importlib.import_module(f"{__name__}.{info.name}")
+        for key, pair in getattr(area, "TEXT", {}).items():
+            if key in TEXT:
+                raise RuntimeError(f"i18n key {key!r} defined twice (lib/i18n/{info.name}.py)")
+            if not (isinstance(pair, tuple) and len(pair) == 2):
+                raise RuntimeError(f"i18n key {key!r} needs a (zh, en) pair")
+            TEXT[key] = pair
+
+
+_merge_area_texts()
+
+
+def t(key: str, lang: str = "zh", **params) -> str:
+    """The text of ``key`` in ``lang`` with ``{placeholders}`` filled from params; an unknown key is
+    returned as it is (tests/test_i18n.py fails on any key the code uses that does not exist)."""
     pair = TEXT.get(key)
     if pair is None:
         return key
-    return pair[1] if lang == "en" else pair[0]
+    text = pair[1] if lang == "en" else pair[0]
+    return text.format(**params) if params else text
 
 
 def enum_label(kind: str, key: str | None, lang: str = "zh") -> str:
