@@ -47,6 +47,7 @@ Region R2 has no projects: counts 0, every rate blank (no denominator).
 import datetime as dt
 import math
 
+import pandas as pd
 import pytest
 
 from lib.rules import pipeline
@@ -125,12 +126,12 @@ def campaign(store):
 def test_region_figures_worked_out_by_hand(campaign):
     with session_scope(campaign) as s:
         df = pipeline.compute_pipeline(s, PERIOD).set_index("region_code")
-    assert list(df.reset_index().columns) == pipeline.PIPELINE_COLUMNS
+    assert list(df.reset_index().columns)[:len(pipeline.PIPELINE_COLUMNS)] == pipeline.PIPELINE_COLUMNS
     r1 = df.loc["R1"]
     assert (r1.n_reserve, r1.n_preparing, r1.n_building, r1.n_completed, r1.n_operating) == (3, 5, 4, 1, 1)
     assert r1.reserve_investment == 51000 and r1.annual_plan == 6000
     assert r1.reserve_ratio == pytest.approx(8.5)
-    assert r1.conversion_rate == pytest.approx(0.5)
+    assert r1.conversion_rate == pytest.approx(0.5) and (r1.reserve_prev, r1.converted) == (2, 1)
     assert (r1.signed, r1.signed_started) == (2, 1) and r1.signed_started_rate == pytest.approx(0.5)
     assert (r1.planned_new, r1.ready) == (7, 5) and r1.ready_rate == pytest.approx(5 / 7)
     assert (r1.event_projects, r1.stalled_after_event) == (2, 1)
@@ -176,3 +177,17 @@ def test_late_approvals_for_the_factor_view(campaign):
     got = sorted(zip(late["project_code"], late["kind"], late["late_days"]))
     # A1 用地预审 30 days, A2 环评 31 days; A3's 施工许可 is not yet past its date; B2's 立项 is due in December
     assert got == [("A1", "land_pre", 30), ("A2", "eia", 31)]
+
+
+def test_area_totals_and_event_outcomes(campaign):
+    with session_scope(campaign) as s:
+        table = pipeline.compute_pipeline(s, PERIOD)
+        ev = pipeline.event_outcomes(s, PERIOD)
+        tl = pipeline.project_timeline(s, "A1", dt.date(2022, 7, 31))
+    tot = pipeline.area_totals(table)
+    # R2 adds nothing: the area's figures are R1's
+    assert tot["reserve_ratio"] == pytest.approx(8.5) and tot["ready_rate"] == pytest.approx(5 / 7)
+    assert dict(zip(ev["project_code"], ev["outcome"])) == {"A5": "stalled", "A6": "investing"}
+    # A1: 立项 done on its date (0 days late), 用地预审 open 30 days past 2022-07-01, start planned 2022-09-01
+    assert [(k, None if pd.isna(v) else int(v)) for k, v in zip(tl["kind"], tl["late_days"])] == \
+        [("initiation", 0), ("land_pre", 30), ("start", None)]

@@ -809,6 +809,10 @@ def _gen_pipeline(rng: random.Random, data: dict) -> None:
             p["signed_on"] = None
         p["planned_operation"] = dt.date(p["planned_end"].year, p["planned_end"].month, 28) if p["industrial"] else None
         p["actual_operation"] = None
+        if y["library"] == "reserve" and rng.random() < 0.45:  # still an idea: no 手续 started yet
+            for field in APPROVAL_FIELD_KIND:
+                if p[field] != "not_applicable":
+                    p[field] = "not_started"
         start = p["actual_start"]
         if start is None and p["code"] in started:
             pr = started[p["code"]]
@@ -858,6 +862,15 @@ def _gen_pipeline(rng: random.Random, data: dict) -> None:
                 reports[period]["month_completed"] = 0.0
                 reports[period]["progress_text"] = "开工仪式后施工队伍撤场,现场停工"
         data["meta"][stalled]["stalled"] = True
+    # the reserve at the end of 2021: a third of this year's new projects came out of it, and some of
+    # this year's reserve was already there (not converted yet)
+    has_2021 = {y["project_code"] for y in data["years"] if y["year"] == YEAR - 1}
+    for code, y in sorted(years.items()):
+        if code in has_2021:
+            continue
+        if (y["nature"] == "new" and rng.random() < 0.35) or (y["library"] == "reserve" and rng.random() < 0.5):
+            data["years"].append({"project_code": code, "year": YEAR - 1, "library": "reserve", "nature": None,
+                                  "annual_plan": None})
     data["approvals"] = approvals
     data["project_events"] = events
 

@@ -346,6 +346,7 @@ def compute_pipeline(session: Session, period: str, as_of: Any = None) -> pd.Dat
             "reserve_investment": reserve_inv, "annual_plan": plan,
             "reserve_ratio": _rate(reserve_inv, plan),
             "conversion_rate": _rate(int(pv["converted"].sum()), len(pv)),
+            "reserve_prev": len(pv), "converted": int(pv["converted"].sum()),
             "signed": n_signed, "signed_started": n_signed_started,
             "signed_started_rate": _rate(n_signed_started, n_signed),
             "planned_new": len(pn), "ready": int(pn["ready"].sum()), "ready_rate": _rate(int(pn["ready"].sum()), len(pn)),
@@ -354,7 +355,88 @@ def compute_pipeline(session: Session, period: str, as_of: Any = None) -> pd.Dat
             if len(stalled) else 0,
         })
         rows.append(row)
-    return pd.DataFrame(rows, columns=PIPELINE_COLUMNS)
+    return pd.DataFrame(rows, columns=PIPELINE_COLUMNS + ["reserve_prev", "converted"])
+
+
+def area_totals(table: pd.DataFrame) -> dict:
+    """The whole area's figures from the per-region table (sums, and rates of the sums)."""
+    s = {c: float(table[c].sum()) for c in table.columns if c.startswith("n_") or c in (
+        "reserve_investment", "annual_plan", "signed", "signed_started", "planned_new", "ready",
+        "event_projects", "stalled_after_event", "reserve_prev", "converted")}
+    s["reserve_ratio"] = _rate(s["reserve_investment"], s["annual_plan"])
+    s["conversion_rate"] = _rate(s["converted"], s["reserve_prev"])
+    s["signed_started_rate"] = _rate(s["signed_started"], s["signed"])
+    s["ready_rate"] = _rate(s["ready"], s["planned_new"])
+    return s
+
+
+def event_outcomes(session: Session, period: str, as_of: Any = None) -> pd.DataFrame:
+    """Every project presented at an event held on or before as-of, and what happened after:
+    name, held_on, type, project_code, project_name, region_code, outcome (started/not_started for
+    签约; stalled/investing/too_early for 开工; operating/not_operating for 投产), start_period."""
+    as_of = _as_of(period, as_of)
+    P = periods.index(period)
+    ev = _frame(session.execute(
+        select(ProjectEvent.name, ProjectEvent.held_on, ProjectEvent.type, ProjectEvent.project_code,
+               Project.name, Project.region_code, Project.actual_operation)
+        .join(Project, Project.code == ProjectEvent.project_code)
+        .where(ProjectEvent.held_on <= as_of)
+        .order_by(ProjectEvent.held_on, ProjectEvent.name, ProjectEvent.project_code)).all(),
+        ["name", "held_on", "type", "project_code", "project_name", "region_code", "actual_operation"])
+    cols = ["name", "held_on", "type", "project_code", "project_name", "region_code", "outcome", "start_period"]
+    if not len(ev):
+        return pd.DataFrame(columns=cols)
+    starts = start_months(session, period, sorted(set(ev["project_code"])))
+    stalled = set(_stalled(session, period, as_of)["project_code"])
+
+    def outcome(row) -> str:
+        if row.type == "signing":
+            return "started" if row.project_code in starts.index else "not_started"
+        if row.type == "operation":
+            op = row.actual_operation
+            return "operating" if op is not None and not pd.isna(op) and op <= as_of else "not_operating"
+        if row.project_code in stalled:
+            return "stalled"
+        return "investing" if _month_idx(row.held_on) + 2 <= P else "too_early"
+
+    ev["outcome"] = [outcome(r) for r in ev.itertuples(index=False)]
+    ev["start_period"] = ev["project_code"].map(lambda c: periods.from_index(int(starts[c])) if c in starts.index else None)
+    return ev[cols]
+
+
+def project_timeline(session: Session, code: str, as_of: Any = None) -> pd.DataFrame:
+    """挂图作战 for one project: each 手续 (planned vs actual), then start, completion and operation:
+    step, kind, planned, actual, status, late_days (positive when not done after the planned date,
+    or done after it)."""
+    as_of = as_of if isinstance(as_of, dt.date) else (periods.parse_date(as_of) if as_of else dt.date.today())
+    order = {k: i for i, k in enumerate(("initiation", "land_pre", "land", "planning", "eia", "energy",
+                                         "construction_permit", "other"))}
+    ap = _frame(session.execute(select(Approval.kind, Approval.planned_on, Approval.done_on, Approval.status,
+                                       Approval.unit).where(Approval.project_code == code)).all(),
+                ["kind", "planned_on", "done_on", "status", "unit"])
+    rows = []
+    for r in sorted(ap.itertuples(index=False), key=lambda r: order.get(r.kind, 99)):
+        done = approval_done(r.status, r.done_on, as_of)
+        late = None
+        if r.planned_on is not None and not pd.isna(r.planned_on):
+            ref = r.done_on if done and r.done_on is not None and not pd.isna(r.done_on) else (None if done else as_of)
+            late = (ref - r.planned_on).days if ref is not None else None
+        rows.append({"step": "approval", "kind": r.kind, "planned": r.planned_on, "actual": r.done_on,
+                     "status": r.status, "unit": r.unit, "late_days": late})
+    p = session.get(Project, code)
+    if p is not None:
+        for step, planned, actual in (("start", p.planned_start, p.actual_start), ("completion", p.planned_end, p.actual_end),
+                                      ("operation", p.planned_operation, p.actual_operation)):
+            if planned is None and actual is None:
+                continue
+            late = None
+            if planned is not None:
+                ref = actual or (as_of if as_of > planned else None)
+                late = (ref - planned).days if ref is not None else None
+            rows.append({"step": step, "kind": step, "planned": planned, "actual": actual,
+                         "status": "done" if actual is not None and actual <= as_of else "pending",
+                         "unit": None, "late_days": late})
+    return pd.DataFrame(rows, columns=["step", "kind", "planned", "actual", "status", "unit", "late_days"])
 
 
 def late_approvals(session: Session, period: str, as_of: Any = None) -> pd.DataFrame:

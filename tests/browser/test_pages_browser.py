@@ -19,6 +19,7 @@ PAGES = [
     ("light-list", "红黄绿灯项目清单"),
     ("project-file", "一项一档"),
     ("ranking", "县区排名"),
+    ("pipeline", "项目储备与转化"),
     ("project-map", None),
     ("problem-list", None),
     ("data-upload", None),
@@ -26,7 +27,7 @@ PAGES = [
     ("audit-log", None),
 ]
 
-SCROLLED = {"", "light-list", "project-file", "ranking"}  # the pages of issue 4: shot top to bottom
+SCROLLED = {"", "light-list", "project-file", "ranking", "pipeline"}  # the pages of issue 4: shot top to bottom
 SCROLL_JS = """
 (dy) => {
   const cands = [document.querySelector('[data-testid="stMain"]'),
