@@ -50,12 +50,16 @@ if _frame.need_period(c):
     sg = _cache.cached(pipeline.stages, period, as_of)
     late = _cache.cached(pipeline.late_approvals, period, as_of)
     events = _cache.cached(pipeline.event_outcomes, period, as_of)
+    pool = _cache.cached(pipeline.conversion_pool, period)
+    signed = _cache.cached(pipeline.signed_pool, period, as_of)
     names = _cache.region_names()
     if c.region_code:
         table = table[table["region_code"] == c.region_code]
         sg = sg[sg["region_code"] == c.region_code]
         late = late[late["region_code"] == c.region_code]
         events = events[events["region_code"] == c.region_code]
+        pool = pool[pool["region_code"] == c.region_code]
+        signed = signed[signed["region_code"] == c.region_code]
     tot = pipeline.area_totals(table)
     where = names.get(c.region_code, t("all_regions", lang)) if c.region_code else t("all_regions", lang)
 
@@ -70,13 +74,12 @@ if _frame.need_period(c):
         st.metric(t("pl_conversion", lang), _widgets.pct(tot["conversion_rate"]),
                   f"{int(tot['converted'])}/{int(tot['reserve_prev'])}", delta_color="off", delta_arrow="off",
                   help=t("pl_conversion_help", lang))
-        _list(t("pl_conversion", lang), sg.loc[sg["started"].astype(bool), "code"], "pl_k_conv")
+        _list(t("pl_conversion", lang), pool["code"], "pl_k_conv")
     with k[2], st.container(border=True):
         st.metric(t("pl_signed_started", lang), _widgets.pct(tot["signed_started_rate"]),
                   _goal(tot["signed_started_rate"], SIGNED_GOAL), delta_color="off", delta_arrow="off",
                   help=t("pl_signed_started_help", lang))
-        signed_codes = events.loc[events["type"] == "signing", "project_code"] if len(events) else []
-        _list(t("pl_signed_started", lang), signed_codes, "pl_k_signed")
+        _list(t("pl_signed_started", lang), signed["code"], "pl_k_signed")
     with k[3], st.container(border=True):
         st.metric(t("pl_ready", lang), _widgets.pct(tot["ready_rate"]),
                   f"{int(tot['ready'])}/{int(tot['planned_new'])}", delta_color="off", delta_arrow="off",

@@ -49,3 +49,21 @@ def test_a_stage_leads_to_the_list_of_its_projects(demo_store):  # noqa: F811
     n = int((sg["stage"] == "preparing").sum())
     assert any(f"{n}个项目" in i.value for i in at.info), [i.value for i in at.info]
     assert any(f"共 {n} 个项目" in m.value or f"{n} 个项目" in m.value for m in at.markdown)
+
+
+def test_project_file_shows_the_milestones(demo_store):  # noqa: F811
+    with store.session_scope(store.get_engine()) as s:
+        late = pipeline.late_approvals(s, PERIOD).sort_values(["late_days", "project_code"], ascending=[False, True])
+        code, days = late.iloc[0]["project_code"], int(late.iloc[0]["late_days"])
+        timeline = pipeline.project_timeline(s, code, "2022-10-31")
+    at = sign_in()
+    at.switch_page("pages/project_list.py").run()
+    at.selectbox(key="pl_pick").set_value(code).run()
+    at.button(key="pl_open").click().run()
+    assert not errors(at), errors(at)
+    text = "\n".join(m.value for m in at.markdown)
+    assert f"未办结,已超期{days}天" in text  # the latest 手续 in words, not only a colour
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    tl = next(ch for ch in charts if "挂图作战" in ch["layout"]["title"]["text"])
+    planned = next(tr for tr in tl["data"] if tr["name"] == "计划")
+    assert len(planned["y"]) == len(timeline)  # every 手续 plus start/completion/operation

@@ -282,32 +282,47 @@ def _rate(num: float, den: float) -> float:
     return float(num) / float(den) if den else np.nan
 
 
-def compute_pipeline(session: Session, period: str, as_of: Any = None) -> pd.DataFrame:
-    """One row per region (display order) with the PIPELINE_COLUMNS of the module docstring."""
-    as_of = _as_of(period, as_of)
+def conversion_pool(session: Session, period: str, starts: pd.Series | None = None) -> pd.DataFrame:
+    """The reserve at the end of Y−1 (reserve library for Y−1, not started by December of Y−1):
+    code, region_code, converted (started in Y by P)."""
     year, _ = periods.split(period)
-    P = periods.index(period)
-    y_start = year * 12 + 1
-    sg = stages(session, period, as_of)
-    starts = start_months(session, period)
-    regions = _frame(session.execute(select(Region.code, Region.name).order_by(Region.display_order, Region.code)).all(),
-                     ["region_code", "region_name"])
-    # conversion: reserve library for Y−1, not started by December of Y−1
+    P, y_start = periods.index(period), year * 12 + 1
+    starts = start_months(session, period) if starts is None else starts
     prev = _projects(session, year - 1)
     prev = prev[prev["library"].eq("reserve")]
     prev_start = prev["code"].map(starts).astype(float)
     with np.errstate(invalid="ignore"):
         prev = prev[~(prev_start < y_start).to_numpy()]
-        prev_started = (prev["code"].map(starts).astype(float).between(y_start, P)).to_numpy()
-    prev = prev.assign(converted=prev_started)
-    # signed 招商引资 projects (any project of the region, with or without a project year)
+    converted = prev["code"].map(starts).astype(float).between(y_start, P).to_numpy()
+    return prev.assign(converted=converted)[["code", "region_code", "converted"]]
+
+
+def signed_pool(session: Session, period: str, as_of: Any = None, starts: pd.Series | None = None) -> pd.DataFrame:
+    """招商引资 projects signed in Y on or before as-of (with or without a project year):
+    code, region_code, signed_on, started (in Y by P)."""
+    as_of = _as_of(period, as_of)
+    year, _ = periods.split(period)
+    P, y_start = periods.index(period), year * 12 + 1
+    starts = start_months(session, period) if starts is None else starts
     signed = _frame(session.execute(select(Project.code, Project.region_code, Project.signed_on)
                                     .where(Project.source == "attracted", Project.signed_on.is_not(None))).all(),
                     ["code", "region_code", "signed_on"])
     if len(signed):
         signed = signed[signed["signed_on"].map(lambda d: d.year == year and d <= as_of)]
-    signed = signed.assign(started=signed["code"].map(starts).astype(float).between(y_start, P).to_numpy()
-                           if len(signed) else pd.Series(dtype=bool))
+    started = signed["code"].map(starts).astype(float).between(y_start, P).to_numpy() if len(signed) else []
+    return signed.assign(started=pd.Series(started, index=signed.index, dtype=bool))
+
+
+def compute_pipeline(session: Session, period: str, as_of: Any = None) -> pd.DataFrame:
+    """One row per region (display order) with the PIPELINE_COLUMNS of the module docstring."""
+    as_of = _as_of(period, as_of)
+    year, _ = periods.split(period)
+    sg = stages(session, period, as_of)
+    starts = start_months(session, period)
+    regions = _frame(session.execute(select(Region.code, Region.name).order_by(Region.display_order, Region.code)).all(),
+                     ["region_code", "region_name"])
+    prev = conversion_pool(session, period, starts)
+    signed = signed_pool(session, period, as_of, starts)
     # readiness of planned new starts of Y
     ap = _approvals(session)
     ready = _ready_codes(ap, as_of)
