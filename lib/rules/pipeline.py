@@ -37,7 +37,9 @@ A rate with a zero denominator is blank (n/a). Everything is set-based: a handfu
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -46,6 +48,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lib import periods
+from lib.rules import frames as fr_mod
 from lib.store.models import (
     STAGES,
     Approval,
@@ -82,49 +85,55 @@ def _frame(rows, cols) -> pd.DataFrame:
     return pd.DataFrame([tuple(r) for r in rows], columns=cols) if rows else pd.DataFrame(columns=cols)
 
 
+# --- reading: a handful of SQL reads, once per call ----------------------------------------------------
+
 def start_months(session: Session, period: str, codes: list[str] | None = None) -> pd.Series:
     """project_code → month index (Y×12+m) of the earliest start evidence ≤ P, for projects that have
     any: the project's own 实际开工, and every report ≤ P that says 是否开工=是 (its 实际开工日期, else its
     period). Projects without evidence are absent."""
-    own = _frame(session.execute(select(Project.code, Project.actual_start)
-                                 .where(Project.actual_start.is_not(None))).all(), ["code", "d"])
+    own = fr_mod._read(session, select(Project.code, Project.actual_start).where(Project.actual_start.is_not(None)),
+                       dates=("actual_start",))
     started = (MonthlyReport.started.is_(True), MonthlyReport.period <= period)
-    by_period = session.execute(
-        select(MonthlyReport.project_code, func.min(MonthlyReport.period))
-        .where(*started, MonthlyReport.actual_start.is_(None)).group_by(MonthlyReport.project_code)).all()
-    by_date = session.execute(
-        select(MonthlyReport.project_code, func.min(MonthlyReport.actual_start))
-        .where(*started, MonthlyReport.actual_start.is_not(None)).group_by(MonthlyReport.project_code)).all()
-    out: dict[str, float] = {}
-    for code, d in own.itertuples(index=False):
-        out[code] = _month_idx(d)
-    for code, first_period in by_period:
-        out[code] = min(out.get(code, np.inf), periods.index(first_period))
-    for code, first_date in by_date:
-        out[code] = min(out.get(code, np.inf), _month_idx(first_date))
-    s = pd.Series(out, dtype=float)
+    by_period = fr_mod._read(session, select(MonthlyReport.project_code, func.min(MonthlyReport.period).label("p"))
+                             .where(*started, MonthlyReport.actual_start.is_(None))
+                             .group_by(MonthlyReport.project_code))
+    by_date = fr_mod._read(session, select(MonthlyReport.project_code, func.min(MonthlyReport.actual_start).label("d"))
+                           .where(*started, MonthlyReport.actual_start.is_not(None))
+                           .group_by(MonthlyReport.project_code), dates=("d",))
+    parts = [pd.Series(fr_mod.month_index(own["actual_start"]).to_numpy(), index=own["code"].to_numpy()),
+             pd.Series(fr_mod.period_index(by_period["p"]).to_numpy(), index=by_period["project_code"].to_numpy()),
+             pd.Series(fr_mod.month_index(by_date["d"]).to_numpy(), index=by_date["project_code"].to_numpy())]
+    s = pd.concat(parts).dropna()
+    s = s.groupby(level=0).min().astype(float)
     if codes is not None:
         s = s[s.index.isin(codes)]
     return s
 
 
-def _approvals(session: Session, codes=None) -> pd.DataFrame:
+def _approvals(session: Session) -> pd.DataFrame:
     stmt = select(Approval.project_code, Approval.kind, Approval.planned_on, Approval.done_on,
                   Approval.status, Approval.unit)
-    return _frame(session.execute(stmt).all(), ["project_code", "kind", "planned_on", "done_on", "status", "unit"])
+    return fr_mod._read(session, stmt, dates=("planned_on", "done_on"))
+
+
+def _done_mask(ap: pd.DataFrame, as_of: dt.date) -> np.ndarray:
+    """Is each 手续 done (or not needed) at as-of? 不需要 → yes; with an 实际办结 date → that date ≤
+    as-of; without one → its status is 已办结."""
+    ts = pd.Timestamp(as_of)
+    has_date = ap["done_on"].notna().to_numpy()
+    with np.errstate(invalid="ignore"):
+        by_date = (ap["done_on"] <= ts).to_numpy()
+    status = ap["status"].to_numpy()
+    return (status == "not_needed") | np.where(has_date, by_date, status == "done")
 
 
 def approval_done(status, done_on, as_of: dt.date) -> bool:
-    """Is this 手续 done (or not needed) at as-of?"""
+    """The same rule for one 手续 (the project file)."""
     if status == "not_needed":
         return True
     if done_on is not None and not pd.isna(done_on):
-        return done_on <= as_of
+        return pd.Timestamp(done_on) <= pd.Timestamp(as_of)
     return status == "done"
-
-
-def approval_started(status, done_on, as_of: dt.date) -> bool:
-    return status == "in_progress" or (status != "not_needed" and approval_done(status, done_on, as_of))
 
 
 def _projects(session: Session, year: int) -> pd.DataFrame:
@@ -133,64 +142,75 @@ def _projects(session: Session, year: int) -> pd.DataFrame:
                    ProjectYear.library, ProjectYear.nature, ProjectYear.annual_plan)
             .join(ProjectYear, ProjectYear.project_code == Project.code)
             .where(ProjectYear.year == year))
-    return _frame(session.execute(stmt).all(),
-                  ["code", "region_code", "total_investment", "source", "signed_on", "planned_start",
-                   "actual_end", "actual_operation", "library", "nature", "annual_plan"])
+    return fr_mod._read(session, stmt, dates=("signed_on", "planned_start", "actual_end", "actual_operation"),
+                        floats=("total_investment", "annual_plan"))
+
+
+@dataclass
+class PipelineFrames:
+    period: str
+    as_of: dt.date
+    projects: pd.DataFrame  # projects with a project year for Y, with stage, start_idx, started
+    starts: pd.Series  # code → start month index (any project with evidence ≤ P)
+    approvals: pd.DataFrame  # every 手续, with done (at as-of)
+    stalled: pd.DataFrame  # 开工即停工 projects: project_code, name, held_on, new_investment
+
+
+def load(session: Session, period: str, as_of: Any = None) -> PipelineFrames:
+    """Everything the pipeline rules read, once (six SQL reads, set-based)."""
+    as_of = _as_of(period, as_of)
+    year, _ = periods.split(period)
+    P = periods.index(period)
+    ts = pd.Timestamp(as_of)
+    pr = _projects(session, year)
+    starts = start_months(session, period)
+    ap = _approvals(session)
+    ap = ap.assign(done=_done_mask(ap, as_of))
+    started_any = ap["project_code"][(ap["status"] == "in_progress") | (ap["done"] & (ap["status"] != "not_needed"))]
+    start_idx = pr["code"].map(starts).astype(float)
+    with np.errstate(invalid="ignore"):
+        started = (start_idx <= P).to_numpy()
+        op = (pr["actual_operation"] <= ts).to_numpy()
+        done = (pr["actual_end"] <= ts).to_numpy()
+    prep = pr["code"].isin(set(started_any)).to_numpy()
+    stage = np.select([op, done, started, prep], ["operating", "completed", "building", "preparing"], "reserve")
+    pr = pr.assign(stage=stage, start_idx=start_idx.to_numpy(), started=started)
+    return PipelineFrames(period, as_of, pr, starts, ap, _stalled(session, period, as_of))
 
 
 def stages(session: Session, period: str, as_of: Any = None) -> pd.DataFrame:
     """One row per project with a project year for Y: code, region_code, stage and the inputs."""
-    as_of = _as_of(period, as_of)
-    year, _ = periods.split(period)
-    P = periods.index(period)
-    pr = _projects(session, year)
-    starts = start_months(session, period)
-    ap = _approvals(session)
-    started_any = set()
-    if len(ap):
-        mask = [approval_started(s, d, as_of) for s, d in zip(ap["status"], ap["done_on"])]
-        started_any = set(ap.loc[mask, "project_code"])
-    start_idx = pr["code"].map(starts).astype(float)
-    with np.errstate(invalid="ignore"):
-        started = (start_idx <= P).to_numpy()
-    op = pr["actual_operation"].map(lambda d: d is not None and not pd.isna(d) and d <= as_of).to_numpy(bool)
-    done = pr["actual_end"].map(lambda d: d is not None and not pd.isna(d) and d <= as_of).to_numpy(bool)
-    prep = pr["code"].isin(started_any).to_numpy()
-    stage = np.select([op, done, started, prep], ["operating", "completed", "building", "preparing"], "reserve")
-    out = pr.assign(stage=stage, start_idx=start_idx, started=started)
-    return out
+    return load(session, period, as_of).projects
 
 
 def _stalled(session: Session, period: str, as_of: dt.date) -> pd.DataFrame:
     """Projects presented at a 开工 event (held ≤ as-of) with both months after the event month ≤ P
-    and no new investment in them: project_code, event, held_on, new_investment."""
+    and no new investment in them: project_code, name, held_on, new_investment."""
     P = periods.index(period)
-    ev = _frame(session.execute(select(ProjectEvent.project_code, ProjectEvent.name, ProjectEvent.held_on)
-                                .where(ProjectEvent.type == "start", ProjectEvent.held_on <= as_of)).all(),
-                ["project_code", "name", "held_on"])
+    cols = ["project_code", "name", "held_on", "new_investment"]
+    ev = fr_mod._read(session, select(ProjectEvent.project_code, ProjectEvent.name, ProjectEvent.held_on)
+                      .where(ProjectEvent.type == "start", ProjectEvent.held_on <= as_of), dates=("held_on",))
     if not len(ev):
-        return ev.assign(new_investment=pd.Series(dtype=float))
-    ev["m_e"] = ev["held_on"].map(_month_idx).astype(int)
+        return pd.DataFrame(columns=cols)
+    ev["m_e"] = fr_mod.month_index(ev["held_on"]).astype(int)
     ev = ev[ev["m_e"] + 2 <= P]
     if not len(ev):
-        return ev.assign(new_investment=pd.Series(dtype=float))
+        return pd.DataFrame(columns=cols)
     codes = sorted(set(ev["project_code"]))
     lo = periods.from_index(int(ev["m_e"].min()) - 12)
-    rep = _frame(session.execute(select(MonthlyReport.project_code, MonthlyReport.period, MonthlyReport.ytd_completed)
-                                 .where(MonthlyReport.project_code.in_(codes), MonthlyReport.period >= lo,
-                                        MonthlyReport.period <= period)).all(),
-                 ["project_code", "period", "ytd"])
-    rep["idx"] = rep["period"].map(periods.index)
-    by = {c: g.sort_values("idx") for c, g in rep.groupby("project_code")}
+    rep = fr_mod._read(session, select(MonthlyReport.project_code, MonthlyReport.period, MonthlyReport.ytd_completed)
+                       .where(MonthlyReport.project_code.in_(codes), MonthlyReport.period >= lo,
+                              MonthlyReport.period <= period), floats=("ytd_completed",))
+    rep["idx"] = fr_mod.period_index(rep["period"]).astype(int)
+    rep = rep.sort_values(["project_code", "idx"])
+    series = {c: (g["idx"].tolist(), g["ytd_completed"].fillna(0.0).tolist()) for c, g in rep.groupby("project_code")}
 
     def ytd_at(code: str, idx: int) -> float:
         """The latest ytd reported in idx's year up to idx (0 with none)."""
-        g = by.get(code)
-        if g is None:
-            return 0.0
+        idxs, ytds = series.get(code, ([], []))
+        k = bisect.bisect_right(idxs, idx) - 1
         year_start = (idx - 1) // 12 * 12 + 1
-        g = g[(g["idx"] >= year_start) & (g["idx"] <= idx)]
-        return float(g["ytd"].iloc[-1] or 0.0) if len(g) else 0.0
+        return float(ytds[k]) if k >= 0 and idxs[k] >= year_start else 0.0
 
     def new_investment(code: str, m_e: int) -> float:
         end = m_e + 2
@@ -200,83 +220,71 @@ def _stalled(session: Session, period: str, as_of: dt.date) -> pd.DataFrame:
         return ytd_at(code, dec) - ytd_at(code, m_e) + ytd_at(code, end)
 
     ev["new_investment"] = [new_investment(c, m) for c, m in zip(ev["project_code"], ev["m_e"])]
-    return ev[ev["new_investment"] <= 0].drop(columns=["m_e"])
+    return ev.loc[ev["new_investment"] <= 0, cols].reset_index(drop=True)
 
+
+# --- the approvals 前期 light dimension ---------------------------------------------------------------------
 
 def approvals_lights(session: Session, period: str, as_of: Any = None, settings: dict | None = None,
-                     lang: str = "zh") -> pd.DataFrame:
+                     frames: PipelineFrames | None = None) -> pd.DataFrame:
     """The ``approvals`` 前期 dimension per project with a project year for Y: project_code, light,
     reason, reason_en, max_late_days, stalled (bool). See the module docstring for the rule."""
     from lib.i18n import enum_label, t
 
     st = {**DEFAULTS, **(settings or {})}
-    as_of = _as_of(period, as_of)
-    P = periods.index(period)
-    sg = stages(session, period, as_of)
-    ap = _approvals(session)
-    ap = ap[ap["project_code"].isin(sg["code"])]
-    stalled = _stalled(session, period, as_of)
-    stalled_codes = dict(zip(stalled["project_code"], stalled["name"]))
-    info = sg.set_index("code")
+    f = frames or load(session, period, as_of)
+    as_of, P = f.as_of, periods.index(period)
+    info = f.projects.set_index("code")
+    applies = info["library"].eq("annual") & info["nature"].eq("new") & ~info["started"].astype(bool)
+    ap = f.approvals[f.approvals["project_code"].isin(applies.index[applies.to_numpy()])]
+    light = pd.Series("gray", index=info.index, dtype=object)
+    light[ap["project_code"].unique()] = "green"  # has 手续 rows and the rule applies
+    open_ = ap[~ap["done"]]
+    late = (pd.Timestamp(as_of) - open_["planned_on"]).dt.days.to_numpy(dtype=float)  # NaN without a date
+    due_idx = open_["project_code"].map(fr_mod.month_index(info["planned_start"])).to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        start_due = due_idx <= P
+        red = (late > st["approvals_red_days"]) | start_due
+        yellow = late >= st["approvals_yellow_days"]
+    row_light = np.select([red, yellow], ["red", "yellow"], "")
+    hit = open_.assign(light=row_light, late=late, due=due_idx, start_due=start_due)[row_light != ""]
     rank = {"gray": 0, "green": 1, "yellow": 2, "red": 3}
-    result: dict[str, dict] = {}
-    for code in sg["code"]:
-        result[code] = {"light": "gray", "reasons": [], "reasons_en": [], "late": np.nan}
-    applies = (info["library"].eq("annual") & info["nature"].eq("new") & ~info["started"].astype(bool))
-    for row in ap.itertuples(index=False):
-        code = row.project_code
-        if not applies.get(code, False):
-            continue
-        r = result[code]
-        if r["light"] == "gray":
-            r["light"] = "green"
-        if approval_done(row.status, row.done_on, as_of):
-            continue
-        planned_start = info.at[code, "planned_start"]
-        due_idx = _month_idx(planned_start)
-        light, zh, en = None, None, None
-        kind_zh, kind_en = enum_label("approval_kind", row.kind, "zh"), enum_label("approval_kind", row.kind, "en")
-        if row.planned_on is not None and not pd.isna(row.planned_on):
-            late = (as_of - row.planned_on).days
-            if late >= 1:
-                r["late"] = np.nanmax([r["late"], late])
-                light = "red" if late > st["approvals_red_days"] else ("yellow" if late >= st["approvals_yellow_days"] else None)
-                params = dict(kind=kind_zh, month=row.planned_on.month, year=row.planned_on.year, days=late)
-                zh = t("pl_reason_late", "zh", **params)
-                en = t("pl_reason_late", "en", **{**params, "kind": kind_en})
-        if not np.isnan(due_idx) and due_idx <= P:
-            light = "red"
-            params = dict(kind=kind_zh, period=periods.from_index(int(due_idx)))
-            zh2, en2 = t("pl_reason_start_due", "zh", **params), t("pl_reason_start_due", "en", **{**params, "kind": kind_en})
-            zh = f"{zh},{zh2}" if zh else zh2
-            en = f"{en}; {en2}" if en else en2
-        if light is None:
-            continue
-        if rank[light] > rank[r["light"]]:
-            r["light"] = light
-        r["reasons"].append(zh)
-        r["reasons_en"].append(en)
-    for code, event in stalled_codes.items():
-        if code not in result:
-            continue
-        r = result[code]
-        if rank["yellow"] > rank[r["light"]]:
-            r["light"] = "yellow"
-        r["reasons"].append(t("pl_reason_stalled", "zh", event=event))
-        r["reasons_en"].append(t("pl_reason_stalled", "en", event=event))
-    rows = [{"project_code": c, "light": r["light"], "reason": ";".join(r["reasons"]),
-             "reason_en": "; ".join(r["reasons_en"]), "max_late_days": r["late"],
-             "stalled": c in stalled_codes} for c, r in result.items()]
-    return pd.DataFrame(rows, columns=["project_code", "light", "reason", "reason_en", "max_late_days", "stalled"])
+    worst = hit.assign(r=hit["light"].map(rank)).groupby("project_code")["r"].max()
+    light[worst.index] = worst.map({2: "yellow", 3: "red"})
+    max_late = hit.groupby("project_code")["late"].max()
+
+    reasons: dict[str, list[str]] = {}
+    reasons_en: dict[str, list[str]] = {}
+    for r in hit.itertuples(index=False):  # only the 手续 that make a light (a few per project)
+        kind_zh, kind_en = enum_label("approval_kind", r.kind, "zh"), enum_label("approval_kind", r.kind, "en")
+        zh, en = [], []
+        if r.late == r.late and r.late >= 1:
+            params = dict(month=r.planned_on.month, year=r.planned_on.year, days=int(r.late))
+            zh.append(t("pl_reason_late", "zh", kind=kind_zh, **params))
+            en.append(t("pl_reason_late", "en", kind=kind_en, **params))
+        if r.start_due:
+            due = periods.from_index(int(r.due))
+            zh.append(t("pl_reason_start_due", "zh", kind=kind_zh, period=due))
+            en.append(t("pl_reason_start_due", "en", kind=kind_en, period=due))
+        reasons.setdefault(r.project_code, []).append(",".join(zh))
+        reasons_en.setdefault(r.project_code, []).append("; ".join(en))
+    stalled = f.stalled[f.stalled["project_code"].isin(info.index)]
+    for code, event in zip(stalled["project_code"], stalled["name"]):
+        if rank[light[code]] < rank["yellow"]:
+            light[code] = "yellow"
+        reasons.setdefault(code, []).append(t("pl_reason_stalled", "zh", event=event))
+        reasons_en.setdefault(code, []).append(t("pl_reason_stalled", "en", event=event))
+    codes = info.index
+    return pd.DataFrame({
+        "project_code": codes, "light": light.to_numpy(),
+        "reason": [";".join(reasons.get(c, [])) for c in codes],
+        "reason_en": ["; ".join(reasons_en.get(c, [])) for c in codes],
+        "max_late_days": codes.map(max_late).to_numpy(dtype=float),
+        "stalled": codes.isin(set(stalled["project_code"])),
+    })
 
 
-def _ready_codes(ap: pd.DataFrame, as_of: dt.date) -> set[str]:
-    pre = ap[~ap["kind"].isin(READY_KINDS_EXCLUDED)]
-    if not len(pre):
-        return set()
-    ok = pd.Series([approval_done(s, d, as_of) for s, d in zip(pre["status"], pre["done_on"])], index=pre.index)
-    return set(ok.groupby(pre["project_code"]).all().loc[lambda s: s].index)
-
+# --- per region -----------------------------------------------------------------------------------------------
 
 def _rate(num: float, den: float) -> float:
     return float(num) / float(den) if den else np.nan
@@ -290,11 +298,11 @@ def conversion_pool(session: Session, period: str, starts: pd.Series | None = No
     starts = start_months(session, period) if starts is None else starts
     prev = _projects(session, year - 1)
     prev = prev[prev["library"].eq("reserve")]
-    prev_start = prev["code"].map(starts).astype(float)
+    s = prev["code"].map(starts).astype(float)
     with np.errstate(invalid="ignore"):
-        prev = prev[~(prev_start < y_start).to_numpy()]
-    converted = prev["code"].map(starts).astype(float).between(y_start, P).to_numpy()
-    return prev.assign(converted=converted)[["code", "region_code", "converted"]]
+        keep = ~(s < y_start).to_numpy()
+    prev, s = prev[keep], s[keep]
+    return prev.assign(converted=s.between(y_start, P).to_numpy())[["code", "region_code", "converted"]]
 
 
 def signed_pool(session: Session, period: str, as_of: Any = None, starts: pd.Series | None = None) -> pd.DataFrame:
@@ -304,73 +312,69 @@ def signed_pool(session: Session, period: str, as_of: Any = None, starts: pd.Ser
     year, _ = periods.split(period)
     P, y_start = periods.index(period), year * 12 + 1
     starts = start_months(session, period) if starts is None else starts
-    signed = _frame(session.execute(select(Project.code, Project.region_code, Project.signed_on)
-                                    .where(Project.source == "attracted", Project.signed_on.is_not(None))).all(),
-                    ["code", "region_code", "signed_on"])
-    if len(signed):
-        signed = signed[signed["signed_on"].map(lambda d: d.year == year and d <= as_of)]
-    started = signed["code"].map(starts).astype(float).between(y_start, P).to_numpy() if len(signed) else []
-    return signed.assign(started=pd.Series(started, index=signed.index, dtype=bool))
+    signed = fr_mod._read(session, select(Project.code, Project.region_code, Project.signed_on)
+                          .where(Project.source == "attracted", Project.signed_on.is_not(None)), dates=("signed_on",))
+    signed = signed[(signed["signed_on"].dt.year == year) & (signed["signed_on"] <= pd.Timestamp(as_of))]
+    return signed.assign(started=signed["code"].map(starts).astype(float).between(y_start, P).to_numpy())
+
+
+def _ready(f: PipelineFrames) -> pd.Series:
+    """code → ready (started, or every 手续 except 施工许可 and 其他 done or not needed; a project with
+    no such 手续 is not known to be ready)."""
+    pre = f.approvals[~f.approvals["kind"].isin(READY_KINDS_EXCLUDED)]
+    all_done = pre.groupby("project_code")["done"].all()
+    pr = f.projects
+    return pd.Series(pr["code"].map(all_done).fillna(False).astype(bool).to_numpy() | pr["started"].astype(bool).to_numpy(),
+                     index=pr["code"].to_numpy())
 
 
 def compute_pipeline(session: Session, period: str, as_of: Any = None) -> pd.DataFrame:
-    """One row per region (display order) with the PIPELINE_COLUMNS of the module docstring."""
-    as_of = _as_of(period, as_of)
-    year, _ = periods.split(period)
-    sg = stages(session, period, as_of)
-    starts = start_months(session, period)
-    regions = _frame(session.execute(select(Region.code, Region.name).order_by(Region.display_order, Region.code)).all(),
-                     ["region_code", "region_name"])
-    prev = conversion_pool(session, period, starts)
-    signed = signed_pool(session, period, as_of, starts)
-    # readiness of planned new starts of Y
-    ap = _approvals(session)
-    ready = _ready_codes(ap, as_of)
-    planned = sg[sg["library"].eq("annual") & sg["nature"].eq("new")
-                 & sg["planned_start"].map(lambda d: d is not None and not pd.isna(d) and d.year == year)]
-    planned = planned.assign(ready=planned["code"].isin(ready).to_numpy() | planned["started"].astype(bool).to_numpy())
-    # events
-    ev = _frame(session.execute(select(ProjectEvent.project_code, ProjectEvent.held_on, Project.region_code)
-                                .join(Project, Project.code == ProjectEvent.project_code)).all(),
-                ["project_code", "held_on", "region_code"])
-    if len(ev):
-        ev = ev[ev["held_on"].map(lambda d: d.year == year and d <= as_of)]
-    stalled = _stalled(session, period, as_of)
-    stalled = stalled.merge(_frame(session.execute(select(Project.code, Project.region_code)
-                                                   .where(Project.code.in_(sorted(set(stalled["project_code"]))))).all(),
-                                   ["project_code", "region_code"]), on="project_code") if len(stalled) else \
-        stalled.assign(region_code=pd.Series(dtype=object))
+    """One row per region (display order) with the PIPELINE_COLUMNS of the module docstring (plus
+    reserve_prev and converted, the conversion rate's denominator and numerator)."""
+    f = load(session, period, as_of)
+    as_of, year = f.as_of, periods.split(period)[0]
+    sg = f.projects
+    regions = fr_mod._read(session, select(Region.code.label("region_code"), Region.name.label("region_name"))
+                           .order_by(Region.display_order, Region.code))
+    prev = conversion_pool(session, period, f.starts)
+    signed = signed_pool(session, period, as_of, f.starts)
+    ready = _ready(f)
+    planned = sg[sg["library"].eq("annual") & sg["nature"].eq("new") & (sg["planned_start"].dt.year == year)]
+    planned = planned.assign(ready=planned["code"].map(ready).astype(bool).to_numpy())
+    ev = fr_mod._read(session, select(ProjectEvent.project_code, ProjectEvent.held_on, Project.region_code)
+                      .join(Project, Project.code == ProjectEvent.project_code), dates=("held_on",))
+    ev = ev[(ev["held_on"].dt.year == year) & (ev["held_on"] <= pd.Timestamp(as_of))]
+    region_of = dict(zip(sg["code"], sg["region_code"]))
+    stalled = f.stalled.assign(region_code=f.stalled["project_code"].map(region_of))
 
-    rows = []
-    for code, name in regions.itertuples(index=False):
-        g = sg[sg["region_code"] == code]
-        counts = g["stage"].value_counts()
-        pool = g[g["stage"].isin(("reserve", "preparing"))]
-        reserve_inv = float(pool["total_investment"].astype(float).fillna(0).sum())
-        annual = g[g["library"].eq("annual")]
-        plan = float(annual["annual_plan"].astype(float).fillna(0).sum())
-        pv = prev[prev["region_code"] == code]
-        sgn = signed[signed["region_code"] == code] if len(signed) else signed
-        pn = planned[planned["region_code"] == code]
-        evr = ev[ev["region_code"] == code] if len(ev) else ev
-        row = {"region_code": code, "region_name": name}
-        for s in STAGES:
-            row[f"n_{s}"] = int(counts.get(s, 0))
-        n_signed, n_signed_started = len(sgn), int(sgn["started"].sum()) if len(sgn) else 0
-        row.update({
-            "reserve_investment": reserve_inv, "annual_plan": plan,
-            "reserve_ratio": _rate(reserve_inv, plan),
-            "conversion_rate": _rate(int(pv["converted"].sum()), len(pv)),
-            "reserve_prev": len(pv), "converted": int(pv["converted"].sum()),
-            "signed": n_signed, "signed_started": n_signed_started,
-            "signed_started_rate": _rate(n_signed_started, n_signed),
-            "planned_new": len(pn), "ready": int(pn["ready"].sum()), "ready_rate": _rate(int(pn["ready"].sum()), len(pn)),
-            "event_projects": int(evr["project_code"].nunique()) if len(evr) else 0,
-            "stalled_after_event": int(stalled.loc[stalled["region_code"] == code, "project_code"].nunique())
-            if len(stalled) else 0,
-        })
-        rows.append(row)
-    return pd.DataFrame(rows, columns=PIPELINE_COLUMNS + ["reserve_prev", "converted"])
+    pool = sg[sg["stage"].isin(("reserve", "preparing"))]
+    annual = sg[sg["library"].eq("annual")]
+    g = {
+        "counts": sg.groupby(["region_code", "stage"]).size(),
+        "reserve_investment": pool.groupby("region_code")["total_investment"].sum(),
+        "annual_plan": annual.groupby("region_code")["annual_plan"].sum(),
+        "reserve_prev": prev.groupby("region_code").size(),
+        "converted": prev.groupby("region_code")["converted"].sum(),
+        "signed": signed.groupby("region_code").size(),
+        "signed_started": signed.groupby("region_code")["started"].sum(),
+        "planned_new": planned.groupby("region_code").size(),
+        "ready": planned.groupby("region_code")["ready"].sum(),
+        "event_projects": ev.groupby("region_code")["project_code"].nunique(),
+        "stalled_after_event": stalled.groupby("region_code")["project_code"].nunique(),
+    }
+    out = regions.copy()
+    for s in STAGES:
+        out[f"n_{s}"] = [int(g["counts"].get((c, s), 0)) for c in out["region_code"]]
+    for key in ("reserve_investment", "annual_plan"):
+        out[key] = out["region_code"].map(g[key]).fillna(0.0).astype(float)
+    for key in ("reserve_prev", "converted", "signed", "signed_started", "planned_new", "ready", "event_projects",
+                "stalled_after_event"):
+        out[key] = out["region_code"].map(g[key]).fillna(0).astype(int)
+    out["reserve_ratio"] = [_rate(a, b) for a, b in zip(out["reserve_investment"], out["annual_plan"])]
+    out["conversion_rate"] = [_rate(a, b) for a, b in zip(out["converted"], out["reserve_prev"])]
+    out["signed_started_rate"] = [_rate(a, b) for a, b in zip(out["signed_started"], out["signed"])]
+    out["ready_rate"] = [_rate(a, b) for a, b in zip(out["ready"], out["planned_new"])]
+    return out[PIPELINE_COLUMNS + ["reserve_prev", "converted"]]
 
 
 def area_totals(table: pd.DataFrame) -> dict:
@@ -455,17 +459,17 @@ def project_timeline(session: Session, code: str, as_of: Any = None) -> pd.DataF
 
 
 def late_approvals(session: Session, period: str, as_of: Any = None) -> pd.DataFrame:
-    """要素保障: every 手续 not done at as-of whose 计划办结 has passed, of projects not yet started:
-    project_code, region_code, kind, unit, planned_on, late_days — for grouping by kind and 牵头部门."""
-    as_of = _as_of(period, as_of)
-    sg = stages(session, period, as_of).set_index("code")
-    ap = _approvals(session)
-    if not len(ap):
-        return pd.DataFrame(columns=["project_code", "region_code", "kind", "unit", "planned_on", "late_days"])
-    ap = ap[ap["project_code"].isin(sg.index)]
-    ap = ap[[not approval_done(s, d, as_of) for s, d in zip(ap["status"], ap["done_on"])]]
-    ap = ap[ap["planned_on"].map(lambda d: d is not None and not pd.isna(d) and d < as_of)]
-    ap = ap[~ap["project_code"].map(sg["started"]).astype(bool)]
+    """要素保障: every 手续 not done at as-of whose 计划办结 has passed, of projects with a project year
+    for Y not yet started: project_code, region_code, kind, unit, planned_on, late_days — for
+    grouping by kind and 牵头部门."""
+    f = load(session, period, as_of)
+    cols = ["project_code", "region_code", "kind", "unit", "planned_on", "late_days"]
+    sg = f.projects.set_index("code")
+    waiting = sg.index[~sg["started"].astype(bool).to_numpy()]
+    ap = f.approvals
+    ts = pd.Timestamp(f.as_of)
+    ap = ap[~ap["done"] & ap["project_code"].isin(waiting) & (ap["planned_on"] < ts)]
     ap = ap.assign(region_code=ap["project_code"].map(sg["region_code"]),
-                   late_days=[(as_of - d).days for d in ap["planned_on"]])
-    return ap[["project_code", "region_code", "kind", "unit", "planned_on", "late_days"]].reset_index(drop=True)
+                   late_days=(ts - ap["planned_on"]).dt.days.astype(int),
+                   planned_on=ap["planned_on"].dt.date)
+    return ap[cols].reset_index(drop=True)
