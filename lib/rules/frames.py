@@ -20,10 +20,11 @@ from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, func, not_, or_, select, true
+from sqlalchemy import and_, not_, or_, select, true
 from sqlalchemy.orm import Session
 
 from lib import periods
+from lib.rules import shared
 from lib.store.models import (
     MonthlyPlan,
     MonthlyReport,
@@ -298,7 +299,7 @@ def rule_problems(session: Session, raised_upto: dt.date | None = None,
 
     ``only_needed=(since, open_at)`` leaves out, in SQL, the problems no rule can read: those raised
     before ``since`` (the league's closure rate counts problems raised since January) that are, at
-    every as-of ≥ ``open_at``, either closed (已销号 with 办结日期 ≤ open_at, or with none) or not
+    every as-of ≥ ``open_at``, either closed (not open at open_at, lib.rules.shared) or not
     overdue (no deadline, or deadline ≥ raised_upto, the latest as-of)."""
     c = Problem.__table__.c
     stmt = select(c.id.label("problem_id"), c.project_code, c.raised_on, c.deadline, c.status,
@@ -306,8 +307,7 @@ def rule_problems(session: Session, raised_upto: dt.date | None = None,
     stmt = _where_codes(stmt, c.project_code, project_codes)
     if only_needed is not None and raised_upto is not None:
         since, open_at = only_needed
-        closed_for_good = and_(func.coalesce(c.status, "") == "closed",
-                               or_(c.closed_on.is_(None), c.closed_on <= open_at))
+        closed_for_good = not_(shared.open_at_sql(c, open_at))
         may_be_overdue = and_(c.deadline.is_not(None), c.deadline < raised_upto)
         stmt = stmt.where(or_(c.raised_on >= since, and_(not_(closed_for_good), may_be_overdue)))
     df = _read(session, stmt, dates=("raised_on", "deadline", "closed_on"))

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from lib import periods
 from lib.i18n import enum_label, t
 from lib.rules import frames as fr_mod
+from lib.rules import shared
 from lib.rules.lights import (
     compute_lights,
     lights_pair_with_frames,
@@ -142,7 +143,7 @@ def _table(lights: pd.DataFrame, problems: pd.DataFrame, period: str, as_of: dt.
     pb = problems
     if len(pb):
         pb = pb[(pb["raised_on"] >= pd.Timestamp(year, 1, 1)) & (pb["raised_on"] <= ts)]
-        closed = ((pb["status"] == "closed") & pb["closed_on"].notna() & (pb["closed_on"] <= ts)).to_numpy()
+        closed = ~shared.open_mask(pb["status"], pb["closed_on"], ts)
         codes = pd.Index(a["project_code"].to_numpy(dtype=object), dtype=object)
         if codes.is_unique:  # one lights row per project: look the group up instead of a merge
             pos = codes.get_indexer(pd.Index(pb["project_code"].to_numpy(dtype=object), dtype=object))

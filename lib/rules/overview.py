@@ -12,9 +12,9 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from lib import periods
-from lib.rules import frames
+from lib.rules import dimensions, frames, shared
 
-LIGHTS = ("red", "yellow", "green", "gray")
+LIGHTS = dimensions.LIGHT_ORDER
 
 
 def _f(value) -> float:
@@ -112,11 +112,13 @@ def problem_counts(problems: pd.DataFrame, region_code: str | None = None) -> di
         return {"open": 0, "overdue": 0}
     if "is_open" in p.columns:
         is_open = p["is_open"].astype(bool)
-    else:
-        closed = p["status"] == "closed"
-        if "closed_on" in p.columns and "as_of" in p.columns:
-            closed = closed & pd.to_datetime(p["closed_on"]).le(pd.to_datetime(p["as_of"]))
-        is_open = ~closed
+    elif "closed_on" in p.columns and "as_of" in p.columns:  # the one rule (lib.rules.shared)
+        closed_on = pd.to_datetime(p["closed_on"], errors="coerce")
+        as_of = pd.to_datetime(p["as_of"], errors="coerce")
+        is_open = pd.Series([shared.is_open_at(s, None if pd.isna(c) else c, a)
+                             for s, c, a in zip(p["status"], closed_on, as_of)], index=p.index)
+    else:  # no dates at hand: 已销号 is closed (the store requires its 办结日期)
+        is_open = p["status"] != "closed"
     overdue = pd.to_numeric(p["overdue_days"], errors="coerce").astype(float).fillna(0) > 0
     return {"open": int(is_open.sum()), "overdue": int((overdue & is_open).sum())}
 
@@ -125,12 +127,12 @@ def problem_counts_at(session: Session, as_of, region_code: str | None = None) -
     """Open and overdue problems at ``as_of``, counted in SQL (same rule as
     lib.problems.problem_table: raised on or before as-of; open unless 已销号 with 办结日期 ≤ as-of;
     overdue = open and as-of > 解决时限)."""
-    from sqlalchemy import and_, case, func, not_, select
+    from sqlalchemy import and_, case, func, select
 
     from lib.store.models import Problem, Project
 
     c = Problem.__table__.c
-    is_open = not_(and_(c.status == "closed", c.closed_on.is_not(None), c.closed_on <= as_of))
+    is_open = shared.open_at_sql(c, as_of)
     stmt = select(
         func.coalesce(func.sum(case((is_open, 1), else_=0)), 0),
         func.coalesce(func.sum(case((and_(is_open, c.deadline.is_not(None), c.deadline < as_of), 1), else_=0)), 0),
@@ -225,16 +227,9 @@ def linear_expected(month: int, year: int, nature, planned_start) -> float:
     """The linear expected share at ``month`` when a project has no monthly plan (DESIGN.md):
     s0 = 1 for continuing projects or a planned start before the year, else the planned start month;
     0 before s0, else (m − s0 + 1)/(13 − s0); a planned start after the year → 0."""
-    s0 = 1
-    if nature == "new" and planned_start is not None and planned_start == planned_start:
-        ps = pd.Timestamp(planned_start)
-        if ps.year > year:
-            return 0.0
-        if ps.year == year:
-            s0 = int(ps.month)
-    if month < s0:
-        return 0.0
-    return (month - s0 + 1) / (13 - s0)
+    ps = pd.Timestamp(planned_start) if planned_start is not None and planned_start == planned_start \
+        else None
+    return shared.expected_one(year, month, nature, ps, 1.0, None, rounded=False)
 
 
 def _actual_by_month(session: Session, year: int, period: str, region_code: str | None,
@@ -350,12 +345,9 @@ def monthly_curve(session: Session, period: str, region_code: str | None = None,
         is_new = (lin["nature"] == "new").to_numpy()
         ps_year = ps.dt.year.to_numpy(dtype=float)
         ps_month = ps.dt.month.to_numpy(dtype=float)
-        s0 = np.where(is_new & (ps_year == year), ps_month, 1.0)
-        never = is_new & (ps_year > year)  # planned to start after this year
+        s0 = shared.linear_s0(is_new, ps_year, ps_month, year)
         for k in months:
-            e = np.where(k < s0, 0.0, (k - s0 + 1) / (13 - s0))
-            e = np.where(never, 0.0, e)
-            plan[k - 1] += float((ap * e).sum())
+            plan[k - 1] += float((ap * shared.linear_share(k, s0)).sum())
     return pd.DataFrame({
         "month": months, "actual": actual, "plan": plan,
         "annual_plan": total_plan, "time_progress": [total_plan * k / 12 for k in months],
@@ -364,7 +356,7 @@ def monthly_curve(session: Session, period: str, region_code: str | None = None,
 
 # --- the traffic-light list: filters and sorting over the lights frame --------------------------------
 
-DIMENSIONS = ("start", "progress", "reporting", "stats", "funds", "problems")
+DIMENSIONS = dimensions.KEYS  # the light-dimension registry
 LIGHT_RANK = {"red": 0, "yellow": 1, "green": 2, "gray": 3}
 LIST_FILTERS = ("region", "light", "dimension", "dim_light", "level", "sector", "tags", "library", "nature",
                 "leader", "unit", "text")
