@@ -43,6 +43,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lib import periods
+from lib.i18n import t as _t
 from lib.access import Actor, can
 from lib.errors import CockpitError, ValidationError
 from lib.intake import parsing
@@ -578,9 +579,25 @@ def _expected(py: dict, proj: dict, y: int, m: int, plan_months: dict[int, float
                                plan_months)
 
 
+def _annual_plans(session, pairs: set[tuple[str, int]]) -> dict[tuple[str, int], float]:
+    """The stored annual plan of each (project code, year) of ``pairs`` that has one."""
+    out: dict[tuple[str, int], float] = {}
+    codes = sorted({c for c, _ in pairs})
+    years = sorted({y for _, y in pairs})
+    for chunk in _chunks(codes):
+        for c, y, plan in session.execute(select(ProjectYear.project_code, ProjectYear.year, ProjectYear.annual_plan)
+                                          .where(ProjectYear.project_code.in_(chunk), ProjectYear.year.in_(years))):
+            if plan is not None:
+                out[(c, int(y))] = float(plan)
+    return out
+
+
 def _build_plans(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
     _project_checks(ctx, typed, rows, hm, errors)
     items = []
+    pairs = {(typed["code"][i], typed["year"][i]) for i in range(len(rows))
+             if typed["code"][i] is not None and typed["year"][i] is not None}
+    annual = _annual_plans(ctx["session"], pairs) if pairs else {}
     for i, r in enumerate(rows):
         code, year = typed["code"][i], typed["year"][i]
         if code is None or year is None:
@@ -595,6 +612,10 @@ def _build_plans(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
             if last is not None and val < last[1] - 1e-9:
                 warnings.append(_err(r, hm[key], val, f"计划累计数下降:{m}月计划累计 {val:,.2f} 万元低于{last[0]}月的 {last[1]:,.2f} 万元"))
             last = (m, val)
+            plan = annual.get((code, year))
+            if plan is not None and val > plan + 1e-9:  # e is not capped: the office should know
+                warnings.append(_err(r, hm[key], val, _t("imp_plan_over_annual", "zh", month=m, value=f"{val:,.2f}",
+                                                        year=year, plan=f"{plan:,.2f}")))
             ops.append(Op("monthly_plans", (code, year, m), {"planned_cumulative": val}))
         if not ops:
             errors.append(_err(r, hm["code"], code, "该行没有填写任何月份的计划累计完成投资"))

@@ -129,12 +129,11 @@ def evaluate(fr: fr_mod.RuleFrames, period: str, as_of: dt.date, st: dict,
     in_stats = latest["in_stats"].eq(True).to_numpy()
     paid = latest["paid_sum"].astype(float).fillna(0.0).to_numpy()
 
-    # start: the project's own date, else the earliest started report ≤ P
+    # start: the earliest start evidence — the project's own 实际开工 and every started report ≤ P
     own_start = proj["own_start_idx"].to_numpy(dtype=float)
-    fs = fr.first_started.set_index("pid").reindex(idx)
-    fs_pidx = fs["pidx"].to_numpy(dtype=float)
-    rep_start = np.where(fs_pidx <= P, fs["start_idx"].to_numpy(dtype=float), np.nan)
-    start_idx = np.where(np.isnan(own_start), rep_start, own_start)
+    fs = fr.first_started
+    rep_start = fs[fs["pidx"] <= P].groupby("pid")["start_idx"].min().reindex(idx).to_numpy(dtype=float)
+    start_idx = np.fmin(own_start, rep_start)
     with np.errstate(invalid="ignore"):
         started = start_idx <= P
 

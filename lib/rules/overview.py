@@ -77,7 +77,8 @@ def rates(lights: pd.DataFrame) -> dict[str, float]:
     """新开工开工率, 入库率 and 政策资金支付率 over the given annual projects, from the inputs the
     light rules used (so they match the lights and the league table):
     start_rate = started ÷ new projects due to start (planned start month ≤ P);
-    stats_rate = started projects in stats ÷ started projects; funds_rate = Σ paid ÷ Σ allocated."""
+    stats_rate = started projects in stats ÷ started projects; funds_rate = Σ paid ÷ Σ allocated over the
+    projects with an allocation > 0."""
     a = annual(lights)
     out = {"start_rate": float("nan"), "stats_rate": float("nan"), "funds_rate": float("nan"),
            "start_due": 0, "started_due": 0, "started": 0, "in_stats": 0,
@@ -93,10 +94,12 @@ def rates(lights: pd.DataFrame) -> dict[str, float]:
     n_started = int(started.sum())
     n_in_stats = int((started & in_stats).sum())
     if "funds_paid" in a.columns and "funds_allocated" in a.columns:
-        paid = float(pd.to_numeric(a["funds_paid"], errors="coerce").fillna(0).sum())
-        alloc = float(pd.to_numeric(a["funds_allocated"], errors="coerce").fillna(0).sum())
+        # as the league: over the projects with an allocation > 0 only
+        alloc_each = pd.to_numeric(a["funds_allocated"], errors="coerce").fillna(0)
+        paid = float(pd.to_numeric(a["funds_paid"], errors="coerce").fillna(0).where(alloc_each > 0, 0).sum())
+        alloc = float(alloc_each.sum())
     else:
-        paid, _ = _input_sum(a, "funds_paid")
+        paid, _ = _input_sum(a[_input_flag(a, "funds_allocated").map(lambda v: _f(v) > 0)], "funds_paid")
         alloc, _ = _input_sum(a, "funds_allocated")
     out.update(start_due=n_due, started_due=n_started_due, started=n_started, in_stats=n_in_stats,
                funds_paid=paid, funds_allocated=alloc,
@@ -268,9 +271,9 @@ def _actual_by_month(session: Session, year: int, period: str, region_code: str 
 
 def _plans_by_month(session: Session, year: int, region_code: str | None,
                     project_codes: list[str] | None) -> tuple[set[str], dict[int, float]]:
-    """(the annual projects that have a monthly plan, month → Σ planned cumulative), a missing month
-    carrying the latest planned month before it; summed in SQL by the same telescoping as the actual."""
-    from sqlalchemy import func, select
+    """(the annual projects that have a monthly plan, month → Σ planned cumulative), each project's
+    month by lib.rules.shared.plan_cumulative (blank months interpolated, the last carried)."""
+    from sqlalchemy import select
 
     from lib.store.models import MonthlyPlan, Project, ProjectYear
 
@@ -281,19 +284,19 @@ def _plans_by_month(session: Session, year: int, region_code: str | None,
     cond = [mp.year == int(year), mp.project_code.in_(annual)]
     if project_codes is not None:
         cond.append(mp.project_code.in_(list(project_codes)))
-    codes = {c for (c,) in session.connection().execute(select(mp.project_code).where(*cond).distinct())}
-    pc = func.coalesce(mp.planned_cumulative, 0.0)
-    sub = select(
-        mp.month.label("month"),
-        (pc - func.coalesce(func.lag(pc).over(partition_by=mp.project_code, order_by=mp.month), 0.0)).label("d"),
-    ).where(*cond).subquery()
     rows = session.connection().execute(
-        select(sub.c.month, func.sum(sub.c.d)).group_by(sub.c.month)).fetchall()
-    by_month = {int(m): float(v or 0.0) for m, v in rows}
-    out, running = {}, 0.0
-    for k in range(1, 13):
-        running += by_month.get(k, 0.0)
-        out[k] = running
+        select(mp.project_code, mp.month, mp.planned_cumulative).where(*cond)).fetchall()
+    codes = {r[0] for r in rows}
+    out = {k: 0.0 for k in range(1, 13)}
+    if rows:  # each project's plan of month k by the one rule (blank months interpolated)
+        pl = pd.DataFrame(rows, columns=["project_code", "month", "planned_cumulative"])
+        pl["pid"], uniq = pd.factorize(pl["project_code"])
+        pl["month"] = pl["month"].astype(int)
+        pl["planned_cumulative"] = pd.to_numeric(pl["planned_cumulative"], errors="coerce").astype(float)
+        idx = pd.RangeIndex(len(uniq))
+        for k in out:
+            cum = shared.plan_cumulative(k, *shared.plan_neighbours_frame(pl, k, idx))
+            out[k] = float(np.nansum(cum))
     return codes, out
 
 

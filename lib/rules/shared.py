@@ -54,7 +54,10 @@ def plan_cumulative(m, before_month, before_value, after_month, after_value):
     bv = np.asarray(before_value, dtype=float)
     am = np.asarray(after_month, dtype=float)
     av = np.asarray(after_value, dtype=float)
-    return bv  # carry the last given month forward (interpolation: issue 10)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        between = ~np.isnan(am) & (am > bm)
+        interp = bv + (av - bv) * (m - bm) / np.where(between, am - bm, 1.0)
+        return np.where(between, interp, bv)
 
 
 def plan_neighbours(plan_months: Mapping[int, float], m: int) -> tuple[float, float, float, float]:
