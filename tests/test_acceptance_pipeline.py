@@ -191,3 +191,17 @@ def test_area_totals_and_event_outcomes(campaign):
     # A1: 立项 done on its date (0 days late), 用地预审 open 30 days past 2022-07-01, start planned 2022-09-01
     assert [(k, None if pd.isna(v) else int(v)) for k, v in zip(tl["kind"], tl["late_days"])] == \
         [("initiation", 0), ("land_pre", 30), ("start", None)]
+
+
+def test_the_lights_carry_the_approvals_dimension(campaign):
+    """compute_lights judges the 7th dimension with the same rule as the pipeline page, worst wins,
+    and gives its reason (A2: 环评 31 days late → red; A5: 开工即停工 → yellow)."""
+    from lib.rules.lights import compute_lights
+
+    with session_scope(campaign) as s:
+        lights = compute_lights(s, PERIOD).set_index("project_code")
+        dim = pipeline.approvals_lights(s, PERIOD).set_index("project_code")
+    assert lights["approvals"].to_dict() == dim["light"].to_dict()
+    assert lights.loc["A2", "light"] == "red" and "环评计划6月办结,已超期31天" in lights.loc["A2", "reasons"]
+    assert "开工即停工" in lights.loc["A5", "reasons"]
+    assert lights.loc["A5", "light"] in ("yellow", "red")  # at least the approvals yellow

@@ -1,6 +1,9 @@
 """Texts of the project pipeline (储备 → 前期 → 开工 → 投产): lib/rules/pipeline.py and pages/pipeline.py."""
 
 ENUMS = {
+    "dimension": {"approvals": ("前期", "Approvals")},
+    "setting": {"approvals_yellow_days": ("前期黄灯:手续超期天数≥", "Approvals yellow: days late ≥"),
+                "approvals_red_days": ("前期红灯:手续超期天数>", "Approvals red: days late >")},
     "project_source": {"government": ("政府投资", "Government"), "enterprise": ("企业投资", "Enterprise"),
                        "attracted": ("招商引资", "Investment attraction")},
     "approval_kind": {

@@ -38,8 +38,8 @@ from lib import periods
 from lib.i18n import t
 from lib.rules import dimensions as dims_mod
 from lib.rules import frames as fr_mod
-from lib.rules import shared
 from lib.rules import settings as settings_mod
+from lib.rules import shared
 
 DIMS = dims_mod.KEYS  # the dimension registry, in display order
 LIGHT_ORDER = dims_mod.BY_SEVERITY  # severity order: gray, green, yellow, red (−1 … 2)
@@ -153,7 +153,7 @@ def evaluate(fr: fr_mod.RuleFrames, period: str, as_of: dt.date, st: dict,
         latest_pidx=latest_pidx, ytd=ytd, in_stats=in_stats, paid=paid,
         alloc=proj["alloc_sum"].to_numpy(dtype=float), plan=plan, expected=expected,
         expected_source=np.where(has_mplan, "plan", "linear").astype(object), s0=s0,
-        problems=fr.problems)
+        problems=fr.problems, approvals=fr.approvals, stalled=fr.stalled)
     light_cols: dict = {}
     extra: dict = {}
     for dim in dims_mod.DIMENSIONS:

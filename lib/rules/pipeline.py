@@ -110,10 +110,89 @@ def start_months(session: Session, period: str, codes: list[str] | None = None) 
     return s
 
 
-def _approvals(session: Session) -> pd.DataFrame:
+def _approvals(session: Session, project_codes=None) -> pd.DataFrame:
     stmt = select(Approval.project_code, Approval.kind, Approval.planned_on, Approval.done_on,
                   Approval.status, Approval.unit)
+    if project_codes is not None:
+        stmt = stmt.where(Approval.project_code.in_(list(project_codes)))
     return fr_mod._read(session, stmt, dates=("planned_on", "done_on"))
+
+
+def approvals_frame(session: Session, project_codes=None) -> pd.DataFrame:
+    """Every 手续 (of these projects): project_code, kind, planned_on, done_on, status — what the
+    light rules read (lib.rules.frames)."""
+    return _approvals(session, project_codes).drop(columns=["unit"])
+
+
+def stalled_events(session: Session, period: str, as_of: dt.date, project_codes=None) -> pd.DataFrame:
+    """开工即停工 projects judged at ``period`` (project_code, name, m_e): a month P ≤ period counts
+    one when m_e + 2 ≤ P (its two months after the event are reported by then)."""
+    st = _stalled(session, period, as_of)
+    if project_codes is not None:
+        st = st[st["project_code"].isin(list(project_codes))]
+    return pd.DataFrame({"project_code": st["project_code"].to_numpy(dtype=object),
+                         "name": st["name"].to_numpy(dtype=object),
+                         "m_e": fr_mod.month_index(st["held_on"]).to_numpy(dtype=float)})
+
+
+def evaluate_dimension(ap: pd.DataFrame, stalled: pd.DataFrame, idx: pd.Index, applies: np.ndarray,
+                       planned_idx: np.ndarray, P: int, as_of: dt.date, st: dict) -> tuple[np.ndarray, dict]:
+    """The approvals 前期 dimension on rule frames (aligned on ``idx``, project ids): severity codes
+    (−1 gray, 0 green, 1 yellow, 2 red) and the numbers behind them, with reason texts in both
+    languages (appr_reason_zh/en) — the rule of the module docstring, for one period and as-of."""
+    from lib.i18n import enum_label, t
+
+    n = len(idx)
+    codes = np.full(n, -1, dtype=np.int8)
+    reasons = {"zh": [[] for _ in range(n)], "en": [[] for _ in range(n)]}
+    max_late = np.full(n, np.nan)
+    if ap is not None and len(ap):
+        pos_of = pd.Series(np.arange(n), index=idx)
+        pos = ap["pid"].map(pos_of)
+        keep = pos.notna().to_numpy()
+        ap, pos = ap[keep], pos[keep].astype(int).to_numpy()
+        on = applies[pos]
+        ap, pos = ap[on], pos[on]
+        codes[np.unique(pos)] = 0
+        done = _done_mask(ap, as_of)
+        ap, pos = ap[~done], pos[~done]
+        late = (pd.Timestamp(as_of) - ap["planned_on"]).dt.days.to_numpy(dtype=float)
+        due = planned_idx[pos]
+        with np.errstate(invalid="ignore"):
+            start_due = due <= P
+            red = (late > st["approvals_red_days"]) | start_due
+            yellow = late >= st["approvals_yellow_days"]
+        sev = np.select([red, yellow], [2, 1], 0).astype(np.int8)
+        np.maximum.at(codes, pos, sev)
+        hit = sev > 0
+        with np.errstate(invalid="ignore"):
+            np.fmax.at(max_late, pos[hit], np.where(late[hit] >= 1, late[hit], np.nan))
+        for p_, kind, planned, d, sd in zip(pos[hit], ap["kind"].to_numpy()[hit], ap["planned_on"].to_numpy()[hit],
+                                            late[hit], start_due[hit]):
+            for lang in ("zh", "en"):
+                k = enum_label("approval_kind", kind, lang)
+                bits = []
+                if d == d and d >= 1:
+                    ts = pd.Timestamp(planned)
+                    bits.append(t("pl_reason_late", lang, kind=k, month=ts.month, year=ts.year, days=int(d)))
+                if sd:
+                    bits.append(t("pl_reason_start_due", lang, kind=k, period=periods.from_index(int(planned_idx[p_]))))
+                reasons[lang][p_].append(("," if lang == "zh" else "; ").join(bits))
+    flagged = np.zeros(n, dtype=bool)
+    if stalled is not None and len(stalled):
+        s = stalled[stalled["m_e"].to_numpy(dtype=float) + 2 <= P]
+        pos_of = pd.Series(np.arange(n), index=idx)
+        for pid_, name in zip(s["pid"], s["name"]):
+            if pid_ in pos_of.index:
+                p_ = int(pos_of[pid_])
+                flagged[p_] = True
+                codes[p_] = max(codes[p_], 1)
+                for lang in ("zh", "en"):
+                    reasons[lang][p_].append(t("pl_reason_stalled", lang, event=name))
+    sep = {"zh": ";", "en": "; "}
+    return codes, {"approvals_late_days": max_late, "stalled_after_event": flagged,
+                   "appr_reason_zh": np.array([sep["zh"].join(r) for r in reasons["zh"]], dtype=object),
+                   "appr_reason_en": np.array([sep["en"].join(r) for r in reasons["en"]], dtype=object)}
 
 
 def _done_mask(ap: pd.DataFrame, as_of: dt.date) -> np.ndarray:

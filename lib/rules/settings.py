@@ -71,6 +71,9 @@ SCHEMA: tuple[Setting, ...] = (
     # problems 问题: overdue days d: ≥ yellow_days yellow, > red_days red
     _th("problems_yellow_days", int, 1, 1, 365),
     _th("problems_red_days", int, 30, 1, 730),
+    # approvals 前期: a 手续 open d days past its 计划办结: ≥ yellow_days yellow, > red_days red
+    _th("approvals_yellow_days", int, 1, 1, 365),
+    _th("approvals_red_days", int, 30, 1, 730),
     # persistence 连续黄灯: yellow this many months running (P included) → red (0 switches it off)
     _th("persistence_months", int, 3, 0, 12),
     # import warning: 本年累计 above this many times the annual plan
@@ -89,6 +92,7 @@ ORDERING: tuple[tuple[str, str, str], ...] = (
     ("stats_yellow_months", "stats_red_months", "st_err_order"),
     ("funds_green_pp", "funds_yellow_pp", "st_err_order"),
     ("problems_yellow_days", "problems_red_days", "st_err_order"),
+    ("approvals_yellow_days", "approvals_red_days", "st_err_order"),
 )
 
 BY_KEY: dict[str, Setting] = {s.key: s for s in SCHEMA}

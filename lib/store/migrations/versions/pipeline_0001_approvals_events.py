@@ -2,14 +2,14 @@
 (集中活动) tables.
 
 Revision ID: pipeline_0001
-Revises: 0002
+Revises: rules_closed_on
 Create Date: 2026-12-02
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "pipeline_0001"
-down_revision = "0002"
+down_revision = "rules_closed_on"
 branch_labels = None
 depends_on = None
 
