@@ -205,3 +205,22 @@ def test_the_lights_carry_the_approvals_dimension(campaign):
     assert lights.loc["A2", "light"] == "red" and "环评计划6月办结,已超期31天" in lights.loc["A2", "reasons"]
     assert "开工即停工" in lights.loc["A5", "reasons"]
     assert lights.loc["A5", "light"] in ("yellow", "red")  # at least the approvals yellow
+
+
+def test_league_pipeline_metrics_are_off_by_default_and_count_when_switched_on(campaign):
+    """Default weight 0: the score is today's. With only ready_rate weighted, R1's score is its
+    readiness 5/7 × 100 = 71.43 (half-even to 2 decimals); R2 has no planned new start → n/a → no
+    score (it has no annual projects either)."""
+    from lib.rules import settings as settings_mod
+    from lib.rules.league import compute_league
+
+    with session_scope(campaign) as s:
+        base = compute_league(s, PERIOD).set_index("region_code")
+        st = settings_mod.load(s)
+        assert all(st["weights"][m] == 0 for m in ("reserve_ratio", "conversion_rate", "ready_rate"))
+        only_ready = {**st, "weights": {**{k: 0 for k in st["weights"]}, "ready_rate": 1}}
+        switched = compute_league(s, PERIOD, settings=only_ready).set_index("region_code")
+    assert math.isnan(base.loc["R1", "ready_rate"])  # not computed while off
+    assert switched.loc["R1", "ready_rate"] == pytest.approx(5 / 7)
+    assert switched.loc["R1", "score"] == 71.43
+    assert math.isnan(switched.loc["R2", "score"])

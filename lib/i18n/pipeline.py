@@ -2,7 +2,10 @@
 
 ENUMS = {
     "dimension": {"approvals": ("前期", "Approvals")},
-    "setting": {"approvals_yellow_days": ("前期黄灯:手续超期天数≥", "Approvals yellow: days late ≥"),
+    "metric": {"reserve_ratio": ("储备倍数", "Reserve ratio"), "conversion_rate": ("储备转化率", "Conversion rate"),
+               "ready_rate": ("开工条件具备率", "Ready to start")},
+    "setting": {"reserve_ratio_goal": ("储备倍数目标(倍)", "Reserve ratio goal (×)"),
+                "approvals_yellow_days": ("前期黄灯:手续超期天数≥", "Approvals yellow: days late ≥"),
                 "approvals_red_days": ("前期红灯:手续超期天数>", "Approvals red: days late >")},
     "project_source": {"government": ("政府投资", "Government"), "enterprise": ("企业投资", "Enterprise"),
                        "attracted": ("招商引资", "Investment attraction")},
@@ -77,4 +80,10 @@ TEXT = {
     "tl_step_start": ("开工", "Start"),
     "tl_step_completion": ("竣工", "Completion"),
     "tl_step_operation": ("投产", "Operation"),
+    "lg_rule_reserve_ratio": ("储备倍数 = 储备和前期项目总投资 ÷ 本年度计划投资;得分 = 100 × min(倍数 ÷ 目标倍数, 1)",
+                              "Reserve ratio = investment of reserve and preparing projects ÷ the year's plan; score = 100 × min(ratio ÷ goal, 1)"),
+    "lg_rule_conversion_rate": ("储备转化率 = 上年末储备项目中本年已开工的 ÷ 上年末储备项目;得分 = 100 × 转化率",
+                                "Conversion = last year's reserve projects started this year ÷ that reserve; score = 100 × rate"),
+    "lg_rule_ready_rate": ("开工条件具备率 = 本年计划新开工项目中具备开工条件的 ÷ 计划新开工项目;得分 = 100 × 具备率",
+                           "Ready = planned new starts ready to start ÷ planned new starts; score = 100 × rate"),
 }

@@ -76,6 +76,8 @@ SCHEMA: tuple[Setting, ...] = (
     _th("approvals_red_days", int, 30, 1, 730),
     # persistence 连续黄灯: yellow this many months running (P included) → red (0 switches it off)
     _th("persistence_months", int, 3, 0, 12),
+    # league: the reserve ratio that scores 100 when its metric is switched on (大同: ≥ 5)
+    _th("reserve_ratio_goal", float, 5.0, 0.1, 100),
     # import warning: 本年累计 above this many times the annual plan
     _th("import_overrun_factor", float, 1.5, 1, 10, group="import"),
 )
@@ -83,6 +85,8 @@ SCHEMA: tuple[Setting, ...] = (
 WEIGHTS: tuple[Setting, ...] = (
     _w("invest_rate", 30), _w("start_rate", 15), _w("growth", 20), _w("stats_rate", 10),
     _w("funds_rate", 10), _w("closure_rate", 10), _w("red_share", 5),
+    # pipeline metrics the office may switch on (DESIGN.md "Project pipeline"): off by default
+    _w("reserve_ratio", 0), _w("conversion_rate", 0), _w("ready_rate", 0),
 )
 # (lower, higher): lower must not exceed higher (the message names the first)
 ORDERING: tuple[tuple[str, str, str], ...] = (
