@@ -86,4 +86,6 @@ TEXT = {
                                 "Conversion = last year's reserve projects started this year ÷ that reserve; score = 100 × rate"),
     "lg_rule_ready_rate": ("开工条件具备率 = 本年计划新开工项目中具备开工条件的 ÷ 计划新开工项目;得分 = 100 × 具备率",
                            "Ready = planned new starts ready to start ÷ planned new starts; score = 100 × rate"),
+    "imp_approval_done_status": ("已填写「实际办结」日期,「状态」应为已办结(或留空)",
+                                 "A date done is given: the status must be done (or blank)"),
 }
