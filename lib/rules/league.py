@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 from lib import periods
 from lib.i18n import enum_label, t
 from lib.rules import frames as fr_mod
+from lib.rules import settings as settings_mod
 from lib.rules import shared
 from lib.rules.lights import (
     compute_lights,
@@ -46,8 +47,7 @@ from lib.rules.lights import (
     resolve_settings,
 )
 
-METRICS = ("invest_rate", "start_rate", "growth", "stats_rate", "funds_rate", "closure_rate",
-           "red_share")
+METRICS = tuple(w.key for w in settings_mod.WEIGHTS)  # the settings schema's weights, in order
 GROUPS = {"region": "region_code", "leader": "leader", "unit": "unit"}
 UNFILLED = ("(未填写)", "(not filled)")
 
