@@ -12,9 +12,11 @@ def test_settings_form_reads_the_schema(app_server, browser_page, width, height,
     sign_in(rp, app_server, "office")
     goto_page(rp, app_server, "ranking")
     page = rp.page
-    page.get_by_text("权重与阈值", exact=False).first.click()
+    summary = page.locator("summary", has_text="权重与阈值")
+    expect(summary).to_be_visible()
+    summary.click()
     field = page.get_by_label("导入提醒:本年累计超过年度计划的倍数")
-    expect(field).to_be_visible()
+    expect(field).to_be_visible(timeout=30000)
     expect(field).to_have_value("1.50")
     expect(page.get_by_label("进度红灯:滞后超过(百分点,负数)")).to_have_value("-30.00")
     field.scroll_into_view_if_needed()
