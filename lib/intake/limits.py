@@ -28,7 +28,6 @@ XLSX_MAX_TOTAL_BYTES = 320 * 1024 * 1024  # all parts together, unpacked
 XLSX_MAX_MERGES = 5_000
 CSV_MAX_LINE_DELIMITERS = 10_000  # a physical line with more separators is not a table
 GEOJSON_MAX_BYTES = 50 * 1024 * 1024
-GEOJSON_MAX_DEPTH = 12  # FeatureCollection → features → feature → geometry → coordinates → … → number
 
 # Text fields with no String(n) in the store (Text columns): a documented maximum all the same.
 TEXT_MAX_FREE = 2000
