@@ -10,6 +10,8 @@ TEXT = {
                             "The Excel file unpacks to more than {max} MB (at least {mb} MB): keep only the data to upload, or split it"),
     "in_err_xlsx_merges": ("工作表中合并单元格超过 {max} 处:请取消数据区域的合并单元格后再上传",
                            "More than {max} merged ranges in the sheet: unmerge the data area and upload again"),
+    "in_err_xlsx_wide": ("工作表的行平均超过 {max} 个单元格,不是填报表格:请删除模板以外的列后再上传",
+                         "The sheet's rows hold more than {max} cells on average: not a report; delete the extra columns"),
     "in_err_too_many_rows": ("数据超过 {max:,} 行的上限:请分多次上传(例如按县区或按月份拆分)",
                              "More than {max:,} rows: split the upload (by county or by month)"),
     "in_err_too_many_cols": ("第 {row} 行的内容超出了第 {max} 列(到 {col} 列):表格列数超过上限。请删除模板以外的列,或检查是否有远处的单元格误填了内容",

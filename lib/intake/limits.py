@@ -17,7 +17,7 @@ from lib.errors import CockpitError
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # the upload limit (the page and the command line)
 MAX_ROWS = 100_000  # data rows of one sheet / CSV
 MAX_COLS = 200  # columns holding anything; the widest template has 30
-MAX_CELLS = 3_000_000  # cells read in total (rows × columns actually present)
+MAX_CELLS = 2_000_000  # cells in total (100,000 monthly rows of 14 columns; 66,000 project rows)
 MAX_ERRORS_SHOWN = 200  # errors listed to the user (the total is counted and said)
 MAX_ERRORS_KEPT = 20_000  # errors collected before only counting the rest
 # .xlsx: the zip and its parts. A real 100,000-row report unpacks to ~100 MB of sheet XML.
@@ -26,6 +26,8 @@ XLSX_MAX_SHEET_BYTES = 160 * 1024 * 1024  # one worksheet's XML, unpacked
 XLSX_MAX_PART_BYTES = 64 * 1024 * 1024  # any other part (shared strings, styles, …), unpacked
 XLSX_MAX_TOTAL_BYTES = 320 * 1024 * 1024  # all parts together, unpacked
 XLSX_MAX_MERGES = 5_000
+XLSX_MAX_ROW_CELLS = 1_000  # cells per row on average (styled blanks included): beyond, no table
+XLSX_MAX_SHARED_STRINGS = 1_000_000  # openpyxl loads them all before the first row
 CSV_MAX_LINE_DELIMITERS = 10_000  # a physical line with more separators is not a table
 GEOJSON_MAX_BYTES = 50 * 1024 * 1024
 

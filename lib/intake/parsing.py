@@ -140,7 +140,9 @@ _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _check_mojibake(text: str) -> None:
-    if _MOJIBAKE_RE.search(text):
+    if text.isascii():
+        return
+    if "\ufffd" in text or "锟斤拷" in text or _MOJIBAKE_RE.search(text, 0, 1 << 20):
         _fail_key("in_err_mojibake")
 
 
@@ -176,16 +178,13 @@ def _csv_grid(data: bytes) -> list[tuple[int, list[Any]]]:
         delim = ";"
     # a physical line with thousands of separators is no table (49 MB of commas): refuse before
     # the csv module builds a row of millions of fields
-    start = 0
-    n = len(text)
+    _check_line_widths(text, delim)
+    # without quotes every line is a row: too many lines is too many rows, known without parsing
     eol = "\n" if "\n" in text else "\r"
-    while start < n:
-        end = text.find(eol, start)
-        end = n if end < 0 else end
-        if text.count(delim, start, end) > limits.CSV_MAX_LINE_DELIMITERS:
-            _fail_key("in_err_too_many_cols", row=text.count(eol, 0, start) + 1, col=limits.MAX_COLS + 1,
-                      max=limits.MAX_COLS)
-        start = end + 1
+    if '"' not in text and text.count(eol) > limits.MAX_ROWS + 50:
+        head = text.split(eol, limits.MAX_ROWS + 100)[: limits.MAX_ROWS + 100]
+        if sum(1 for ln in head if ln.strip(delim + " \r\t")) > limits.MAX_ROWS + 50:  # blank lines do not count
+            _fail_key("in_err_too_many_rows", max=limits.MAX_ROWS)
     grid: list[tuple[int, list[Any]]] = []
     cells = 0
     try:
@@ -207,6 +206,27 @@ def _csv_grid(data: bytes) -> list[tuple[int, list[Any]]]:
     except csv.Error as exc:
         _fail(f"CSV 文件格式有误,无法读取:{exc}")
     return grid
+
+
+def _check_line_widths(text: str, delim: str) -> None:
+    """Refuse a physical line holding more than ``CSV_MAX_LINE_DELIMITERS`` separators. Lines are
+    measured slice by slice in C (split + len); only lines longer than that limit are counted."""
+    if text.count(delim) <= limits.CSV_MAX_LINE_DELIMITERS:
+        return
+    eol = "\n" if "\n" in text else "\r"
+    step = 4 * 1024 * 1024
+    start, n, line_no = 0, len(text), 1
+    while start < n:
+        end = text.rfind(eol, start, start + step) if start + step < n else n
+        end = n if end <= start else end
+        part = text[start:end]
+        if max(map(len, part.split(eol))) > limits.CSV_MAX_LINE_DELIMITERS:
+            for k, line in enumerate(part.split(eol)):
+                if len(line) > limits.CSV_MAX_LINE_DELIMITERS and line.count(delim) > limits.CSV_MAX_LINE_DELIMITERS:
+                    _fail_key("in_err_too_many_cols", row=line_no + k, col=line.count(delim) + 1,
+                              max=limits.MAX_COLS)
+        line_no += part.count(eol) + (1 if end < n else 0)
+        start = end + 1
 
 
 def _pick_sheet(wb, kind: str):

@@ -4,8 +4,9 @@ An .xlsx is a zip of XML parts; its declared dimension (``<dimension ref="A1:XFD
 the sizes in its zip directory are the sender's word. So, before openpyxl sees the file:
 
 1. ``prescan`` opens the zip and unpacks every part as a stream, counting the bytes it really
-   gets, and refuses the file when a part or the whole exceeds ``lib.intake.limits`` (a zip bomb
-   stops after at most that many bytes, in well under a second). On the way it collects the
+   gets, the sheets' rows and cells and the shared strings (plain byte counts of the tags, no XML
+   parsing), and refuses the file when any exceeds ``lib.intake.limits`` (a zip bomb stops after
+   at most that many bytes, in about a second, before openpyxl parses a single cell). On the way it collects the
    sheets' merged ranges (``<mergeCell ref=…>``, which openpyxl's read-only mode does not give) and
    notes which sheets hold formulas.
 2. ``read_grid`` reads the chosen sheet with openpyxl in read-only (streaming) mode after
@@ -29,7 +30,7 @@ from lib.errors import ValidationError
 from lib.intake import limits
 
 _MERGE_RE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Za-z]{1,3}\d{1,7})(?::([A-Za-z]{1,3}\d{1,7}))?\"")
-_FORMULA_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_ROOT_RE = re.compile(rb"<(\w+:)?(?:worksheet|sst)[\s>]")
 _CHUNK = 1 << 20
 
 
@@ -73,8 +74,14 @@ def prescan(data: bytes) -> Scan:
         if info.file_size > cap or total + info.file_size > limits.XLSX_MAX_TOTAL_BYTES:
             _fail("in_err_xlsx_too_big", mb=max(info.file_size, total + info.file_size) // mb,
                   max=limits.XLSX_MAX_TOTAL_BYTES // mb)
+        is_sst = name == "xl/sharedStrings.xml"
         size = 0
-        tail = b""
+        tail = ctail = b""
+        prefix = None
+        tokens: list[bytes] = []
+        cell_tokens: list[bytes] = []
+        f_tokens: list[bytes] = [b"<f>", b"<f ", b"<f/>"]
+        n_rows = n_cells = 0
         merges: list[tuple[int, int, int, int]] = []
         try:
             with zf.open(info) as fh:
@@ -86,9 +93,31 @@ def prescan(data: bytes) -> Scan:
                     total += len(chunk)
                     if size > cap or total > limits.XLSX_MAX_TOTAL_BYTES:
                         _fail("in_err_xlsx_too_big", mb=total // mb, max=limits.XLSX_MAX_TOTAL_BYTES // mb)
+                    if is_sheet or is_sst:
+                        if prefix is None:  # the root element's namespace prefix (<x:worksheet …>)
+                            m = _ROOT_RE.search(chunk[:4096])
+                            prefix = (m.group(1) or b"") if m else b""
+                            tokens = ([b"<" + prefix + b"row ", b"<" + prefix + b"row>"] if is_sheet
+                                      else [b"<" + prefix + b"si>", b"<" + prefix + b"si "])
+                            cell_tokens = [b"<" + prefix + b"c ", b"<" + prefix + b"c>", b"<" + prefix + b"c/>"]
+                            f_tokens = [b"<" + prefix + b"f>", b"<" + prefix + b"f ", b"<" + prefix + b"f/>"]
+                        cbuf = ctail + chunk
+                        n_rows += sum(cbuf.count(tk) - ctail.count(tk) for tk in tokens)
+                        if is_sheet:
+                            n_cells += sum(cbuf.count(tk) - ctail.count(tk) for tk in cell_tokens)
+                        ctail = cbuf[-8:]
+                        if is_sheet and n_rows > limits.MAX_ROWS + 50:
+                            _fail("in_err_too_many_rows", max=limits.MAX_ROWS)
+                        if is_sheet and n_cells > (n_rows + 1) * limits.XLSX_MAX_ROW_CELLS:
+                            _fail("in_err_xlsx_wide", max=limits.XLSX_MAX_ROW_CELLS)
+                        if is_sheet and n_cells > limits.MAX_CELLS:
+                            _fail("in_err_too_many_cells", max=limits.MAX_CELLS)
+                        if is_sst and n_rows > limits.XLSX_MAX_SHARED_STRINGS:
+                            _fail("in_err_too_many_cells", max=limits.XLSX_MAX_SHARED_STRINGS)
                     if is_sheet:
                         buf = tail + chunk
-                        if name not in scan.formulas and _FORMULA_RE.search(buf):
+                        if name not in scan.formulas and (f_tokens[0] in buf or f_tokens[1] in buf
+                                                          or f_tokens[2] in buf):
                             scan.formulas.add(name)
                         if b"mergeCell" in buf:
                             for m in _MERGE_RE.finditer(buf):
