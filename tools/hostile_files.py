@@ -92,6 +92,7 @@ def xlsx_bomb_tall(rows: int = 1_000_000, cols: int = 10) -> bytes:
         block = row * 1000
         for _ in range(rows // 1000):
             write(block)
+        write(row * (rows % 1000))
     return _xlsx(body)
 
 
