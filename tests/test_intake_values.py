@@ -230,3 +230,15 @@ def test_line_breaks_allowed_in_long_text_only(seeded):
     assert res.ok, res.errors
     res = do_import(seeded, "projects", rows_csv("projects", [project_row("A7", name="第一行\n第二行")]))
     assert not res.ok and "一行" in res.errors[0]["message"]
+
+
+def test_documented_text_maxima_match_the_code():
+    """docs/ARCHITECTURE.md's table of text maxima is the one lib.intake.limits derives."""
+    import re
+
+    from tests.conftest import ROOT
+
+    doc = (ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    table = {(k, c): int(n) for k, c, n in re.findall(r"^\| (\w+) \| [^|]*\(`(\w+)`\) \| (\d+) \|$", doc, re.M)}
+    expected = {(k, c): n for k, cols in limits.text_limits().items() for c, n in cols.items()}
+    assert table == expected
