@@ -175,3 +175,21 @@ def test_upload_page_says_the_total_and_lists_200(app_store):
     assert total >= 1_200
     assert any(f"共 {total} 处错误,仅列出前 200 处" in c.value for c in at.caption)
     assert len(at.dataframe[0].value) == 200
+
+
+def test_merged_ranges_found_across_chunk_boundaries(monkeypatch):
+    from openpyxl import Workbook
+
+    from lib.intake import xlsxread
+
+    monkeypatch.setattr(xlsxread, "_CHUNK", 1000)  # many boundaries inside <mergeCells>
+    wb = Workbook()
+    ws = wb.active
+    for r in range(1, 601):
+        ws.append([f"文字{r}", r, r])
+    for r in range(1, 600, 2):
+        ws.merge_cells(start_row=r, start_column=1, end_row=r + 1, end_column=2)
+    buf = io.BytesIO()
+    wb.save(buf)
+    merges = xlsxread.prescan(buf.getvalue()).merges["xl/worksheets/sheet1.xml"]
+    assert merges == [(r, 1, r + 1, 2) for r in range(1, 600, 2)]

@@ -121,7 +121,7 @@ def prescan(data: bytes) -> Scan:
                             scan.formulas.add(name)
                         if b"mergeCell" in buf:
                             for m in _MERGE_RE.finditer(buf):
-                                if m.end() > len(buf) - 200 and chunk:  # may be cut: seen again in the tail
+                                if m.start() >= len(buf) - 200:  # in the tail: read (whole) with the next chunk
                                     continue
                                 r1, c1 = _cell_rc(m.group(1))
                                 r2, c2 = _cell_rc(m.group(2)) if m.group(2) else (r1, c1)
@@ -131,7 +131,7 @@ def prescan(data: bytes) -> Scan:
                         tail = buf[-200:]
                 if is_sheet and tail:
                     for m in _MERGE_RE.finditer(tail):
-                        if m.end() > len(tail) - 200:
+                        if m.start() >= len(tail) - 200:
                             r1, c1 = _cell_rc(m.group(1))
                             r2, c2 = _cell_rc(m.group(2)) if m.group(2) else (r1, c1)
                             merges.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
