@@ -34,8 +34,11 @@ def test_malformed_shapes_are_row_errors(shape, sqlite_store, tmp_path):
 
 
 @pytest.mark.parametrize("shape", sorted(H.geojson_malformed()))
-def test_cli_import_boundaries_exit_1_with_a_message(shape, app_store, tmp_path, capsys):
-    seed(app_store)
+@pytest.mark.parametrize("with_regions", [True, False])
+def test_cli_import_boundaries_exit_1_with_a_message(shape, with_regions, app_store, tmp_path, capsys):
+    """Refused whether or not the feature names a region of the store (a broken file is broken)."""
+    if with_regions:
+        seed(app_store)
     path = tmp_path / f"{shape}.geojson"
     path.write_text(H.geojson_malformed()[shape], encoding="utf-8")
     rc = cli.main(["import-boundaries", str(path), "--code-field", "code"])

@@ -502,17 +502,18 @@ def import_boundaries(session, actor, path, code_field: str = "code", name_field
                 cands = by_short.get(_norm_name(name_s), [])
                 region = cands[0] if len(cands) == 1 else None
         label = code_s or name_s or f"第{row}个要素"
+        # a malformed polygon is an error whether or not it matches a region (the file is broken)
+        bad = shape_problem(geom) if isinstance(geom, dict) and geom.get("type") in ("Polygon", "MultiPolygon") else None
+        if bad:
+            errors.append({"row": row, "column": "coordinates", "value": label,
+                           "message": t("in_err_geo_shape", "zh", label=label, detail=t(bad, "zh"))})
+            continue
         if region is None:
             unmatched.append(label)
             continue
         if not isinstance(geom, dict) or geom.get("type") not in ("Polygon", "MultiPolygon"):
             errors.append({"row": row, "column": "geometry", "value": (geom or {}).get("type") if isinstance(geom, dict) else None,
                            "message": f"{label}:几何类型应为面(Polygon 或 MultiPolygon)"})
-            continue
-        bad = shape_problem(geom)
-        if bad:
-            errors.append({"row": row, "column": "coordinates", "value": label,
-                           "message": t("in_err_geo_shape", "zh", label=label, detail=t(bad, "zh"))})
             continue
         try:
             check_degrees(geom)
