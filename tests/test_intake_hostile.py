@@ -143,7 +143,6 @@ def test_error_list_keeps_a_bounded_number(monkeypatch):
 
 def test_cli_json_lists_200_errors_and_says_the_total(app_store, tmp_path, capsys):
     from lib import cli
-    from lib.store import session_scope  # noqa: F401
 
     seed(app_store)
     f = tmp_path / "bad.csv"

@@ -4,6 +4,8 @@ PostgreSQL — and a leading tab or CR never quietly removed."""
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 
 import pytest
 from hypothesis import given, settings
@@ -16,7 +18,7 @@ from lib.intake.parsing import parse_money, parse_number, parse_pct, read_table
 from lib.intake.templates import rows_csv
 from lib.store import session_scope
 from lib.store.models import AuditLog, MonthlyReport, Project, UploadBatch
-from tests._intake import OFFICE, do_import, project_row, seed, snapshot
+from tests._intake import do_import, project_row, seed, snapshot
 
 
 def monthly(rows, encoding="utf-8-sig"):
@@ -102,10 +104,11 @@ def test_property_parser_returns_a_sane_number_or_refuses(s):
     except CockpitError:
         return
     assert v is None or (math.isfinite(v) and abs(v) <= 1e12)
-    if v is not None and "," in s:
-        # any accepted comma groups three digits
-        digits = s.replace(" ", "").replace("　", "").split(".")[0].split(",")
-        assert all(len(g.strip("+-１２万元%eE")) == 3 or not g.strip("+-１２万元%eE") for g in digits[1:])
+    norm = unicodedata.normalize("NFKC", s)
+    if v is not None:
+        # every accepted thousands separator is followed by exactly three digits
+        assert all(len(g) == 3 for g in re.findall(r",(\d+)", norm)), s
+        assert v == parse_number(norm.replace(",", "")), s
 
 
 @settings(max_examples=200, deadline=None)

@@ -167,7 +167,6 @@ def test_partial_month_rows_skipped_and_counted_with_last_figures_beside(app_sto
     assert not [w for w in res.warnings if "不是模板中的列" in w["message"]]
     # the command line says it too
     from lib import cli
-    from tests.conftest import ROOT  # noqa: F401
 
     path = __import__("pathlib").Path(app_store.url.database).parent / "partial.xlsx"
     path.write_bytes(buf.getvalue())
