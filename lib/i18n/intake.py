@@ -6,7 +6,7 @@ TEXT = {
                            "The Excel file is damaged or not an .xlsx file: open it in Excel/WPS, save it as .xlsx and upload again"),
     "in_err_xlsx_parts": ("Excel 文件内部有 {n} 个部件,超过上限 {max} 个,不像是填报表格:请只保留模板工作表后另存再上传",
                           "The Excel file has {n} internal parts (limit {max}); keep only the template sheet, save and upload again"),
-    "in_err_xlsx_too_big": ("Excel 文件解压后超过 {max} MB(至少 {mb} MB),内容过多或文件异常:请只保留需要上传的数据,或分多次上传",
+    "in_err_xlsx_too_big": ("Excel 文件解压后超过 {max} MB 的上限(至少 {mb} MB),内容过多或文件异常:请只保留需要上传的数据,或分多次上传",
                             "The Excel file unpacks to more than {max} MB (at least {mb} MB): keep only the data to upload, or split it"),
     "in_err_xlsx_merges": ("工作表中合并单元格超过 {max} 处:请取消数据区域的合并单元格后再上传",
                            "More than {max} merged ranges in the sheet: unmerge the data area and upload again"),

@@ -71,9 +71,10 @@ def prescan(data: bytes) -> Scan:
         is_sheet = name.startswith("xl/worksheets/") and name.endswith(".xml")
         cap = limits.XLSX_MAX_SHEET_BYTES if is_sheet else limits.XLSX_MAX_PART_BYTES
         # the declared size first (cheap), then what the stream really gives
-        if info.file_size > cap or total + info.file_size > limits.XLSX_MAX_TOTAL_BYTES:
-            _fail("in_err_xlsx_too_big", mb=max(info.file_size, total + info.file_size) // mb,
-                  max=limits.XLSX_MAX_TOTAL_BYTES // mb)
+        if info.file_size > cap:
+            _fail("in_err_xlsx_too_big", mb=info.file_size // mb, max=cap // mb)
+        if total + info.file_size > limits.XLSX_MAX_TOTAL_BYTES:
+            _fail("in_err_xlsx_too_big", mb=(total + info.file_size) // mb, max=limits.XLSX_MAX_TOTAL_BYTES // mb)
         is_sst = name == "xl/sharedStrings.xml"
         size = 0
         tail = ctail = b""
@@ -91,7 +92,9 @@ def prescan(data: bytes) -> Scan:
                         break
                     size += len(chunk)
                     total += len(chunk)
-                    if size > cap or total > limits.XLSX_MAX_TOTAL_BYTES:
+                    if size > cap:
+                        _fail("in_err_xlsx_too_big", mb=size // mb, max=cap // mb)
+                    if total > limits.XLSX_MAX_TOTAL_BYTES:
                         _fail("in_err_xlsx_too_big", mb=total // mb, max=limits.XLSX_MAX_TOTAL_BYTES // mb)
                     if is_sheet or is_sst:
                         if prefix is None:  # the root element's namespace prefix (<x:worksheet …>)
