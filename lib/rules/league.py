@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 from lib import periods
 from lib.i18n import enum_label, t
 from lib.rules import frames as fr_mod
+from lib.rules import settings as settings_mod
 from lib.rules import shared
 from lib.rules.lights import (
     compute_lights,
@@ -46,12 +47,11 @@ from lib.rules.lights import (
     resolve_settings,
 )
 
-METRICS = ("invest_rate", "start_rate", "growth", "stats_rate", "funds_rate", "closure_rate",
-           "red_share")
 # metrics the office may switch on (default weight 0: today's rankings do not move unless it does);
 # they are computed only while their weight is above 0, for the region table (DESIGN.md pipeline)
 OPTIONAL_METRICS = ("reserve_ratio", "conversion_rate", "ready_rate")
-ALL_METRICS = METRICS + OPTIONAL_METRICS
+ALL_METRICS = tuple(w.key for w in settings_mod.WEIGHTS)  # the settings schema's weights, in order
+METRICS = tuple(m for m in ALL_METRICS if m not in OPTIONAL_METRICS)
 GROUPS = {"region": "region_code", "leader": "leader", "unit": "unit"}
 UNFILLED = ("(未填写)", "(not filled)")
 

@@ -5,17 +5,16 @@ project year for the period's year (annual → lit, reserve → all gray), sorte
 Every threshold comes from ``lib.rules.settings`` (a ``settings`` dict overrides single keys).
 
 How the rules read (Y, m = the period's year and month; months are counted Y×12+m):
-- start date: the project's 实际开工 if given, else the earliest report ≤ P saying 是否开工=是 (its
-  实际开工日期 if given, else its period); "started by P" when that month ≤ P.
+- start month: the earliest start evidence — the project's 实际开工 and every report ≤ P saying
+  是否开工=是 (its 实际开工日期 if given, else its period); "started by P" when that month ≤ P.
 - "latest report ≤ P in Y": the report of the highest period Y-01..P; blank figures count as 0, no
   report → every figure 0.
-- progress: needs annual_plan > 0 and a report for exactly P. Expected e = planned cumulative of month
-  m (the latest planned month ≤ m when a month is missing) ÷ annual_plan when the project has a
-  monthly plan for Y, else linear from s0 (1 for continuing projects, new ones without a planned start
-  or planned before Y; the planned start month for new ones starting in Y; after Y → e = 0). e = 0 →
-  gray. Rates are fractions rounded to 4 decimals, gaps points rounded to 2, then compared.
-- problems: raised on or before the as-of date; open unless 已销号 with 办结日期 ≤ as-of (a 已销号
-  problem with no 办结日期 is taken as closed); overdue days d = as-of − deadline.
+- progress: needs annual_plan > 0 and a report for exactly P. Expected e: lib.rules.shared (the
+  monthly plan with blank months interpolated, else linear from s0). e = 0 → gray. Rates are
+  fractions rounded to 4 decimals, gaps points rounded to 2, then compared.
+- problems: raised on or before the as-of date; open unless 已销号 with 办结日期 ≤ as-of
+  (lib.rules.shared; the store requires 办结日期 for 已销号); overdue days d = as-of − deadline.
+- the dimensions themselves are the entries of lib.rules.dimensions (evaluator and reason each).
 - overall: the worst non-gray dimension (all gray → gray); yellow in each of the last
   ``persistence_months`` periods (each judged with its own as-of: the last day of that month, the
   given as-of for P) → red and ``persistent``. Months before January belong to the year before (that
@@ -384,17 +383,10 @@ def compute_lights(session: Session, period: str, as_of: Any = None,
     return _Run(fr, st).lights(period, as_of_d, with_reasons=with_reasons)
 
 
-def compute_lights_pair(session: Session, period: str, as_of: Any = None,
-                        settings: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Lights at P (with reasons) and at P−1 (as-of its last day; no reason strings), from one load.
-    Used by the league table for rank_change."""
-    lt, lt_prev, _ = lights_pair_with_frames(session, period, as_of, settings)
-    return lt, lt_prev
-
-
 def lights_pair_with_frames(session: Session, period: str, as_of: Any = None,
                             settings: dict | None = None, with_reasons: bool = True):
-    """compute_lights_pair plus the RuleFrames it read (the league reuses its problems).
+    """Lights at P (with reasons) and at P−1 (as-of its last day; no reason strings), from one load,
+    plus the RuleFrames it read (the league reuses its problems for rank_change and closure).
     ``with_reasons=False``: no reason texts at P either."""
     period = periods.parse_period(period)
     st = resolve_settings(session, settings)
@@ -456,5 +448,5 @@ def light_counts(df: pd.DataFrame) -> dict[str, int]:
     return {k: int(vc.get(k, 0)) for k in ("red", "yellow", "green", "gray")}
 
 
-__all__ = ["compute_lights", "compute_lights_pair", "compute_lights_months", "project_history", "light_counts", "evaluate",
+__all__ = ["compute_lights", "lights_pair_with_frames", "compute_lights_months", "project_history", "light_counts", "evaluate",
            "resolve_settings", "resolve_as_of", "DIMS", "COLUMNS", "SEVERITY"]
