@@ -302,8 +302,7 @@ def test_static_png_renders_with_no_network(tmp_path):
     th.start()
     out = tmp_path / "map.png"
     code = textwrap.dedent(f"""
-        import sys; sys.path.insert(0, {str(ROOT)!r}); sys.path.insert(0, {str(ROOT / 'tests')!r})
-        from test_mapview import _md
+        from tests.test_mapview import _md  # python -c in ROOT imports from ROOT
         from lib.geo import mapview as mv
         png = mv.static_map_png(_md(n=80), "gap", demo=True)
         open({str(out)!r}, "wb").write(png)

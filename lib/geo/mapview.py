@@ -131,7 +131,7 @@ def measure_classes(measure: str, values: Iterable[float] | None = None, lang: s
         while len(breaks) < 4:
             breaks.append(_nice(breaks[-1] * 2.01) if breaks else 10000.0)
         unit = "yi" if breaks[0] >= 10000 else "wan"
-        f = lambda v: fmt_money(v, lang, unit=unit, digits=(0 if unit == "wan" or v % 10000 == 0 else 1))  # noqa: E731
+        f = lambda v: fmt_money(v, lang, unit=unit, digits=(0 if unit == "wan" or v % 10000 == 0 else 1))
         labels = (f"< {f(breaks[0])}", f"{f(breaks[0])} ~ {f(breaks[1])}", f"{f(breaks[1])} ~ {f(breaks[2])}",
                   f"{f(breaks[2])} ~ {f(breaks[3])}", f"≥ {f(breaks[3])}")
         return _from_breaks(tuple(breaks), _DONE_COLORS, labels)
@@ -405,7 +405,7 @@ class CompactDeck(pdk.Deck):
 
     _spec: str | None = None
 
-    def to_json(self):  # noqa: D401
+    def to_json(self):
         if self._spec is not None:
             return self._spec
         from pydeck.bindings.json_tools import default_serialize
@@ -456,7 +456,7 @@ def fit_view(bounds, width: int = VIEW_W, height: int = VIEW_H, padding: float =
     if bounds is None:
         return {"longitude": 100.2, "latitude": 25.6, "zoom": 7.0}
     x0, y0, x1, y1 = bounds
-    merc = lambda lat: math.log(math.tan(math.pi / 4 + math.radians(max(min(lat, 85), -85)) / 2))  # noqa: E731
+    merc = lambda lat: math.log(math.tan(math.pi / 4 + math.radians(max(min(lat, 85), -85)) / 2))
     dx = max(x1 - x0, 1e-4)
     dy = max(merc(y1) - merc(y0), 1e-6)
     zx = math.log2(width * (1 - 2 * padding) * 360.0 / (512.0 * dx))

@@ -157,7 +157,7 @@ def _isolated_red_point(period: str = "2022-10"):
     scale = 512 * 2 ** view["zoom"]
 
     def px(lon, lat):
-        merc = lambda y: math.log(math.tan(math.pi / 4 + math.radians(y) / 2))  # noqa: E731
+        merc = lambda y: math.log(math.tan(math.pi / 4 + math.radians(y) / 2))
         return ((lon - view["longitude"]) / 360 * scale, -(merc(lat) - merc(view["latitude"])) / (2 * math.pi) * scale)
 
     best = None

@@ -18,7 +18,7 @@ def test_make_run_command_starts_without_an_external_lookup(tmp_path):
                          capture_output=True, text=True, check=True).stdout
     # the last command `make run` would execute, with its line continuations joined
     joined = dry.replace("\\\n", " ")
-    serve = [l for l in joined.splitlines() if "streamlit run app.py" in l][-1]
+    serve = [line for line in joined.splitlines() if "streamlit run app.py" in line][-1]
     assert "--server.address" in serve and "--browser.serverAddress cockpit.intranet" in serve
     assert "--browser.gatherUsageStats false" in serve
     db = tmp_path / "c.db"
