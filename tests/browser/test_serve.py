@@ -38,7 +38,10 @@ def test_make_run_command_starts_without_an_external_lookup(tmp_path):
                 time.sleep(0.5)
         else:
             pytest.fail("server did not start: " + log.read_text())
-        time.sleep(2)
+        # Streamlit prints its URLs once it serves: wait for that line (not for a fixed time)
+        deadline = time.monotonic() + 60
+        while "URL:" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
     finally:
         proc.terminate()
         proc.wait(timeout=20)
