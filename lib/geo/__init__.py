@@ -16,6 +16,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from lib.errors import ValidationError
+from lib.i18n import t
 
 DEFAULT_TOLERANCE = 0.001  # degrees (~100 m): faithful at prefecture scale
 DECIMALS = 5
@@ -50,8 +51,8 @@ def features(obj: Any) -> list[dict]:
     if kind in ("Polygon", "MultiPolygon", "GeometryCollection"):
         return [{"type": "Feature", "properties": {}, "geometry": obj}]
     raise ValidationError(
-        "不是有效的 GeoJSON 文件",
-        [{"row": None, "column": "type", "value": kind, "message": "应为 FeatureCollection、Feature 或面(Polygon/MultiPolygon)"}],
+        "err_geo_not_geojson",
+        [{"row": None, "column": "type", "value": kind, "message": t("geo_msg_type", "zh")}],
     )
 
 
@@ -94,10 +95,7 @@ def check_degrees(geometry: dict) -> None:
             for pt in ring:
                 lon, lat = float(pt[0]), float(pt[1])
                 if not (math.isfinite(lon) and math.isfinite(lat)) or abs(lon) > 180 or abs(lat) > 90:
-                    raise ValueError(
-                        f"坐标({pt[0]}, {pt[1]})不是经纬度:边界文件应使用经纬度坐标(WGS-84 或 GCJ-02),"
-                        "而不是投影坐标(米)。请在 GIS 软件中另存为 EPSG:4326 后再上传"
-                    )
+                    raise ValueError(t("geo_msg_not_degrees", "zh", lon=pt[0], lat=pt[1]))
 
 
 # --------------------------------------------------------------------------- simplification
@@ -409,8 +407,8 @@ def import_boundaries(session, actor, path, code_field: str = "code", name_field
     try:
         obj = load_geojson(path)
     except (OSError, ValueError) as exc:
-        raise ValidationError("无法读取边界文件", [{"row": None, "column": None, "value": str(path)[:200],
-                                                   "message": f"不是有效的 GeoJSON:{exc}"}]) from exc
+        raise ValidationError("err_geo_unreadable", [{"row": None, "column": None, "value": str(path)[:200],
+                                                      "message": t("geo_msg_bad_json", "zh", detail=exc)}]) from exc
     feats = features(obj)
     regions = {r.code: r for r in session.scalars(select(Region))}
     by_name = {r.name: r for r in regions.values()}
@@ -436,13 +434,13 @@ def import_boundaries(session, actor, path, code_field: str = "code", name_field
             if region is None:
                 cands = by_short.get(_norm_name(name_s), [])
                 region = cands[0] if len(cands) == 1 else None
-        label = code_s or name_s or f"第{row}个要素"
+        label = code_s or name_s or t("geo_feature_n", "zh", n=row)
         if region is None:
             unmatched.append(label)
             continue
         if not isinstance(geom, dict) or geom.get("type") not in ("Polygon", "MultiPolygon"):
             errors.append({"row": row, "column": "geometry", "value": (geom or {}).get("type") if isinstance(geom, dict) else None,
-                           "message": f"{label}:几何类型应为面(Polygon 或 MultiPolygon)"})
+                           "message": t("geo_msg_not_polygon", "zh", label=label)})
             continue
         try:
             check_degrees(geom)
@@ -451,11 +449,11 @@ def import_boundaries(session, actor, path, code_field: str = "code", name_field
             continue
         if region.code in matched:
             errors.append({"row": row, "column": code_field, "value": label,
-                           "message": f"县区 {region.code} {region.name} 出现了不止一个边界"})
+                           "message": t("geo_msg_duplicate", "zh", code=region.code, name=region.name)})
             continue
         matched[region.code] = geom
     if errors:
-        raise ValidationError("边界文件有误,未导入任何边界", errors)
+        raise ValidationError("err_geo_invalid", errors)
 
     codes = list(matched)
     simplified = simplify_many([matched[c] for c in codes], tolerance) if codes else []
