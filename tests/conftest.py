@@ -170,6 +170,16 @@ def sqlite_store(new_store, tmp_path):
 
 
 @pytest.fixture
+def demo_engine(backend, new_store, tmp_path):
+    """A fresh copy of the store with the demo campaign loaded, on SQLite and on PostgreSQL."""
+    url, drop = new_store(backend, tmp_path, demo=True)
+    eng = store_mod.make_engine(url)
+    yield eng
+    eng.dispose()
+    drop()
+
+
+@pytest.fixture
 def session(sqlite_store):
     from lib.store import session_scope
 
