@@ -238,3 +238,10 @@ def run_cli(*args: str, url: str, stdin: str = "") -> CliResult:
                 os.environ[k] = v
         store_mod.dispose_all()
     return CliResult(code, out.getvalue(), err.getvalue())
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests are slow tests too (``-m "not slow"`` leaves them out with the other slow ones)."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)

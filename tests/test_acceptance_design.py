@@ -14,6 +14,8 @@ import pytest
 
 from tests.conftest import BACKENDS, run_cli
 
+pytestmark = pytest.mark.slow  # the templates imported through the CLI, on both stores
+
 MONTHS = ["2022-01", "2022-02", "2022-03", "2022-04", "2022-05"]
 
 

@@ -78,6 +78,7 @@ def test_60_mb_file_rejected_with_limit_named(seeded):
     assert snapshot(seeded) == before
 
 
+@pytest.mark.slow
 def test_5000_rows_one_bad_cell_at_row_4321(sqlite_store):
     seed(sqlite_store, n_projects_a=5000, n_projects_b=0)
     rows = [{"code": f"A{i}", "period": "2022-01", "ytd_completed": 100} for i in range(1, 5001)]

@@ -270,6 +270,7 @@ def test_kaleido_page_uses_local_plotly_and_no_mathjax():
     assert any("plotly" in s and "package_data" in s for s in scripts)
 
 
+@pytest.mark.slow
 def test_static_png_renders_with_no_network(tmp_path):
     """Render in a child process whose Chromium sends every http(s) request to a proxy on 127.0.0.1
     that records it and answers nothing: the PNG still comes out (nothing it needs is fetched), and

@@ -10,6 +10,8 @@ from lib import store
 from lib.access import Actor
 from tests.conftest import BACKENDS, ROOT
 
+pytestmark = pytest.mark.slow  # AppTests of the map on the demo, on both stores
+
 LEADER = Actor(username="leader", role="leader")
 PERIOD = "2022-10"
 

@@ -14,6 +14,8 @@ from streamlit.testing.v1 import AppTest
 from lib import store
 from tests.conftest import BACKENDS, ROOT
 
+pytestmark = pytest.mark.slow  # AppTests of every page on the demo, on both stores
+
 APP = str(ROOT / "app.py")
 PASSWORD = "demo12345"
 TIMEOUT = 120
