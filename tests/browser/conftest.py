@@ -35,6 +35,7 @@ CHROMIUM_ARGS = [
     "--enable-unsafe-swiftshader",
 ]
 DEMO_PASSWORD = "demo12345"
+WAIT_MS = 120_000  # the bound of every condition wait (Playwright and expect)
 
 pytestmark = pytest.mark.browser
 
@@ -53,7 +54,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_health(base: str, proc: subprocess.Popen, timeout: float = 90) -> None:
+def _wait_health(base: str, proc: subprocess.Popen, timeout: float = 180) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
         if proc.poll() is not None:
@@ -158,7 +159,8 @@ def browser_page(chromium):
         requests: list[str] = []
         context.on("request", lambda req: requests.append(req.url))
         page = context.new_page()
-        page.set_default_timeout(30000)
+        page.set_default_timeout(WAIT_MS)
+        page.set_default_navigation_timeout(WAIT_MS)
         rp = RecordedPage(page, requests)
         pages.append(rp)
         return rp
@@ -171,11 +173,12 @@ def browser_page(chromium):
 
 
 MAIN = '[data-testid="stMain"]'
-# Every ``expect`` waits up to a minute for its condition (the machine is shared and often loaded).
-expect.set_options(timeout=60_000)
+# Every wait is on a condition and returns as soon as it holds; the bound is generous because the
+# machine is shared and often loaded (the first page of a fresh server imports and computes a lot).
+expect.set_options(timeout=WAIT_MS)
 
 
-def wait_app_idle(page, timeout: float = 60000) -> None:
+def wait_app_idle(page, timeout: float = WAIT_MS) -> None:
     """Wait until Streamlit is connected, has finished running the script (as Streamlit's own e2e
     suite does: data-test-connection-state / data-test-script-state on stApp) and shows something.
     This is a settle point, not proof that a rerun happened: tests assert what they expect to see
@@ -192,7 +195,7 @@ def wait_app_idle(page, timeout: float = 60000) -> None:
     )
 
 
-def poll(condition, timeout: float = 60.0, every: float = 0.25, message: str = "condition"):
+def poll(condition, timeout: float = WAIT_MS / 1000, every: float = 0.25, message: str = "condition"):
     """Call ``condition()`` until it returns something truthy (which is returned); fail after
     ``timeout`` seconds. For conditions Playwright cannot express (pixels drawn by WebGL)."""
     deadline = time.monotonic() + timeout

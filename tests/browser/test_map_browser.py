@@ -49,7 +49,7 @@ def chart_box(page) -> dict:
     return box
 
 
-def wait_map_drawn(page, min_share: float = 0.25, timeout: float = 90) -> tuple[bytes, dict, float]:
+def wait_map_drawn(page, min_share: float = 0.25, timeout: float = 120) -> tuple[bytes, dict, float]:
     """Wait until the map's canvas shows the counties: at least ``min_share`` of its area differs
     from the background (WebGL through SwiftShader draws after the first frame, slowly on a loaded
     machine). Returns the screenshot, the chart's box and the share."""
@@ -92,7 +92,7 @@ def click_until(page, x: float, y: float, text, tries: int = 3) -> None:
         page.mouse.move(x, y)
         page.mouse.click(x, y)
         try:
-            expect(main).to_contain_text(text, timeout=20_000)
+            expect(main).to_contain_text(text, timeout=30_000)
             return
         except AssertionError:
             if attempt == tries - 1:
