@@ -35,7 +35,7 @@ CHROMIUM_ARGS = [
     "--enable-unsafe-swiftshader",
 ]
 DEMO_PASSWORD = "demo12345"
-WAIT_MS = 120_000  # the bound of every condition wait (Playwright and expect)
+WAIT_MS = 180_000  # the bound of every condition wait (Playwright and expect); sign-in took 111 s at load 30
 
 pytestmark = pytest.mark.browser
 

@@ -49,7 +49,7 @@ def chart_box(page) -> dict:
     return box
 
 
-def wait_map_drawn(page, min_share: float = 0.25, timeout: float = 120) -> tuple[bytes, dict, float]:
+def wait_map_drawn(page, min_share: float = 0.25, timeout: float = 180) -> tuple[bytes, dict, float]:
     """Wait until the map's canvas shows the counties: at least ``min_share`` of its area differs
     from the background (WebGL through SwiftShader draws after the first frame, slowly on a loaded
     machine). Returns the screenshot, the chart's box and the share."""
