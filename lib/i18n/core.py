@@ -34,13 +34,10 @@ TEXT = {
                             "Coordinate ({lon}, {lat}) is not longitude/latitude: a boundary file must use degrees "
                             "(WGS-84 or GCJ-02), not projected metres. Save it as EPSG:4326 in a GIS program and "
                             "upload it again"),
-    "err_geo_unreadable": ("无法读取边界文件", "The boundary file cannot be read"),
-    "geo_msg_bad_json": ("不是有效的 GeoJSON:{detail}", "Not valid GeoJSON: {detail}"),
     "geo_feature_n": ("第{n}个要素", "feature {n}"),
     "geo_msg_not_polygon": ("{label}:几何类型应为面(Polygon 或 MultiPolygon)",
                             "{label}: the geometry must be a polygon (Polygon or MultiPolygon)"),
     "geo_msg_duplicate": ("县区 {code} {name} 出现了不止一个边界", "County {code} {name} has more than one boundary"),
-    "err_geo_invalid": ("边界文件有误,未导入任何边界", "The boundary file has errors; no boundary was imported"),
     "geo_pp_suffix": ("个百分点", " pp"),
     "geo_light_word": ("{light}灯", "{light} light"),
     "geo_rank": (" · 第{rank}名", " · rank {rank}"),
