@@ -15,6 +15,7 @@ from typing import Any, Sequence
 
 from lib import config
 from lib.errors import CockpitError, StoreError, ValidationError
+from lib.i18n import t
 from lib.rules.dimensions import KEYS as _DIMENSION_KEYS  # the registry (imports no numpy/pandas)
 
 LIGHTS_COLUMNS = [
@@ -42,7 +43,7 @@ class CliExit(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, exit 2, no usage dump
-        raise CliExit(2, f"参数错误:{message}(python -m lib.cli --help 查看用法)")
+        raise CliExit(2, t("cli_bad_arguments", "zh", detail=message))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -108,7 +109,7 @@ def _period(value: str) -> str:
     from lib.periods import parse_period
 
     if not re.fullmatch(r"\s*\d{4}-\d{1,2}\s*", value or ""):
-        raise CliExit(2, f"报告期格式不正确:「{value}」,应为 YYYY-MM,例如 2022-10")
+        raise CliExit(2, t("err_period_format", value=value))
     try:
         return parse_period(value)
     except CockpitError as exc:
@@ -123,7 +124,7 @@ def _as_of(value: str | None):
     from lib.periods import parse_date
 
     if not re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", value.strip()):
-        raise CliExit(2, f"日期格式不正确:「{value}」,应为 YYYY-MM-DD")
+        raise CliExit(2, t("cli_date_format", value=value))
     try:
         return parse_date(value)
     except CockpitError as exc:
@@ -183,9 +184,9 @@ def _actor_for(session, username: str | None):
         return CLI_ACTOR
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise CliExit(2, f"账号不存在:{username}")
+        raise CliExit(2, t("cli_no_such_user", "zh", name=username))
     if not user.active:
-        raise CliExit(2, f"账号已停用:{username}")
+        raise CliExit(2, t("cli_user_disabled", "zh", name=username))
     return Actor(username=user.username, role=user.role, region_code=user.region_code,
                  display_name=user.display_name)
 
@@ -198,15 +199,15 @@ def cmd_init(args) -> int:
     eng = store.get_engine()
     before = store.current_revision(eng)
     rev = store.upgrade(eng)
-    msg = "数据库已创建" if before is None else ("数据库已升级" if before != rev else "数据库已是最新")
+    msg = t("cli_store_created" if before is None else ("cli_store_upgraded" if before != rev else "cli_store_current"))
     loaded = None
     if args.demo:
         from lib.demo import load_demo
 
         with store.session_scope(eng) as session:
             loaded = load_demo(session)
-    extra = "" if loaded is None else (",已载入示例数据" if loaded else ",示例数据此前已载入,未作改动")
-    print(f"{msg}(结构版本 {rev}){extra}:{_safe_url(eng.url)}")
+    extra = "" if loaded is None else t("cli_demo_loaded" if loaded else "cli_demo_kept")
+    print(t("cli_init_done", msg=msg, rev=rev, extra=extra, url=_safe_url(eng.url)))
     return 0
 
 
@@ -223,7 +224,7 @@ def cmd_import(args) -> int:
 
     path = Path(args.file)
     if not path.is_file():
-        raise CliExit(2, f"文件不存在:{path}")
+        raise CliExit(2, t("cli_no_file", path=path))
     data = path.read_bytes()
     eng = _engine()
     with store.session_scope(eng) as session:
@@ -231,8 +232,6 @@ def cmd_import(args) -> int:
         result = run_import(session, args.kind, data, path.name, actor, dry_run=args.dry_run)
         if not result.ok:
             session.rollback()
-            from lib.i18n import t
-
             total = max(result.error_total, len(result.errors))
             listed = [{k: _clean(e.get(k)) for k in ("row", "column", "value", "message")} for e in result.errors]
             if total > len(listed):  # the first 200 are listed; the last entry says how many in all
@@ -240,7 +239,7 @@ def cmd_import(args) -> int:
                                "message": t("in_errors_total", "zh", total=total, shown=len(result.errors))})
             json.dump(listed, sys.stdout, ensure_ascii=False, indent=1)
             sys.stdout.write("\n")
-            print(f"导入失败:{total} 处错误,未写入任何数据", file=sys.stderr)
+            print(t("cli_import_failed", n=total), file=sys.stderr)
             return 1
         summary = {
             "kind": args.kind,
@@ -309,16 +308,16 @@ def cmd_export(args) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     with store.session_scope(engine) as session:
         briefing_pptx(session, period, out)
-    print(f"已生成:{out}")
+    print(t("cli_written", path=out))
     return 0
 
 
 def _read_password() -> str:
     if sys.stdin.isatty():
-        pw1 = getpass.getpass("密码:")
-        pw2 = getpass.getpass("再次输入密码:")
+        pw1 = getpass.getpass(t("cli_password_prompt"))
+        pw2 = getpass.getpass(t("cli_password_again"))
         if pw1 != pw2:
-            raise CliExit(2, "两次输入的密码不一致")
+            raise CliExit(2, t("cli_password_mismatch"))
         return pw1
     line = sys.stdin.readline()
     return line.rstrip("\r\n")
@@ -331,7 +330,7 @@ def cmd_user(args) -> int:
     password = _read_password()
     with store.session_scope(_engine()) as session:
         create_user(session, CLI_ACTOR, args.name, password, args.role, region_code=args.region)
-    print(f"已新增账号:{args.name}({args.role}{',' + args.region if args.region else ''})")
+    print(t("cli_user_added", name=args.name, role=args.role, region=f",{args.region}" if args.region else ""))
     return 0
 
 
@@ -341,7 +340,7 @@ def cmd_backup(args) -> int:
     out = Path(args.out)
     counts = backup_to_sqlite(_engine(), out)
     total = sum(counts.values())
-    print(f"已备份 {len(counts)} 张表、{total} 行到 {out}")
+    print(t("cli_backup_done", tables=len(counts), rows=total, path=out))
     return 0
 
 
@@ -352,7 +351,7 @@ def cmd_import_boundaries(args) -> int:
 
     path = Path(args.file)
     if not path.is_file():
-        raise CliExit(2, f"文件不存在:{path}")
+        raise CliExit(2, t("cli_no_file", path=path))
     with store.session_scope(_engine()) as session:
         report = import_boundaries(session, CLI_ACTOR, path, args.code_field, name_field=args.name_field)
     json.dump(report, sys.stdout, ensure_ascii=False, indent=1)
@@ -380,13 +379,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         json.dump([{k: _clean(e.get(k)) for k in ("row", "column", "value", "message")} for e in errors],
                   sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
-        print(f"错误:{exc}", file=sys.stderr)
+        print(t("cli_error", message=exc), file=sys.stderr)
         return 1
     except StoreError as exc:
-        print(f"错误:{exc}", file=sys.stderr)
+        print(t("cli_error", message=exc), file=sys.stderr)
         return 2
     except CockpitError as exc:
-        print(f"错误:{exc}", file=sys.stderr)
+        print(t("cli_error", message=exc), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -394,7 +393,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if config.settings().debug:
             raise
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        print(f"内部错误:{exc.__class__.__name__}: {first}(设置 COCKPIT_DEBUG=1 查看详情)", file=sys.stderr)
+        print(t("cli_internal_error", kind=exc.__class__.__name__, detail=first), file=sys.stderr)
         return 3
 
 

@@ -33,7 +33,7 @@ def region_label(code) -> str:
 
 
 
-role_label = lambda r: enum_label("role", r, c.lang)  # noqa: E731
+role_label = lambda r: enum_label("role", r, c.lang)
 
 table = pd.DataFrame(users)
 if not table.empty:

@@ -23,8 +23,8 @@ with session_scope(get_engine()) as s:
     actions = audit.distinct_values(s, "action")
 
 cols = st.columns([1, 1, 1, 1, 1])
-act_label = lambda v: enum_label("audit_action", v, c.lang) if v else t("all", c.lang)  # noqa: E731
-ent_label = lambda v: enum_label("audit_entity", v, c.lang) if v else t("all", c.lang)  # noqa: E731
+act_label = lambda v: enum_label("audit_action", v, c.lang) if v else t("all", c.lang)
+ent_label = lambda v: enum_label("audit_entity", v, c.lang) if v else t("all", c.lang)
 user = cols[0].selectbox(t("audit_user", c.lang), [""] + users, key="audit_user",
                          format_func=lambda v: v or t("all", c.lang))
 entity = cols[1].selectbox(t("audit_entity", c.lang), [""] + entities, key="audit_entity", format_func=ent_label)

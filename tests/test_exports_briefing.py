@@ -11,6 +11,8 @@ from pptx.util import Inches
 
 from lib import store
 
+pytestmark = pytest.mark.slow  # slides with static images drawn by Chromium
+
 PERIOD = "2022-10"
 
 

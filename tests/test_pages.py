@@ -12,28 +12,26 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import store
-from tests.conftest import ROOT
+from tests.conftest import BACKENDS, ROOT
+
+pytestmark = pytest.mark.slow  # AppTests of every page on the demo, on both stores
 
 APP = str(ROOT / "app.py")
 PASSWORD = "demo12345"
 TIMEOUT = 120
 
 
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory):
-    from lib.demo import load_demo
-
-    path = tmp_path_factory.mktemp("pages") / "cockpit.db"
-    url = f"sqlite:///{path}"
+@pytest.fixture(scope="module", params=BACKENDS)
+def demo_store(request, tmp_path_factory, new_store):
+    """The demo store (a copy of the demo template) on SQLite and on PostgreSQL, made THE store of
+    this process for the module's AppTests."""
+    url, drop = new_store(request.param, tmp_path_factory.mktemp("pages"), demo=True)
     old = os.environ.get("COCKPIT_DB_URL")
     os.environ["COCKPIT_DB_URL"] = url
     store.dispose_all()
-    eng = store.get_engine()
-    store.upgrade(eng)
-    with store.session_scope(eng) as s:
-        assert load_demo(s)
-    yield eng
+    yield store.get_engine()
     store.dispose_all()
+    drop()
     if old is None:
         os.environ.pop("COCKPIT_DB_URL", None)
     else:

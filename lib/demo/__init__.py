@@ -185,7 +185,7 @@ def load_demo(session: Session) -> bool:
         return False
     if session.scalar(select(func.count()).select_from(Project)) or \
             session.scalar(select(func.count()).select_from(Region)):
-        raise CockpitError("数据库中已有县区或项目数据,不能再载入示例数据(示例数据只能载入空库)")
+        raise CockpitError("err_demo_not_empty")
     data = generate()
     _write(session, data)
     return True

@@ -43,9 +43,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lib import periods
-from lib.i18n import t as _t
 from lib.access import Actor, can
 from lib.errors import CockpitError, ValidationError
+from lib.i18n import t as _t
 from lib.intake import limits, parsing
 from lib.intake.parsing import MAX_UPLOAD_BYTES  # noqa: F401  (re-exported: the upload size limit)
 from lib.intake.templates import COLUMNS, KINDS, TITLES  # noqa: F401

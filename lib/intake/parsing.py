@@ -23,6 +23,7 @@ from lib.errors import CockpitError, ValidationError
 from lib.intake import limits
 from lib.intake.limits import MAX_UPLOAD_BYTES  # noqa: F401  (re-exported)
 from lib.intake.templates import COLUMNS, EXAMPLE_MARK, NOTES_SHEET, TITLES
+
 TOTAL_WORDS = ("合计", "小计", "总计", "总合计")
 # Kinds with a prefilled template, and its prefilled key columns: a row holding nothing else was
 # left unfilled (a partial month) and is skipped and counted, not an error.

@@ -37,8 +37,8 @@ from lib import periods
 from lib.i18n import t
 from lib.rules import dimensions as dims_mod
 from lib.rules import frames as fr_mod
-from lib.rules import shared
 from lib.rules import settings as settings_mod
+from lib.rules import shared
 
 DIMS = dims_mod.KEYS  # the dimension registry, in display order
 LIGHT_ORDER = dims_mod.BY_SEVERITY  # severity order: gray, green, yellow, red (−1 … 2)

@@ -102,7 +102,7 @@ def current_revision(engine: Engine) -> str | None:
                 return None
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except OperationalError as exc:
-        raise StoreError(f"无法连接数据库:{_short(exc)}") from exc
+        raise StoreError("err_store_unreachable", detail=_short(exc)) from exc
 
 
 def upgrade(engine: Engine | None = None) -> str:
@@ -113,7 +113,7 @@ def upgrade(engine: Engine | None = None) -> str:
     try:
         command.upgrade(_alembic_config(engine), "head")
     except SQLAlchemyError as exc:
-        raise StoreError(f"数据库升级失败:{_short(exc)}") from exc
+        raise StoreError("err_store_upgrade_failed", detail=_short(exc)) from exc
     return head_revision()
 
 
@@ -123,17 +123,13 @@ def require_current(engine: Engine | None = None) -> Engine:
     url = engine.url
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         if not Path(url.database).exists():
-            raise StoreError(
-                f"数据库不存在:{url.database}。请先运行 python -m lib.cli init(或 make run)"
-            )
+            raise StoreError("err_store_missing", path=url.database)
     rev = current_revision(engine)
     if rev is None:
-        raise StoreError("数据库尚未初始化。请先运行 python -m lib.cli init")
+        raise StoreError("err_store_not_initialised")
     head = head_revision()
     if rev != head:
-        raise StoreError(
-            f"数据库结构版本为 {rev},当前程序需要 {head}。请运行 python -m lib.cli init 升级"
-        )
+        raise StoreError("err_store_old_schema", rev=rev, head=head)
     return engine
 
 

@@ -18,7 +18,7 @@ def backup_to_sqlite(source: Engine, out: Path) -> dict[str, int]:
     """Copy every table of ``source`` into a new SQLite file ``out``. Returns rows per table."""
     out = Path(out)
     if out.exists():
-        raise CockpitError(f"备份文件已存在:{out}(请换一个文件名,避免覆盖)")
+        raise CockpitError("err_backup_exists", path=out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
     if tmp.exists():

@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from lib.i18n import t
 from lib.store.models import (
     APPROVAL_FIELDS,
     FUND_SOURCES,
@@ -208,7 +209,7 @@ def describe_change(before, after, lang: str = "zh", limit: int = 8) -> str:
     if not isinstance(after, dict) and not isinstance(before, dict):
         return "" if after is None else str(after)
     if not isinstance(after, dict):
-        return "已删除" if lang == "zh" else "deleted"
+        return t("change_deleted", lang)
     before = before if isinstance(before, dict) else {}
     parts = []
     for key, new in after.items():
