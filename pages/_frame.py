@@ -3,6 +3,10 @@
 """
 from __future__ import annotations
 
+import contextlib
+import datetime
+import logging
+import secrets
 from dataclasses import dataclass
 
 import pandas as pd
@@ -182,3 +186,24 @@ def list_button(label: str, key: str, **filters) -> None:
 def open_project(code: str) -> None:
     st.session_state["project_code"] = code
     st.switch_page(FILE_PAGE)
+
+
+_LOG = logging.getLogger("cockpit.pages")
+
+
+@contextlib.contextmanager
+def error_boundary(lang: str):
+    """Run a page: an uncaught error shows a short message with a reference number, never a
+    traceback, a server path or the exception text; the traceback goes to the server log under
+    the same reference. A CockpitError is a message meant for the user and is shown as it is.
+    Streamlit's own stop/rerun signals (BaseException) pass through."""
+    from lib.errors import CockpitError
+
+    try:
+        yield
+    except CockpitError as exc:
+        st.error(exc.text(lang))
+    except Exception:
+        ref = f"{datetime.datetime.now():%m%d%H%M}-{secrets.token_hex(3).upper()}"
+        _LOG.exception("page error, reference %s", ref)
+        st.error(t("err_boundary", lang, ref=ref))

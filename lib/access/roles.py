@@ -21,6 +21,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "undo_any": ("office", "admin"),
     "audit_read": ("office", "admin"),
     "accounts": ("admin",),
+    "unlock": ("office", "admin"),  # lift sign-in delays
     "backup": ("admin",),
 }
 REGION_SCOPED_ROLES = ("staff",)
@@ -36,6 +37,7 @@ PERMISSION_ZH = {
     "undo_any": "撤销他人的上传",
     "audit_read": "查看操作日志",
     "accounts": "管理账号",
+    "unlock": "解除登录限制",
     "backup": "备份数据",
 }
 ROLE_ZH = {"leader": "领导", "staff": "县区填报员", "office": "项目办", "admin": "管理员"}
