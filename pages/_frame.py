@@ -14,6 +14,7 @@ import streamlit as st
 
 from lib import periods
 from lib.access import Actor
+from lib.access.scope import of as region_scope
 from lib.i18n import t
 from lib.store import get_engine, session_scope
 
@@ -166,7 +167,7 @@ def need_period(c: Ctx) -> bool:
 def in_region(df: pd.DataFrame, c: Ctx, col: str = "region_code") -> pd.DataFrame:
     """Rows of the sidebar's county (all rows for 全部县区)."""
     if c.region_code and col in df.columns:
-        return df[df[col] == c.region_code]
+        return df[region_scope(c.region_code).mask(df[col])]
     return df
 
 

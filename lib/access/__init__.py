@@ -46,3 +46,4 @@ from lib.access.tokens import (  # noqa: F401
     secret_path,
     sign_token,
 )
+from lib.access.scope import EVERYWHERE, RegionScope, scope_for  # noqa: F401,E402

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lib.access.scope import scope_for
 from lib.errors import PermissionDenied
 
 # permission -> roles that hold it. Staff hold region-scoped permissions for their own region only.
@@ -62,8 +63,8 @@ def can(actor: Actor, permission: str, region_code: str | None = None) -> bool:
     roles = PERMISSIONS.get(permission, ())
     if actor.role not in roles:
         return False
-    if actor.role in REGION_SCOPED_ROLES and region_code is not None:
-        return actor.region_code == region_code
+    if region_code is not None:
+        return scope_for(actor).allows(region_code)
     return True
 
 

@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
+from lib.access.scope import of as region_scope
 from lib.i18n import ENUMS
 
 KINDS = ("regions", "projects", "monthly", "plans", "targets", "stats", "problems")
@@ -193,7 +194,7 @@ def _prefill_monthly(session, region_code: str, period: str) -> list[list[Any]]:
     q = (
         select(Project.code, Project.name)
         .join(ProjectYear, ProjectYear.project_code == Project.code)
-        .where(ProjectYear.year == year, ProjectYear.library == "annual", Project.region_code == region_code)
+        .where(ProjectYear.year == year, ProjectYear.library == "annual", region_scope(region_code).where(Project.region_code))
         .order_by(Project.code)
     )
     rows = []
