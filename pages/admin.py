@@ -44,7 +44,7 @@ if not table.empty:
         role=table["role"].map(role_label),
         region_code=table["region_code"].map(region_label),
         active=table["active"].map(lambda v: t("yes", c.lang) if v else t("no", c.lang)),
-        wait_until=table["username"].map(lambda n: delayed.get(n)),
+        wait_until=table["username"].map(lambda n: f"{delayed[n]:%Y-%m-%d %H:%M:%S}" if n in delayed else "—"),
     )[["username", "display_name", "role", "region_code", "active", "failed_logins", "wait_until", "created_at"]]
     table.columns = [t(f"admin_col_{k}", c.lang) for k in table.columns]
 if st.session_state.get("admin_flash"):
