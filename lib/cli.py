@@ -187,14 +187,12 @@ def _csv_value(v: Any) -> Any:
 
 
 def _actor_for(session, username: str | None):
-    from sqlalchemy import select
-
     from lib.access import CLI_ACTOR, Actor
-    from lib.store.models import User
+    from lib.access.accounts import _get_user
 
     if not username:
         return CLI_ACTOR
-    user = session.scalar(select(User).where(User.username == username))
+    user = _get_user(session, username)  # names are compared normalised (NFKC, lower case)
     if user is None:
         raise CliExit(2, f"账号不存在:{username}")
     if not user.active:
