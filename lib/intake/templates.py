@@ -214,7 +214,7 @@ def _prefill_monthly(session, region_code: str, period: str) -> list[list[Any]]:
         latest = (
             select(MonthlyReport.project_code, func.max(MonthlyReport.period).label("period"))
             .join(Project, Project.code == MonthlyReport.project_code)
-            .where(Project.region_code == region_code, MonthlyReport.period < period)
+            .where(region_scope(region_code).where(Project.region_code), MonthlyReport.period < period)
             .group_by(MonthlyReport.project_code)
             .subquery()
         )
