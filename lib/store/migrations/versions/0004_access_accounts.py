@@ -2,14 +2,14 @@
 moved out of the store (the old ``session_secret`` setting is deleted: it now lives in a key file).
 
 Revision ID: access_accounts
-Revises: 0002
+Revises: rules_closed_on
 Create Date: 2026-12-02
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "access_accounts"
-down_revision = "0002"
+down_revision = "rules_closed_on"
 branch_labels = None
 depends_on = None
 
