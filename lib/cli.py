@@ -77,10 +77,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("user", help="账号")
     us = s.add_subparsers(dest="action", required=True, parser_class=_Parser)
-    a = us.add_parser("add", help="新增账号(密码从标准输入读取一行)")
+    a = us.add_parser("add", help="新增账号(密码从标准输入读取一行,至少10位)")
     a.add_argument("name")
     a.add_argument("--role", required=True, choices=ROLES)
     a.add_argument("--region")
+    a = us.add_parser("unlock", help="解除账号的登录延时")
+    a.add_argument("name")
+    a = us.add_parser("reset-password", help="重置密码(新密码从标准输入读取一行);该账号已登录的会话失效")
+    a.add_argument("name")
+    a = us.add_parser("disable", help="停用账号;其已登录的会话失效")
+    a.add_argument("name")
+    a = us.add_parser("enable", help="重新启用账号")
+    a.add_argument("name")
+
+    s = sub.add_parser("secret", help="令牌签名密钥")
+    ss = s.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    ss.add_parser("rotate", help="更换签名密钥(所有已登录的会话需重新登录)")
 
     s = sub.add_parser("backup", help="备份整个数据库为一个 SQLite 文件")
     s.add_argument("--out", required=True)
@@ -175,14 +187,12 @@ def _csv_value(v: Any) -> Any:
 
 
 def _actor_for(session, username: str | None):
-    from sqlalchemy import select
-
     from lib.access import CLI_ACTOR, Actor
-    from lib.store.models import User
+    from lib.access.accounts import _get_user
 
     if not username:
         return CLI_ACTOR
-    user = session.scalar(select(User).where(User.username == username))
+    user = _get_user(session, username)  # names are compared normalised (NFKC, lower case)
     if user is None:
         raise CliExit(2, t("cli_no_such_user", "zh", name=username))
     if not user.active:
@@ -324,13 +334,38 @@ def _read_password() -> str:
 
 
 def cmd_user(args) -> int:
-    from lib import store
-    from lib.access import CLI_ACTOR, create_user
+    from lib import access, store
+    from lib.access import CLI_ACTOR
+    from lib.i18n import t
 
-    password = _read_password()
+    password = _read_password() if args.action in ("add", "reset-password") else None
     with store.session_scope(_engine()) as session:
-        create_user(session, CLI_ACTOR, args.name, password, args.role, region_code=args.region)
-    print(t("cli_user_added", name=args.name, role=args.role, region=f",{args.region}" if args.region else ""))
+        if args.action == "add":
+            user = access.create_user(session, CLI_ACTOR, args.name, password, args.role, region_code=args.region)
+            message = t("acc_cli_added", name=user.username, role=args.role,
+                        region=("," + args.region) if args.region else "")
+        elif args.action == "unlock":
+            access.unlock(session, CLI_ACTOR, args.name)
+            message = t("acc_cli_unlocked", name=access.normalise_username(args.name))
+        elif args.action == "reset-password":
+            access.set_password(session, CLI_ACTOR, args.name, password)
+            message = t("acc_cli_password_set", name=access.normalise_username(args.name))
+        else:
+            access.set_active(session, CLI_ACTOR, args.name, args.action == "enable")
+            message = t("acc_cli_disabled" if args.action == "disable" else "acc_cli_enabled",
+                        name=access.normalise_username(args.name))
+    print(message)
+    return 0
+
+
+def cmd_secret(args) -> int:
+    from lib import store
+    from lib.access import rotate_secret
+    from lib.i18n import t
+
+    with store.session_scope(_engine()) as session:
+        path = rotate_secret(session)
+    print(t("acc_secret_rotated", path=str(path)))
     return 0
 
 
@@ -338,7 +373,7 @@ def cmd_backup(args) -> int:
     from lib.store.backup import backup_to_sqlite
 
     out = Path(args.out)
-    counts = backup_to_sqlite(_engine(), out)
+    counts = backup_to_sqlite(_engine(), out)  # audited as the command line
     total = sum(counts.values())
     print(t("cli_backup_done", tables=len(counts), rows=total, path=out))
     return 0
@@ -361,7 +396,7 @@ def cmd_import_boundaries(args) -> int:
 
 COMMANDS = {
     "init": cmd_init, "import": cmd_import, "lights": cmd_lights, "league": cmd_league,
-    "problems": cmd_problems, "export": cmd_export, "user": cmd_user, "backup": cmd_backup,
+    "problems": cmd_problems, "export": cmd_export, "user": cmd_user, "secret": cmd_secret, "backup": cmd_backup,
     "import-boundaries": cmd_import_boundaries,
 }
 

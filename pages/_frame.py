@@ -3,6 +3,10 @@
 """
 from __future__ import annotations
 
+import contextlib
+import datetime
+import logging
+import secrets
 from dataclasses import dataclass
 
 import pandas as pd
@@ -10,6 +14,7 @@ import streamlit as st
 
 from lib import periods
 from lib.access import Actor
+from lib.access.scope import of as region_scope
 from lib.i18n import t
 from lib.store import get_engine, session_scope
 
@@ -162,7 +167,7 @@ def need_period(c: Ctx) -> bool:
 def in_region(df: pd.DataFrame, c: Ctx, col: str = "region_code") -> pd.DataFrame:
     """Rows of the sidebar's county (all rows for 全部县区)."""
     if c.region_code and col in df.columns:
-        return df[df[col] == c.region_code]
+        return df[region_scope(c.region_code).mask(df[col])]
     return df
 
 
@@ -182,3 +187,24 @@ def list_button(label: str, key: str, **filters) -> None:
 def open_project(code: str) -> None:
     st.session_state["project_code"] = code
     st.switch_page(FILE_PAGE)
+
+
+_LOG = logging.getLogger("cockpit.pages")
+
+
+@contextlib.contextmanager
+def error_boundary(lang: str):
+    """Run a page: an uncaught error shows a short message with a reference number, never a
+    traceback, a server path or the exception text; the traceback goes to the server log under
+    the same reference. A CockpitError is a message meant for the user and is shown as it is.
+    Streamlit's own stop/rerun signals (BaseException) pass through."""
+    from lib.errors import CockpitError
+
+    try:
+        yield
+    except CockpitError as exc:
+        st.error(exc.text(lang))
+    except Exception:
+        ref = f"{datetime.datetime.now():%m%d%H%M}-{secrets.token_hex(3).upper()}"
+        _LOG.exception("page error, reference %s", ref)
+        st.error(t("err_boundary", lang, ref=ref))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from lib.access.scope import of as region_scope
 from lib.geo import mapview
 from lib.i18n import enum_label, t
 from lib.rules import overview
@@ -89,7 +90,7 @@ def _region_panel(payload: dict, code: str) -> None:
     st.markdown(f'<div style="line-height:2.2">{t("map_project_count", lang)} {int(r.get("n_projects") or 0)} &nbsp; {chips}</div>',
                 unsafe_allow_html=True)
     lights = _cache.lights(c.period, c.as_of)
-    mine = overview.sort_projects(lights[lights["region_code"] == code], "light")
+    mine = overview.sort_projects(lights[region_scope(code).mask(lights["region_code"])], "light")
     st.markdown(f"**{t('map_region_projects', lang)}**")
     table = pd.DataFrame({
         t("col_name", lang): mine["project_name"],

@@ -80,7 +80,7 @@ county = county or None
 
 with session_scope(get_engine()) as _s:
     table_all = P.problem_table(_s, as_of=as_of)
-base = table_all[table_all["region_code"] == county] if county else table_all
+base = table_all[access.scope.of(county).mask(table_all["region_code"])]
 
 # --- filters ------------------------------------------------------------------------------------
 projects = {code: name for code, name, _r in project_list}
@@ -455,7 +455,7 @@ with tabs[6]:
                     if r in regions else 999)
         target = st.selectbox(L("pb_dd_county"), cs, key="pb_dd_county",
                               format_func=lambda code: regions.get(code, code)) if cs else None
-        sel = overdue_rows[overdue_rows["region_code"] == target]
+        sel = overdue_rows[access.scope.of(target).mask(overdue_rows["region_code"])] if target else overdue_rows.iloc[:0]
         dd_kwargs = {"region_code": target}
     if target is None:
         st.info(L("pb_no_overdue"))

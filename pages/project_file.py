@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lib import periods
+from lib.access.scope import of as region_scope
 from lib.i18n import enum_label, t
 from lib.rules import overview
 from lib.store import queries
@@ -52,7 +53,7 @@ if _frame.need_period(c):
 
     projects = _cache.cached(queries.project_codes, year)  # (code, name, region) of the year
     names = {code: name for code, name, _ in projects}
-    codes = [code for code, _, region in projects if not c.region_code or region == c.region_code]
+    codes = [code for code, _, region in projects if region_scope(c.region_code).allows(region)]
     wanted = st.session_state.get("project_code")
     if wanted and wanted not in codes and wanted in names:
         codes = [wanted, *codes]

@@ -105,7 +105,7 @@ if kind == "monthly" and prefill_region:
     with session_scope(engine) as s:
         n = s.scalar(select(func.count()).select_from(ProjectYear).join(Project, Project.code == ProjectYear.project_code)
                      .where(ProjectYear.year == int(period[:4]), ProjectYear.library == "annual",
-                            Project.region_code == prefill_region))
+                            access.scope.of(prefill_region).where(Project.region_code)))
     d3.caption(L("up_prefilled", n=n))
 
 # ---- ② upload ----

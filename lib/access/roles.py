@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lib.access.scope import scope_for
 from lib.errors import PermissionDenied
 
 # permission -> roles that hold it. Staff hold region-scoped permissions for their own region only.
@@ -21,6 +22,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "undo_any": ("office", "admin"),
     "audit_read": ("office", "admin"),
     "accounts": ("admin",),
+    "unlock": ("office", "admin"),  # lift sign-in delays
     "backup": ("admin",),
 }
 REGION_SCOPED_ROLES = ("staff",)
@@ -36,6 +38,7 @@ PERMISSION_ZH = {
     "undo_any": "撤销他人的上传",
     "audit_read": "查看操作日志",
     "accounts": "管理账号",
+    "unlock": "解除登录限制",
     "backup": "备份数据",
 }
 ROLE_ZH = {"leader": "领导", "staff": "县区填报员", "office": "项目办", "admin": "管理员"}
@@ -60,8 +63,8 @@ def can(actor: Actor, permission: str, region_code: str | None = None) -> bool:
     roles = PERMISSIONS.get(permission, ())
     if actor.role not in roles:
         return False
-    if actor.role in REGION_SCOPED_ROLES and region_code is not None:
-        return actor.region_code == region_code
+    if region_code is not None:
+        return scope_for(actor).allows(region_code)
     return True
 
 

@@ -80,12 +80,14 @@ ENUMS: dict[str, dict[str, tuple[str, str]]] = {
         "upload": ("上传", "Upload"), "undo": ("撤销上传", "Undo upload"), "edit": ("修改", "Edit"),
         "problem": ("问题办理", "Problem move"), "setting": ("修改设置", "Setting change"),
         "account": ("账号变更", "Account change"), "init": ("初始化", "Initialise"), "login": ("登录", "Sign-in"),
+        "logout": ("退出登录", "Sign-out"), "backup": ("备份", "Backup"),
     },
     "audit_entity": {
         "regions": ("县区", "Counties"), "projects": ("项目清单", "Projects"), "monthly": ("月报", "Monthly reports"),
         "plans": ("月度计划", "Monthly plans"), "targets": ("县区目标", "County targets"),
         "stats": ("县区统计", "County statistics"), "problems": ("问题", "Problems"), "users": ("账号", "Accounts"),
         "settings": ("规则设置", "Rule settings"), "demo": ("示例数据", "Demo data"),
+        "store": ("数据库", "Store"),
     },
     # rule settings (lib/settings.py keys), as the office's settings form labels them
     "setting": {
@@ -134,12 +136,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "admin_col_region_code": ("所属县区", "County"),
     "admin_col_active": ("启用", "Active"),
     "admin_col_failed_logins": ("连续登录失败", "Failed sign-ins"),
-    "admin_col_locked_until": ("锁定至", "Locked until"),
     "admin_col_created_at": ("创建时间", "Created"),
     "admin_add": ("新增账号", "Add account"),
     "admin_edit": ("修改账号", "Edit account"),
     "admin_backup": ("数据备份", "Backup"),
-    "admin_new_password": ("新密码(至少8位)", "New password (8+ characters)"),
     "admin_reset": ("重置密码", "Reset password"),
     "admin_save_role": ("保存角色和县区", "Save role and county"),
     "admin_disable": ("停用该账号", "Disable account"),

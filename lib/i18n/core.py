@@ -63,7 +63,6 @@ TEXT = {
     "cli_password_prompt": ("密码:", "Password: "),
     "cli_password_again": ("再次输入密码:", "Password again: "),
     "cli_password_mismatch": ("两次输入的密码不一致", "The two passwords differ"),
-    "cli_user_added": ("已新增账号:{name}({role}{region})", "Account added: {name} ({role}{region})"),
     "cli_backup_done": ("已备份 {tables} 张表、{rows} 行到 {path}", "Backed up {tables} tables, {rows} rows to {path}"),
     "cli_error": ("错误:{message}", "Error: {message}"),
     "cli_internal_error": ("内部错误:{kind}: {detail}(设置 COCKPIT_DEBUG=1 查看详情)",

@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 
 from lib import periods
 from lib.access import Actor, can
+from lib.access.scope import scope_for
 from lib.errors import CockpitError, ValidationError
 from lib.i18n import t as _t
 from lib.intake import limits, parsing
@@ -354,7 +355,7 @@ def _vals(typed: dict, i: int, mapping: dict[str, str]) -> dict:
 
 
 def _staff_region_error(actor: Actor, region_code: str | None, row: int, column: str, value, what: str = "") -> dict | None:
-    if actor.role == "staff" and region_code is not None and region_code != actor.region_code:
+    if region_code is not None and not scope_for(actor).allows(region_code):
         return _err(row, column, value,
                     f"{what}属于县区 {region_code},您是县区 {actor.region_code} 的填报员,只能上传本县区的数据")
     return None
@@ -411,7 +412,7 @@ def _build_projects(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
         if e:
             errors.append(e)
         ex = existing.get(code)
-        if ex is not None and actor.role == "staff" and ex["region_code"] != actor.region_code:
+        if ex is not None and not scope_for(actor).allows(ex["region_code"]):
             errors.append(_err(r, hm["code"], code, f"项目 {code} 在系统中属于县区 {ex['region_code']},县区填报员只能修改本县区的项目"))
         if yv.get("library") == "annual":
             if "nature" not in yv or yv.get("nature") is None:
@@ -684,7 +685,7 @@ def _build_problems(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
                 errors.append(_err(r, hm.get("id", "问题编号"), pid, f"问题编号 {pid} 在系统中不存在:新问题请把问题编号留空"))
                 continue
             owner = owners.get(ex["project_code"])
-            if actor.role == "staff" and owner and owner["region_code"] != actor.region_code:
+            if owner and not scope_for(actor).allows(owner["region_code"]):
                 errors.append(_err(r, hm.get("id", "问题编号"), pid,
                                    f"问题 {pid} 属于县区 {owner['region_code']} 的项目,只能修改本县区的问题"))
         merged = dict(ex or {})
@@ -1107,8 +1108,8 @@ def batches(session: Session, actor: Actor | None = None, limit: int = 50) -> pd
                UploadBatch.sha256, UploadBatch.region_code, UploadBatch.inserted, UploadBatch.updated,
                UploadBatch.unchanged, UploadBatch.warnings, UploadBatch.undone_at, UploadBatch.undone_by
                ).order_by(UploadBatch.id.desc()).limit(limit)
-    if actor is not None and actor.role == "staff":
-        q = q.where((UploadBatch.username == actor.username) | (UploadBatch.region_code == actor.region_code))
+    if actor is not None and not scope_for(actor).everything:
+        q = q.where((UploadBatch.username == actor.username) | scope_for(actor).where(UploadBatch.region_code))
     rows = [r._asdict() for r in session.execute(q)]
     df = pd.DataFrame(rows, columns=["id", "username", "at", "kind", "filename", "sha256", "region_code", "inserted",
                                      "updated", "unchanged", "warnings", "undone_at", "undone_by"])

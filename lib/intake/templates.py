@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
+from lib.access.scope import of as region_scope
 from lib.i18n import ENUMS
 
 KINDS = ("regions", "projects", "monthly", "plans", "targets", "stats", "problems")
@@ -204,7 +205,7 @@ def _prefill_monthly(session, region_code: str, period: str) -> list[list[Any]]:
     q = (
         select(Project.code, Project.name)
         .join(ProjectYear, ProjectYear.project_code == Project.code)
-        .where(ProjectYear.year == year, ProjectYear.library == "annual", Project.region_code == region_code)
+        .where(ProjectYear.year == year, ProjectYear.library == "annual", region_scope(region_code).where(Project.region_code))
         .order_by(Project.code)
     )
     projects = list(session.execute(q))
@@ -213,7 +214,7 @@ def _prefill_monthly(session, region_code: str, period: str) -> list[list[Any]]:
         latest = (
             select(MonthlyReport.project_code, func.max(MonthlyReport.period).label("period"))
             .join(Project, Project.code == MonthlyReport.project_code)
-            .where(Project.region_code == region_code, MonthlyReport.period < period)
+            .where(region_scope(region_code).where(Project.region_code), MonthlyReport.period < period)
             .group_by(MonthlyReport.project_code)
             .subquery()
         )

@@ -8,6 +8,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lib.access.scope import of as region_scope
 from lib.problems.workflow import _parse_date_field, _today
 from lib.rules import shared
 from lib.store.models import (
@@ -51,7 +52,7 @@ def problem_table(session: Session, as_of=None, region_code: str | None = None) 
             .join(Project, Project.code == Problem.project_code)
             .where(Problem.raised_on <= as_of).order_by(Problem.id))
     if region_code:
-        stmt = stmt.where(Project.region_code == region_code)
+        stmt = stmt.where(region_scope(region_code).where(Project.region_code))
     result = session.connection().execute(stmt)
     names = list(result.keys())
     records = [tuple(r) for r in result.fetchall()]

@@ -1,5 +1,8 @@
 """Backups: the whole store copied into one SQLite file that is itself a valid, current store
-(restore = point COCKPIT_DB_URL at it, or copy it to data/cockpit.db). Works from SQLite and PostgreSQL."""
+(restore = point COCKPIT_DB_URL at it, or copy it to data/cockpit.db). Works from SQLite and PostgreSQL.
+
+The token-signing key is never in a backup: it lives outside the store (lib/access/tokens.py), and
+a ``session_secret`` setting left by an older version is skipped. Every backup is audited."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,16 +12,26 @@ from sqlalchemy.engine import Engine
 
 from lib import store
 from lib.errors import CockpitError
-from lib.store.models import Base
+from lib.store import audit
+from lib.store.models import Base, Setting
 
 CHUNK = 5000
 
 
-def backup_to_sqlite(source: Engine, out: Path) -> dict[str, int]:
-    """Copy every table of ``source`` into a new SQLite file ``out``. Returns rows per table."""
+SKIP_SETTINGS = ("session_secret",)  # the signing key of older versions: never copied
+
+
+def backup_to_sqlite(source: Engine, out: Path, actor=None) -> dict[str, int]:
+    """Copy every table of ``source`` into a new SQLite file ``out``, as ``actor`` (an admin; the
+    command line when None), and record the backup in ``source``'s audit trail. Returns rows per table."""
+    from lib.access import CLI_ACTOR, require
+
+    actor = actor or CLI_ACTOR
+    if actor != CLI_ACTOR:
+        require(actor, "backup")
     out = Path(out)
     if out.exists():
-        raise CockpitError("err_backup_exists", path=out)
+        raise CockpitError("err_backup_exists", path=str(out))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
     if tmp.exists():
@@ -30,7 +43,10 @@ def backup_to_sqlite(source: Engine, out: Path) -> dict[str, int]:
         with source.connect() as src, target.begin() as dst:
             for table in Base.metadata.sorted_tables:
                 n = 0
-                result = src.execution_options(stream_results=True).execute(select(table))
+                query = select(table)
+                if table.name == Setting.__tablename__:
+                    query = query.where(table.c.key.not_in(SKIP_SETTINGS))
+                result = src.execution_options(stream_results=True).execute(query)
                 while True:
                     rows = result.fetchmany(CHUNK)
                     if not rows:
@@ -45,4 +61,7 @@ def backup_to_sqlite(source: Engine, out: Path) -> dict[str, int]:
         if side.exists():
             side.unlink()
     tmp.rename(out)
+    with store.session_scope(source) as session:
+        audit.record(session, actor.username, "backup", "store", out.name, None,
+                     {"tables": len(counts), "rows": sum(counts.values())})
     return counts

@@ -218,6 +218,17 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    # raised by logout, password change, role change and disabling: older sign-in tokens stop working
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins per key: ``u:<username>``, ``a:<client address>``, ``ua:<username>|<address>``
+    (lib/access/throttle.py). Known and unknown usernames alike; counted with one atomic UPDATE."""
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_failure: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
 
 
 class UploadBatch(Base):
