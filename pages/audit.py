@@ -8,6 +8,8 @@ import streamlit as st
 from lib.access import can
 from lib.i18n import enum_label, t
 from lib.store import audit, get_engine, session_scope
+from lib.outputs.excel import safe_frame
+from pages import _widgets
 from pages._frame import ctx, header
 
 c = ctx()
@@ -42,9 +44,10 @@ shown = df.assign(action=df["action"].map(act_label), entity=df["entity"].map(en
                   before=df["before"].fillna(""), after=df["after"].fillna(""))
 st.dataframe(shown.rename(columns=labels), hide_index=True, width="stretch",
              height="auto" if len(shown) <= 15 else 560)
+_widgets.excel_download(shown.rename(columns=labels), t("page_audit", c.lang), key="audit_xlsx")
 st.download_button(
     t("export_csv", c.lang),
-    df.to_csv(index=False).encode("utf-8-sig"),
+    safe_frame(df).to_csv(index=False).encode("utf-8-sig"),
     file_name=f"audit_{today.isoformat()}.csv",
     mime="text/csv",
     key="audit_export",

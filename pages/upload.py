@@ -27,7 +27,7 @@ from lib.intake.importer import (
 from lib.intake.templates import TITLES, template_csv, template_xlsx
 from lib.store import get_engine, session_scope
 from lib.store.models import Region
-from pages import _frame
+from pages import _frame, _widgets
 
 c = _frame.ctx()
 lang = c.lang
@@ -156,6 +156,7 @@ if upl is not None:
         if res.errors:
             st.error(L("up_errors", n=len(res.errors)))
             st.dataframe(_issues_table(res.errors), hide_index=True, width="stretch")
+            _widgets.excel_download(_issues_table(res.errors), L("up_col_message"), key="upload_errors_xlsx")
         else:
             ack = True
             if res.warnings:
@@ -251,4 +252,5 @@ if access.can(actor, "undo_any"):
         wide.index.name = L("up_col_region")
         st.dataframe(wide.style.map(lambda v: "background-color:#F8D7D7" if isinstance(v, str) and "✗" in v else ""),
                      width="stretch")
+        _widgets.excel_download(wide.reset_index(), L("up_grid"), key="upload_grid_xlsx")
         st.caption(L("up_grid_note"))

@@ -80,12 +80,14 @@ ENUMS: dict[str, dict[str, tuple[str, str]]] = {
         "upload": ("上传", "Upload"), "undo": ("撤销上传", "Undo upload"), "edit": ("修改", "Edit"),
         "problem": ("问题办理", "Problem move"), "setting": ("修改设置", "Setting change"),
         "account": ("账号变更", "Account change"), "init": ("初始化", "Initialise"), "login": ("登录", "Sign-in"),
+        "template": ("汇报模板", "Slide template"),
     },
     "audit_entity": {
         "regions": ("县区", "Counties"), "projects": ("项目清单", "Projects"), "monthly": ("月报", "Monthly reports"),
         "plans": ("月度计划", "Monthly plans"), "targets": ("县区目标", "County targets"),
         "stats": ("县区统计", "County statistics"), "problems": ("问题", "Problems"), "users": ("账号", "Accounts"),
         "settings": ("规则设置", "Rule settings"), "demo": ("示例数据", "Demo data"),
+        "output_templates": ("汇报模板", "Slide template"),
     },
     # rule settings (lib/settings.py keys), as the office's settings form labels them
     "setting": {
