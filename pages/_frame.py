@@ -221,7 +221,8 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 [data-testid="stButtonGroup"], [data-testid="stSegmentedControl"], [data-testid="stPills"],
 .stButton, .stDownloadButton, [data-testid="stButton"], [data-testid="stDownloadButton"],
 [data-testid="stFileUploader"], [data-testid="stForm"], [data-testid="stPageLink"],
-[data-testid="stElementToolbar"], .modebar-container, [data-testid="stAlert"] { display: none !important; }
+[data-testid="stElementToolbar"], .modebar-container, [data-testid="stAlert"],
+[data-testid="stExpander"] { display: none !important; }
 .st-key-ck_pm_exit { position: fixed; top: 6px; right: 10px; z-index: 999991; width: auto !important; opacity: .55; }
 .st-key-ck_pm_exit .stButton, .st-key-ck_pm_exit [data-testid="stButton"] { display: block !important; }
 .st-key-ck_pm_exit button { min-height: 32px !important; padding: 0 10px; font-size: 14px; }
@@ -234,6 +235,8 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 .ck-present-head .ck-pl { margin-left: auto; font-size: .95rem; color: #465060; }
 .ck-present-head .ck-pl .ck-chip { margin-left: .35rem; }
 [data-testid="stMetricValue"] { font-size: 2.1rem !important; }
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] p, [data-testid="stMetricDelta"],
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { font-size: 17px !important; }
 </style>
 """
 

@@ -605,7 +605,7 @@ def _problems_slide(prs, ctx, f, top_units: int = 10):
     slide = _frame(prs, t("pk_problems", lang), ctx)
     cat = f.by_category[f.by_category["open"] > 0].sort_values("open", kind="stable")
     if len(cat):
-        _chart(slide, XL_CHART_TYPE.BAR_CLUSTERED, Inches(0.5), Inches(1.5), Inches(5.6), SLIDE_H - Inches(2.1),
+        _chart(slide, XL_CHART_TYPE.BAR_CLUSTERED, Inches(0.5), Inches(1.5), Inches(5.6), SLIDE_H - Inches(2.45),
                [enum_label("problem_category", c, lang) for c in cat["category"]],
                [(t("pk_series_open", lang), list(cat["open"]), "#1F5FA8"),
                 (t("pk_series_overdue", lang), list(cat["overdue"]), LIGHT_COLORS["red"])],

@@ -34,7 +34,7 @@ def check_template(data: bytes) -> None:
     except Exception as exc:  # any parse failure is the user's file, not our bug
         raise CockpitError("pk_template_bad", why=exc.__class__.__name__) from exc
     size = (int(prs.slide_width or 0), int(prs.slide_height or 0))
-    if size != WIDE:
+    if abs(size[0] - WIDE[0]) > 9144 or abs(size[1] - WIDE[1]) > 9144:  # within 0.01 in
         raise CockpitError("pk_template_bad", why=f"{size[0] / 914400:.2f} × {size[1] / 914400:.2f} in ≠ 13.33 × 7.50 in (16:9)")
 
 
