@@ -40,6 +40,7 @@ SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
 LIGHTS = ("red", "yellow", "green", "gray")
 TOP_N = 5
 OVERDUE_ROWS = 10
+RED_MAX = 45  # red projects tabled in the pack (5 pages); the rest are counted
 
 
 def _rgb(hex_color: str) -> RGBColor:
@@ -219,13 +220,24 @@ def _headline_slide(prs, ctx, summ: dict):
           size=12, color=MUTED)
 
 
-def _map_slide(prs, ctx, md):
+def _map_png(md, ctx) -> bytes:
+    return mapview.static_map_png(md, mapview.DEFAULT_MEASURE, ctx["lang"], demo=ctx["demo"], width=1600,
+                                  height=820, framed=False)
+
+
+def _map_slide(prs, ctx, md, png_future=None):
+    """The map slide; with ``png_future`` (the image rendering in another thread) the picture is
+    placed when it is ready — the caller calls the returned function after the other slides."""
     lang = ctx["lang"]
     slide = _frame(prs, t("br_map", lang), ctx)
-    png = mapview.static_map_png(md, mapview.DEFAULT_MEASURE, lang, demo=ctx["demo"], width=1600, height=820,
-                                 framed=False)
-    _picture(slide, png, Inches(0.5), Inches(1.5), SLIDE_W - Inches(1.0), SLIDE_H - Inches(2.05))
-    return png
+
+    def place(png: bytes) -> bytes:
+        _picture(slide, png, Inches(0.5), Inches(1.5), SLIDE_W - Inches(1.0), SLIDE_H - Inches(2.05))
+        return png
+
+    if png_future is None:
+        return place(_map_png(md, ctx))
+    return lambda: place(png_future.result())
 
 
 def lights_by_region_figure(lights: pd.DataFrame, region_names: dict, period: str, lang: str = "zh",
@@ -581,7 +593,11 @@ def _red_slides(prs, ctx, f, per_page: int = 9):
         slide = _frame(prs, t("pk_red_projects", lang), ctx)
         _text(slide, Inches(0.5), Inches(2.0), Inches(12), Inches(0.6), t("pk_no_red", lang), size=20)
         return
-    recs = red.to_dict("records")
+    shown = red
+    if len(red) > RED_MAX:  # a province has thousands: the furthest behind, still in county order
+        worst = pd.to_numeric(red["gap_pp"], errors="coerce").fillna(0).sort_values(kind="stable").index[:RED_MAX]
+        shown = red.loc[sorted(worst)]
+    recs = shown.to_dict("records")
     pages = math.ceil(len(recs) / per_page)
     header = [t("region", lang), t("pk_col_project", lang), t("pk_col_reasons", lang), t("pk_col_to_green", lang)]
     for pg in range(pages):
@@ -593,8 +609,9 @@ def _red_slides(prs, ctx, f, per_page: int = 9):
                          str(reasons or ""), "—" if _nan(r.get("to_green")) else f"{float(r['to_green']):,.0f}"])
         _table(slide, Inches(0.5), Inches(1.55), SLIDE_W - Inches(1.0), rows, [1.0, 2.6, 6.4, 1.4], size=12,
                accent=ctx["accent"], row_h=Inches(0.5), align={3: PP_ALIGN.RIGHT})
-        _text(slide, Inches(0.5), SLIDE_H - Inches(0.82), Inches(12), Inches(0.35),
-              f"{t('rpt_red_intro', lang, n=len(recs), k=red['region_code'].nunique())}", size=12, color=MUTED)
+        note = (t("rpt_red_intro", lang, n=len(red), k=red["region_code"].nunique()) if len(shown) == len(red)
+                else t("pk_red_more", lang, n=len(red), m=len(shown)))
+        _text(slide, Inches(0.5), SLIDE_H - Inches(0.82), Inches(12), Inches(0.35), note, size=12, color=MUTED)
 
 
 def _problems_slide(prs, ctx, f, top_units: int = 10):
@@ -691,17 +708,23 @@ def build_pack(session: Session, facts, lang: str = "zh", template: bytes | None
     if regions is None:
         regions = mapview.load_regions(session)
     md = mapview.MapData(period=f.period, regions=regions, lights=f.lights, league=f.league)
-    _title_slide(prs, ctx)
-    _headline_slide(prs, ctx, f.summary)
-    _map_slide(prs, ctx, md)
-    _progress_slide(prs, ctx, f)
-    _lights_chart_slide(prs, ctx, f)
-    _league_slides(prs, ctx, f)
-    _red_slides(prs, ctx, f)
-    _problems_slide(prs, ctx, f)
-    _overdue_slide(prs, ctx, f.problems, f.region_names)
-    _reporting_slide(prs, ctx, f)
-    _county_status_slides(prs, ctx, f)
+    from concurrent.futures import ThreadPoolExecutor
+
+    # the map image is drawn by the local Chromium (kaleido) while the native slides are built here
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pack-map") as pool:
+        png = pool.submit(_map_png, md, ctx)
+        _title_slide(prs, ctx)
+        _headline_slide(prs, ctx, f.summary)
+        place_map = _map_slide(prs, ctx, md, png)
+        _progress_slide(prs, ctx, f)
+        _lights_chart_slide(prs, ctx, f)
+        _league_slides(prs, ctx, f)
+        _red_slides(prs, ctx, f)
+        _problems_slide(prs, ctx, f)
+        _overdue_slide(prs, ctx, f.problems, f.region_names)
+        _reporting_slide(prs, ctx, f)
+        _county_status_slides(prs, ctx, f)
+        place_map()
     buf = io.BytesIO()
     prs.save(buf)
     return buf.getvalue()

@@ -30,6 +30,7 @@ FALLBACKS = {TITLE_FONT: ("Noto Serif CJK SC", "roman"), BODY_FONT: ("Noto Serif
              HEAD_FONT: ("Noto Sans CJK SC", "swiss"), SUBHEAD_FONT: ("Noto Serif CJK SC", "roman")}
 RED = (0xE0, 0x00, 0x00)
 OVERDUE_ITEMS = 10
+RED_PER_COUNTY = 10  # a county's red projects named in the text; the rest are counted
 TOP = 3
 
 
@@ -99,10 +100,12 @@ def report_paragraphs(f: MonthFacts, lang: str = "zh") -> list[tuple[str, str]]:
         for i, (code, g) in enumerate(groups, start=1):
             out.append(("h2", t("rpt_red_county", lang, i=_cn_num(i, lang), name=f.region_names.get(code, code),
                                 n=len(g))))
-            for j, r in enumerate(g.to_dict("records"), start=1):
+            for j, r in enumerate(g.head(RED_PER_COUNTY).to_dict("records"), start=1):
                 reasons = r["reasons_en"] if lang == "en" else r["reasons"]
                 out.append(("item", t("rpt_red_item", lang, i=j, project=r["project_name"] or r["project_code"],
                                       reasons=str(reasons or "").rstrip("。;; "))))
+            if len(g) > RED_PER_COUNTY:
+                out.append(("body", t("rpt_red_more", lang, n=len(g) - RED_PER_COUNTY)))
     # 四、问题办理
     out.append(("h1", t("rpt_sec_problems", lang)))
     out.append(("body", t("rpt_problems", lang, as_of=as_of, open=s["problems_open"],
@@ -242,10 +245,9 @@ def _ranking_table(doc, f: MonthFacts, lang: str) -> None:
     table = doc.add_table(rows=1 + len(rows), cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for r, vals in enumerate([header] + rows):
-        for c, v in enumerate(vals):
-            cell = table.cell(r, c)
-            cell.text = ""
+    for row, vals in zip(table.rows, [header] + rows):  # row.cells once per row (table.cell is O(n) each)
+        r = 0 if vals is header else 1
+        for cell, v in zip(row.cells, vals):
             p = cell.paragraphs[0]
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             _font(p.add_run(str(v)), HEAD_FONT if r == 0 else BODY_FONT, 12, bold=False)
