@@ -141,7 +141,7 @@ def test_red_projects_by_county_with_reasons(demo):
     items = [text for kind, text in demo["paras"] if kind == "item" and "责任单位" not in text]
     assert len(items) == len(red)
     for r in red.to_dict("records"):  # each project carries its own reasons from lib.rules.lights
-        assert any(text.endswith(f"{r['project_name']}：{r['reasons'].rstrip('。;; ')}。") for text in items)
+        assert any(text.endswith(f"{r['project_name']}，红灯原因：{r['reasons'].rstrip('。;; ')}。") for text in items)
     heads = [text for kind, text in demo["paras"] if kind == "h2"]
     assert len(heads) == counties
     names_by_code = dict(zip(demo["league"]["region_code"], demo["league"]["region_name"]))
@@ -248,3 +248,36 @@ def test_the_pack_says_the_same_figures(demo, tmp_path):
         assert county_line(r, "zh") in cells
     for r in e["top3"].to_dict("records"):
         assert f"第{int(r['rank'])}名,得分{r['score']:.1f};投资完成率{fmt_pct(r['invest_rate'])}" in cells
+
+
+def test_cli_export_report_and_briefing(tmp_path):
+    """`python -m lib.cli export report` writes the 通报; `export briefing --pdf` the pack and its PDF."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    env = dict(os.environ, COCKPIT_DB_URL=f"sqlite:///{tmp_path / 'c.db'}")
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "lib.cli", *args], cwd=ROOT, env=env, capture_output=True,
+                              text=True, timeout=600)
+
+    assert run("init", "--demo").returncode == 0
+    proc = run("export", "report", "--period", "2022-10", "--out", str(tmp_path / "tb.docx"), "--no-red-head")
+    assert proc.returncode == 0, proc.stderr
+    doc = Document(str(tmp_path / "tb.docx"))
+    assert doc.paragraphs[0].text != t("rpt_red_head", "zh")
+    assert any(p.text.startswith("截至2022年10月31日，249个年度建设项目") for p in doc.paragraphs)
+    bad = run("export", "report", "--period", "2022-13", "--out", str(tmp_path / "x.docx"))
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+    args = ["export", "briefing", "--period", "2022-10", "--out", str(tmp_path / "pack.pptx")]
+    if shutil.which("soffice"):
+        args.append("--pdf")
+    proc = run(*args)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "pack.pptx").stat().st_size > 50_000
+    if shutil.which("soffice"):
+        assert (tmp_path / "pack.pdf").read_bytes()[:4] == b"%PDF"

@@ -51,7 +51,7 @@ TEXT = {
     "rpt_red_none": ("本期无红灯项目。", "No red projects this month."),
     "rpt_red_county": ("（{i}）{name}{n}个。", "({i}) {name}: {n}."),
     "rpt_red_more": ("另有{n}个红灯项目见红灯项目清单。", "{n} more red projects in the traffic-light list."),
-    "rpt_red_item": ("{i}.{project}：{reasons}。", "{i}. {project}: {reasons}."),
+    "rpt_red_item": ("{i}.{project}，红灯原因：{reasons}。", "{i}. {project}, red because: {reasons}."),
     "rpt_problems": ("截至{as_of}，未销号问题{open}个，其中超期未解决{overdue}个；本月新增问题{new}个。",
                      "Up to {as_of}: {open} open problems, {overdue} of them overdue; {new} raised this month."),
     "rpt_problem_cats": ("未销号问题按类型：{items}。", "Open problems by type: {items}."),
