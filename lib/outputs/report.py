@@ -245,12 +245,19 @@ def _ranking_table(doc, f: MonthFacts, lang: str) -> None:
     table = doc.add_table(rows=1 + len(rows), cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    from docx.shared import Mm
+
+    table.autofit = False
+    widths = [Mm(w) for w in (14, 40, 22, 24, 20, 20, 16)]  # 156 mm: the text width
+    for col, wd in zip(table.columns, widths):  # the grid (LibreOffice reads it) and every cell (Word)
+        col.width = wd
     for row, vals in zip(table.rows, [header] + rows):  # row.cells once per row (table.cell is O(n) each)
         r = 0 if vals is header else 1
-        for cell, v in zip(row.cells, vals):
+        for cell, v, wd in zip(row.cells, vals, widths):
+            cell.width = wd
             p = cell.paragraphs[0]
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _font(p.add_run(str(v)), HEAD_FONT if r == 0 else BODY_FONT, 12, bold=False)
+            _font(p.add_run(str(v)), HEAD_FONT if r == 0 else BODY_FONT, 13, bold=False)
 
 
 def build_report(f: MonthFacts, lang: str = "zh", red_head: bool = True) -> bytes:
