@@ -103,3 +103,19 @@ def test_chart_png_is_named_by_title_and_period_at_twice_the_size(app_server, br
     # the camera button is in the chart's toolbar
     plot.hover()
     expect(plot.locator('.modebar-btn[data-title*="png"], .modebar-btn[data-title*="PNG"]').first).to_be_attached()
+
+
+@pytest.mark.parametrize("size", [(1180, 820), (820, 1180)])
+def test_briefing_page_makes_the_report_on_a_tablet(app_server, browser_page, size):
+    from tests.browser.conftest import goto_page
+
+    rp = browser_page(*size)
+    sign_in(rp, app_server, user="office")
+    goto_page(rp, app_server, "briefing")
+    page = rp.page
+    expect(page.locator(".st-key-ox_make_pack button")).to_be_visible()
+    page.locator(".st-key-ox_make_report button").click()
+    expect(page.locator(".st-key-ox_dl_docx button")).to_be_visible(timeout=120000)
+    expect(page.locator('[data-testid="stFileUploader"]')).to_be_visible()  # the office keeps the template
+    wait_app_idle(page)
+    rp.screenshot(f"briefing_{size[0]}x{size[1]}")
