@@ -7,8 +7,8 @@ import streamlit as st
 
 from lib.access import can
 from lib.i18n import enum_label, t
+from lib.outputs.excel import csv_bytes
 from lib.store import audit, get_engine, session_scope
-from lib.outputs.excel import safe_frame
 from pages import _widgets
 from pages._frame import ctx, header
 
@@ -47,7 +47,7 @@ st.dataframe(shown.rename(columns=labels), hide_index=True, width="stretch",
 _widgets.excel_download(shown.rename(columns=labels), t("page_audit", c.lang), key="audit_xlsx")
 st.download_button(
     t("export_csv", c.lang),
-    safe_frame(df).to_csv(index=False).encode("utf-8-sig"),
+    csv_bytes(df),
     file_name=f"audit_{today.isoformat()}.csv",
     mime="text/csv",
     key="audit_export",

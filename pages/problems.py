@@ -15,9 +15,9 @@ from lib import access, periods
 from lib import problems as P
 from lib.errors import CockpitError
 from lib.i18n import LIGHT_COLORS, enum_label, t
+from lib.outputs.excel import csv_bytes
 from lib.store import get_engine, queries, session_scope
 from lib.store.models import PROBLEM_CATEGORIES, PROBLEM_LEVELS, PROBLEM_STATUSES
-from lib.outputs.excel import safe_frame
 from pages import _frame, _widgets
 
 c = _frame.ctx()
@@ -182,7 +182,7 @@ with tabs[0]:
             st.session_state["pb_pick_next"] = int(show.iloc[picked[0]][L("pb_col_id")])
         st.session_state["_pb_last_rows"] = picked
         _widgets.excel_download(show, t("page_problems", lang), key="pb_xlsx")
-        st.download_button(t("export_csv", lang), safe_frame(show).to_csv(index=False).encode("utf-8-sig"),
+        st.download_button(t("export_csv", lang), csv_bytes(show),
                            file_name=f"problems_{as_of:%Y%m%d}.csv", mime="text/csv", key="pb_csv")
 
 # --- board by state --------------------------------------------------------------------------------
