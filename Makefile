@@ -28,10 +28,11 @@ run: store
 	$(BIN)/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT) --server.headless true \
 	  --browser.serverAddress $(HOST) --browser.gatherUsageStats false
 
-# Debian's Chromium and fonts for the browser tests (only when missing and we are root).
+# Debian's Chromium and fonts for the browser tests, LibreOffice Impress and poppler for the briefing
+# pack's PDF and its page images (only when missing and we are root).
 system-deps:
 	@missing=""; \
-	for p in chromium fonts-noto-cjk fonts-noto-color-emoji; do \
+	for p in chromium fonts-noto-cjk fonts-noto-color-emoji libreoffice-impress poppler-utils; do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \

@@ -174,6 +174,9 @@ if st.sidebar.button(t("logout", lang), key="logout_button", width="stretch"):
         del st.query_params[TOKEN_PARAM]
     st.rerun()
 
+# --- 汇报模式 presentation mode (?present=1): pages/_frame.presentation_switch ------------------------------
+_frame.presentation_switch(lang)
+
 # --- navigation: pages that exist and that the role may see ---------------------------------------------
 # URL paths differ from the file names on purpose: with a pages/ folder beside app.py, Streamlit's
 # legacy multipage mode (active for the first run of a process, and for every AppTest run) would
@@ -183,6 +186,7 @@ PAGES = [
     ("sec_cockpit", "overview.py", "cockpit", "page_overview", "read", True),
     ("sec_cockpit", "map.py", "project-map", "page_map", "read", False),
     ("sec_cockpit", "league.py", "ranking", "page_league", "read", False),
+    ("sec_cockpit", "outputs.py", "briefing", "page_outputs", "read", False),
     ("sec_projects", "project_list.py", "light-list", "page_project_list", "read", False),
     ("sec_projects", "project_file.py", "project-file", "page_project_file", "read", False),
     ("sec_problems", "problems.py", "problem-list", "page_problems", "read", False),

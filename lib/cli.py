@@ -71,9 +71,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("export", help="导出")
     exp = s.add_subparsers(dest="what", required=True, parser_class=_Parser)
-    b = exp.add_parser("briefing", help="月度通报幻灯片 .pptx")
+    b = exp.add_parser("briefing", help="月度汇报幻灯片 .pptx(可编辑图表;有 LibreOffice 时 --pdf 另存 PDF)")
     b.add_argument("--period", required=True)
     b.add_argument("--out", required=True)
+    b.add_argument("--as-of", dest="as_of")
+    b.add_argument("--pdf", action="store_true", help="同时生成同名 PDF(需要 LibreOffice)")
+    r = exp.add_parser("report", help="月度通报 .docx(公文格式)")
+    r.add_argument("--period", required=True)
+    r.add_argument("--out", required=True)
+    r.add_argument("--as-of", dest="as_of")
+    r.add_argument("--no-red-head", dest="red_head", action="store_false", help="不加红头")
 
     s = sub.add_parser("user", help="账号")
     us = s.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -310,15 +317,24 @@ def cmd_problems(args) -> int:
 def cmd_export(args) -> int:
     from lib import store
 
-    period = _period(args.period)
+    period, as_of = _period(args.period), _as_of(getattr(args, "as_of", None))
     engine = _engine()
-    from lib.outputs.briefing import briefing_pptx
-
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    if args.what == "report":
+        from lib.outputs.report import report_docx
+
+        with store.session_scope(engine) as session:
+            report_docx(session, period, out, as_of=as_of, red_head=args.red_head)
+        print(t("cli_written", path=out))
+        return 0
+    from lib.outputs.briefing import briefing_pptx, pack_pdf
+
     with store.session_scope(engine) as session:
-        briefing_pptx(session, period, out)
+        briefing_pptx(session, period, out, as_of=as_of)
     print(t("cli_written", path=out))
+    if args.pdf:
+        print(t("cli_written", path=pack_pdf(out)))
     return 0
 
 

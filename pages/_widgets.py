@@ -58,9 +58,68 @@ def style_fig(fig, title: str, height: int = 380, legend: bool = True):
     return fig
 
 
+def _plain(text) -> str:
+    """A chart title without its HTML (<b>, <br>, <span …>)."""
+    import re
+
+    return re.sub(r"<[^>]+>", " ", str(text or "")).split("  ")[0].strip()
+
+
+def image_filename(title: str, period: str | None) -> str:
+    """「title_2022年10月」: the PNG's file name (never newplot.png); no path or shell characters."""
+    import re
+
+    from lib.periods import fmt_period
+
+    name = _plain(title) or "chart"
+    if period:
+        name += "_" + fmt_period(period, "zh")
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", name).strip("_")[:120] or "chart"
+
+
+def image_config(fig, period: str | None = None) -> dict:
+    """The house config plus the camera button: a PNG at twice the screen size, named after the
+    chart's title and period (plotly's ``toImageButtonOptions``)."""
+    title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else ""
+    cfg = dict(PLOTLY_CONFIG)
+    cfg["modeBarButtonsToRemove"] = [b for b in PLOTLY_CONFIG["modeBarButtonsToRemove"] if b != "toImage"]
+    cfg["toImageButtonOptions"] = {"format": "png", "filename": image_filename(title, period), "scale": 2}
+    return cfg
+
+
+def stamp_period(fig, lang: str = "zh") -> None:
+    """Draw 数据截至 and the county into the chart (under its title) so a saved image carries them."""
+    from lib import periods
+
+    s = st.session_state
+    period = s.get("period")
+    if not period or not (fig.layout.title and fig.layout.title.text):
+        return
+    if fig.layout.title.subtitle and fig.layout.title.subtitle.text:
+        return
+    region = s.get("region_code")
+    where = t("all_regions", lang)
+    if region:
+        try:
+            from pages import _cache
+
+            where = _cache.region_names().get(region, region)
+        except Exception:  # the code still names the county
+            where = region
+    fig.update_layout(title_subtitle_text=f"{t('data_as_of', lang)}:{periods.fmt_date(periods.last_day(period), lang)}"
+                                          f" · {where}",
+                      title_subtitle_font={"size": 13, "color": "#465060"})
+    top = fig.layout.margin.t if fig.layout.margin and fig.layout.margin.t is not None else 56
+    fig.update_layout(margin={"t": max(top, 56) + 22})
+
+
 def chart(fig, key: str | None = None, on_select=None):
-    """st.plotly_chart with the house config (no plotly logo, nothing from the internet)."""
-    kwargs = {"width": "stretch", "config": PLOTLY_CONFIG, "theme": None, "key": key}
+    """st.plotly_chart with the house config (no plotly logo, nothing from the internet); the camera
+    button saves a 2× PNG named after the title and period, with 数据截至 drawn in."""
+    lang = st.session_state.get("lang", "zh")
+    stamp_period(fig, lang)
+    kwargs = {"width": "stretch", "config": image_config(fig, st.session_state.get("period")), "theme": None,
+              "key": key}
     if on_select is not None:
         kwargs.update(on_select=on_select, selection_mode=("points",))
     return st.plotly_chart(fig, **kwargs)
@@ -105,3 +164,16 @@ def light_cell_style(light_word_to_key: dict[str, str]):
         fg = "#1D2430" if key in ("yellow", "gray") else "#FFFFFF"
         return f"background-color: {LIGHT_COLORS[key]}; color: {fg}; font-weight: 600"
     return style
+
+
+def excel_download(df, name: str, key: str, label: str | None = None) -> None:
+    """A download button giving the table as shown as formula-safe Excel (lib.outputs.excel): a
+    text that would start a formula is made inert. ``df`` may be a pandas Styler (its data is used)."""
+    from lib.outputs.excel import to_excel_bytes
+
+    data = getattr(df, "data", df)  # a Styler carries its frame in .data
+    period = st.session_state.get("period")
+    stem = image_filename(name, period)
+    st.download_button(label or t("ox_table_xlsx", st.session_state.get("lang", "zh")),
+                       data=lambda: to_excel_bytes(data, name), file_name=f"{stem}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=key)

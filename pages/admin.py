@@ -14,6 +14,7 @@ from lib.errors import CockpitError
 from lib.i18n import enum_label, t
 from lib.store import get_engine, session_scope
 from lib.store.models import ROLES, Region
+from pages import _widgets
 from pages._frame import ctx, header
 
 c = ctx()
@@ -50,6 +51,7 @@ if not table.empty:
 if st.session_state.get("admin_flash"):
     st.success(st.session_state.pop("admin_flash"))
 st.dataframe(table, hide_index=True, width="stretch")
+_widgets.excel_download(table, t("page_admin", c.lang), key="admin_xlsx")
 
 
 def _do(fn, ok_message: str) -> None:

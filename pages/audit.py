@@ -9,6 +9,7 @@ from lib.access import can
 from lib.i18n import enum_label, t
 from lib.outputs.excel import csv_bytes
 from lib.store import audit, get_engine, session_scope
+from pages import _widgets
 from pages._frame import ctx, header
 
 c = ctx()
@@ -43,6 +44,7 @@ shown = df.assign(action=df["action"].map(act_label), entity=df["entity"].map(en
                   before=df["before"].fillna(""), after=df["after"].fillna(""))
 st.dataframe(shown.rename(columns=labels), hide_index=True, width="stretch",
              height="auto" if len(shown) <= 15 else 560)
+_widgets.excel_download(shown.rename(columns=labels), t("page_audit", c.lang), key="audit_xlsx")
 st.download_button(
     t("export_csv", c.lang),
     csv_bytes(df),

@@ -89,6 +89,7 @@ def show_table(df: pd.DataFrame, key: str) -> None:
     if t("lg_light", lang) in tab.columns:
         styled = styled.map(_widgets.light_cell_style({v: k for k, v in word.items()}), subset=[t("lg_light", lang)])
     st.dataframe(styled, hide_index=True, key=key, height=min(38 + 35 * max(len(tab), 1), 720))
+    _widgets.excel_download(tab, t("page_league", lang), key=f"{key}_xlsx")
 
 
 if _frame.need_period(c):
@@ -161,6 +162,8 @@ if _frame.need_period(c):
             wide.columns = [periods.fmt_period(p, lang) for p in wide.columns]
             wide.index.name = t("lg_group", lang)
             st.dataframe(wide.astype("Int64").reset_index(), hide_index=True, key="lg_trend_table")
+            _widgets.excel_download(wide.astype("Int64").reset_index(), t("page_league", lang) + "_trend",
+                                    key="lg_trend_xlsx")
 
     # --- leaders and units -----------------------------------------------------------------------------------
     # the same table for 包联领导 and 责任单位 (their projects' figures), one at a time on request

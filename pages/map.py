@@ -100,6 +100,7 @@ def _region_panel(payload: dict, code: str) -> None:
         t("col_reasons", lang): mine["reasons"].fillna(""),
     })
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 360))
+    _widgets.excel_download(table, t("map_region_projects", lang), key=f"map_xlsx_{code}")
     if len(mine):
         names = dict(zip(mine["project_code"], mine["project_name"]))
         pick_col, btn_col = st.columns([3, 1])

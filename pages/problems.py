@@ -181,6 +181,7 @@ with tabs[0]:
         if picked and picked != st.session_state.get("_pb_last_rows"):
             st.session_state["pb_pick_next"] = int(show.iloc[picked[0]][L("pb_col_id")])
         st.session_state["_pb_last_rows"] = picked
+        _widgets.excel_download(show, t("page_problems", lang), key="pb_xlsx")
         st.download_button(t("export_csv", lang), csv_bytes(show),
                            file_name=f"problems_{as_of:%Y%m%d}.csv", mime="text/csv", key="pb_csv")
 
@@ -264,14 +265,16 @@ with tabs[3]:
     if board.empty:
         st.info(L("pb_empty"))
     else:
-        st.dataframe(pd.DataFrame({
+        units_tab = pd.DataFrame({
             L("pb_col_unit"): board["unit"],
             L("pb_u_held"): board["held"],
             L("pb_u_closed"): board["closed"],
             L("pb_u_on_time"): board["on_time_rate"].map(_widgets.pct),
             L("pb_u_overdue"): board["overdue"],
             L("pb_u_max"): board["max_overdue_days"],
-        }), hide_index=True, width="stretch", key="pb_units")
+        })
+        st.dataframe(units_tab, hide_index=True, width="stretch", key="pb_units")
+        _widgets.excel_download(units_tab, L("pb_col_unit"), key="pb_units_xlsx")
 
 
 def run(fn, ok: str) -> bool:

@@ -193,6 +193,7 @@ if _frame.need_period(c):
             t("pc_description", lang): probs["description"],
         })
         st.dataframe(ptab, hide_index=True, key="pf_problems")
+        _widgets.excel_download(ptab, t("pf_problems", lang), key="pf_problems_xlsx")
 
     # --- history of changes --------------------------------------------------------------------------------
     st.markdown(f"#### {t('pf_history', lang)}")
@@ -221,6 +222,7 @@ if _frame.need_period(c):
         hist_all["detail"] = hist_all["detail"].astype(str).str.slice(0, 300)
         hist_all.columns = [t(k, lang) for k in ("hc_when", "hc_who", "hc_what", "hc_detail")]
         st.dataframe(hist_all, hide_index=True, key="pf_changes")
+        _widgets.excel_download(hist_all, t("pf_history", lang), key="pf_changes_xlsx")
 
     # --- monthly reports ----------------------------------------------------------------------------------------
     with st.expander(t("pf_reports", lang)):

@@ -27,7 +27,7 @@ from lib.intake.importer import (
 from lib.intake.templates import TITLES, template_csv, template_xlsx
 from lib.store import get_engine, session_scope
 from lib.store.models import Region
-from pages import _frame
+from pages import _frame, _widgets
 
 c = _frame.ctx()
 lang = c.lang
@@ -43,13 +43,14 @@ def L(key: str, **kw) -> str:
     return text.format(**kw) if kw else text
 
 
-def _show_errors(res) -> None:
+def _show_errors(res, key: str = "upload_errors_xlsx") -> None:
     """The errors of a refused upload: the count of all, the first 200 listed (lib caps the list)."""
     total = max(res.error_total, len(res.errors))
     st.error(L("up_errors", n=total))
     if total > len(res.errors):
         st.caption(L("in_errors_total", total=total, shown=len(res.errors)))
     st.dataframe(_issues_table(res.errors), hide_index=True, width="stretch")
+    _widgets.excel_download(_issues_table(res.errors), L("up_col_message"), key=key)
 
 
 def kind_label(k: str) -> str:
@@ -194,7 +195,7 @@ if upl is not None:
                     st.rerun()
                 else:  # the store changed between preview and confirm
                     st.session_state.pop("upload_preview", None)
-                    _show_errors(final)
+                    _show_errors(final, key="upload_final_errors_xlsx")
 
 # ---- history and undo ----
 st.divider()
@@ -260,4 +261,5 @@ if access.can(actor, "undo_any"):
         wide.index.name = L("up_col_region")
         st.dataframe(wide.style.map(lambda v: "background-color:#F8D7D7" if isinstance(v, str) and "✗" in v else ""),
                      width="stretch")
+        _widgets.excel_download(wide.reset_index(), L("up_grid"), key="upload_grid_xlsx")
         st.caption(L("up_grid_note"))

@@ -19,6 +19,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "problem_close": ("office", "admin"),  # 销号 accept, 退回 return
     "supervise": ("leader", "office", "admin"),  # 督办
     "settings": ("office", "admin"),
+    "briefing_template": ("office",),  # the slide template of the monthly pack: the campaign office only
     "undo_any": ("office", "admin"),
     "audit_read": ("office", "admin"),
     "accounts": ("admin",),
@@ -35,6 +36,7 @@ PERMISSION_ZH = {
     "problem_close": "销号或退回问题",
     "supervise": "督办",
     "settings": "修改规则设置",
+    "briefing_template": "上传或删除汇报模板",
     "undo_any": "撤销他人的上传",
     "audit_read": "查看操作日志",
     "accounts": "管理账号",

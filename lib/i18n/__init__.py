@@ -81,6 +81,7 @@ ENUMS: dict[str, dict[str, tuple[str, str]]] = {
         "problem": ("问题办理", "Problem move"), "setting": ("修改设置", "Setting change"),
         "account": ("账号变更", "Account change"), "init": ("初始化", "Initialise"), "login": ("登录", "Sign-in"),
         "logout": ("退出登录", "Sign-out"), "backup": ("备份", "Backup"),
+        "template": ("汇报模板", "Slide template"),
     },
     "audit_entity": {
         "regions": ("县区", "Counties"), "projects": ("项目清单", "Projects"), "monthly": ("月报", "Monthly reports"),
@@ -88,6 +89,7 @@ ENUMS: dict[str, dict[str, tuple[str, str]]] = {
         "stats": ("县区统计", "County statistics"), "problems": ("问题", "Problems"), "users": ("账号", "Accounts"),
         "settings": ("规则设置", "Rule settings"), "demo": ("示例数据", "Demo data"),
         "store": ("数据库", "Store"),
+        "output_templates": ("汇报模板", "Slide template"),
     },
     # rule settings (lib/settings.py keys), as the office's settings form labels them
     "setting": {

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -268,6 +269,18 @@ class Setting(Base):
     value: Mapped[str] = mapped_column(Text)  # JSON
     updated_by: Mapped[Optional[str]] = mapped_column(String(100))
     updated_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+
+
+class OutputTemplate(Base):
+    """A file the campaign office uploaded for the monthly outputs (kind ``briefing``: the slide
+    template .pptx with its logo, colours and master), used for every later pack."""
+    __tablename__ = "output_templates"
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[str] = mapped_column(String(100))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 __all__ = [name for name in dir() if not name.startswith("_")]
