@@ -16,6 +16,7 @@ from typing import Any, Sequence
 
 from lib import config
 from lib.errors import CockpitError, StoreError, ValidationError
+from lib.intake import kinds as _kinds
 
 LIGHTS_COLUMNS = [
     "project_code", "light", "start", "progress", "reporting", "stats", "funds", "problems",
@@ -29,7 +30,7 @@ PROBLEM_COLUMNS = [
     "problem_id", "project_code", "region_code", "category", "level", "status", "raised_on", "deadline",
     "closed_on", "overdue_days", "supervise_count",
 ]
-IMPORT_KINDS = ("regions", "projects", "monthly", "plans", "targets", "stats", "problems")
+IMPORT_KINDS = _kinds.names()  # every entry of the upload-kind registry
 ROLES = ("leader", "staff", "office", "admin")
 
 

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from lib import access, periods
 from lib.errors import CockpitError
 from lib.i18n import t
+from lib.intake import kinds
 from lib.intake.importer import (
-    KINDS,
     batches,
     display_value,
     field_label,
@@ -52,7 +52,7 @@ with session_scope(engine) as s:
     regions = {r.code: r.name for r in s.scalars(select(Region).order_by(Region.display_order, Region.code))}
 
 # kinds this account may upload (regions/targets/stats are the office's)
-allowed = [k for k in KINDS if access.can(actor, "upload_regions" if k in ("regions", "targets", "stats") else "upload")]
+allowed = [k for k, spec in kinds.REGISTRY.items() if access.can(actor, spec.permission)]
 today = dt.date.today()
 last_idx = today.year * 12 + today.month + 1
 month_list = [periods.from_index(i) for i in range(last_idx, (today.year - 6) * 12, -1)]

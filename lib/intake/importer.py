@@ -45,11 +45,12 @@ from sqlalchemy.orm import Session
 from lib import periods
 from lib.access import Actor, can
 from lib.errors import CockpitError, ValidationError
-from lib.intake import parsing
+from lib.intake import kinds, parsing
 from lib.intake.parsing import MAX_UPLOAD_BYTES  # noqa: F401  (re-exported: the upload size limit)
 from lib.intake.templates import COLUMNS, KINDS, TITLES  # noqa: F401
 from lib.store import audit
 from lib.store.models import (
+    Base,
     MonthlyPlan,
     MonthlyReport,
     Problem,
@@ -57,23 +58,15 @@ from lib.store.models import (
     Project,
     ProjectYear,
     Region,
-    RegionStat,
-    RegionTarget,
     UploadBatch,
 )
 
-TABLES = {
-    "regions": Region, "projects": Project, "project_years": ProjectYear, "monthly_plans": MonthlyPlan,
-    "monthly_reports": MonthlyReport, "region_targets": RegionTarget, "region_stats": RegionStat,
-    "problems": Problem, "problem_events": ProblemEvent,
-}
+# Every mapped table by name (the upload-kind registry names the tables each kind writes).
+TABLES = {m.class_.__tablename__: m.class_ for m in Base.registry.mappers}
 PKS = {name: [c.name for c in m.__table__.primary_key.columns] for name, m in TABLES.items()}
-# Non-nullable columns with a default: blank on insert → default; blank on update → unchanged.
-DEFAULTS = {
-    "regions": {"kind": "county", "display_order": 0},
-    "projects": {"industrial": False},
-    "problems": {"level": "county", "status": "pending", "supervise_count": 0},
-}
+# Non-nullable columns with a default (from the registry): blank on insert → default; blank on
+# update → unchanged.
+DEFAULTS = {t: d for k in kinds.REGISTRY.values() for t, d in k.defaults.items()}
 LOCK_KEY = 7_305_001  # pg_advisory_xact_lock key of the import lock
 OPEN_STATUSES_NEEDING_FIVE = ("assigned", "in_progress", "closure_requested", "closed")
 FIVE = (("unit", "责任单位"), ("leader", "责任领导"), ("person", "责任人"), ("measures", "解决措施"),
@@ -478,6 +471,7 @@ def _build_monthly(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
                                f"本年累计完成投资 {ytd:,.2f} 万元超过项目总投资 {p['total_investment']:,.2f} 万元"))
         items.append(Item(r, f"{code} / {period}", [Op("monthly_reports", (code, period), vals)]))
     ctx["projects"] = projects
+    _monthly_warnings(ctx, items, typed, rows, hm, warnings)
     return items
 
 
@@ -713,18 +707,8 @@ def _bool_zh(b):
     return "" if b is None else ("是" if b else "否")
 
 
-BUILDERS = {
-    "regions": _build_regions, "projects": _build_projects, "monthly": _build_monthly, "plans": _build_plans,
-    "targets": _build_targets, "stats": _build_stats, "problems": _build_problems,
-}
-KEY_COLUMNS = {
-    "regions": ("code",), "projects": ("code", "year"), "monthly": ("code", "period"), "plans": ("code", "year"),
-    "targets": ("region", "year"), "stats": ("region", "period"), "problems": ("id",),
-}
-
-
 def _duplicate_keys(kind, typed, rows, hm, errors):
-    keys = KEY_COLUMNS[kind]
+    keys = kinds.get(kind).key
     if not all(k in typed for k in keys):
         return
     seen: dict[tuple, int] = {}
@@ -816,9 +800,7 @@ def _diff(session: Session, items: list[Item], kind: str):
 def _write(session: Session, kind: str, inserts, updates, actor: Actor, batch_id: int) -> list[dict]:
     """Bulk writes; returns the undo log [{t, k, b, a}] in write order (parents first)."""
     log: list[dict] = []
-    order = ["regions", "projects", "project_years", "monthly_plans", "monthly_reports", "region_targets",
-             "region_stats", "problems"]
-    for t in order:
+    for t in kinds.table_order():
         model = TABLES[t]
         tbl = model.__table__
         pkc = PKS[t]
@@ -894,10 +876,11 @@ def run_import(session: Session, kind: str, data: bytes, filename: str, actor: A
     ``needs_acknowledgement`` is set."""
     sha = hashlib.sha256(data or b"").hexdigest()
     res = ImportResult(ok=False, kind=kind, dry_run=dry_run, filename=filename or "", sha256=sha)
-    if kind not in KINDS:
-        res.errors = [_err(None, None, kind, f"未知的数据类型「{kind}」,应为 {'、'.join(KINDS)} 之一")]
+    if kind not in kinds.REGISTRY:
+        res.errors = [_err(None, None, kind, f"未知的数据类型「{kind}」,应为 {'、'.join(kinds.names())} 之一")]
         return res
-    perm = "upload_regions" if kind in ("regions", "targets", "stats") else "upload"
+    spec = kinds.get(kind)
+    perm = spec.permission
     if not can(actor, perm):
         from lib.access import PERMISSION_ZH, ROLE_ZH
 
@@ -926,15 +909,12 @@ def run_import(session: Session, kind: str, data: bytes, filename: str, actor: A
         warnings.append(_err(frame.attrs.get("header_row"), "、".join(frame.attrs["unknown_columns"]), "",
                              "这些列不是模板中的列,已忽略"))
     ctx: dict[str, Any] = {"session": session, "actor": actor, "kind": kind}
-    needs_regions = any(c.type == "region" for c in COLUMNS[kind])
-    ctx["region_lookup"] = _region_lookup(session) if needs_regions else {}
+    ctx["region_lookup"] = _region_lookup(session) if spec.needs_regions else {}
     typed = _typed(kind, frame, rows, hm, ctx, errors)  # pure conversion, no store reads but regions
     if not dry_run:
         _lock(session)  # from here on every read sees the committed state and no one else writes
     _duplicate_keys(kind, typed, rows, hm, errors)
-    items = BUILDERS[kind](ctx, typed, rows, hm, errors, warnings)
-    if kind == "monthly":
-        _monthly_warnings(ctx, items, typed, rows, hm, warnings)
+    items = spec.build()(ctx, typed, rows, hm, errors, warnings)
     errors.sort(key=lambda e: (e["row"] is None, e["row"] or 0))
     warnings.sort(key=lambda e: (e["row"] is None, e["row"] or 0))
     res.errors, res.warnings = errors, warnings
