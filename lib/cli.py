@@ -58,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("file")
     s.add_argument("--user", help="以该账号的身份导入(县区填报员只能导入本县区)")
     s.add_argument("--dry-run", action="store_true", help="只校验,不写入")
+    s.add_argument("--history", action="store_true",
+                   help="问题清单:项目办一次性导入历史台账,状态按原样导入(不按办理流程逐步校验),记入操作日志")
 
     for name, helptext in (("lights", "项目红黄绿灯"), ("league", "县区排名")):
         s = sub.add_parser(name, help=helptext)
@@ -230,7 +232,8 @@ def cmd_import(args) -> int:
     eng = _engine()
     with store.session_scope(eng) as session:
         actor = _actor_for(session, args.user)
-        result = run_import(session, args.kind, data, path.name, actor, dry_run=args.dry_run)
+        result = run_import(session, args.kind, data, path.name, actor, dry_run=args.dry_run,
+                            history=bool(getattr(args, "history", False)))
         if not result.ok:
             session.rollback()
             json.dump([{k: _clean(e.get(k)) for k in ("row", "column", "value", "message")} for e in result.errors],
@@ -290,7 +293,7 @@ def cmd_problems(args) -> int:
 
     as_of = _as_of(args.as_of) or dt.date.today()
     return _table_command(args, "lib.problems", "problem_table", PROBLEM_COLUMNS,
-                          ("overdue_days", "supervise_count", "problem_id"), as_of=as_of)
+                          ("overdue_days", "supervise_count"), as_of=as_of)
 
 
 def cmd_export(args) -> int:

@@ -6,6 +6,7 @@ Thin view: every number and every move comes from lib.problems.
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -99,7 +100,8 @@ with st.expander(L("pb_filters"), expanded=False):
                              format_func=lambda k: enum_label("problem_level", k, lang))
     f_status = f4.multiselect(L("pb_f_status"), list(PROBLEM_STATUSES), key="pb_f_status",
                               format_func=lambda k: enum_label("problem_status", k, lang))
-    g1, g2, g3, g4 = st.columns(4)
+    g1, g2, g3, g4, g5 = st.columns([3, 3, 3, 2, 2])
+    f_number = g5.text_input(L("pb_f_number"), key="pb_f_number", max_chars=40)
     f_unit = g1.multiselect(L("pb_f_unit"), uniq("unit"), key="pb_f_unit")
     f_leader = g2.multiselect(L("pb_f_leader"), uniq("leader"), key="pb_f_leader")
     first_raised = min(base["raised_on"]) if len(base) else as_of
@@ -109,6 +111,8 @@ with st.expander(L("pb_filters"), expanded=False):
     f_overdue = g4.checkbox(L("pb_f_overdue"), key="pb_f_overdue")
 
 df = base
+if f_number.strip():  # 问题编号: the office's own number or a system number, any part of it
+    df = df[df["problem_id"].astype(str).str.contains(f_number.strip(), case=False, regex=False)]
 if f_project:
     df = df[df["project_code"].isin(f_project)]
 if f_category:
@@ -151,7 +155,7 @@ with tabs[0]:
         st.info(L("pb_empty"))
     else:
         show = pd.DataFrame({
-            L("pb_col_id"): df["problem_id"].astype(int),
+            L("pb_col_id"): df["problem_id"].astype(str),
             L("pb_col_overdue"): df["overdue_days"].map(overdue_text),
             L("pb_col_project"): df["project_name"].fillna(df["project_code"]),
             L("pb_col_region"): df["region_code"].map(lambda r: regions.get(r, r)),
@@ -174,11 +178,11 @@ with tabs[0]:
         event = st.dataframe(styled, hide_index=True, width="stretch", key="pb_table",
                              on_select="rerun", selection_mode="single-row",
                              column_config={col_over: st.column_config.TextColumn(width=104),
-                                            L("pb_col_id"): st.column_config.NumberColumn(width=56)})
+                                            L("pb_col_id"): st.column_config.TextColumn(width=96)})
         st.caption(L("pb_select_hint"))
         picked = list(getattr(getattr(event, "selection", None), "rows", []) or [])
         if picked and picked != st.session_state.get("_pb_last_rows"):
-            st.session_state["pb_pick_next"] = int(show.iloc[picked[0]][L("pb_col_id")])
+            st.session_state["pb_pick_next"] = str(show.iloc[picked[0]][L("pb_col_id")])
         st.session_state["_pb_last_rows"] = picked
         st.download_button(t("export_csv", lang), show.to_csv(index=False).encode("utf-8-sig"),
                            file_name=f"problems_{as_of:%Y%m%d}.csv", mime="text/csv", key="pb_csv")
@@ -195,9 +199,9 @@ with tabs[1]:
             sup = f" · {L('pb_col_supervise')} {int(r.supervise_count)}" if r.supervise_count else ""
             col.markdown(
                 f'<div style="border:1px solid #E3E7ED;border-radius:8px;padding:6px 8px;margin-bottom:6px">'
-                f"{flag}<b>#{int(r.problem_id)}</b> {r.project_name or r.project_code}<br>"
+                f"{flag}<b>{html.escape(str(r.problem_id))}</b> {html.escape(str(r.project_name or r.project_code))}<br>"
                 f'<span style="font-size:14px">{enum_label("problem_category", r.category, lang)} · '
-                f"{str(r.description)[:40]}{sup}</span></div>", unsafe_allow_html=True)
+                f"{html.escape(str(r.description)[:40])}{sup}</span></div>", unsafe_allow_html=True)
         if len(part) > 12:
             col.caption(L("pb_board_more", n=len(part) - 12))
 
@@ -288,16 +292,16 @@ def run(fn, ok: str) -> bool:
 
 # --- one problem: history and the moves this role may take ----------------------------------------
 with tabs[4]:
-    ids = [int(i) for i in df["problem_id"]]
+    ids = [str(i) for i in df["problem_id"]]
     if not ids:
         st.info(L("pb_empty"))
     else:
-        rows = {int(r["problem_id"]): r for r in df.to_dict("records")}
+        rows = {str(r["problem_id"]): r for r in df.to_dict("records")}
 
-        def label(pid: int) -> str:
+        def label(pid: str) -> str:
             r = rows[pid]
             od = overdue_text(r["overdue_days"])
-            return (f"#{pid} {r['project_name'] or r['project_code']} · {str(r['description'])[:24]} · "
+            return (f"{pid} {r['project_name'] or r['project_code']} · {str(r['description'])[:24]} · "
                     f"{enum_label('problem_status', r['status'], lang)}" + (f" · {od}" if od else ""))
 
         wanted = st.session_state.pop("pb_pick_next", None)  # a problem just raised opens here
@@ -425,7 +429,7 @@ with tabs[5]:
                 def _raise(session):
                     p = P.raise_problem(session, c.actor, project, category, desc, raised_on, level=level,
                                         **{k: v for k, v in five.items() if v not in (None, "")})
-                    created["id"] = p.id
+                    created["id"] = p.number
 
                 try:
                     with session_scope(get_engine()) as session:

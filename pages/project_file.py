@@ -183,7 +183,7 @@ if _frame.need_period(c):
         st.caption(t("pf_none", lang))
     else:
         ptab = pd.DataFrame({
-            "#": probs["problem_id"],
+            t("pb_col_id", lang): probs["problem_id"].astype(str),
             t("pc_category", lang): probs["category"].map(lambda k: enum_label("problem_category", k, lang)),
             t("pc_status", lang): probs["status"].map(lambda k: enum_label("problem_status", k, lang)),
             t("pc_deadline", lang): probs["deadline"].map(fdate),
@@ -208,7 +208,7 @@ if _frame.need_period(c):
     if len(events):
         parts.append(pd.DataFrame({
             "at": events["at"], "who": events["username"],
-            "what": [f"#{pid} " + enum_label("problem_action", a, lang) for pid, a in
+            "what": [f"{pid} " + enum_label("problem_action", a, lang) for pid, a in
                      zip(events["problem_id"], events["action"])],
             "detail": events["note"].fillna(""),
         }))

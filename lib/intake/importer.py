@@ -45,6 +45,7 @@ from sqlalchemy.orm import Session
 from lib import periods
 from lib.access import Actor, can
 from lib.errors import CockpitError, ValidationError
+from lib.i18n import t as _t
 from lib.intake import kinds, parsing
 from lib.intake.parsing import MAX_UPLOAD_BYTES  # noqa: F401  (re-exported: the upload size limit)
 from lib.intake.templates import COLUMNS, KINDS, TITLES  # noqa: F401
@@ -151,7 +152,7 @@ def _col_zh(kind: str) -> dict[str, str]:
 
 # Field names of the store → the template column they come from (for messages and the preview).
 FIELD_COLUMN = {
-    "region_code": "region", "project_code": "code", "growth_target": "growth_target",
+    "number": "id", "region_code": "region", "project_code": "code", "growth_target": "growth_target",
     "planned_cumulative": "m", "kind": "kind",
 }
 
@@ -188,7 +189,7 @@ def display_value(kind: str, field_name: str, value: Any, lang: str = "zh") -> s
         except ValueError:
             return str(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if col is not None and col.type in ("year", "int", "id"):
+        if col is not None and col.type in ("year", "int"):
             return str(int(value))
         return f"{value:,.2f}".rstrip("0").rstrip(".")
     return str(value)
@@ -219,11 +220,18 @@ def _converters(kind: str, ctx: dict):
             raise CockpitError(f"县区「{s}」不存在:请填写系统中已有的县区名称或县区代码")
         return code
 
-    def idv(v):
-        i = parsing.parse_int(v, "整数编号")
-        if i is not None and i <= 0:
-            raise CockpitError(f"问题编号应为正整数:{v}")
-        return i
+    def ref(v):
+        """The office's own problem number: text, kept as written (outer spaces dropped)."""
+        from lib.problems.workflow import NUMBER_MAX
+
+        s = parsing.parse_text(v)
+        if s is None:
+            return None
+        if len(s) > NUMBER_MAX:
+            raise CockpitError("imp_number_too_long", n=len(s), max=NUMBER_MAX)
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in s):
+            raise CockpitError("imp_number_control")
+        return s
 
     def make_enum(kind_):
         return lambda v: parsing.parse_enum(v, kind_)
@@ -232,7 +240,7 @@ def _converters(kind: str, ctx: dict):
         "text": parsing.parse_text, "code": parsing.parse_text, "project": parsing.parse_text,
         "money": money, "number": money, "pct": parsing.parse_number, "int": parsing.parse_int,
         "year": parsing.parse_year, "period": parsing.parse_period_cell, "date": parsing.parse_date_cell,
-        "bool": parsing.parse_bool, "tags": tags, "region": region, "id": idv,
+        "bool": parsing.parse_bool, "tags": tags, "region": region, "ref": ref,
     }
     out = {}
     for c in COLUMNS[kind]:
@@ -628,46 +636,63 @@ PROBLEM_FIELDS["code"] = "project_code"
 
 
 def _build_problems(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
+    """问题清单 rows → problems. The key is the 问题编号 (the office's own text, kept exactly): a
+    number already in the store updates that problem, a new number adds a problem under it, a blank
+    is an identical stored problem (same project, category, description, raised_on) or else a new
+    problem with the next system number (Q-000123), shown in the preview. Status and level changes
+    go through the problem workflow (lib.problems.workflow.import_moves: only the moves this role
+    may make on the page, each an event with its actor) unless ``ctx["history"]`` (the office
+    loading a historical ledger once: statuses taken as they are)."""
+    from lib.problems.workflow import import_moves, next_numbers
+
     session, actor = ctx["session"], ctx["actor"]
-    _project_checks(ctx, typed, rows, hm, errors)
-    # blank id: an identical problem already in the store (same project, category, description,
-    # raised_on) is that problem, so uploading the same file twice adds nothing.
+    history_load = bool(ctx.get("history"))
+    projects = _project_checks(ctx, typed, rows, hm, errors)
     codes = sorted({c for c in typed["code"] if c})
     natural: dict[tuple, int] = {}
     for ch in _chunks(codes):
         for p in session.execute(select(Problem.id, Problem.project_code, Problem.category, Problem.description,
                                         Problem.raised_on).where(Problem.project_code.in_(ch))):
             natural.setdefault((p.project_code, p.category, (p.description or "").strip(), p.raised_on), p.id)
+    given = sorted({n for n in typed.get("id", []) if n})
+    by_number: dict[str, int] = {}
+    for ch in _chunks(given):
+        by_number.update(session.execute(select(Problem.number, Problem.id).where(Problem.number.in_(ch))).all())
     pending = []
     seen_nat: dict[tuple, int] = {}
     for i, r in enumerate(rows):
-        pid = typed["id"][i] if "id" in typed else None
+        number = typed["id"][i] if "id" in typed else None
         vals = _vals(typed, i, PROBLEM_FIELDS)
         if any(vals.get(k) is None for k in ("project_code", "category", "description", "raised_on")):
             continue  # already an error (required value)
         nat = (vals["project_code"], vals["category"], vals["description"].strip(), vals["raised_on"])
-        if pid is None:
+        pid = None
+        if number is None:
             if nat in seen_nat:
                 errors.append(_err(r, hm["description"], vals["description"],
-                                   f"与第 {seen_nat[nat]} 行是同一个问题(项目、类型、描述、提出日期都相同)"))
+                                   _t("imp_pb_same_as_row", "zh", row=seen_nat[nat])))
                 continue
             seen_nat[nat] = r
             pid = natural.get(nat)
-        pending.append((r, pid, vals))
-    existing = _load_existing(session, "problems", [(pid,) for _, pid, _ in pending if pid is not None])
+        else:
+            pid = by_number.get(number)
+            vals["number"] = number
+        pending.append((r, pid, number, vals))
+    existing = _load_existing(session, "problems", [(pid,) for _, pid, _, _ in pending if pid is not None])
     owners = _load_projects(session, {ex["project_code"] for ex in existing.values()})
+    fresh = iter(next_numbers(session, sum(1 for _, pid, num, _ in pending if pid is None and num is None)))
     items = []
-    for r, pid, vals in pending:
-        ex = None
-        if pid is not None:
-            ex = existing.get((pid,))
-            if ex is None:
-                errors.append(_err(r, hm.get("id", "问题编号"), pid, f"问题编号 {pid} 在系统中不存在:新问题请把问题编号留空"))
-                continue
+    for r, pid, number, vals in pending:
+        ex = existing.get((pid,)) if pid is not None else None
+        shown = number if number is not None else (ex["number"] if ex else None)
+        if ex is None and number is None:
+            shown = vals["number"] = next(fresh)
+        col_id = hm.get("id", "问题编号")
+        if ex is not None:
             owner = owners.get(ex["project_code"])
             if actor.role == "staff" and owner and owner["region_code"] != actor.region_code:
-                errors.append(_err(r, hm.get("id", "问题编号"), pid,
-                                   f"问题 {pid} 属于县区 {owner['region_code']} 的项目,只能修改本县区的问题"))
+                errors.append(_err(r, col_id, shown, _t("imp_pb_other_county", "zh", number=shown,
+                                                       region=owner["region_code"])))
         merged = dict(ex or {})
         merged.update({k: v for k, v in vals.items() if v is not None or k not in DEFAULTS["problems"]})
         status = merged.get("status") or "pending"
@@ -682,17 +707,21 @@ def _build_problems(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
                                    "已销号的问题须「企业满意」为「是」"))
             if merged.get("closed_on") is None:
                 errors.append(_err(r, hm.get("closed_on", "办结日期"), "", "已销号的问题须填写「办结日期」"))
-            if actor.role == "staff" and (ex is None or ex.get("status") != "closed"):
-                errors.append(_err(r, hm.get("status", "状态"), "已销号",
-                                   "销号须由项目办确认:县区请把状态填为「申请销号」"))
-        if actor.role == "staff" and ex is not None and ex.get("status") == "closed" and status != "closed":
-            errors.append(_err(r, hm.get("status", "状态"), _status_zh(status),
-                               f"问题 {pid} 已销号,县区不能更改其状态;如需重新办理请联系项目办"))
         if merged.get("closed_on") and merged.get("raised_on") and merged["closed_on"] < merged["raised_on"]:
             errors.append(_err(r, hm.get("closed_on", "办结日期"), merged["closed_on"], "办结日期早于提出日期"))
-        label = f"#{pid}" if pid is not None else f"新问题(第{r}行)"
+        moves: list = []
+        if not history_load:
+            region = (owners.get(ex["project_code"]) if ex else projects.get(vals["project_code"])) or {}
+            moves, why = import_moves(actor, ex, {"status": status, "level": merged.get("level")},
+                                      region.get("region_code"))
+            if why:
+                field_, text_ = why
+                col, val = ((hm.get("level", "协调层级"), _level_zh(merged.get("level"))) if field_ == "level" else
+                            (hm.get("status", "状态"), _status_zh(status)))
+                errors.append(_err(r, col, val, _t("imp_pb_move", "zh", number=shown, why=text_)))
+        label = shown if (number is not None or ex is not None) else _t("imp_pb_new_number", "zh", number=shown)
         op = Op("problems", (pid,) if pid is not None else None, vals,
-                extra={"old_status": ex.get("status") if ex else None})
+                extra={"old_status": ex.get("status") if ex else None, "moves": moves, "history": history_load})
         items.append(Item(r, label, [op]))
     return items
 
@@ -701,6 +730,12 @@ def _status_zh(s):
     from lib.i18n import enum_label
 
     return enum_label("problem_status", s)
+
+
+def _level_zh(level):
+    from lib.i18n import enum_label
+
+    return enum_label("problem_level", level) if level else ""
 
 
 def _bool_zh(b):
@@ -813,12 +848,13 @@ def _write(session: Session, kind: str, inserts, updates, actor: Actor, batch_id
                     session.flush()
                     op.pk = (obj.id,)
                     op.values = vals
-                    ev = ProblemEvent(problem_id=obj.id, at=audit.now(), username=actor.username, action="import",
-                                      from_status=None, to_status=vals.get("status"), note="批量导入新增")
-                    session.add(ev)
-                    session.flush()
                     log.append({"t": "problems", "k": [obj.id], "b": None, "a": {k: _jsonable(v) for k, v in vals.items()}})
-                    log.append({"t": "problem_events", "k": [ev.id], "b": None, "a": {"problem_id": obj.id}})
+                    if op.extra.get("history"):
+                        evs = [("import", None, vals.get("status"), "imp_ev_history_new")]
+                    else:
+                        evs = [("import", None, "pending", "imp_ev_new")] + \
+                              [(a, f, to, "imp_ev_move") for a, f, to in op.extra.get("moves", [])]
+                    log.extend(_problem_events(session, obj.id, actor, evs))
         elif ins:
             rows = []
             for op, vals in ins:
@@ -852,12 +888,13 @@ def _write(session: Session, kind: str, inserts, updates, actor: Actor, batch_id
                             "a": {k: _jsonable(v) for k, v in a2.items()}})
                 if t == "problems":
                     old = op.extra.get("old_status")
-                    ev = ProblemEvent(problem_id=op.pk[0], at=audit.now(), username=actor.username, action="import",
-                                      from_status=old, to_status=a.get("status", old),
-                                      note="批量导入更新:" + "、".join(field_label("problems", k) for k in a))
-                    session.add(ev)
-                    session.flush()
-                    log.append({"t": "problem_events", "k": [ev.id], "b": None, "a": {"problem_id": op.pk[0]}})
+                    what = "、".join(field_label("problems", k) for k in a)
+                    moves = [] if op.extra.get("history") else op.extra.get("moves", [])
+                    evs = [(mv, f, to, "imp_ev_move") for mv, f, to in moves]
+                    if op.extra.get("history") or any(k not in ("status", "level") for k in a) or not moves:
+                        evs.append(("import", old, a.get("status", old),
+                                    "imp_ev_history_update" if op.extra.get("history") else "imp_ev_update"))
+                    log.extend(_problem_events(session, op.pk[0], actor, evs, what=what))
             for cols, plist in groups.items():
                 stmt = update(tbl).where(*[tbl.c[c] == bindparam(f"pk_{c}") for c in pkc]).values(
                     {c: bindparam(f"v_{c}") for c in cols})
@@ -865,15 +902,30 @@ def _write(session: Session, kind: str, inserts, updates, actor: Actor, batch_id
     return log
 
 
+def _problem_events(session: Session, pid: int, actor: Actor, evs: list[tuple], what: str = "") -> list[dict]:
+    """One ProblemEvent per move (action, from, to, note key) by ``actor``; their undo-log rows."""
+    out = []
+    now = audit.now()
+    for action, frm, to, note_key in evs:
+        ev = ProblemEvent(problem_id=pid, at=now, username=actor.username, action=action, from_status=frm,
+                          to_status=to, note=_t(note_key, "zh", what=what))
+        session.add(ev)
+        session.flush()
+        out.append({"t": "problem_events", "k": [ev.id], "b": None, "a": {"problem_id": pid}})
+    return out
+
+
 # ---------- the entry point ----------
 
 def run_import(session: Session, kind: str, data: bytes, filename: str, actor: Actor, dry_run: bool = False,
-               acknowledge_warnings: bool = True) -> ImportResult:
+               acknowledge_warnings: bool = True, history: bool = False) -> ImportResult:
     """Validate ``data`` as an upload of ``kind`` and (unless ``dry_run`` or errors) write it.
 
     Returns an ImportResult; never raises for bad input or a refused permission (ok=False with
     every error). With warnings and ``acknowledge_warnings=False`` nothing is written and
-    ``needs_acknowledgement`` is set."""
+    ``needs_acknowledgement`` is set. ``history=True`` (problems only, office/admin): load a
+    historical 问题台账 once, taking its statuses as they are instead of through the workflow;
+    the upload's audit row says so."""
     sha = hashlib.sha256(data or b"").hexdigest()
     res = ImportResult(ok=False, kind=kind, dry_run=dry_run, filename=filename or "", sha256=sha)
     if kind not in kinds.REGISTRY:
@@ -887,6 +939,9 @@ def run_import(session: Session, kind: str, data: bytes, filename: str, actor: A
         extra = "(县区、县区目标和县区统计由项目办上传)" if perm == "upload_regions" else ""
         res.errors = [_err(None, None, "", f"{actor.label}({ROLE_ZH.get(actor.role, actor.role)})没有权限"
                                           f"{PERMISSION_ZH[perm]}{extra}")]
+        return res
+    if history and (kind != "problems" or not can(actor, "problem_close")):
+        res.errors = [_err(None, None, "", _t("imp_history_refused", "zh"))]
         return res
     if actor.role == "staff" and not actor.region_code:
         res.errors = [_err(None, None, "", "县区填报员账号没有设置所属县区,请联系管理员")]
@@ -908,7 +963,7 @@ def run_import(session: Session, kind: str, data: bytes, filename: str, actor: A
     if frame.attrs.get("unknown_columns"):
         warnings.append(_err(frame.attrs.get("header_row"), "、".join(frame.attrs["unknown_columns"]), "",
                              "这些列不是模板中的列,已忽略"))
-    ctx: dict[str, Any] = {"session": session, "actor": actor, "kind": kind}
+    ctx: dict[str, Any] = {"session": session, "actor": actor, "kind": kind, "history": history}
     ctx["region_lookup"] = _region_lookup(session) if spec.needs_regions else {}
     typed = _typed(kind, frame, rows, hm, ctx, errors)  # pure conversion, no store reads but regions
     if not dry_run:
@@ -947,7 +1002,8 @@ def run_import(session: Session, kind: str, data: bytes, filename: str, actor: A
     batch.changes = json.dumps(log, ensure_ascii=False, default=str)
     audit.record(session, actor.username, "upload", kind, filename,
                  None, {"inserted": res.inserted, "updated": res.updated, "unchanged": res.unchanged,
-                        "sha256": sha, "warnings": len(warnings)}, batch_id=batch.id)
+                        "sha256": sha, "warnings": len(warnings), **({"history": True} if history else {})},
+                 batch_id=batch.id)
     session.flush()
     session.expire_all()
     res.batch_id = batch.id

@@ -124,7 +124,7 @@ _STATS_COLUMNS = [
 ]
 
 _PROBLEMS_COLUMNS = [
-    Col("问题编号", "id", False, "id", help="新问题留空(系统自动编号);修改已有问题时填写系统中的编号", help_en="Blank for a new problem; the system id to update one", example=None),
+    Col("问题编号", "id", False, "ref", help="贵单位问题台账中的编号,如 DL-2022-015,最多40个字符,原样保存;同一编号再次导入即更新该问题;留空由系统编号(如 Q-000123)", help_en="Your ledger's own number (up to 40 characters, kept exactly; the key on re-import); blank: a system number such as Q-000123", example="DL-2022-015"),
     Col("项目代码", "code", True, "project", help="问题所属项目代码", help_en="Project code", example="2203-532901-04-01-000001"),
     Col("问题类型", "category", True, "enum", "problem_category", help="用地/征地拆迁/规划/环评/能评/资金/审批手续/水电气配套/施工/其他", help_en="Category", example="征地拆迁"),
     Col("问题描述", "description", True, "text", help="问题的具体情况", help_en="Description", example="K3+200段征地尚未完成"),

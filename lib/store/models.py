@@ -163,7 +163,10 @@ class RegionStat(Base):
 
 class Problem(Base):
     __tablename__ = "problems"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)  # internal key
+    # 问题编号: the office's own ledger number (kept exactly, ≤ 40 characters) or a system number
+    # Q-000123; the key on re-import and what every surface shows. Migrated ids became str(id).
+    number: Mapped[str] = mapped_column(String(40))
     project_code: Mapped[str] = mapped_column(ForeignKey("projects.code"), index=True)
     category: Mapped[str] = mapped_column(String(16))
     description: Mapped[str] = mapped_column(Text)
@@ -179,7 +182,8 @@ class Problem(Base):
     satisfied: Mapped[Optional[bool]] = mapped_column(Boolean)  # 企业满意
     supervise_count: Mapped[int] = mapped_column(Integer, default=0)
 
-    __table_args__ = (Index("ix_problems_status", "status"),)  # 0002
+    __table_args__ = (Index("ix_problems_status", "status"),  # 0002
+                      UniqueConstraint("number", name="uq_problems_number"))  # ledger_problem_number
 
     events: Mapped[list["ProblemEvent"]] = relationship(
         back_populates="problem", order_by="ProblemEvent.id"
