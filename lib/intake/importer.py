@@ -49,6 +49,7 @@ from lib.i18n import t as _t
 from lib.intake import kinds, parsing
 from lib.intake.parsing import MAX_UPLOAD_BYTES  # noqa: F401  (re-exported: the upload size limit)
 from lib.intake.templates import COLUMNS, KINDS, TITLES  # noqa: F401
+from lib.problems.workflow import ACTION_FIELDS
 from lib.store import audit
 from lib.store.models import (
     Base,
@@ -890,10 +891,13 @@ def _write(session: Session, kind: str, inserts, updates, actor: Actor, batch_id
                     old = op.extra.get("old_status")
                     what = "、".join(field_label("problems", k) for k in a)
                     moves = [] if op.extra.get("history") else op.extra.get("moves", [])
-                    evs = [(mv, f, to, "imp_ev_move") for mv, f, to in moves]
-                    if op.extra.get("history") or any(k not in ("status", "level") for k in a) or not moves:
-                        evs.append(("import", old, a.get("status", old),
+                    # fields a move sets itself (交办's 五到位, 销号's 办结日期) belong to that move
+                    own = {"status", "level"}.union(*(ACTION_FIELDS.get(mv, ()) for mv, _f, _to in moves))
+                    evs = []
+                    if op.extra.get("history") or any(k not in own for k in a) or not moves:
+                        evs.append(("import", old, old if moves else a.get("status", old),
                                     "imp_ev_history_update" if op.extra.get("history") else "imp_ev_update"))
+                    evs += [(mv, f, to, "imp_ev_move") for mv, f, to in moves]
                     log.extend(_problem_events(session, op.pk[0], actor, evs, what=what))
             for cols, plist in groups.items():
                 stmt = update(tbl).where(*[tbl.c[c] == bindparam(f"pk_{c}") for c in pkc]).values(
@@ -932,6 +936,9 @@ def run_import(session: Session, kind: str, data: bytes, filename: str, actor: A
         res.errors = [_err(None, None, kind, f"未知的数据类型「{kind}」,应为 {'、'.join(kinds.names())} 之一")]
         return res
     spec = kinds.get(kind)
+    if history and (kind != "problems" or not can(actor, "problem_close")):
+        res.errors = [_err(None, None, "", _t("imp_history_refused", "zh"))]
+        return res
     perm = spec.permission
     if not can(actor, perm):
         from lib.access import PERMISSION_ZH, ROLE_ZH
@@ -939,9 +946,6 @@ def run_import(session: Session, kind: str, data: bytes, filename: str, actor: A
         extra = "(县区、县区目标和县区统计由项目办上传)" if perm == "upload_regions" else ""
         res.errors = [_err(None, None, "", f"{actor.label}({ROLE_ZH.get(actor.role, actor.role)})没有权限"
                                           f"{PERMISSION_ZH[perm]}{extra}")]
-        return res
-    if history and (kind != "problems" or not can(actor, "problem_close")):
-        res.errors = [_err(None, None, "", _t("imp_history_refused", "zh"))]
         return res
     if actor.role == "staff" and not actor.region_code:
         res.errors = [_err(None, None, "", "县区填报员账号没有设置所属县区,请联系管理员")]
