@@ -53,7 +53,6 @@ from lib.problems.workflow import ACTION_FIELDS
 from lib.store import audit
 from lib.store.models import (
     Base,
-    MonthlyPlan,
     MonthlyReport,
     Problem,
     ProblemEvent,
@@ -485,88 +484,20 @@ def _build_monthly(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
 
 
 def _monthly_warnings(ctx, items: list[Item], typed, rows, hm, warnings) -> None:
-    """DESIGN.md's monthly warnings, against the store's earlier months and the file's own rows."""
-    session = ctx["session"]
-    projects = ctx.get("projects", {})
+    """DESIGN.md's monthly warnings: the data-quality flags (lib.intake.quality.assess) of the
+    file's rows against the store's earlier months and the file's own rows. The same flags are
+    stored on the rows once written."""
+    from lib.intake import quality
+
     if not items:
         return
-    file_rows = []
-    for it in items:
-        op = it.ops[0]
-        code, period = op.pk
-        file_rows.append((it.row, code, period, op.values))
-    codes = sorted({c for _, c, _, _ in file_rows})
-    idxs = {periods.index(p) for _, _, p, _ in file_rows}
-    need_periods = sorted({periods.from_index(k) for i in idxs for k in (i, i - 1, i - 2)})
-    years = sorted({int(p[:4]) for p in need_periods})
-    # store: reports of the needed periods (one query), plans and project years (one query each)
-    ytd: dict[tuple[str, int], float] = {}
-    started_by: dict[tuple[str, int], bool] = {}
-    # only the file's projects, in chunks of codes (a province store holds ~1M report rows)
-    for chunk in _chunks(codes):
-        res = session.execute(select(MonthlyReport.project_code, MonthlyReport.period, MonthlyReport.ytd_completed,
-                                     MonthlyReport.started).where(MonthlyReport.period.in_(need_periods),
-                                                                  MonthlyReport.project_code.in_(chunk)))
-        for c, p, y, s in res:
-            ytd[(c, periods.index(p))] = y
-            started_by[(c, periods.index(p))] = bool(s)
-    for _, c, p, v in file_rows:
-        if "ytd_completed" in v:
-            ytd[(c, periods.index(p))] = v["ytd_completed"]
-        if v.get("started") is not None:
-            started_by[(c, periods.index(p))] = bool(v["started"])
-    pyears: dict[tuple[str, int], dict] = {}
-    plans: dict[tuple[str, int, int], float] = {}
-    for chunk in _chunks(codes):
-        for c, yr, lib_, nat, plan in session.execute(
-                select(ProjectYear.project_code, ProjectYear.year, ProjectYear.library, ProjectYear.nature,
-                       ProjectYear.annual_plan).where(ProjectYear.year.in_(years), ProjectYear.project_code.in_(chunk))):
-            pyears[(c, yr)] = {"library": lib_, "nature": nat, "annual_plan": plan}
-        for c, yr, mo, cum in session.execute(
-                select(MonthlyPlan.project_code, MonthlyPlan.year, MonthlyPlan.month, MonthlyPlan.planned_cumulative)
-                .where(MonthlyPlan.year.in_(years), MonthlyPlan.project_code.in_(chunk))):
-            plans[(c, yr, mo)] = cum
-
-    def w(row, key, value, msg):
-        warnings.append(_err(row, hm.get(key, _col_zh("monthly").get(key, key)), value, msg))
-
-    for row, code, period, v in file_rows:
-        y, m = periods.split(period)
-        k = periods.index(period)
-        cur = v.get("ytd_completed")
-        if cur is None:
-            continue
-        prev = ytd.get((code, k - 1)) if m > 1 else 0.0
-        prev2 = ytd.get((code, k - 2)) if m > 2 else None
-        if m > 1 and prev is not None and cur < prev - 1e-9:
-            w(row, "ytd_completed", cur,
-              f"累计数下降:本年累计完成投资 {cur:,.2f} 万元低于上月({periods.fmt_period(periods.previous(period))})的 {prev:,.2f} 万元")
-        mc = v.get("month_completed")
-        if mc is not None and prev is not None and round(mc - (cur - prev), 2) != 0:
-            w(row, "month_completed", mc,
-              f"本月完成投资 {mc:,.2f} 万元与累计数的变化 {cur - prev:,.2f} 万元不一致(本月累计 {cur:,.2f} − 上月累计 {prev:,.2f})")
-        proj = projects.get(code, {})
-        started = bool(v.get("started")) or any(started_by.get((code, j)) for j in (k, k - 1, k - 2)) or (
-            proj.get("actual_start") is not None and periods.month_index(proj["actual_start"]) <= k)
-        finished = proj.get("actual_end") is not None and periods.month_index(proj["actual_end"]) <= k
-        if (m > 2 and prev is not None and prev2 is not None and started and not finished
-                and _same(cur, prev) and _same(prev, prev2)):
-            w(row, "ytd_completed", cur,
-              f"疑似照抄:已开工项目连续三个月本年累计完成投资都是 {cur:,.2f} 万元,请核实")
-        py = pyears.get((code, y))
-        plan = py["annual_plan"] if py else None
-        if plan and plan > 0:
-            if cur > 1.5 * plan + 1e-9:
-                w(row, "ytd_completed", cur,
-                  f"本年累计完成投资 {cur:,.2f} 万元超过年度计划投资 {plan:,.2f} 万元的1.5倍,请核实")
-            if py["library"] == "annual":
-                e = _expected(py, proj, y, m, plans.get((code, y, m)))
-                if e > 0:
-                    r_ = round(cur / plan, 4)
-                    gap = round((r_ - round(e, 4)) * 100, 2)
-                    if gap < -10 and not (v.get("variance_note") or "").strip():
-                        w(row, "variance_note", "",
-                          f"投资完成率{r_ * 100:.1f}%,序时进度{e * 100:.1f}%,滞后{-gap:.1f}个百分点,请填写「偏差说明」")
+    overlay = {op.pk: op.values for it in items for op in it.ops}
+    row_of = {op.pk: it.row for it in items for op in it.ops}
+    flags = quality.assess(ctx["session"], list(overlay), overlay)
+    for key, fl in flags.items():
+        for f in fl:
+            col = hm.get(f["column"], _col_zh("monthly").get(f["column"], f["column"]))
+            warnings.append(_err(row_of[key], col, f["value"], quality.message(f)))
 
 
 def _expected(py: dict, proj: dict, y: int, m: int, planned_cum: float | None) -> float:
@@ -863,6 +794,7 @@ def _write(session: Session, kind: str, inserts, updates, actor: Actor, batch_id
                 row.update(vals)
                 if t == "monthly_reports":
                     row["batch_id"] = batch_id
+                    row["reported_at"] = audit.now()  # first reached the store (on time by the 10th?)
                 rows.append(row)
                 js = op.extra.get("json") or {k: _jsonable(v) for k, v in vals.items()}
                 if t == "monthly_reports":
@@ -1004,6 +936,7 @@ def run_import(session: Session, kind: str, data: bytes, filename: str, actor: A
     session.flush()
     log = _write(session, kind, inserts, updates, actor, batch.id)
     batch.changes = json.dumps(log, ensure_ascii=False, default=str)
+    _refresh_flags(session, log)
     audit.record(session, actor.username, "upload", kind, filename,
                  None, {"inserted": res.inserted, "updated": res.updated, "unchanged": res.unchanged,
                         "sha256": sha, "warnings": len(warnings), **({"history": True} if history else {})},
@@ -1013,6 +946,17 @@ def run_import(session: Session, kind: str, data: bytes, filename: str, actor: A
     res.batch_id = batch.id
     res.message = f"已导入:新增 {res.inserted} 行,更新 {res.updated} 行,未变 {res.unchanged} 行"
     return res
+
+
+def _refresh_flags(session: Session, log: list[dict]) -> None:
+    """Recompute the stored data-quality flags of the reports a batch (or its undo) touched, and of
+    the months after them (a corrected report clears the flag it caused next month)."""
+    from lib.intake import quality
+
+    keys = [(c["k"][0], c["k"][1]) for c in log if c["t"] == "monthly_reports"]
+    if keys:
+        session.flush()
+        quality.refresh(session, keys)
 
 
 def preview(session: Session, kind: str, data: bytes, filename: str, actor: Actor) -> ImportResult:
@@ -1115,6 +1059,7 @@ def undo_batch(session: Session, batch_id: int, actor: Actor) -> dict:
         session.flush()
     except IntegrityError as exc:
         raise CockpitError(f"不能撤销批次 {batch_id}:它新增的数据已被后来的数据引用(如月报、问题),请先撤销或删除那些数据") from exc
+    _refresh_flags(session, log)
     batch.undone_at = audit.now()
     batch.undone_by = actor.username
     audit.record(session, actor.username, "undo", batch.kind, batch.filename, None,

@@ -138,6 +138,8 @@ class MonthlyReport(Base):
     batch_id: Mapped[Optional[int]] = mapped_column(Integer)
     # when the report reached the store (uploads by the 10th of the next month are on time); 0002
     reported_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    # data-quality flags that stay (lib.intake.quality): JSON list of {code, column, value, params}
+    flags: Mapped[Optional[str]] = mapped_column(Text)
     __table_args__ = (Index("ix_monthly_reports_period", "period"),)
 
     project: Mapped[Project] = relationship()
