@@ -343,43 +343,44 @@ with tabs[4]:
                 L("pb_h_note"): hist["note"].fillna(""),
             }), hide_index=True, width="stretch", key="pb_history")
 
+        kid = int(r["pk"])  # widget keys use the internal id (a number is the office's own text)
         actions = P.allowed_actions(actor, r) if c.actor is not None else []
         st.markdown(f"**{L('pb_actions')}**")
         if not actions:
             st.caption(L("pb_no_actions"))
         else:
-            action = st.radio(L("pb_action"), actions, key=f"pb_action_{pid}", horizontal=True,
+            action = st.radio(L("pb_action"), actions, key=f"pb_action_{kid}", horizontal=True,
                               format_func=lambda a: enum_label("problem_action", a, lang))
-            with st.form(f"pb_form_{pid}_{action}", clear_on_submit=False):
+            with st.form(f"pb_form_{kid}_{action}", clear_on_submit=False):
                 fields: dict = {}
                 if action == "assign":
                     st.caption(L("pb_five_hint"))
                     a1, a2, a3 = st.columns(3)
-                    fields["unit"] = a1.text_input(L("pb_col_unit"), value=txt(r["unit"]), key=f"pb_f_unit_{pid}")
+                    fields["unit"] = a1.text_input(L("pb_col_unit"), value=txt(r["unit"]), key=f"pb_f_unit_{kid}")
                     fields["leader"] = a2.text_input(L("pb_col_leader"), value=txt(r["leader"]),
-                                                     key=f"pb_f_leader_{pid}")
+                                                     key=f"pb_f_leader_{kid}")
                     fields["person"] = a3.text_input(L("pb_col_person"), value=txt(r["person"]),
-                                                     key=f"pb_f_person_{pid}")
+                                                     key=f"pb_f_person_{kid}")
                     fields["measures"] = st.text_area(L("pb_col_measures"), value=txt(r["measures"]),
-                                                      key=f"pb_f_measures_{pid}")
+                                                      key=f"pb_f_measures_{kid}")
                     fields["deadline"] = st.date_input(L("pb_col_deadline"), value=r["deadline"] if isinstance(r["deadline"], dt.date) else None,
-                                                       key=f"pb_f_deadline_{pid}", format="YYYY-MM-DD")
+                                                       key=f"pb_f_deadline_{kid}", format="YYYY-MM-DD")
                 elif action in ("submit", "accept"):
                     st.caption(L("pb_submit_hint" if action == "submit" else "pb_accept_hint"))
                     b1, b2 = st.columns(2)
                     fields["closed_on"] = b1.date_input(L("pb_col_closed"), value=r["closed_on"] if isinstance(r["closed_on"], dt.date) else as_of,
-                                                        key=f"pb_f_closed_{pid}_{action}", format="YYYY-MM-DD")
+                                                        key=f"pb_f_closed_{kid}_{action}", format="YYYY-MM-DD")
                     sat_now = r["satisfied"] if isinstance(r["satisfied"], bool) else None
                     sat_opts = [True, False, None]
                     fields["satisfied"] = b2.radio(
                         L("pb_col_satisfied"), sat_opts, index=sat_opts.index(sat_now), horizontal=True,
-                        key=f"pb_f_sat_{pid}_{action}",
+                        key=f"pb_f_sat_{kid}_{action}",
                         format_func=lambda v: L("pb_sat_unknown") if v is None else t("yes" if v else "no", lang))
                 needs_note = action in P.NOTE_REQUIRED
                 note = st.text_area(L("pb_note_required" if needs_note else "pb_note"),
-                                    key=f"pb_f_note_{pid}_{action}")
+                                    key=f"pb_f_note_{kid}_{action}")
                 go_ = st.form_submit_button(f"{L('pb_do')}:{enum_label('problem_action', action, lang)}",
-                                            type="primary", key=f"pb_do_{pid}_{action}")
+                                            type="primary", key=f"pb_do_{kid}_{action}")
             if go_:
                 run(lambda s: P.apply(s, c.actor, pid, action, note=note or None, **fields),
                     L("pb_done", action=enum_label("problem_action", action, lang), id=pid))
