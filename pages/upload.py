@@ -242,8 +242,9 @@ if access.can(actor, "undo_any"):
     if grid.empty:
         st.caption(t("no_data", lang))
     else:
-        grid = grid.assign(cell=[f"{r}/{a}" + (" ✗" if m else "") for r, a, m in
-                                 zip(grid["reported"], grid["annual"], grid["missing"])],
+        grid = grid.assign(cell=[f"{r}/{a}" + (" ✗" if m else "") + (f" ⏰{lt}" if lt else "") + (f" ⚑{fl}" if fl else "")
+                                 for r, a, m, lt, fl in zip(grid["reported"], grid["annual"], grid["missing"],
+                                                            grid["late"], grid["flagged"])],
                            month=[f"{int(p[5:])}月" if lang == "zh" else p for p in grid["period"]])
         order = list(dict.fromkeys(grid["month"]))
         wide = grid.pivot(index="region_name", columns="month", values="cell")[order]
@@ -252,3 +253,4 @@ if access.can(actor, "undo_any"):
         st.dataframe(wide.style.map(lambda v: "background-color:#F8D7D7" if isinstance(v, str) and "✗" in v else ""),
                      width="stretch")
         st.caption(L("up_grid_note"))
+        st.caption(L("up_grid_legend"))

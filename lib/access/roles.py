@@ -20,6 +20,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "settings": ("office", "admin"),
     "undo_any": ("office", "admin"),
     "audit_read": ("office", "admin"),
+    "quality_read": ("office", "admin"),  # the 数据质量 page
     "accounts": ("admin",),
     "backup": ("admin",),
 }
@@ -35,6 +36,7 @@ PERMISSION_ZH = {
     "settings": "修改规则设置",
     "undo_any": "撤销他人的上传",
     "audit_read": "查看操作日志",
+    "quality_read": "查看数据质量",
     "accounts": "管理账号",
     "backup": "备份数据",
 }

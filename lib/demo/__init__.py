@@ -770,6 +770,9 @@ def _write(session: Session, data: dict) -> None:
     if data["plans"]:
         session.execute(insert(MonthlyPlan), data["plans"])
     session.execute(insert(MonthlyReport), data["reports"])
+    from lib.intake import quality  # the demo's reports carry their data-quality flags like uploads
+
+    quality.refresh(session, [(r["project_code"], r["period"]) for r in data["reports"]])
     # the demo ledger's own problem numbers are the ids' text form (as in a migrated store)
     ids = session.execute(
         insert(Problem).returning(Problem.id, sort_by_parameter_order=True),

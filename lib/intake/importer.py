@@ -1087,8 +1087,11 @@ def batches(session: Session, actor: Actor | None = None, limit: int = 50) -> pd
 # ---------- reporting grid ----------
 
 def reporting_grid(session: Session, year: int, through: str | None = None) -> pd.DataFrame:
-    """Region × month of ``year`` (to ``through`` if given): annual projects, how many reported,
-    how many missing. Long format: region_code, region_name, period, annual, reported, missing."""
+    """Region × month of ``year`` (to ``through`` if given): annual projects, how many reported, how
+    many missing, how many late (reached the store after the 10th of the next month, 月报制) and
+    how many carry data-quality flags. Long format: region_code, region_name, period, annual,
+    reported, missing, late, flagged."""
+    cols = ["region_code", "region_name", "period", "annual", "reported", "missing", "late", "flagged"]
     regions = session.execute(select(Region.code, Region.name).order_by(Region.display_order, Region.code)).all()
     annual = dict(session.execute(
         select(Project.region_code, func.count()).join(ProjectYear, ProjectYear.project_code == Project.code)
@@ -1098,19 +1101,25 @@ def reporting_grid(session: Session, year: int, through: str | None = None) -> p
         ty, tm = periods.split(periods.parse_period(through))
         last_m = 0 if ty < year else (tm if ty == year else 12)
     plist = [f"{year:04d}-{m:02d}" for m in range(1, last_m + 1)]
-    rep = {}
+    rep: dict[tuple[str, str], list[int]] = {}
     if plist:
-        q = (select(Project.region_code, MonthlyReport.period, func.count())
+        q = (select(Project.region_code, MonthlyReport.period, MonthlyReport.reported_at, MonthlyReport.flags)
              .join(MonthlyReport, MonthlyReport.project_code == Project.code)
              .join(ProjectYear, (ProjectYear.project_code == Project.code) & (ProjectYear.year == year))
-             .where(ProjectYear.library == "annual", MonthlyReport.period.in_(plist))
-             .group_by(Project.region_code, MonthlyReport.period))
-        rep = {(r, p): n for r, p, n in session.execute(q)}
+             .where(ProjectYear.library == "annual", MonthlyReport.period.in_(plist)))
+        due = {p: dt.date(*periods.split(periods.shift(p, 1)), 10) for p in plist}
+        for region, p, at, flags in session.execute(q):
+            cell = rep.setdefault((region, p), [0, 0, 0])
+            cell[0] += 1
+            if at is not None and at.date() > due[p]:
+                cell[1] += 1
+            if flags:
+                cell[2] += 1
     out = []
     for code, name in regions:
         a = int(annual.get(code, 0))
         for p in plist:
-            n = int(rep.get((code, p), 0))
+            n, late, flagged = rep.get((code, p), (0, 0, 0))
             out.append({"region_code": code, "region_name": name, "period": p, "annual": a, "reported": n,
-                        "missing": max(a - n, 0)})
-    return pd.DataFrame(out, columns=["region_code", "region_name", "period", "annual", "reported", "missing"])
+                        "missing": max(a - n, 0), "late": late, "flagged": flagged})
+    return pd.DataFrame(out, columns=cols)

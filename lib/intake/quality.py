@@ -191,7 +191,7 @@ def refresh(session: Session, keys: list[Key]) -> int:
 
 
 FLAG_COLUMNS = ["region_code", "region_name", "project_code", "project_name", "period", "code", "column",
-                "value", "params"]
+                "value", "params", "reported_at", "reporter"]
 
 
 def flag_table(session: Session, year: int | None = None, region_code: str | None = None,
@@ -199,7 +199,8 @@ def flag_table(session: Session, year: int | None = None, region_code: str | Non
     """One row per stored flag: region, project, period, flag code, the column and value it is about
     and its message parameters. Filters: year, county, project, periods up to ``through``."""
     q = (select(Project.region_code, Region.name.label("region_name"), MonthlyReport.project_code,
-                Project.name.label("project_name"), MonthlyReport.period, MonthlyReport.flags)
+                Project.name.label("project_name"), MonthlyReport.period, MonthlyReport.flags,
+                MonthlyReport.reported_at, MonthlyReport.reporter)
          .join(Project, Project.code == MonthlyReport.project_code)
          .join(Region, Region.code == Project.region_code)
          .where(MonthlyReport.flags.is_not(None))
@@ -217,7 +218,8 @@ def flag_table(session: Session, year: int | None = None, region_code: str | Non
         for f in json.loads(r.flags or "[]"):
             rows.append({"region_code": r.region_code, "region_name": r.region_name, "project_code": r.project_code,
                          "project_name": r.project_name, "period": r.period, "code": f["code"],
-                         "column": f.get("column"), "value": f.get("value"), "params": f.get("params", {})})
+                         "column": f.get("column"), "value": f.get("value"), "params": f.get("params", {}),
+                         "reported_at": r.reported_at, "reporter": r.reporter})
     return pd.DataFrame(rows, columns=FLAG_COLUMNS)
 
 
