@@ -40,7 +40,7 @@ if _frame.need_period(c):
                           index=options.index(c.region_code) if c.region_code in regions else 0,
                           format_func=lambda k: t("all_regions", lang) if not k else regions.get(k, k))
     kinds = f2.multiselect(L("qp_kind"), list(quality.FLAG_CODES), key="qp_kind",
-                           format_func=lambda k: L(f"qf_name_{k}"))
+                           format_func=lambda k: L(f"qf_name_{k}"), placeholder=L("qp_all_kinds"))
     view = flags
     if county:
         view = view[view["region_code"] == county]
@@ -64,16 +64,16 @@ if _frame.need_period(c):
     pivot = pivot.reindex(order)
     pivot[L("qp_total")] = pivot.sum(axis=1)
     pivot.index.name = L("qp_county")
-    st.dataframe(pivot.reset_index(), hide_index=True, key="qp_pivot", width="stretch")
+    st.table(pivot.reset_index().set_index(L("qp_county")))  # small: drawn as a plain table (slides, print)
 
     # --- every flag with its row ------------------------------------------------------------------------
     st.markdown(f"#### {L('qp_list')}")
     show = pd.DataFrame({
         L("qp_col_county"): view["region_name"],
-        L("qp_col_project"): view["project_name"].astype(str) + "(" + view["project_code"].astype(str) + ")",
         L("qp_col_period"): view["period"].map(lambda p: periods.fmt_period(p, lang)),
         L("qp_col_kind"): view["code"].map(lambda k: L(f"qf_name_{k}")),
         L("qp_col_message"): [quality.message({"code": k, "params": p}, lang) for k, p in zip(view["code"], view["params"])],
+        L("qp_col_project"): view["project_name"].astype(str) + "(" + view["project_code"].astype(str) + ")",
     })
     event = st.dataframe(show, hide_index=True, key="qp_table", width="stretch", on_select="rerun",
                          selection_mode="single-row")

@@ -146,3 +146,11 @@ def test_reporting_grid_counts_reported_missing_late_and_flagged(planted):
 def test_league_detail_shows_the_county_flag_count(planted):
     with session_scope(planted) as s:
         assert quality.flag_counts(s, 2022, through="2022-04") == {"532901": 2}
+
+
+def test_league_page_detail_shows_flag_counts_per_county(planted):
+    at = page("league.py", OFFICE)
+    counts = next(d.value for d in at.dataframe if "数据质量提醒" in list(d.value.columns))
+    got = dict(zip(counts["名称"], counts["数据质量提醒"]))
+    assert got["大理市"] == 2 and got["漾濞县"] == 0
+    assert any("数据质量提醒" in cap.value and "条" in cap.value for cap in at.caption)

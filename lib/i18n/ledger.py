@@ -52,6 +52,7 @@ TEXT: dict[str, tuple[str, str]] = {
                  "Data-quality flags of the monthly reports, January {year} to {period}: kept until a corrected report is uploaded"),
     "qp_county": ("县区", "County"),
     "qp_kind": ("提醒类型", "Kind"),
+    "qp_all_kinds": ("全部类型", "All kinds"),
     "qp_m_flags": ("提醒", "Flags"),
     "qp_m_rows": ("涉及月报行", "Report rows"),
     "qp_m_counties": ("涉及县区", "Counties"),
