@@ -203,6 +203,11 @@ def cmd_init(args) -> int:
     before = store.current_revision(eng)
     rev = store.upgrade(eng)
     msg = "数据库已创建" if before is None else ("数据库已升级" if before != rev else "数据库已是最新")
+    if before is not None and before != rev:  # an older store: its reports get their data-quality flags
+        from lib.intake import quality
+
+        with store.session_scope(eng) as session:
+            quality.backfill(session)
     loaded = None
     if args.demo:
         from lib.demo import load_demo

@@ -154,3 +154,23 @@ def test_league_page_detail_shows_flag_counts_per_county(planted):
     got = dict(zip(counts["名称"], counts["数据质量提醒"]))
     assert got["大理市"] == 2 and got["漾濞县"] == 0
     assert any("数据质量提醒" in cap.value and "条" in cap.value for cap in at.caption)
+
+
+def test_init_on_an_older_store_backfills_the_flags(tmp_path):
+    from alembic import command
+
+    from lib import store as store_mod
+    from tests.test_cli import cli
+
+    db = tmp_path / "old.db"
+    eng = store_mod.make_engine(f"sqlite:///{db}")
+    store_mod.upgrade(eng)
+    seed(eng)
+    upload(eng, PLANTED)
+    command.downgrade(store_mod._alembic_config(eng), "ledger_problem_number")  # a store from before the flags
+    eng.dispose()
+    proc = cli("init", db=db)
+    assert proc.returncode == 0, proc.stderr
+    eng = store_mod.make_engine(f"sqlite:///{db}")
+    assert flags_of(eng) == {("A1", "2022-04"): ["copied"], ("A2", "2022-03"): ["ytd_drop"]}
+    eng.dispose()

@@ -190,6 +190,13 @@ def refresh(session: Session, keys: list[Key]) -> int:
     return len(changes)
 
 
+def backfill(session: Session, chunk: int = 5000) -> int:
+    """Compute the flags of every stored report (a store upgraded to flags, or loaded directly)."""
+    keys = [tuple(k) for k in session.execute(select(MonthlyReport.project_code, MonthlyReport.period)
+                                             .order_by(MonthlyReport.project_code, MonthlyReport.period))]
+    return sum(refresh(session, keys[i:i + chunk]) for i in range(0, len(keys), chunk))
+
+
 FLAG_COLUMNS = ["region_code", "region_name", "project_code", "project_name", "period", "code", "column",
                 "value", "params", "reported_at", "reporter"]
 
