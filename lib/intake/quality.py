@@ -3,7 +3,7 @@
 DESIGN.md's monthly warnings, computed by one function (``assess``) for the upload preview and for
 the store: 累计数下降 ``ytd_drop`` (ytd below the month before), 疑似照抄 ``copied`` (the same ytd three
 months running on a project under construction), ``over_plan`` (ytd above k × the annual plan; k is
-the stored setting ``quality_over_plan_ratio``, default 1.5), ``month_mismatch`` (本月完成 differs
+the stored setting ``import_overrun_factor``, default 1.5), ``month_mismatch`` (本月完成 differs
 from the change in 本年累计) and ``lag_no_note`` (behind 序时进度 by more than the yellow progress
 gap, the stored ``progress_yellow_gap``, with no 偏差说明).
 
@@ -28,7 +28,7 @@ from lib.store.models import MonthlyPlan, MonthlyReport, Project, ProjectYear, R
 
 FLAG_CODES = ("ytd_drop", "copied", "over_plan", "month_mismatch", "lag_no_note")
 # settings the flags read (stored by the office like the light thresholds)
-OVER_PLAN_KEY, OVER_PLAN_DEFAULT = "quality_over_plan_ratio", 1.5
+OVER_PLAN_KEY, OVER_PLAN_DEFAULT = "import_overrun_factor", 1.5  # the name lib.rules.settings gives it
 LAG_KEY, LAG_DEFAULT = "progress_yellow_gap", -10.0
 
 Key = tuple[str, str]  # (project code, period)
@@ -51,8 +51,14 @@ def _setting(session: Session, key: str, default: float) -> float:
 
 
 def thresholds(session: Session) -> dict[str, float]:
-    return {"over_plan": _setting(session, OVER_PLAN_KEY, OVER_PLAN_DEFAULT),
-            "lag": _setting(session, LAG_KEY, LAG_DEFAULT)}
+    """The office's stored thresholds (lib.rules.settings), the defaults where none is stored."""
+    from lib.rules import settings as settings_mod
+
+    stored = settings_mod.load(session)
+    over = stored.get(OVER_PLAN_KEY)
+    lag = stored.get(LAG_KEY)
+    return {"over_plan": float(over) if over is not None else _setting(session, OVER_PLAN_KEY, OVER_PLAN_DEFAULT),
+            "lag": float(lag) if lag is not None else _setting(session, LAG_KEY, LAG_DEFAULT)}
 
 
 def _same(a, b) -> bool:
