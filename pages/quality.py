@@ -76,7 +76,9 @@ if _frame.need_period(c):
         L("qp_col_project"): view["project_name"].astype(str) + "(" + view["project_code"].astype(str) + ")",
     })
     event = st.dataframe(show, hide_index=True, key="qp_table", width="stretch", on_select="rerun",
-                         selection_mode="single-row")
+                         selection_mode="single-row",
+                         column_config={L("qp_col_message"): st.column_config.TextColumn(width="large"),
+                                        L("qp_col_period"): st.column_config.TextColumn(width="small")})
     st.caption(L("qp_select_hint"))
     picked = list(getattr(getattr(event, "selection", None), "rows", []) or [])
     if picked:

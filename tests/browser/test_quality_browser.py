@@ -22,8 +22,8 @@ def test_quality_page_at_tablet_size(app_server, browser_page, size):
     main = page.locator('[data-testid="stMain"]')
     expect(main.get_by_text("数据质量").first).to_be_visible(timeout=60000)
     expect(main.get_by_text("按县区和类型")).to_be_visible(timeout=60000)
-    expect(main.get_by_text("逐条提醒")).to_be_visible()
-    expect(main.locator('[data-testid="stTable"]').get_by_text("大理市")).to_be_visible()  # the county × kind table
+    expect(main.get_by_text("逐条提醒")).to_be_visible(timeout=60000)
+    expect(main.locator('[data-testid="stTable"]').get_by_text("大理市")).to_be_visible(timeout=60000)  # the county × kind table
     rp.screenshot(f"page_data-quality_{w}x{h}")
     layout = page.evaluate(LAYOUT_JS)
     for i in range(2, 4):
