@@ -166,6 +166,15 @@ if upl is not None:
             if not changes.empty:
                 st.markdown(f"**{L('up_changes')}**")
                 st.dataframe(changes, hide_index=True, width="stretch")
+            if kind == "problems":  # the numbers new problems will get (blank 问题编号 → the next system number)
+                new = [ch for ch in res.changes if ch["action"] == "insert"]
+                if new:
+                    st.markdown(f"**{L('up_new_problems')}**")
+                    st.dataframe(pd.DataFrame([{
+                        L("up_col_row"): ch["row"], L("pb_col_id"): (ch["after"] or {}).get("number", ""),
+                        L("pb_col_project"): (ch["after"] or {}).get("project_code", ""),
+                        L("pb_col_desc"): str((ch["after"] or {}).get("description", ""))[:60]} for ch in new]),
+                        hide_index=True, width="stretch", key="upload_new_problems")
             new_keys = [ch["key"] for ch in res.changes if ch["action"] == "insert"]
             if new_keys:
                 with st.expander(f"{L('up_new_rows')}({len(new_keys)})"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 TEXT: dict[str, tuple[str, str]] = {
     # problem numbers
     "pb_f_number": ("问题编号", "Problem no."),
+    "up_new_problems": ("新增问题及其编号(问题编号留空的由系统编号)", "New problems and their numbers (blank: a system number)"),
     "imp_number_too_long": ("问题编号有 {n} 个字符,最多 {max} 个", "The problem number has {n} characters; at most {max}"),
     "imp_number_control": ("问题编号中有换行或控制字符,请只填写编号本身",
                            "The problem number holds a line break or control character"),
