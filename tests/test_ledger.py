@@ -15,7 +15,17 @@ from lib import problems as P
 from lib import store as store_mod
 from lib.store import session_scope
 from lib.store.models import AuditLog, Problem, ProblemEvent
-from tests._intake import ADMIN, LEADER, OFFICE, STAFF_A, STAFF_B, do_import, rows_csv, seed, snapshot
+from tests._intake import (
+    ADMIN,
+    LEADER,
+    OFFICE,
+    STAFF_A,
+    STAFF_B,
+    do_import,
+    rows_csv,
+    seed,
+    snapshot,
+)
 from tests.test_cli import cli
 
 FIVE = {"unit": "自然资源局", "leader": "王五", "person": "赵六", "measures": "6月底前补偿到位", "deadline": "2022-06-30"}

@@ -24,7 +24,14 @@ from sqlalchemy.orm import Session
 
 from lib import periods
 from lib.i18n import t
-from lib.store.models import MonthlyPlan, MonthlyReport, Project, ProjectYear, Region, Setting
+from lib.store.models import (
+    MonthlyPlan,
+    MonthlyReport,
+    Project,
+    ProjectYear,
+    Region,
+    Setting,
+)
 
 FLAG_CODES = ("ytd_drop", "copied", "over_plan", "month_mismatch", "lag_no_note")
 # settings the flags read (stored by the office like the light thresholds)
@@ -118,7 +125,7 @@ def assess(session: Session, keys: list[Key], overlay: dict[Key, dict] | None = 
         if cur is None:
             continue
 
-        def ytd_at(j: int):
+        def ytd_at(j: int, code: str = code):
             return (rep.get((code, j)) or {}).get("ytd_completed")
 
         prev = ytd_at(k - 1) if m > 1 else 0.0
