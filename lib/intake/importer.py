@@ -43,6 +43,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lib import periods
+from lib.i18n import t as _t
 from lib.access import Actor, can
 from lib.errors import CockpitError, ValidationError
 from lib.i18n import t as _t
@@ -50,6 +51,7 @@ from lib.intake import kinds, limits, parsing
 from lib.intake.parsing import MAX_UPLOAD_BYTES  # noqa: F401  (re-exported: the upload size limit)
 from lib.intake.templates import COLUMNS, KINDS, TITLES  # noqa: F401
 from lib.problems.workflow import ACTION_FIELDS
+from lib.rules import shared
 from lib.store import audit
 from lib.store.models import (
     Base,
@@ -497,26 +499,31 @@ def _monthly_warnings(ctx, items: list[Item], typed, rows, hm, warnings) -> None
             warnings.append(_err(row_of[key], col, f["value"], quality.message(f)))
 
 
-def _expected(py: dict, proj: dict, y: int, m: int, planned_cum: float | None) -> float:
-    """Expected completion fraction e (DESIGN.md progress rule)."""
-    plan = py["annual_plan"]
-    if planned_cum is not None and plan:
-        return planned_cum / plan
-    ps = proj.get("planned_start")
-    if py.get("nature") == "continuing" or ps is None or ps.year < y:
-        s0 = 1
-    elif ps.year > y:
-        return 0.0
-    else:
-        s0 = ps.month
-    if m < s0:
-        return 0.0
-    return (m - s0 + 1) / (13 - s0)
+def _expected(py: dict, proj: dict, y: int, m: int, plan_months: dict[int, float] | None) -> float:
+    """Expected completion fraction e: the one rule of lib.rules.shared (4 decimals)."""
+    return shared.expected_one(y, m, py.get("nature"), proj.get("planned_start"), py["annual_plan"],
+                               plan_months)
+
+
+def _annual_plans(session, pairs: set[tuple[str, int]]) -> dict[tuple[str, int], float]:
+    """The stored annual plan of each (project code, year) of ``pairs`` that has one."""
+    out: dict[tuple[str, int], float] = {}
+    codes = sorted({c for c, _ in pairs})
+    years = sorted({y for _, y in pairs})
+    for chunk in _chunks(codes):
+        for c, y, plan in session.execute(select(ProjectYear.project_code, ProjectYear.year, ProjectYear.annual_plan)
+                                          .where(ProjectYear.project_code.in_(chunk), ProjectYear.year.in_(years))):
+            if plan is not None:
+                out[(c, int(y))] = float(plan)
+    return out
 
 
 def _build_plans(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
     _project_checks(ctx, typed, rows, hm, errors)
     items = []
+    pairs = {(typed["code"][i], typed["year"][i]) for i in range(len(rows))
+             if typed["code"][i] is not None and typed["year"][i] is not None}
+    annual = _annual_plans(ctx["session"], pairs) if pairs else {}
     for i, r in enumerate(rows):
         code, year = typed["code"][i], typed["year"][i]
         if code is None or year is None:
@@ -531,6 +538,10 @@ def _build_plans(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
             if last is not None and val < last[1] - 1e-9:
                 warnings.append(_err(r, hm[key], val, f"计划累计数下降:{m}月计划累计 {val:,.2f} 万元低于{last[0]}月的 {last[1]:,.2f} 万元"))
             last = (m, val)
+            plan = annual.get((code, year))
+            if plan is not None and val > plan + 1e-9:  # e is not capped: the office should know
+                warnings.append(_err(r, hm[key], val, _t("imp_plan_over_annual", "zh", month=m, value=f"{val:,.2f}",
+                                                        year=year, plan=f"{plan:,.2f}")))
             ops.append(Op("monthly_plans", (code, year, m), {"planned_cumulative": val}))
         if not ops:
             errors.append(_err(r, hm["code"], code, "该行没有填写任何月份的计划累计完成投资"))

@@ -100,7 +100,7 @@ def assess(session: Session, keys: list[Key], overlay: dict[Key, dict] | None = 
         rep[(c, periods.index(p))] = cur
     projects: dict[str, dict] = {}
     pyears: dict[tuple[str, int], dict] = {}
-    plans: dict[tuple[str, int, int], float] = {}
+    plans: dict[tuple[str, int], dict[int, float]] = {}  # (code, year) → {month: planned cumulative}
     for ch in _chunks(codes):
         for r in session.execute(select(Project.code, Project.planned_start, Project.actual_start, Project.actual_end)
                                  .where(Project.code.in_(ch))):
@@ -112,7 +112,7 @@ def assess(session: Session, keys: list[Key], overlay: dict[Key, dict] | None = 
         for c, yr, mo, cum in session.execute(
                 select(MonthlyPlan.project_code, MonthlyPlan.year, MonthlyPlan.month, MonthlyPlan.planned_cumulative)
                 .where(MonthlyPlan.year.in_(years), MonthlyPlan.project_code.in_(ch))):
-            plans[(c, yr, mo)] = cum
+            plans.setdefault((c, yr), {})[mo] = cum
     th = thresholds(session)
     out: dict[Key, list[dict]] = {}
     for code, period in keys:
@@ -154,7 +154,7 @@ def assess(session: Session, keys: list[Key], overlay: dict[Key, dict] | None = 
                 flags.append({"code": "over_plan", "column": "ytd_completed", "value": cur,
                               "params": {"cur": f"{cur:,.2f}", "plan": f"{plan:,.2f}", "k": f"{th['over_plan']:g}"}})
             if py["library"] == "annual":
-                e = _expected(py, proj, y, m, plans.get((code, y, m)))
+                e = _expected(py, proj, y, m, plans.get((code, y)))
                 if e > 0:
                     r_ = round(cur / plan, 4)
                     gap = round((r_ - round(e, 4)) * 100, 2)

@@ -1,14 +1,14 @@
 """problems.number: the office's own problem number (text, unique); existing ids become str(id)
 
 Revision ID: ledger_problem_number
-Revises: 0002
+Revises: rules_closed_on
 Create Date: 2026-12-02
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "ledger_problem_number"
-down_revision = "0002"
+down_revision = "rules_closed_on"
 branch_labels = None
 depends_on = None
 
