@@ -191,6 +191,7 @@ PAGES = [
     ("sec_projects", "project_file.py", "project-file", "page_project_file", "read", False),
     ("sec_problems", "problems.py", "problem-list", "page_problems", "read", False),
     ("sec_data", "upload.py", "data-upload", "page_upload", "upload", False),
+    ("sec_data", "quality.py", "data-quality", "page_quality", "quality_read", False),
     ("sec_admin", "admin.py", "accounts", "page_admin", ("accounts", "unlock"), False),
     ("sec_admin", "audit.py", "audit-log", "page_audit", "audit_read", False),
 ]

@@ -16,6 +16,7 @@ from typing import Any, Sequence
 from lib import config
 from lib.errors import CockpitError, StoreError, ValidationError
 from lib.i18n import t
+from lib.intake import kinds as _kinds
 from lib.rules.dimensions import KEYS as _DIMENSION_KEYS  # the registry (imports no numpy/pandas)
 
 LIGHTS_COLUMNS = [
@@ -30,7 +31,7 @@ PROBLEM_COLUMNS = [
     "problem_id", "project_code", "region_code", "category", "level", "status", "raised_on", "deadline",
     "closed_on", "overdue_days", "supervise_count",
 ]
-IMPORT_KINDS = ("regions", "projects", "monthly", "plans", "targets", "stats", "problems")
+IMPORT_KINDS = _kinds.names()  # every entry of the upload-kind registry
 ROLES = ("leader", "staff", "office", "admin")
 
 
@@ -58,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("file")
     s.add_argument("--user", help="以该账号的身份导入(县区填报员只能导入本县区)")
     s.add_argument("--dry-run", action="store_true", help="只校验,不写入")
+    s.add_argument("--history", action="store_true",
+                   help="问题清单:项目办一次性导入历史台账,状态按原样导入(不按办理流程逐步校验),记入操作日志")
 
     for name, helptext in (("lights", "项目红黄绿灯"), ("league", "县区排名")):
         s = sub.add_parser(name, help=helptext)
@@ -217,6 +220,11 @@ def cmd_init(args) -> int:
     before = store.current_revision(eng)
     rev = store.upgrade(eng)
     msg = t("cli_store_created" if before is None else ("cli_store_upgraded" if before != rev else "cli_store_current"))
+    if before is not None and before != rev:  # an older store: its reports get their data-quality flags
+        from lib.intake import quality
+
+        with store.session_scope(eng) as session:
+            quality.backfill(session)
     loaded = None
     if args.demo:
         from lib.demo import load_demo
@@ -246,7 +254,8 @@ def cmd_import(args) -> int:
     eng = _engine()
     with store.session_scope(eng) as session:
         actor = _actor_for(session, args.user)
-        result = run_import(session, args.kind, data, path.name, actor, dry_run=args.dry_run)
+        result = run_import(session, args.kind, data, path.name, actor, dry_run=args.dry_run,
+                            history=bool(getattr(args, "history", False)))
         if not result.ok:
             session.rollback()
             total = max(result.error_total, len(result.errors))
@@ -311,7 +320,7 @@ def cmd_problems(args) -> int:
 
     as_of = _as_of(args.as_of) or dt.date.today()
     return _table_command(args, "lib.problems", "problem_table", PROBLEM_COLUMNS,
-                          ("overdue_days", "supervise_count", "problem_id"), as_of=as_of)
+                          ("overdue_days", "supervise_count"), as_of=as_of)
 
 
 def cmd_export(args) -> int:

@@ -143,6 +143,21 @@ if _frame.need_period(c):
         pick = st.selectbox(t("pick_county", lang), codes, key="lg_pick",
                             format_func=lambda k: dict(zip(lg[key_col(lg)], lg[nc])).get(k, k))
         _frame.list_button(t("go_county", lang), key="lg_go", region=pick)
+        # the county's data-quality flags this year to date (lib.intake.quality)
+        from lib.intake import quality
+
+        qcounts = _cache.cached(quality.flag_counts, int(period[:4]), through=period)
+        pick_name = dict(zip(lg[key_col(lg)], lg[nc])).get(pick, pick)
+        st.caption(t("qf_league_count", lang, county=pick_name, n=qcounts.get(pick, 0)))
+
+    with st.expander(t("qf_league_title", lang)):
+        from lib.intake import quality
+
+        qcounts = _cache.cached(quality.flag_counts, int(period[:4]), through=period)
+        st.dataframe(pd.DataFrame({
+            t("lg_group", lang): lg[nc],
+            t("qf_league_col", lang): [qcounts.get(k, 0) for k in lg[key_col(lg)]],
+        }), hide_index=True, key="lg_quality_counts")
 
     # --- rank month by month (computed on request: every month judged from one load of the rule frames) --
     show_trend = st.toggle(t("lg_trend_show", lang), key="lg_show_trend", persist_state="session")

@@ -6,6 +6,7 @@ Thin view: every number and every move comes from lib.problems.
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -100,7 +101,8 @@ with st.expander(L("pb_filters"), expanded=False):
                              format_func=lambda k: enum_label("problem_level", k, lang))
     f_status = f4.multiselect(L("pb_f_status"), list(PROBLEM_STATUSES), key="pb_f_status",
                               format_func=lambda k: enum_label("problem_status", k, lang))
-    g1, g2, g3, g4 = st.columns(4)
+    g1, g2, g3, g4, g5 = st.columns([3, 3, 3, 2, 2])
+    f_number = g5.text_input(L("pb_f_number"), key="pb_f_number", max_chars=40)
     f_unit = g1.multiselect(L("pb_f_unit"), uniq("unit"), key="pb_f_unit")
     f_leader = g2.multiselect(L("pb_f_leader"), uniq("leader"), key="pb_f_leader")
     first_raised = min(base["raised_on"]) if len(base) else as_of
@@ -110,6 +112,8 @@ with st.expander(L("pb_filters"), expanded=False):
     f_overdue = g4.checkbox(L("pb_f_overdue"), key="pb_f_overdue")
 
 df = base
+if f_number.strip():  # 问题编号: the office's own number or a system number, any part of it
+    df = df[df["problem_id"].astype(str).str.contains(f_number.strip(), case=False, regex=False)]
 if f_project:
     df = df[df["project_code"].isin(f_project)]
 if f_category:
@@ -152,7 +156,7 @@ with tabs[0]:
         st.info(L("pb_empty"))
     else:
         show = pd.DataFrame({
-            L("pb_col_id"): df["problem_id"].astype(int),
+            L("pb_col_id"): df["problem_id"].astype(str),
             L("pb_col_overdue"): df["overdue_days"].map(overdue_text),
             L("pb_col_project"): df["project_name"].fillna(df["project_code"]),
             L("pb_col_region"): df["region_code"].map(lambda r: regions.get(r, r)),
@@ -175,11 +179,11 @@ with tabs[0]:
         event = st.dataframe(styled, hide_index=True, width="stretch", key="pb_table",
                              on_select="rerun", selection_mode="single-row",
                              column_config={col_over: st.column_config.TextColumn(width=104),
-                                            L("pb_col_id"): st.column_config.NumberColumn(width=56)})
+                                            L("pb_col_id"): st.column_config.TextColumn(width=96)})
         st.caption(L("pb_select_hint"))
         picked = list(getattr(getattr(event, "selection", None), "rows", []) or [])
         if picked and picked != st.session_state.get("_pb_last_rows"):
-            st.session_state["pb_pick_next"] = int(show.iloc[picked[0]][L("pb_col_id")])
+            st.session_state["pb_pick_next"] = str(show.iloc[picked[0]][L("pb_col_id")])
         st.session_state["_pb_last_rows"] = picked
         _widgets.excel_download(show, t("page_problems", lang), key="pb_xlsx")
         st.download_button(t("export_csv", lang), csv_bytes(show),
@@ -197,9 +201,9 @@ with tabs[1]:
             sup = f" · {L('pb_col_supervise')} {int(r.supervise_count)}" if r.supervise_count else ""
             col.markdown(
                 f'<div style="border:1px solid #E3E7ED;border-radius:8px;padding:6px 8px;margin-bottom:6px">'
-                f"{flag}<b>#{int(r.problem_id)}</b> {r.project_name or r.project_code}<br>"
+                f"{flag}<b>{html.escape(str(r.problem_id))}</b> {html.escape(str(r.project_name or r.project_code))}<br>"
                 f'<span style="font-size:14px">{enum_label("problem_category", r.category, lang)} · '
-                f"{str(r.description)[:40]}{sup}</span></div>", unsafe_allow_html=True)
+                f"{html.escape(str(r.description)[:40])}{sup}</span></div>", unsafe_allow_html=True)
         if len(part) > 12:
             col.caption(L("pb_board_more", n=len(part) - 12))
 
@@ -292,16 +296,16 @@ def run(fn, ok: str) -> bool:
 
 # --- one problem: history and the moves this role may take ----------------------------------------
 with tabs[4]:
-    ids = [int(i) for i in df["problem_id"]]
+    ids = [str(i) for i in df["problem_id"]]
     if not ids:
         st.info(L("pb_empty"))
     else:
-        rows = {int(r["problem_id"]): r for r in df.to_dict("records")}
+        rows = {str(r["problem_id"]): r for r in df.to_dict("records")}
 
-        def label(pid: int) -> str:
+        def label(pid: str) -> str:
             r = rows[pid]
             od = overdue_text(r["overdue_days"])
-            return (f"#{pid} {r['project_name'] or r['project_code']} · {str(r['description'])[:24]} · "
+            return (f"{pid} {r['project_name'] or r['project_code']} · {str(r['description'])[:24]} · "
                     f"{enum_label('problem_status', r['status'], lang)}" + (f" · {od}" if od else ""))
 
         wanted = st.session_state.pop("pb_pick_next", None)  # a problem just raised opens here
@@ -343,43 +347,44 @@ with tabs[4]:
                 L("pb_h_note"): hist["note"].fillna(""),
             }), hide_index=True, width="stretch", key="pb_history")
 
+        kid = int(r["pk"])  # widget keys use the internal id (a number is the office's own text)
         actions = P.allowed_actions(actor, r) if c.actor is not None else []
         st.markdown(f"**{L('pb_actions')}**")
         if not actions:
             st.caption(L("pb_no_actions"))
         else:
-            action = st.radio(L("pb_action"), actions, key=f"pb_action_{pid}", horizontal=True,
+            action = st.radio(L("pb_action"), actions, key=f"pb_action_{kid}", horizontal=True,
                               format_func=lambda a: enum_label("problem_action", a, lang))
-            with st.form(f"pb_form_{pid}_{action}", clear_on_submit=False):
+            with st.form(f"pb_form_{kid}_{action}", clear_on_submit=False):
                 fields: dict = {}
                 if action == "assign":
                     st.caption(L("pb_five_hint"))
                     a1, a2, a3 = st.columns(3)
-                    fields["unit"] = a1.text_input(L("pb_col_unit"), value=txt(r["unit"]), key=f"pb_f_unit_{pid}")
+                    fields["unit"] = a1.text_input(L("pb_col_unit"), value=txt(r["unit"]), key=f"pb_f_unit_{kid}")
                     fields["leader"] = a2.text_input(L("pb_col_leader"), value=txt(r["leader"]),
-                                                     key=f"pb_f_leader_{pid}")
+                                                     key=f"pb_f_leader_{kid}")
                     fields["person"] = a3.text_input(L("pb_col_person"), value=txt(r["person"]),
-                                                     key=f"pb_f_person_{pid}")
+                                                     key=f"pb_f_person_{kid}")
                     fields["measures"] = st.text_area(L("pb_col_measures"), value=txt(r["measures"]),
-                                                      key=f"pb_f_measures_{pid}")
+                                                      key=f"pb_f_measures_{kid}")
                     fields["deadline"] = st.date_input(L("pb_col_deadline"), value=r["deadline"] if isinstance(r["deadline"], dt.date) else None,
-                                                       key=f"pb_f_deadline_{pid}", format="YYYY-MM-DD")
+                                                       key=f"pb_f_deadline_{kid}", format="YYYY-MM-DD")
                 elif action in ("submit", "accept"):
                     st.caption(L("pb_submit_hint" if action == "submit" else "pb_accept_hint"))
                     b1, b2 = st.columns(2)
                     fields["closed_on"] = b1.date_input(L("pb_col_closed"), value=r["closed_on"] if isinstance(r["closed_on"], dt.date) else as_of,
-                                                        key=f"pb_f_closed_{pid}_{action}", format="YYYY-MM-DD")
+                                                        key=f"pb_f_closed_{kid}_{action}", format="YYYY-MM-DD")
                     sat_now = r["satisfied"] if isinstance(r["satisfied"], bool) else None
                     sat_opts = [True, False, None]
                     fields["satisfied"] = b2.radio(
                         L("pb_col_satisfied"), sat_opts, index=sat_opts.index(sat_now), horizontal=True,
-                        key=f"pb_f_sat_{pid}_{action}",
+                        key=f"pb_f_sat_{kid}_{action}",
                         format_func=lambda v: L("pb_sat_unknown") if v is None else t("yes" if v else "no", lang))
                 needs_note = action in P.NOTE_REQUIRED
                 note = st.text_area(L("pb_note_required" if needs_note else "pb_note"),
-                                    key=f"pb_f_note_{pid}_{action}")
+                                    key=f"pb_f_note_{kid}_{action}")
                 go_ = st.form_submit_button(f"{L('pb_do')}:{enum_label('problem_action', action, lang)}",
-                                            type="primary", key=f"pb_do_{pid}_{action}")
+                                            type="primary", key=f"pb_do_{kid}_{action}")
             if go_:
                 run(lambda s: P.apply(s, c.actor, pid, action, note=note or None, **fields),
                     L("pb_done", action=enum_label("problem_action", action, lang), id=pid))
@@ -429,7 +434,7 @@ with tabs[5]:
                 def _raise(session):
                     p = P.raise_problem(session, c.actor, project, category, desc, raised_on, level=level,
                                         **{k: v for k, v in five.items() if v not in (None, "")})
-                    created["id"] = p.id
+                    created["id"] = p.number
 
                 try:
                     with session_scope(get_engine()) as session:

@@ -184,7 +184,7 @@ if _frame.need_period(c):
         st.caption(t("pf_none", lang))
     else:
         ptab = pd.DataFrame({
-            "#": probs["problem_id"],
+            t("pb_col_id", lang): probs["problem_id"].astype(str),
             t("pc_category", lang): probs["category"].map(lambda k: enum_label("problem_category", k, lang)),
             t("pc_status", lang): probs["status"].map(lambda k: enum_label("problem_status", k, lang)),
             t("pc_deadline", lang): probs["deadline"].map(fdate),
@@ -210,9 +210,22 @@ if _frame.need_period(c):
     if len(events):
         parts.append(pd.DataFrame({
             "at": events["at"], "who": events["username"],
-            "what": [f"#{pid} " + enum_label("problem_action", a, lang) for pid, a in
+            "what": [f"{pid} " + enum_label("problem_action", a, lang) for pid, a in
                      zip(events["problem_id"], events["action"])],
             "detail": events["note"].fillna(""),
+        }))
+    from lib.intake import quality
+
+    qflags = _cache.cached(quality.flag_table, project_code=code)
+    if len(qflags):  # the data-quality flags that stand on the project's reports
+        parts.append(pd.DataFrame({
+            "at": [r if r is not None and r == r else pd.Timestamp(periods.last_day(p))
+                   for r, p in zip(qflags["reported_at"], qflags["period"])],
+            "who": qflags["reporter"].fillna(""),
+            "what": [f"{t('qf_history', lang)} · {t('qf_name_' + k, lang)} · {periods.fmt_period(p, lang)}"
+                     for k, p in zip(qflags["code"], qflags["period"])],
+            "detail": [quality.message({"code": k, "params": pr}, lang)
+                       for k, pr in zip(qflags["code"], qflags["params"])],
         }))
     if not parts:
         st.caption(t("pf_none", lang))

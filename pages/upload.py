@@ -15,8 +15,8 @@ from sqlalchemy import select
 from lib import access, periods
 from lib.errors import CockpitError
 from lib.i18n import t
+from lib.intake import kinds
 from lib.intake.importer import (
-    KINDS,
     batches,
     display_value,
     field_label,
@@ -62,7 +62,7 @@ with session_scope(engine) as s:
     regions = {r.code: r.name for r in s.scalars(select(Region).order_by(Region.display_order, Region.code))}
 
 # kinds this account may upload (regions/targets/stats are the office's)
-allowed = [k for k in KINDS if access.can(actor, "upload_regions" if k in ("regions", "targets", "stats") else "upload")]
+allowed = [k for k, spec in kinds.REGISTRY.items() if access.can(actor, spec.permission)]
 today = dt.date.today()
 last_idx = today.year * 12 + today.month + 1
 month_list = [periods.from_index(i) for i in range(last_idx, (today.year - 6) * 12, -1)]
@@ -177,6 +177,15 @@ if upl is not None:
             if not changes.empty:
                 st.markdown(f"**{L('up_changes')}**")
                 st.dataframe(changes, hide_index=True, width="stretch")
+            if kind == "problems":  # the numbers new problems will get (blank 问题编号 → the next system number)
+                new = [ch for ch in res.changes if ch["action"] == "insert"]
+                if new:
+                    st.markdown(f"**{L('up_new_problems')}**")
+                    st.dataframe(pd.DataFrame([{
+                        L("up_col_row"): ch["row"], L("pb_col_id"): (ch["after"] or {}).get("number", ""),
+                        L("pb_col_project"): (ch["after"] or {}).get("project_code", ""),
+                        L("pb_col_desc"): str((ch["after"] or {}).get("description", ""))[:60]} for ch in new]),
+                        hide_index=True, width="stretch", key="upload_new_problems")
             new_keys = [ch["key"] for ch in res.changes if ch["action"] == "insert"]
             if new_keys:
                 with st.expander(f"{L('up_new_rows')}({len(new_keys)})"):
@@ -252,8 +261,9 @@ if access.can(actor, "undo_any"):
     if grid.empty:
         st.caption(t("no_data", lang))
     else:
-        grid = grid.assign(cell=[f"{r}/{a}" + (" ✗" if m else "") for r, a, m in
-                                 zip(grid["reported"], grid["annual"], grid["missing"])],
+        grid = grid.assign(cell=[f"{r}/{a}" + (" ✗" if m else "") + (f" ⏰{lt}" if lt else "") + (f" ⚑{fl}" if fl else "")
+                                 for r, a, m, lt, fl in zip(grid["reported"], grid["annual"], grid["missing"],
+                                                            grid["late"], grid["flagged"])],
                            month=[f"{int(p[5:])}月" if lang == "zh" else p for p in grid["period"]])
         order = list(dict.fromkeys(grid["month"]))
         wide = grid.pivot(index="region_name", columns="month", values="cell")[order]
@@ -263,3 +273,4 @@ if access.can(actor, "undo_any"):
                      width="stretch")
         _widgets.excel_download(wide.reset_index(), L("up_grid"), key="upload_grid_xlsx")
         st.caption(L("up_grid_note"))
+        st.caption(L("up_grid_legend"))

@@ -22,6 +22,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "briefing_template": ("office",),  # the slide template of the monthly pack: the campaign office only
     "undo_any": ("office", "admin"),
     "audit_read": ("office", "admin"),
+    "quality_read": ("office", "admin"),  # the 数据质量 page
     "accounts": ("admin",),
     "unlock": ("office", "admin"),  # lift sign-in delays
     "backup": ("admin",),
@@ -39,6 +40,7 @@ PERMISSION_ZH = {
     "briefing_template": "上传或删除汇报模板",
     "undo_any": "撤销他人的上传",
     "audit_read": "查看操作日志",
+    "quality_read": "查看数据质量",
     "accounts": "管理账号",
     "unlock": "解除登录限制",
     "backup": "备份数据",

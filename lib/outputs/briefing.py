@@ -370,7 +370,7 @@ def _overdue_slide(prs, ctx, problems: pd.DataFrame | None, region_names: dict):
         od = pd.DataFrame()
     else:
         days = pd.to_numeric(problems["overdue_days"], errors="coerce")
-        od = problems[days.notna() & (days > 0)].assign(_d=days).sort_values(["_d", "problem_id"], ascending=[False, True])
+        od = problems[days.notna() & (days > 0)].assign(_d=days).sort_values(["_d", "pk"], ascending=[False, True])
     if not len(od):
         _text(slide, Inches(0.5), Inches(2.0), Inches(12), Inches(0.6), t("br_no_overdue", lang), size=20)
         return

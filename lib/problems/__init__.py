@@ -27,8 +27,10 @@ from lib.problems.workflow import (  # noqa: F401
     allowed_actions,
     apply,
     draft_from_light,
+    find,
     history,
     missing_five,
+    next_numbers,
     raise_problem,
     why_not,
 )

@@ -140,6 +140,8 @@ class MonthlyReport(Base):
     batch_id: Mapped[Optional[int]] = mapped_column(Integer)
     # when the report reached the store (uploads by the 10th of the next month are on time); 0002
     reported_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    # data-quality flags that stay (lib.intake.quality): JSON list of {code, column, value, params}
+    flags: Mapped[Optional[str]] = mapped_column(Text)
     __table_args__ = (Index("ix_monthly_reports_period", "period"),)
 
     project: Mapped[Project] = relationship()
@@ -165,7 +167,10 @@ class RegionStat(Base):
 
 class Problem(Base):
     __tablename__ = "problems"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)  # internal key
+    # 问题编号: the office's own ledger number (kept exactly, ≤ 40 characters) or a system number
+    # Q-000123; the key on re-import and what every surface shows. Migrated ids became str(id).
+    number: Mapped[str] = mapped_column(String(40))
     project_code: Mapped[str] = mapped_column(ForeignKey("projects.code"), index=True)
     category: Mapped[str] = mapped_column(String(16))
     description: Mapped[str] = mapped_column(Text)
@@ -185,6 +190,7 @@ class Problem(Base):
         Index("ix_problems_status", "status"),  # 0002
         # DESIGN.md: 已销号 needs 办结日期 (migration rules_closed_on repairs older rows first)
         CheckConstraint("status <> 'closed' OR closed_on IS NOT NULL", name="ck_problems_closed_has_date"),
+        UniqueConstraint("number", name="uq_problems_number"),  # ledger_problem_number
     )
 
     events: Mapped[list["ProblemEvent"]] = relationship(

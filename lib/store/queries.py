@@ -125,8 +125,8 @@ def project_funds(session: Session, code: str, year: int, upto_period: str) -> p
 
 
 def project_problem_events(session: Session, code: str) -> pd.DataFrame:
-    """Every event of the project's problems (problem_id, at, username, action, from, to, note)."""
-    stmt = (select(ProblemEvent.problem_id, ProblemEvent.at, ProblemEvent.username, ProblemEvent.action,
+    """Every event of the project's problems (problem_id = the problem number, at, username, action, from, to, note)."""
+    stmt = (select(Problem.number.label("problem_id"), ProblemEvent.at, ProblemEvent.username, ProblemEvent.action,
                    ProblemEvent.from_status, ProblemEvent.to_status, ProblemEvent.note)
             .join(Problem, Problem.id == ProblemEvent.problem_id)
             .where(Problem.project_code == code)
