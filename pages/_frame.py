@@ -37,11 +37,29 @@ def ctx() -> Ctx:
 
 
 def data_version() -> int:
-    """Changes whenever the data is written (not on a sign-in): part of every cache key."""
+    """Changes whenever the data is written (not on a sign-in): part of every cache key. Read once per
+    script run (a page asks for it for every cached reader): kept on an object Streamlit creates afresh
+    for every run, so the next run — after a write — always reads it again."""
     from lib.store.queries import content_version
 
+    holder = None
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+        holder = getattr(get_script_run_ctx(suppress_warning=True), "parallel_coordinator", None)
+        known = getattr(holder, "_cockpit_data_version", None)
+        if known is not None:
+            return known
+    except Exception:  # another Streamlit version: read every time
+        holder = None
     with session_scope(get_engine()) as session:
-        return content_version(session)
+        version = content_version(session)
+    if holder is not None:
+        try:
+            holder._cockpit_data_version = version
+        except Exception:
+            pass
+    return version
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -142,6 +142,35 @@ def _short(exc: Exception) -> str:
     return msg[0] if msg else exc.__class__.__name__
 
 
+_CONNECTION_WORDS = ("connect", "closed", "terminat", "refused", "timeout", "timed out", "server", "network",
+                     "unable to open", "shutdown", "lost", "reset", "broken pipe", "no route", "could not")
+
+
+def as_store_error(exc: BaseException) -> StoreError | None:
+    """A StoreError for an exception that means the store is unreachable, interrupted or locked (a
+    dropped PostgreSQL connection, a refused connection, a locked SQLite file); None for any other."""
+    from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, StoreError):
+            return seen
+        if isinstance(seen, (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)) or (
+                isinstance(seen, DBAPIError) and seen.connection_invalidated):
+            detail = _short(seen)
+            low = detail.lower()
+            if "locked" in low or "busy" in low:
+                return StoreError("st_locked", detail=detail)
+            if isinstance(seen, OperationalError) and not any(w in low for w in _CONNECTION_WORDS):
+                return StoreError("st_store_failed", detail=detail)
+            return StoreError("st_connection_lost", detail=detail)
+        if isinstance(seen, (ConnectionError, TimeoutError)):
+            return StoreError("st_connection_lost", detail=str(seen) or seen.__class__.__name__)
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 def data_version(session: Session) -> int:
     """A number that changes whenever the store is written (every write is audited).
     Pages use it as part of their cache key so a cached figure never outlives a write."""

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import errno
+
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from lib import store
-from lib.errors import CockpitError
-from lib.store.models import Base
+from lib.errors import CockpitError, StoreError
+from lib.store.models import DERIVED_TABLES, Base
 
 CHUNK = 5000
 
@@ -29,6 +32,8 @@ def backup_to_sqlite(source: Engine, out: Path) -> dict[str, int]:
         store.upgrade(target)
         with source.connect() as src, target.begin() as dst:
             for table in Base.metadata.sorted_tables:
+                if table.name in DERIVED_TABLES:  # rebuilt on demand, never backed up
+                    continue
                 n = 0
                 result = src.execution_options(stream_results=True).execute(select(table))
                 while True:
@@ -38,6 +43,13 @@ def backup_to_sqlite(source: Engine, out: Path) -> dict[str, int]:
                     dst.execute(table.insert(), [dict(r._mapping) for r in rows])
                     n += len(rows)
                 counts[table.name] = n
+    except (SQLAlchemyError, OSError, StoreError) as exc:
+        target.dispose()
+        _remove(tmp)
+        if _disk_full(exc):
+            raise StoreError("st_backup_disk_full", path=str(out.parent)) from exc
+        detail = store._short(exc) if isinstance(exc, SQLAlchemyError) else str(exc)
+        raise StoreError("st_backup_failed", detail=detail) from exc
     finally:
         target.dispose()
     for suffix in ("-wal", "-shm"):
@@ -46,3 +58,24 @@ def backup_to_sqlite(source: Engine, out: Path) -> dict[str, int]:
             side.unlink()
     tmp.rename(out)
     return counts
+
+
+def _remove(tmp: Path) -> None:
+    """The unfinished backup and its side files go (a half backup must never look like one)."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            Path(str(tmp) + suffix).unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def _disk_full(exc: BaseException) -> bool:
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno == errno.ENOSPC:
+            return True
+        text = str(getattr(seen, "orig", seen) or "").lower()
+        if "disk is full" in text or "no space left" in text or "disk full" in text:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False

@@ -17,6 +17,8 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    BigInteger,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -252,6 +254,21 @@ class Setting(Base):
     value: Mapped[str] = mapped_column(Text)  # JSON
     updated_by: Mapped[Optional[str]] = mapped_column(String(100))
     updated_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+
+
+class ResultCache(Base):
+    """Derived results (lights, league, problem table …) computed once per data version and shared by
+    every session and every server process (lib/store/results.py). Not data: a backup or a copy
+    leaves it out, and deleting every row is always safe."""
+    __tablename__ = "result_cache"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of name, params, version
+    name: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(BigInteger, index=True)
+    created_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+DERIVED_TABLES = ("result_cache",)  # rebuilt on demand: left out of backups, copies and comparisons
 
 
 __all__ = [name for name in dir() if not name.startswith("_")]
