@@ -200,3 +200,61 @@ def list_button(label: str, key: str, **filters) -> None:
 def open_project(code: str) -> None:
     st.session_state["project_code"] = code
     st.switch_page(FILE_PAGE)
+
+
+STORE_RETRY_SECONDS = 5  # how often a page that lost the store tries it again
+
+
+def store_unavailable(err, lang: str = "zh") -> None:
+    """The store is locked or unreachable: a clear message instead of a traceback, and a small probe
+    that tries the store every few seconds and reloads the page by itself once it answers. Stops the run."""
+    detail = err.text(lang) if hasattr(err, "text") else str(err)
+    st.error(t("st_unavailable_page", lang, detail=detail))
+
+    @st.fragment(run_every=STORE_RETRY_SECONDS)
+    def _probe():
+        from sqlalchemy import text as sql
+
+        try:
+            with get_engine().connect() as conn:
+                conn.execute(sql("SELECT 1 FROM alembic_version"))
+        except Exception:
+            st.caption(f"{t('st_retry_at', lang)} {_now():%H:%M:%S}")
+            return
+        if _in_fragment_run():  # the store answers again: draw the page as it should be
+            st.rerun(scope="app")
+
+    _probe()
+    if st.button(t("st_retry", lang), key="st_retry_now"):
+        st.rerun()
+    st.stop()
+
+
+def _now():
+    import datetime as _dt
+
+    return _dt.datetime.now()
+
+
+def _in_fragment_run() -> bool:
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+        ctx = get_script_run_ctx(suppress_warning=True)
+        return bool(ctx and ctx.fragment_ids_this_run)
+    except Exception:
+        return False
+
+
+def guarded(fn, *args, lang: str = "zh", **kwargs):
+    """``fn(*args, **kwargs)``; a lost or locked store shows store_unavailable instead of a traceback."""
+    from lib.store import as_store_error
+
+    try:
+        return fn(*args, **kwargs)
+    except Exception as exc:
+        err = as_store_error(exc)
+        if err is None:
+            raise
+        store_unavailable(err, lang)
+

@@ -24,6 +24,7 @@ TEXT = {
     "st_unavailable_page": ("暂时无法读取数据库:{detail}。页面会在数据库恢复后自动重新载入。",
                             "The store cannot be read just now: {detail}. The page reloads by itself when it is back."),
     "st_store_failed": ("数据库操作失败:{detail}", "The store refused the operation: {detail}"),
+    "st_retry_at": ("仍无法连接数据库,将自动重试;上次尝试于", "Still no store; retrying by itself; last try at"),
     "st_retry": ("立即重试", "Retry now"),
     "copied": ("已复制 {tables} 张表、{rows} 行到 {to}", "Copied {tables} tables, {rows} rows to {to}"),
     "restored": ("已从 {path} 恢复 {tables} 张表、{rows} 行", "Restored {tables} tables, {rows} rows from {path}"),
