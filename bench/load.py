@@ -11,7 +11,8 @@ finishing, a closed connection or a page slower than ``--timeout`` counts as an 
 
 While it runs, the server's resident memory (``--pid``, or the process listening on the port) and
 the machine's load average are sampled every 0.5 s. It prints p50/p95 per page, errors, the server's
-peak RSS and the load average (1-minute: at start, mean and max during the run).
+peak RSS, the load average (1-minute: at start, mean and max during the run), and the server's CPU
+seconds (all of them, and per page visit: a figure that does not depend on what else the machine runs).
 
     .venv/bin/python bench/load.py --url http://127.0.0.1:8601 --sessions 10
     .venv/bin/python bench/load.py --sessions 30 --rounds 1 --user office --json out.json
@@ -223,6 +224,18 @@ def _rss_mb(pid: int) -> float | None:
     return None
 
 
+def _cpu_s(pid: int | None) -> float | None:
+    """User + system CPU seconds the process (all its threads) has used so far."""
+    if not pid:
+        return None
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def _load1() -> float:
     with open("/proc/loadavg") as f:
         return float(f.read().split()[0])
@@ -256,6 +269,7 @@ async def main_async(args) -> dict:
     samples = {"rss": [], "load": []}
     stop = asyncio.Event()
     load_start = _load1()
+    cpu_start = _cpu_s(pid)
     mon = asyncio.create_task(_monitor(pid, samples, stop))
     res = Result()
     gate = asyncio.Event()
@@ -266,6 +280,8 @@ async def main_async(args) -> dict:
     wall = time.perf_counter() - t0
     stop.set()
     await mon
+    cpu_end = _cpu_s(pid)
+    cpu = (cpu_end - cpu_start) if cpu_start is not None and cpu_end is not None else None
     pages = {}
     for name in ["sign-in"] + [p for p, _ in PAGES]:
         v = res.times.get(name, [])
@@ -274,7 +290,8 @@ async def main_async(args) -> dict:
     return {
         "sessions": args.sessions, "rounds": args.rounds, "wall_s": wall, "pages": pages,
         "all": {"n": len(every), "p50": pct(every, 0.5), "p95": pct(every, 0.95)},
-        "errors": res.errors, "server_pid": pid,
+        "errors": res.errors, "server_pid": pid, "server_cpu_s": cpu,
+        "cpu_per_visit_s": (cpu / (len(every) + len(res.times.get("sign-in", [])))) if cpu is not None and every else None,
         "rss_peak_mb": max(samples["rss"]) if samples["rss"] else None,
         "load_start": load_start,
         "load_mean": statistics.mean(samples["load"]) if samples["load"] else None,
@@ -292,6 +309,9 @@ def report(r: dict) -> None:
     rss = "n/a" if r["rss_peak_mb"] is None else f"{r['rss_peak_mb']:,.0f} MB"
     print(f"errors {len(r['errors'])}; server peak RSS {rss}; load average (1 min) "
           f"start {r['load_start']:.2f}, mean {r['load_mean']:.2f}, max {r['load_max']:.2f}")
+    if r.get("server_cpu_s") is not None:
+        print(f"server CPU {r['server_cpu_s']:.1f} s in all, {r['cpu_per_visit_s']:.2f} s per page visit "
+              "(sign-ins included; independent of the machine's load)")
     for e in r["errors"][:20]:
         print("  error:", e)
 

@@ -151,15 +151,16 @@ OVERDUE_MARK = "🔴 "  # the overdue cell's mark (a Styler's red background can
 def table_view(rows: pd.DataFrame) -> pd.DataFrame:
     """The list's columns for ``rows`` (whole-column maps, no per-cell Python beyond the few dates)."""
     def enum(col: str, kind: str) -> pd.Series:
-        return rows[col].map({k: enum_label(kind, k, lang) for k in rows[col].dropna().unique()})
+        return rows[col].map({k: enum_label(kind, k, lang) for k in rows[col].dropna().unique()}).astype(object)
 
     def dates(col: str) -> pd.Series:
-        return rows[col].map({d: fmt_d(d) for d in rows[col].dropna().unique()}).fillna("")
+        return rows[col].map({d: fmt_d(d) for d in rows[col].dropna().unique()}).astype(object).fillna("")
 
     over = rows["overdue_days"]
     return pd.DataFrame({
         L("pb_col_id"): rows["problem_id"].astype(int),
-        L("pb_col_overdue"): over.map({n: OVERDUE_MARK + overdue_text(n) for n in over.dropna().unique()}).fillna(""),
+        L("pb_col_overdue"): over.map({n: OVERDUE_MARK + overdue_text(n) for n in over.dropna().unique()})
+        .astype(object).fillna(""),
         L("pb_col_project"): rows["project_name"].fillna(rows["project_code"]),
         L("pb_col_region"): rows["region_code"].map(regions).fillna(rows["region_code"]),
         L("pb_col_category"): enum("category", "problem_category"),
@@ -320,8 +321,9 @@ with tabs[4]:
             ids = [int(wanted_pid), *ids]
             pick_rows = pd.concat([extra, pick_rows])
         status_word = pick_rows["status"].map({k: enum_label("problem_status", k, lang)
-                                               for k in pick_rows["status"].dropna().unique()})
-        od_text = pick_rows["overdue_days"].map({n: overdue_text(n) for n in pick_rows["overdue_days"].dropna().unique()})
+                                               for k in pick_rows["status"].dropna().unique()}).astype(object)
+        od_text = pick_rows["overdue_days"].map(
+            {n: overdue_text(n) for n in pick_rows["overdue_days"].dropna().unique()}).astype(object)
         labels = dict(zip(ids, (
             "#" + pick_rows["problem_id"].astype(int).astype(str) + " "
             + pick_rows["project_name"].fillna(pick_rows["project_code"]).astype(str) + " · "

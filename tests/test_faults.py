@@ -131,13 +131,14 @@ def test_locked_sqlite_shows_a_message_then_the_page_comes_back(own_store):
     at = _app()
     at.run()
     _page_ok(at)
-    # another program takes the file for itself (exclusive locking: even readers must wait)
-    holder = sqlite3.connect(own_store, timeout=0.1, isolation_level=None)
+    # another program takes the file for itself (exclusive locking: even readers must wait); the
+    # cockpit's idle pooled connections are closed first (they would keep the WAL index shared)
+    store.dispose_all()
+    holder = sqlite3.connect(own_store, timeout=5, isolation_level=None)
     holder.execute("PRAGMA locking_mode=EXCLUSIVE")
     holder.execute("BEGIN EXCLUSIVE")
     holder.execute("UPDATE settings SET value = value")
     try:
-        store.dispose_all()  # connections made from now on meet the lock
         at.run()
         assert not at.exception, [e.value for e in at.exception]
         msg = _texts(at)
@@ -190,20 +191,24 @@ def test_unreachable_postgresql_shows_a_message_then_the_page_comes_back(relayed
 
 
 def test_cli_interrupted_connection_is_a_store_error(relayed_pg, monkeypatch, capsys):
-    """The connection drops in the middle of a command (the relay is cut while the lights read the
-    monthly reports): exit 2 with one line, not 内部错误 (exit 3)."""
+    """The connection drops in the middle of a command (the relay is cut at the command's third
+    statement): exit 2 with one line, not 内部错误 (exit 3)."""
     relay, url = relayed_pg
     from lib import cli
 
     eng = store.get_engine(url)
 
+    seen = []
+
     @event.listens_for(eng, "before_cursor_execute")
     def cut(conn, cursor, statement, params, context, executemany):
-        if "monthly_reports" in statement:
+        seen.append(statement)
+        if len(seen) == 3:  # past the schema check, in the middle of the command's reads
             relay.stop()
 
     monkeypatch.delenv("COCKPIT_DEBUG", raising=False)
     code = cli.main(["lights", "--period", "2022-10"])
     err = capsys.readouterr().err
+    assert len(seen) >= 3
     assert code == 2, err
     assert "内部错误" not in err and "数据库" in err and len(err.strip().splitlines()) == 1
