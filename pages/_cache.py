@@ -64,9 +64,11 @@ def _league(period: str, as_of, group_by: str, version: int, url: str) -> pd.Dat
 def _problem_table(as_of, version: int, url: str) -> pd.DataFrame:
     from lib.problems import problem_table
 
+    from lib.problems import urgency_order
+
     def compute():
         with session_scope(get_engine()) as session:
-            return problem_table(session, as_of=as_of)
+            return urgency_order(problem_table(session, as_of=as_of))
 
     return _shared("problem_table", (as_of,), version, compute)
 
@@ -97,7 +99,27 @@ def league(period: str, as_of=None, group_by: str = "region") -> pd.DataFrame:
 
 
 def problem_table(as_of=None) -> pd.DataFrame:
+    """Every problem at ``as_of``, most urgent first (lib.problems.urgency_order)."""
     return _shallow(_problem_table(as_of, data_version(), store_url()))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _problem_view(as_of, region_code, raised, overdue_only: bool, chosen: tuple, version: int, url: str) -> dict:
+    from lib.problems import filter_problems, problem_stats, unit_scoreboard
+
+    df = filter_problems(_problem_table(as_of, version, url), region_code=region_code, raised=raised,
+                         overdue_only=overdue_only, **dict(chosen))
+    return {"df": df, "stats": problem_stats(df), "units": unit_scoreboard(df)}
+
+
+def problem_view(as_of, region_code=None, raised=None, overdue_only: bool = False, **chosen) -> dict:
+    """The problems a filter keeps (most urgent first) with their figures (problem_stats) and the
+    unit scoreboard: computed once per filter and data version, shared by every session — the
+    campaign office and thirty leaders looking at the same list do not each filter 50,000 rows."""
+    key = tuple(sorted((k, tuple(v)) for k, v in chosen.items() if v))
+    out = _problem_view(as_of, region_code, tuple(raised) if raised else None, bool(overdue_only), key,
+                        data_version(), store_url())
+    return {"df": _shallow(out["df"]), "stats": dict(out["stats"]), "units": _shallow(out["units"])}
 
 
 def report_periods() -> list[str]:

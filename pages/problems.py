@@ -106,27 +106,14 @@ with st.expander(L("pb_filters"), expanded=False):
     f_raised = g3.date_input(L("pb_f_raised"), key="pb_f_raised", format="YYYY-MM-DD")
     f_overdue = g4.checkbox(L("pb_f_overdue"), key="pb_f_overdue")
 
-df = base
-if f_project:
-    df = df[df["project_code"].isin(f_project)]
-if f_category:
-    df = df[df["category"].isin(f_category)]
-if f_level:
-    df = df[df["level"].isin(f_level)]
-if f_status:
-    df = df[df["status"].isin(f_status)]
-if f_unit:
-    df = df[df["unit"].isin(f_unit)]
-if f_leader:
-    df = df[df["leader"].isin(f_leader)]
-if isinstance(f_raised, (tuple, list)) and len(f_raised) == 2:
-    df = df[(df["raised_on"] >= f_raised[0]) & (df["raised_on"] <= f_raised[1])]
-if f_overdue:
-    df = df[df["overdue_days"].notna()]
-df = P.urgency_order(df)
+# filtered and ordered once per filter for every session (lib.problems.filter_problems, cached)
+view = _cache.problem_view(as_of, county, raised=f_raised if isinstance(f_raised, (tuple, list)) else None,
+                           overdue_only=f_overdue, project_code=f_project, category=f_category, level=f_level,
+                           status=f_status, unit=f_unit, leader=f_leader)
+df = view["df"]  # most urgent first
 
 # --- figures ------------------------------------------------------------------------------------
-stats = P.problem_stats(df)
+stats = view["stats"]
 days = L("pb_days")
 unit_n = t("count_unit", lang)
 m = st.columns(4) + st.columns(4)[:3]
@@ -277,7 +264,7 @@ with tabs[2]:
 
 # --- per-unit scoreboard -------------------------------------------------------------------------
 with tabs[3]:
-    board = P.unit_scoreboard(df)
+    board = view["units"]
     if board.empty:
         st.info(L("pb_empty"))
     else:

@@ -192,3 +192,26 @@ def test_every_page_opens_above_the_styler_cell_limit(big_store):
     with eng.connect() as conn:
         names = set(conn.execute(select(ResultCache.name)).scalars())
     assert {"lights", "lights_pair", "league", "problem_table", "overview_bundle", "map_payload"} <= names
+
+
+def test_filter_problems_keeps_order_and_matches_each_filter(tmp_path):
+    import datetime as dt
+
+    from lib.demo import load_demo
+    from lib.problems import filter_problems, problem_table, urgency_order
+
+    eng = store.make_engine(f"sqlite:///{tmp_path / 'f.db'}")
+    store.upgrade(eng)
+    with store.session_scope(eng) as s:
+        load_demo(s)
+        table = urgency_order(problem_table(s, as_of=dt.date(2022, 10, 31)))
+    eng.dispose()
+    region = table["region_code"].iloc[0]
+    got = filter_problems(table, region_code=region, category=["land", "funds"], status=[])
+    want = table[(table["region_code"] == region) & table["category"].isin(["land", "funds"])]
+    assert list(got["problem_id"]) == list(want["problem_id"]) and len(got) > 0
+    assert list(got["problem_id"]) == list(urgency_order(got)["problem_id"])  # still most urgent first
+    od = filter_problems(table, overdue_only=True, raised=(dt.date(2022, 1, 1), dt.date(2022, 10, 31)))
+    assert len(od) > 0 and od["overdue_days"].notna().all()
+    assert ((od["raised_on"] >= dt.date(2022, 1, 1)) & (od["raised_on"] <= dt.date(2022, 10, 31))).all()
+    assert len(filter_problems(table)) == len(table)
