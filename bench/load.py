@@ -57,13 +57,15 @@ class Session:
         self.widgets: dict[str, str] = {}  # user key → widget id (of the last page drawn)
         self.pages: dict[str, str] = {}  # url path → page script hash
         self.query = ""
+        self.texts: list[str] = []  # markdown, captions, alerts of the last run (tests read them)
 
-    async def connect(self) -> None:
+    async def connect(self, headers: dict | None = None) -> None:
         import websockets
 
         self.ws = await websockets.connect(
             self.ws_url, subprotocols=["streamlit"], origin=self.origin, max_size=None,
-            open_timeout=self.timeout, ping_interval=20, ping_timeout=self.timeout)
+            open_timeout=self.timeout, ping_interval=20, ping_timeout=self.timeout,
+            additional_headers=headers or None)
 
     async def close(self) -> None:
         if self.ws is not None:
@@ -86,6 +88,7 @@ class Session:
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
         errors: list[str] = []
+        self.texts = []
         deadline = time.monotonic() + self.timeout
         while True:
             left = deadline - time.monotonic()
@@ -110,7 +113,8 @@ class Session:
             elif kind == "script_finished":
                 status = fm.script_finished
                 if status == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                    continue  # st.rerun / st.switch_page: the next run follows on its own
+                    self.texts = []  # st.rerun / st.switch_page: the next run follows and redraws
+                    continue
                 if status == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
                     errors.append("compile error")
                 return errors
@@ -123,6 +127,8 @@ class Session:
         if kind == "exception":
             errors.append(f"{el.exception.type}: {el.exception.message[:160]}")
             return
+        if kind in ("markdown", "alert", "heading"):
+            self.texts.append(getattr(getattr(el, kind), "body", ""))
         widget = getattr(el, kind, None) if kind else None
         wid = getattr(widget, "id", "") if widget is not None else ""
         if wid and "-" in wid:
