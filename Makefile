@@ -31,7 +31,7 @@ run: store
 # Debian's Chromium and fonts for the browser tests (only when missing and we are root).
 system-deps:
 	@missing=""; \
-	for p in chromium fonts-noto-cjk fonts-noto-color-emoji; do \
+	for p in chromium fonts-noto-cjk fonts-noto-color-emoji nginx-light; do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
