@@ -42,6 +42,7 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 @dataclass
 class Result:
     times: dict[str, list[float]] = field(default_factory=dict)
+    cpu: dict[str, list[float]] = field(default_factory=dict)  # server CPU s per visit (1 session only)
     errors: list[str] = field(default_factory=list)
 
     def add(self, page: str, seconds: float) -> None:
@@ -164,9 +165,11 @@ async def one_session(i: int, args, res: Result, start_gate: asyncio.Event) -> N
     await asyncio.sleep(rng.uniform(0, args.ramp))  # people do not all arrive in the same second
     try:
         await s.connect()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _cpu_s(args.pid_resolved)
         errs = await s.sign_in(args.user, args.password)
         res.add("sign-in", time.perf_counter() - t0)
+        if args.sessions == 1 and c0 is not None:
+            res.cpu.setdefault("sign-in", []).append(_cpu_s(args.pid_resolved) - c0)
         if errs:
             res.errors.extend(f"session {i} sign-in: {e}" for e in errs)
             return
@@ -177,7 +180,7 @@ async def one_session(i: int, args, res: Result, start_gate: asyncio.Event) -> N
                 if h is None:
                     res.errors.append(f"session {i} {name}: no such page in the navigation")
                     continue
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), _cpu_s(args.pid_resolved)
                 try:
                     errs = await s.run(page_hash=h)
                 except (TimeoutError, asyncio.TimeoutError) as exc:
@@ -185,6 +188,8 @@ async def one_session(i: int, args, res: Result, start_gate: asyncio.Event) -> N
                     res.errors.append(f"session {i} {name}: {exc}")
                     continue
                 res.add(name, time.perf_counter() - t0)
+                if args.sessions == 1 and c0 is not None:  # alone on the server: this visit's own CPU
+                    res.cpu.setdefault(name, []).append(_cpu_s(args.pid_resolved) - c0)
                 res.errors.extend(f"session {i} {name}: {e}" for e in errs)
     except Exception as exc:  # a dropped connection is an error of the run, not of the script
         res.errors.append(f"session {i}: {exc.__class__.__name__}: {exc}")
@@ -272,6 +277,7 @@ def pct(values: list[float], q: float) -> float:
 async def main_async(args) -> dict:
     port = urlparse(args.url).port or 80
     pid = args.pid or _pid_on_port(port)
+    args.pid_resolved = pid
     samples = {"rss": [], "load": []}
     stop = asyncio.Event()
     load_start = _load1()
@@ -291,7 +297,9 @@ async def main_async(args) -> dict:
     pages = {}
     for name in ["sign-in"] + [p for p, _ in PAGES]:
         v = res.times.get(name, [])
-        pages[name] = {"n": len(v), "p50": pct(v, 0.5), "p95": pct(v, 0.95), "max": max(v) if v else float("nan")}
+        c = res.cpu.get(name, [])
+        pages[name] = {"n": len(v), "p50": pct(v, 0.5), "p95": pct(v, 0.95), "max": max(v) if v else float("nan"),
+                       "cpu": statistics.median(c) if c else None}
     every = [x for name, v in res.times.items() if name != "sign-in" for x in v]
     return {
         "sessions": args.sessions, "rounds": args.rounds, "wall_s": wall, "pages": pages,
@@ -307,9 +315,11 @@ async def main_async(args) -> dict:
 
 def report(r: dict) -> None:
     print(f"{r['sessions']} sessions × {r['rounds']} round(s), wall {r['wall_s']:.0f} s, server pid {r['server_pid']}")
-    print(f"{'page':10s} {'n':>4s} {'p50 s':>8s} {'p95 s':>8s} {'max s':>8s}")
+    one = any(p.get("cpu") is not None for p in r["pages"].values())
+    print(f"{'page':10s} {'n':>4s} {'p50 s':>8s} {'p95 s':>8s} {'max s':>8s}" + ("  server CPU s" if one else ""))
     for name, p in r["pages"].items():
-        print(f"{name:10s} {p['n']:4d} {p['p50']:8.2f} {p['p95']:8.2f} {p['max']:8.2f}")
+        cpu = f"  {p['cpu']:12.2f}" if p.get("cpu") is not None else ""
+        print(f"{name:10s} {p['n']:4d} {p['p50']:8.2f} {p['p95']:8.2f} {p['max']:8.2f}{cpu}")
     a = r["all"]
     print(f"{'all pages':10s} {a['n']:4d} {a['p50']:8.2f} {a['p95']:8.2f}")
     rss = "n/a" if r["rss_peak_mb"] is None else f"{r['rss_peak_mb']:,.0f} MB"
