@@ -305,7 +305,8 @@ async def main_async(args) -> dict:
         "sessions": args.sessions, "rounds": args.rounds, "wall_s": wall, "pages": pages,
         "all": {"n": len(every), "p50": pct(every, 0.5), "p95": pct(every, 0.95)},
         "errors": res.errors, "server_pid": pid, "server_cpu_s": cpu,
-        "cpu_per_visit_s": (cpu / (len(every) + len(res.times.get("sign-in", [])))) if cpu is not None and every else None,
+        "cpu_per_visit_s": (cpu / (len(every) + len(res.times.get("sign-in", []))))
+        if cpu is not None and (every or res.times.get("sign-in")) else None,
         "rss_peak_mb": max(samples["rss"]) if samples["rss"] else None,
         "load_start": load_start,
         "load_mean": statistics.mean(samples["load"]) if samples["load"] else None,
@@ -325,7 +326,7 @@ def report(r: dict) -> None:
     rss = "n/a" if r["rss_peak_mb"] is None else f"{r['rss_peak_mb']:,.0f} MB"
     print(f"errors {len(r['errors'])}; server peak RSS {rss}; load average (1 min) "
           f"start {r['load_start']:.2f}, mean {r['load_mean']:.2f}, max {r['load_max']:.2f}")
-    if r.get("server_cpu_s") is not None:
+    if r.get("server_cpu_s") is not None and r.get("cpu_per_visit_s") is not None:
         print(f"server CPU {r['server_cpu_s']:.1f} s in all, {r['cpu_per_visit_s']:.2f} s per page visit "
               "(sign-ins included; independent of the machine's load)")
     for e in r["errors"][:20]:
