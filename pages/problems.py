@@ -15,6 +15,7 @@ from lib import access, periods
 from lib import problems as P
 from lib.errors import CockpitError
 from lib.i18n import LIGHT_COLORS, enum_label, t
+from lib.outputs.excel import csv_bytes
 from lib.store import get_engine, queries, session_scope
 from lib.store.models import PROBLEM_CATEGORIES, PROBLEM_LEVELS, PROBLEM_STATUSES
 from pages import _cache, _frame, _widgets
@@ -135,8 +136,9 @@ PICK_MAX = 1000  # problems offered in the 办理 picker (most urgent first)
 OVERDUE_MARK = "🔴 "  # the overdue cell's mark (a Styler's red background cannot draw 50,000 rows)
 
 
-def table_view(rows: pd.DataFrame) -> pd.DataFrame:
-    """The list's columns for ``rows`` (whole-column maps, no per-cell Python beyond the few dates)."""
+def table_view(rows: pd.DataFrame, mark: bool = True) -> pd.DataFrame:
+    """The list's columns for ``rows`` (whole-column maps, no per-cell Python beyond the few dates);
+    ``mark=False`` leaves the overdue cells as plain words (the CSV export)."""
     def enum(col: str, kind: str) -> pd.Series:
         return rows[col].map({k: enum_label(kind, k, lang) for k in rows[col].dropna().unique()}).astype(object)
 
@@ -146,7 +148,7 @@ def table_view(rows: pd.DataFrame) -> pd.DataFrame:
     over = rows["overdue_days"]
     return pd.DataFrame({
         L("pb_col_id"): rows["problem_id"].astype(int),
-        L("pb_col_overdue"): over.map({n: OVERDUE_MARK + overdue_text(n) for n in over.dropna().unique()})
+        L("pb_col_overdue"): over.map({n: (OVERDUE_MARK if mark else "") + overdue_text(n) for n in over.dropna().unique()})
         .astype(object).fillna(""),
         L("pb_col_project"): rows["project_name"].fillna(rows["project_code"]),
         L("pb_col_region"): rows["region_code"].map(regions).fillna(rows["region_code"]),
@@ -180,8 +182,8 @@ with tabs[0]:
         if picked and picked != st.session_state.get("_pb_last_rows"):
             st.session_state["pb_pick_next"] = int(show.iloc[picked[0]][L("pb_col_id")])
         st.session_state["_pb_last_rows"] = picked
-        st.download_button(t("export_csv", lang),  # every filtered row, built only on a click
-                           lambda rows=df: table_view(rows).to_csv(index=False).encode("utf-8-sig"),
+        st.download_button(t("export_csv", lang),  # every filtered row, formula-safe, built only on a click
+                           lambda rows=df: csv_bytes(table_view(rows, mark=False)),
                            file_name=f"problems_{as_of:%Y%m%d}.csv", mime="text/csv", key="pb_csv")
 
 # --- board by state --------------------------------------------------------------------------------
