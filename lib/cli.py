@@ -15,9 +15,10 @@ from typing import Any, Sequence
 
 from lib import config
 from lib.errors import CockpitError, StoreError, ValidationError
+from lib.rules.dimensions import KEYS as _DIMENSION_KEYS  # the registry (imports no numpy/pandas)
 
 LIGHTS_COLUMNS = [
-    "project_code", "light", "start", "progress", "reporting", "stats", "funds", "problems",
+    "project_code", "light", *_DIMENSION_KEYS,  # one column per registered light dimension
     "expected_pct", "actual_pct", "gap_pp", "reasons",
 ]
 LEAGUE_COLUMNS = [

@@ -163,7 +163,7 @@ def _lights_pair(period: str, as_of, version: int, url: str):
 
 
 def lights_pair(period: str, as_of=None):
-    """(lights at P, lights at P−1 without reason texts) from one load (lib.rules.lights.compute_lights_pair)."""
+    """(lights at P, lights at P−1 without reason texts) from one load (lib.rules.lights.lights_pair_with_frames)."""
     return _shallow(_lights_pair(period, as_of, data_version(), store_url())[:2])
 
 

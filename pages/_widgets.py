@@ -7,6 +7,7 @@ import math
 import streamlit as st
 
 from lib.i18n import LIGHT_COLORS, enum_label, t
+from lib.rules import dimensions
 
 
 def light_badge(light: str, lang: str = "zh") -> str:
@@ -30,7 +31,7 @@ PLOTLY_CONFIG = {
 }
 
 
-LIGHT_ORDER = ("red", "yellow", "green", "gray")
+LIGHT_ORDER = dimensions.LIGHT_ORDER
 
 
 def nan(v) -> bool:

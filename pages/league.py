@@ -178,22 +178,26 @@ if _frame.need_period(c):
             st.markdown(f"**{t('lg_weight', lang)}**")
             wcols = st.columns(4)
             new_weights = {}
-            for i, m in enumerate(METRICS):
+            for i, spec in enumerate(settings_mod.WEIGHTS):  # the settings schema
+                m = spec.key
                 new_weights[m] = wcols[i % 4].number_input(
-                    enum_label("metric", m, lang), min_value=0.0, max_value=100.0, step=1.0,
-                    value=float(current["weights"].get(m, 0)), key=f"lg_w_{m}")
+                    enum_label(*spec.label_key(), lang), min_value=float(spec.minimum),
+                    max_value=float(spec.maximum), step=1.0,
+                    value=float(current["weights"].get(m, spec.default)), key=f"lg_w_{m}")
             tcols = st.columns(3)
             new_thresholds = {}
-            for i, k in enumerate(settings_mod.THRESHOLD_KEYS):
-                label = enum_label("setting", k, lang)
-                if k in settings_mod.INT_KEYS:
+            for i, spec in enumerate(settings_mod.SCHEMA):  # type, bounds and label from the schema
+                k, label = spec.key, enum_label(*spec.label_key(), lang)
+                if spec.type is int:
                     new_thresholds[k] = int(tcols[i % 3].number_input(
-                        label, value=int(current[k]), step=1, key=f"lg_t_{k}"))
+                        label, min_value=int(spec.minimum), max_value=int(spec.maximum),
+                        value=int(current[k]), step=1, key=f"lg_t_{k}"))
                 else:
                     new_thresholds[k] = float(tcols[i % 3].number_input(
-                        label, value=float(current[k]), step=1.0, key=f"lg_t_{k}"))
+                        label, min_value=float(spec.minimum), max_value=float(spec.maximum),
+                        value=float(current[k]), step=1.0, key=f"lg_t_{k}"))
             changes = {k: v for k, v in new_thresholds.items() if v != current[k]}
-            if any(new_weights[m] != float(current["weights"].get(m, 0)) for m in METRICS):
+            if any(new_weights[m] != float(current["weights"].get(m, 0)) for m in new_weights):
                 changes["weights"] = new_weights
             b1, b2 = st.columns(2)
             preview = b1.button(t("lg_preview", lang), key="lg_preview", width="stretch")
@@ -201,10 +205,10 @@ if _frame.need_period(c):
                              disabled=not changes)
             if preview or save:
                 try:
-                    settings_mod.validate(changes)
+                    settings_mod.validate(changes, current)
                 except ValidationError as exc:
                     for e in exc.errors:
-                        st.error(f"{e.get('column')}:{e.get('message')}")
+                        st.error(f"{e.get('column')}:{t(e['key'], lang, **e['params']) if e.get('key') else e.get('message')}")
                     st.stop()
             if preview:
                 from lib.rules.league import compute_league

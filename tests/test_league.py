@@ -118,8 +118,9 @@ def test_ties_break_on_invest_rate_then_code(session):
 
 def test_rank_change_against_the_previous_month(session):
     b = Builder(session)
-    # May (t = 0.4167): A 0.4 → 95.99, green → (30×95.99 + 5×100)/35 = 96.56, rank 1;
-    # C 0.3/0.4167 = 0.71994 → 71.99, yellow → (30×71.99 + 500)/35 = 75.99, rank 2; B 0.1 → 24.0, red (gap −31.67) → 20.57, rank 3.
+    # May (t = 5/12, exact; only the final score is rounded): A 0.4/(5/12) = 0.96 → 96, green →
+    # (30×96 + 5×100)/35 = 3,380/35 = 96.571 → 96.57, rank 1; C 0.3/(5/12) = 0.72 → 72, yellow →
+    # (30×72 + 500)/35 = 2,660/35 = 76.00, rank 2; B 0.1 → 24, red (gap −31.67) → 720/35 = 20.57, rank 3.
     # June: B 0.6, A 0.5, C 0.5 all score 100 → B 1, A 2, C 3 (ties by invest_rate, then code).
     for region, may, june in [("A", 400.0, 500.0), ("B", 100.0, 600.0), ("C", 300.0, 500.0)]:
         b.region(region)
@@ -127,7 +128,7 @@ def test_rank_change_against_the_previous_month(session):
         b.report(f"{region}1", "2022-05", may).report(f"{region}1", P, june)
     may = league.compute_league(session, "2022-05")
     assert may["region_code"].tolist() == ["A", "C", "B"]
-    assert may["score"].tolist() == [96.56, 75.99, 20.57]
+    assert may["score"].tolist() == [96.57, 76.0, 20.57]
     df = league.compute_league(session, P)
     assert df["region_code"].tolist() == ["B", "A", "C"]
     assert {r: row(df, r)["rank_change"] for r in "ABC"} == {"A": -1, "B": 2, "C": -1}

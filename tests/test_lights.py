@@ -86,7 +86,8 @@ def test_monthly_plan_overrides_linear(session):
     b = Builder(session)
     # plan: 300 of 1200 by June → e = 0.25; r = 0.2 → gap −5 → green (linear would be −30 yellow)
     b.project("PL").plan("PL", 2022, {3: 100.0, 6: 300.0, 12: 1200.0}).report("PL", P, 240.0)
-    # plan without a June figure: the latest planned month ≤ June (May: 600) → e = 0.5
+    # plan without a June figure: interpolated between May (600) and December (1,200) (DESIGN.md,
+    # issue 10): 600 + (1,200 − 600)×(6 − 5)/(12 − 5) = 685.71 → e = 0.5714; r = 0.2 → gap −37.14 red
     b.project("PL5").plan("PL5", 2022, {5: 600.0, 12: 1200.0}).report("PL5", P, 240.0)
     # a plan for another year does not count: linear e = 0.5
     b.project("PL21").plan("PL21", 2021, {6: 100.0}).report("PL21", P, 240.0)
@@ -94,7 +95,8 @@ def test_monthly_plan_overrides_linear(session):
     pl = row(df, "PL")
     assert (pl["expected_pct"], pl["gap_pp"], pl["progress"]) == (25.0, -5.0, "green")
     assert pl["inputs"]["expected_source"] == "plan"
-    assert (row(df, "PL5")["expected_pct"], row(df, "PL5")["progress"]) == (50.0, "yellow")
+    assert (row(df, "PL5")["expected_pct"], row(df, "PL5")["gap_pp"], row(df, "PL5")["progress"]) == \
+        (57.14, -37.14, "red")
     assert row(df, "PL21")["inputs"]["expected_source"] == "linear"
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from lib import DATA_DIR, geo
 from lib.errors import CockpitError
+from lib.rules import shared
 from lib.store import audit
 from lib.store.models import (
     MonthlyPlan,
@@ -228,12 +229,11 @@ def _sample_points(rng: random.Random, n: int, geom: dict, centre: tuple[float, 
 
 
 def _expected(plan_fracs: list[float] | None, s0: int, m: int) -> float:
-    """Expected fraction of the annual plan at month m (DESIGN.md progress rule)."""
-    if plan_fracs is not None:
-        return plan_fracs[m - 1]
-    if m < s0:
-        return 0.0
-    return (m - s0 + 1) / (13 - s0)
+    """Expected fraction of the annual plan at month m: the one rule of lib.rules.shared (exact, not
+    rounded: the generator aims at it), the plan given as fractions of an annual plan of 1."""
+    plan_months = dict(enumerate(plan_fracs, start=1)) if plan_fracs is not None else None
+    cum = shared.plan_cumulative(m, *shared.plan_neighbours(plan_months, m)) if plan_months else 0.0
+    return float(shared.expected_share(m, s0, plan_months is not None, cum, 1.0))
 
 
 def _gap_path(rng: random.Random, profile: str, has_plan: bool) -> list[float]:

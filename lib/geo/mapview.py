@@ -31,11 +31,12 @@ import pydeck as pdk
 
 from lib import config, geo, periods
 from lib.i18n import LIGHT_COLORS, enum_label, fmt_money, t
+from lib.rules import dimensions
 
 FONT_FAMILY = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 MEASURES = ("gap", "score", "red", "completed")
 DEFAULT_MEASURE = "gap"
-LIGHT_ORDER = ("red", "yellow", "green", "gray")
+LIGHT_ORDER = dimensions.LIGHT_ORDER
 LAYER_IDS = {
     "counties": "counties",
     "projects": "projects",

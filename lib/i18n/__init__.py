@@ -102,6 +102,7 @@ ENUMS: dict[str, dict[str, tuple[str, str]]] = {
         "problems_yellow_days": ("问题黄灯:超期天数≥", "Problems yellow: days overdue ≥"),
         "problems_red_days": ("问题红灯:超期天数>", "Problems red: days overdue >"),
         "persistence_months": ("连续黄灯转红:月数", "Yellow months that turn red"),
+        "import_overrun_factor": ("导入提醒:本年累计超过年度计划的倍数", "Import warning: year-to-date above annual plan ×"),
     },
 }
 

@@ -43,11 +43,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lib import periods
+from lib.i18n import t as _t
 from lib.access import Actor, can
 from lib.errors import CockpitError, ValidationError
 from lib.intake import limits, parsing
 from lib.intake.parsing import MAX_UPLOAD_BYTES  # noqa: F401  (re-exported: the upload size limit)
 from lib.intake.templates import COLUMNS, KINDS, TITLES  # noqa: F401
+from lib.rules import shared
 from lib.store import audit
 from lib.store.models import (
     MonthlyPlan,
@@ -484,6 +486,11 @@ def _monthly_warnings(ctx, items: list[Item], typed, rows, hm, warnings) -> None
     projects = ctx.get("projects", {})
     if not items:
         return
+    from lib.rules import settings as settings_mod
+
+    st = settings_mod.load(session)  # the office's thresholds, not copies of the defaults
+    lag_points = float(st["progress_yellow_gap"])
+    overrun = float(st["import_overrun_factor"])
     file_rows = []
     for it in items:
         op = it.ops[0]
@@ -519,7 +526,7 @@ def _monthly_warnings(ctx, items: list[Item], typed, rows, hm, warnings) -> None
         for c, yr, mo, cum in session.execute(
                 select(MonthlyPlan.project_code, MonthlyPlan.year, MonthlyPlan.month, MonthlyPlan.planned_cumulative)
                 .where(MonthlyPlan.year.in_(years), MonthlyPlan.project_code.in_(chunk))):
-            plans[(c, yr, mo)] = cum
+            plans.setdefault((c, yr), {})[mo] = cum
 
     def w(row, key, value, msg):
         warnings.append(_err(row, hm.get(key, _col_zh("monthly").get(key, key)), value, msg))
@@ -550,39 +557,44 @@ def _monthly_warnings(ctx, items: list[Item], typed, rows, hm, warnings) -> None
         py = pyears.get((code, y))
         plan = py["annual_plan"] if py else None
         if plan and plan > 0:
-            if cur > 1.5 * plan + 1e-9:
+            if cur > overrun * plan + 1e-9:
                 w(row, "ytd_completed", cur,
-                  f"本年累计完成投资 {cur:,.2f} 万元超过年度计划投资 {plan:,.2f} 万元的1.5倍,请核实")
+                  f"本年累计完成投资 {cur:,.2f} 万元超过年度计划投资 {plan:,.2f} 万元的{overrun:g}倍,请核实")
             if py["library"] == "annual":
-                e = _expected(py, proj, y, m, plans.get((code, y, m)))
+                e = _expected(py, proj, y, m, plans.get((code, y)))
                 if e > 0:
                     r_ = round(cur / plan, 4)
                     gap = round((r_ - round(e, 4)) * 100, 2)
-                    if gap < -10 and not (v.get("variance_note") or "").strip():
+                    if gap < lag_points and not (v.get("variance_note") or "").strip():
                         w(row, "variance_note", "",
                           f"投资完成率{r_ * 100:.1f}%,序时进度{e * 100:.1f}%,滞后{-gap:.1f}个百分点,请填写「偏差说明」")
 
 
-def _expected(py: dict, proj: dict, y: int, m: int, planned_cum: float | None) -> float:
-    """Expected completion fraction e (DESIGN.md progress rule)."""
-    plan = py["annual_plan"]
-    if planned_cum is not None and plan:
-        return planned_cum / plan
-    ps = proj.get("planned_start")
-    if py.get("nature") == "continuing" or ps is None or ps.year < y:
-        s0 = 1
-    elif ps.year > y:
-        return 0.0
-    else:
-        s0 = ps.month
-    if m < s0:
-        return 0.0
-    return (m - s0 + 1) / (13 - s0)
+def _expected(py: dict, proj: dict, y: int, m: int, plan_months: dict[int, float] | None) -> float:
+    """Expected completion fraction e: the one rule of lib.rules.shared (4 decimals)."""
+    return shared.expected_one(y, m, py.get("nature"), proj.get("planned_start"), py["annual_plan"],
+                               plan_months)
+
+
+def _annual_plans(session, pairs: set[tuple[str, int]]) -> dict[tuple[str, int], float]:
+    """The stored annual plan of each (project code, year) of ``pairs`` that has one."""
+    out: dict[tuple[str, int], float] = {}
+    codes = sorted({c for c, _ in pairs})
+    years = sorted({y for _, y in pairs})
+    for chunk in _chunks(codes):
+        for c, y, plan in session.execute(select(ProjectYear.project_code, ProjectYear.year, ProjectYear.annual_plan)
+                                          .where(ProjectYear.project_code.in_(chunk), ProjectYear.year.in_(years))):
+            if plan is not None:
+                out[(c, int(y))] = float(plan)
+    return out
 
 
 def _build_plans(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
     _project_checks(ctx, typed, rows, hm, errors)
     items = []
+    pairs = {(typed["code"][i], typed["year"][i]) for i in range(len(rows))
+             if typed["code"][i] is not None and typed["year"][i] is not None}
+    annual = _annual_plans(ctx["session"], pairs) if pairs else {}
     for i, r in enumerate(rows):
         code, year = typed["code"][i], typed["year"][i]
         if code is None or year is None:
@@ -597,6 +609,10 @@ def _build_plans(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
             if last is not None and val < last[1] - 1e-9:
                 warnings.append(_err(r, hm[key], val, f"计划累计数下降:{m}月计划累计 {val:,.2f} 万元低于{last[0]}月的 {last[1]:,.2f} 万元"))
             last = (m, val)
+            plan = annual.get((code, year))
+            if plan is not None and val > plan + 1e-9:  # e is not capped: the office should know
+                warnings.append(_err(r, hm[key], val, _t("imp_plan_over_annual", "zh", month=m, value=f"{val:,.2f}",
+                                                        year=year, plan=f"{plan:,.2f}")))
             ops.append(Op("monthly_plans", (code, year, m), {"planned_cumulative": val}))
         if not ops:
             errors.append(_err(r, hm["code"], code, "该行没有填写任何月份的计划累计完成投资"))

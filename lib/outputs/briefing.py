@@ -25,14 +25,14 @@ from lib import periods
 from lib.geo import mapview
 from lib.i18n import LIGHT_COLORS, enum_label, fmt_money, t
 from lib.outputs.excel import strip_control
-from lib.rules import overview
+from lib.rules import dimensions, overview
 
 FONT = "Noto Sans CJK SC"
 INK = RGBColor(0x1D, 0x24, 0x30)
 MUTED = RGBColor(0x46, 0x50, 0x60)
 ACCENT = RGBColor(0x1F, 0x4E, 0x8C)
 SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
-LIGHTS = ("red", "yellow", "green", "gray")
+LIGHTS = dimensions.LIGHT_ORDER
 TOP_N = 5
 OVERDUE_ROWS = 10
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lib.problems.workflow import _parse_date_field, _today
+from lib.rules import shared
 from lib.store.models import (
     Problem,
     Project,
@@ -22,9 +23,7 @@ EXTRA_COLUMNS = ["project_name", "description", "unit", "leader", "person", "mea
                  "days_open", "is_open"]
 
 
-def is_open_at(status: str, closed_on: dt.date | None, as_of: dt.date) -> bool:
-    """Open at ``as_of``: not (已销号 with 办结日期 ≤ as-of)."""
-    return not (status == "closed" and closed_on is not None and closed_on <= as_of)
+is_open_at = shared.is_open_at  # open at as-of: not (已销号 with 办结日期 ≤ as-of), one rule
 
 
 def _as_date(value) -> dt.date | None:
@@ -64,8 +63,7 @@ def problem_table(session: Session, as_of=None, region_code: str | None = None) 
     raised = pd.to_datetime(df["raised_on"], errors="coerce")
     deadline = pd.to_datetime(df["deadline"], errors="coerce")
     closed = pd.to_datetime(df["closed_on"], errors="coerce")
-    # open at as-of: not (已销号 with 办结日期 ≤ as-of) — the same rule as is_open_at
-    is_open = ~((df["status"] == "closed") & closed.notna() & (closed <= as_of_ts))
+    is_open = pd.Series(shared.open_mask(df["status"], closed, as_of_ts), index=df.index)
     late = is_open & deadline.notna() & (as_of_ts > deadline)
     overdue = (as_of_ts - deadline).dt.days.where(late)
     end = closed.where(~is_open, as_of_ts)

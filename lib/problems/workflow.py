@@ -336,9 +336,6 @@ def history(session: Session, problem_id: int) -> pd.DataFrame:
 
 # --- drafts from lights -------------------------------------------------------------------------
 
-_DIM_CATEGORY = {"start": "approval", "progress": "construction", "funds": "funds", "stats": "other",
-                 "reporting": "other", "problems": "other"}
-_DIM_ORDER = ("start", "progress", "funds", "stats", "reporting", "problems")
 
 
 def draft_from_light(light_row: Mapping[str, Any] | pd.Series, raised_on=None) -> dict:
@@ -349,7 +346,9 @@ def draft_from_light(light_row: Mapping[str, Any] | pd.Series, raised_on=None) -
     by_dim = row.get("reasons_by_dim") or {}
     if not isinstance(by_dim, Mapping):
         by_dim = {}
-    dims = [d for d in _DIM_ORDER if by_dim.get(d)]
+    from lib.rules import dimensions
+
+    dims = [d for d in dimensions.DRAFT_ORDER if by_dim.get(d)]
     red_dims = [d for d in dims if row.get(d) == "red"]
     main = (red_dims or dims or ["other"])[0]
     reasons = ";".join(f"{enum_label('dimension', d)}:{by_dim[d]}" for d in dims) or \
@@ -359,7 +358,7 @@ def draft_from_light(light_row: Mapping[str, Any] | pd.Series, raised_on=None) -
     desc = f"{name}{'亮' + light + '灯' if light else ''}" + (f"。{reasons}" if reasons else "")
     return {
         "project_code": row.get("project_code"),
-        "category": _DIM_CATEGORY.get(main, "other"),
+        "category": dimensions.category(main),
         "description": desc,
         "raised_on": _parse_date_field(raised_on, "提出日期") if raised_on else _today(),
         "level": "county",

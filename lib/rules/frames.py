@@ -20,10 +20,11 @@ from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, func, not_, or_, select, true
+from sqlalchemy import and_, not_, or_, select, true
 from sqlalchemy.orm import Session
 
 from lib import periods
+from lib.rules import shared
 from lib.store.models import (
     MonthlyPlan,
     MonthlyReport,
@@ -251,16 +252,22 @@ def latest_reports(session: Session, first_period: str, last_period: str,
     return _read(session, stmt, **_REPORT_TYPES)
 
 
-def first_started_before(session: Session, before_period: str, years: Iterable[int],
-                         project_codes: Sequence[str] | None = None) -> pd.DataFrame:
-    """Per project with a project year in ``years`` and no 实际开工 date of its own (the others
-    never need it), the earliest report with period < before_period that says started=是:
-    project_code, period, actual_start."""
-    stmt = _one_report_per_project(session, _candidates(years, project_codes, without_own_start=True),
-                                   ("project_code", "period", "actual_start"),
-                                   lambda c: c.period < before_period, descending=False,
-                                   extra=lambda c: c.started.is_(True))
-    return _read(session, stmt, dates=("actual_start",))
+def start_evidence_before(session: Session, before_period: str, years: Iterable[int],
+                          project_codes: Sequence[str] | None = None) -> pd.DataFrame:
+    """Per project with a project year in ``years``, the start evidence of its reports with period <
+    before_period that say started=是 (DESIGN.md: each gives its 实际开工日期 if filled, else its
+    period): project_code, min_period (the earliest such report without a date), min_date (the
+    earliest date such a report gives). One grouped read."""
+    from sqlalchemy import case, func
+
+    r = MonthlyReport.__table__.c
+    cands = _candidates(years, project_codes).subquery("cands")
+    stmt = (select(r.project_code,
+                   func.min(case((r.actual_start.is_(None), r.period), else_=None)).label("min_period"),
+                   func.min(r.actual_start).label("min_date"))
+            .where(r.period < before_period, r.started.is_(True), r.project_code.in_(select(cands.c.pc)))
+            .group_by(r.project_code))
+    return _read(session, stmt, dates=("min_date",))
 
 
 def monthly_plans(session: Session, years: Iterable[int],
@@ -298,7 +305,7 @@ def rule_problems(session: Session, raised_upto: dt.date | None = None,
 
     ``only_needed=(since, open_at)`` leaves out, in SQL, the problems no rule can read: those raised
     before ``since`` (the league's closure rate counts problems raised since January) that are, at
-    every as-of ≥ ``open_at``, either closed (已销号 with 办结日期 ≤ open_at, or with none) or not
+    every as-of ≥ ``open_at``, either closed (not open at open_at, lib.rules.shared) or not
     overdue (no deadline, or deadline ≥ raised_upto, the latest as-of)."""
     c = Problem.__table__.c
     stmt = select(c.id.label("problem_id"), c.project_code, c.raised_on, c.deadline, c.status,
@@ -306,8 +313,7 @@ def rule_problems(session: Session, raised_upto: dt.date | None = None,
     stmt = _where_codes(stmt, c.project_code, project_codes)
     if only_needed is not None and raised_upto is not None:
         since, open_at = only_needed
-        closed_for_good = and_(func.coalesce(c.status, "") == "closed",
-                               or_(c.closed_on.is_(None), c.closed_on <= open_at))
+        closed_for_good = not_(shared.open_at_sql(c, open_at))
         may_be_overdue = and_(c.deadline.is_not(None), c.deadline < raised_upto)
         stmt = stmt.where(or_(c.raised_on >= since, and_(not_(closed_for_good), may_be_overdue)))
     df = _read(session, stmt, dates=("raised_on", "deadline", "closed_on"))
@@ -362,8 +368,10 @@ class RuleFrames:
         window's first year up to the month before the window. That is all that "the latest report
         ≤ P in Y", "a report for P" and "months without a report" need for any P in the window,
         without moving a whole year of rows. Sorted by pid, period; ``pidx`` = Y×12+m; paid_sum.
-    first_started: per project, the earliest report ≤ last_period with started=是 (period, pidx,
-        actual_start, start_idx = the month it gives) — earlier years included.
+    first_started: the start evidence of the reports ≤ last_period that say started=是 (pid, pidx =
+        the report's month, start_idx = the month it gives): one row per report inside the window,
+        one row per project for all its earlier reports (pidx = the month before the window,
+        start_idx = the earliest month they give) — earlier years included.
     plans: monthly plans of the years touched.
     problems: problems raised on or before the latest as-of date (dates as pandas timestamps),
         with is_closed (status 已销号); when loaded with ``earliest_as_of``, only those raised since
@@ -424,17 +432,23 @@ def load_rule_frames(session: Session, first_period: str, last_period: str,
     reps = reps.iloc[np.lexsort((reps["pidx"].to_numpy(), reps["pid"].to_numpy()))]
     reps = reps.reset_index(drop=True)
 
-    # earliest started report ≤ last_period: inside the window from the frame, before it by SQL
+    # start evidence: every started report ≤ last_period gives a month (its 实际开工日期 when filled,
+    # else its period); inside the window one row per report, before it one row per project (the
+    # earliest month of all its earlier reports, dated to the month before the window)
     in_window = reps["started"].to_numpy(dtype=bool) & (reps["pidx"] >= periods.index(first_period)).to_numpy()
-    started_in = reps.loc[in_window, ["project_code", "period", "actual_start"]]
-    before = first_started_before(session, first_period, years, project_codes)
-    fs = pd.concat([before, started_in], ignore_index=True) if len(before) else started_in.copy()
-    fs = pid(fs)
-    fs["pidx"] = period_index(fs["period"])
-    fs = fs.iloc[np.lexsort((fs["pidx"].to_numpy(), fs["pid"].to_numpy()))]
-    fs = fs.drop_duplicates("pid", keep="first").reset_index(drop=True)
-    # the start month this report gives: its own 实际开工日期 when filled, else its period
-    fs["start_idx"] = month_index(fs["actual_start"]).fillna(fs["pidx"])
+    started_in = reps.loc[in_window, ["pid", "pidx", "actual_start"]]
+    started_in = pd.DataFrame({"pid": started_in["pid"].to_numpy(), "pidx": started_in["pidx"].to_numpy(),
+                               "start_idx": month_index(started_in["actual_start"]).fillna(
+                                   started_in["pidx"]).to_numpy()})
+    before = pid(start_evidence_before(session, first_period, years, project_codes))
+    before = pd.DataFrame({
+        "pid": before["pid"].to_numpy(),
+        "pidx": np.full(len(before), float(periods.index(first_period) - 1)),
+        "start_idx": np.fmin(period_index(before["min_period"]).to_numpy(dtype=float),
+                             month_index(before["min_date"]).to_numpy(dtype=float)),
+    })
+    fs = pd.concat([before, started_in], ignore_index=True) if len(before) else started_in
+    fs = fs.iloc[np.lexsort((fs["pidx"].to_numpy(), fs["pid"].to_numpy()))].reset_index(drop=True)
 
     needed = (dt.date(y0, 1, 1), earliest_as_of) if earliest_as_of is not None else None
     probs = pid(rule_problems(session, raised_upto, project_codes, only_needed=needed))
@@ -454,7 +468,7 @@ def load_rule_frames(session: Session, first_period: str, last_period: str,
 
 __all__ = [
     "RuleFrames", "load_rule_frames", "project_years", "reports", "latest_reports",
-    "first_started_before", "monthly_plans", "problems", "rule_problems", "regions", "region_targets",
+    "start_evidence_before", "monthly_plans", "problems", "rule_problems", "regions", "region_targets",
     "region_stats", "has_reports", "month_index", "period_index", "as_bool", "as_float", "as_date",
     "PAID_COLUMNS", "ALLOCATED_COLUMNS",
 ]

@@ -4,14 +4,15 @@
 region (every region of the regions table), ranked. ``group_by="leader"`` / ``"unit"`` ranks the
 包联领导 / 责任单位 of the annual projects on the same project-based metrics (growth is n/a there).
 
-Metrics over the group's annual projects of year Y at P = (Y, m), t = m/12 (rounded to 4 decimals):
+Metrics over the group's annual projects of year Y at P = (Y, m), t = m/12 (exact):
 invest_rate = Σ ytd ÷ Σ annual_plan (score 100×min(rate/t, 1)); start_rate = started ÷ new projects due
 to start (planned start month ≤ P) (100×rate); growth = FAI growth at P vs the target of Y (target > 0:
 100×clamp(actual/target, 0, 1); else 100 if actual ≥ target, else 0); stats_rate = started projects in
-stats ÷ started projects (100×rate); funds_rate = Σ paid ÷ Σ allocated (100×min(rate/t, 1));
-closure_rate = problems raised in Y up to as-of and closed by as-of ÷ raised (100×rate); red_share =
-red ÷ lit projects (100×(1 − share)). A metric with no denominator or no data is n/a (NaN) and its
-weight drops out; score = Σ w·s ÷ Σ w rounded to 2 decimals. The project figures are those of
+stats ÷ started projects (100×rate); funds_rate = Σ paid ÷ Σ allocated over the projects with an
+allocation > 0 (100×min(rate/t, 1)); closure_rate = problems raised in Y (1 January – 31 December) and
+on or before as-of, closed by as-of ÷ raised (100×rate); red_share = red ÷ lit projects
+(100×(1 − share)). A metric with no denominator or no data is n/a (NaN) and its weight drops out;
+t and the metric scores stay exact, score = Σ w·s ÷ Σ w rounded to 2 decimals (half-even). The project figures are those of
 ``lib.rules.lights`` (same "latest report ≤ P in Y", "started by P", in_stats), so the table and the lights
 always agree.
 
@@ -37,6 +38,8 @@ from sqlalchemy.orm import Session
 from lib import periods
 from lib.i18n import enum_label, t
 from lib.rules import frames as fr_mod
+from lib.rules import settings as settings_mod
+from lib.rules import shared
 from lib.rules.lights import (
     compute_lights,
     lights_pair_with_frames,
@@ -44,8 +47,7 @@ from lib.rules.lights import (
     resolve_settings,
 )
 
-METRICS = ("invest_rate", "start_rate", "growth", "stats_rate", "funds_rate", "closure_rate",
-           "red_share")
+METRICS = tuple(w.key for w in settings_mod.WEIGHTS)  # the settings schema's weights, in order
 GROUPS = {"region": "region_code", "leader": "leader", "unit": "unit"}
 UNFILLED = ("(未填写)", "(not filled)")
 
@@ -79,7 +81,7 @@ def _scores(rates: dict[str, np.ndarray], growth: np.ndarray, target: np.ndarray
         g = np.where(pos, 100 * np.clip(growth / np.where(pos, target, 1.0), 0.0, 1.0),
                      np.where(growth >= target, 100.0, 0.0))
         s["growth"] = np.where(ok, g, np.nan)
-    return {k: np.round(v.astype(float), 2) for k, v in s.items()}
+    return {k: v.astype(float) for k, v in s.items()}  # exact: only the final score is rounded
 
 
 RELATIVE_WEIGHT_FLOOR = 1e-9
@@ -129,7 +131,7 @@ def _table(lights: pd.DataFrame, problems: pd.DataFrame, period: str, as_of: dt.
            group_by: str, regions: pd.DataFrame | None, targets: pd.DataFrame | None,
            stats: pd.DataFrame | None) -> pd.DataFrame:
     year, m = periods.split(period)
-    t_rate = round(m / 12.0, 4)
+    t_rate = m / 12.0  # exact (DESIGN.md: t and the metric scores are not rounded)
     col = GROUPS[group_by]
     # only the columns the table reads (the lights frame has 42, with reason texts and inputs)
     need = ["project_code", col, "nature", "light", "annual_plan", "ytd_completed", "start_due",
@@ -141,8 +143,10 @@ def _table(lights: pd.DataFrame, problems: pd.DataFrame, period: str, as_of: dt.
     ts = pd.Timestamp(as_of)
     pb = problems
     if len(pb):
-        pb = pb[(pb["raised_on"] >= pd.Timestamp(year, 1, 1)) & (pb["raised_on"] <= ts)]
-        closed = ((pb["status"] == "closed") & pb["closed_on"].notna() & (pb["closed_on"] <= ts)).to_numpy()
+        # raised between 1 January and 31 December of Y, and on or before as-of
+        pb = pb[(pb["raised_on"] >= pd.Timestamp(year, 1, 1))
+                & (pb["raised_on"] <= min(ts, pd.Timestamp(year, 12, 31)))]
+        closed = ~shared.open_mask(pb["status"], pb["closed_on"], ts)
         codes = pd.Index(a["project_code"].to_numpy(dtype=object), dtype=object)
         if codes.is_unique:  # one lights row per project: look the group up instead of a merge
             pos = codes.get_indexer(pd.Index(pb["project_code"].to_numpy(dtype=object), dtype=object))
@@ -167,6 +171,7 @@ def _table(lights: pd.DataFrame, problems: pd.DataFrame, period: str, as_of: dt.
 
     is_new = (a["nature"] == "new").to_numpy()
     lit = (a["light"] != "gray").to_numpy()
+    alloc = a["funds_allocated"].astype(float).fillna(0.0).to_numpy()
     parts = pd.DataFrame({
         "_key": a["_key"].to_numpy(dtype=object),
         "plan": a["annual_plan"].astype(float).fillna(0.0).to_numpy(),
@@ -175,8 +180,9 @@ def _table(lights: pd.DataFrame, problems: pd.DataFrame, period: str, as_of: dt.
         "started_due": a["start_due"].to_numpy(dtype=bool) & is_new & a["started"].to_numpy(dtype=bool),
         "started": a["started"].to_numpy(dtype=bool),
         "in_stats": a["started"].to_numpy(dtype=bool) & a["in_stats"].to_numpy(dtype=bool),
-        "alloc": a["funds_allocated"].astype(float).fillna(0.0).to_numpy(),
-        "paid": a["funds_paid"].astype(float).fillna(0.0).to_numpy(),
+        "alloc": alloc,
+        # funds_rate: Σ paid ÷ Σ allocated over the projects with an allocation > 0 only
+        "paid": np.where(alloc > 0, a["funds_paid"].astype(float).fillna(0.0).to_numpy(), 0.0),
         "lit": lit,
         "red": (a["light"] == "red").to_numpy(),
         "n": np.ones(len(a), dtype=int),

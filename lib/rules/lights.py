@@ -5,17 +5,16 @@ project year for the period's year (annual → lit, reserve → all gray), sorte
 Every threshold comes from ``lib.rules.settings`` (a ``settings`` dict overrides single keys).
 
 How the rules read (Y, m = the period's year and month; months are counted Y×12+m):
-- start date: the project's 实际开工 if given, else the earliest report ≤ P saying 是否开工=是 (its
-  实际开工日期 if given, else its period); "started by P" when that month ≤ P.
+- start month: the earliest start evidence — the project's 实际开工 and every report ≤ P saying
+  是否开工=是 (its 实际开工日期 if given, else its period); "started by P" when that month ≤ P.
 - "latest report ≤ P in Y": the report of the highest period Y-01..P; blank figures count as 0, no
   report → every figure 0.
-- progress: needs annual_plan > 0 and a report for exactly P. Expected e = planned cumulative of month
-  m (the latest planned month ≤ m when a month is missing) ÷ annual_plan when the project has a
-  monthly plan for Y, else linear from s0 (1 for continuing projects, new ones without a planned start
-  or planned before Y; the planned start month for new ones starting in Y; after Y → e = 0). e = 0 →
-  gray. Rates are fractions rounded to 4 decimals, gaps points rounded to 2, then compared.
-- problems: raised on or before the as-of date; open unless 已销号 with 办结日期 ≤ as-of (a 已销号
-  problem with no 办结日期 is taken as closed); overdue days d = as-of − deadline.
+- progress: needs annual_plan > 0 and a report for exactly P. Expected e: lib.rules.shared (the
+  monthly plan with blank months interpolated, else linear from s0). e = 0 → gray. Rates are
+  fractions rounded to 4 decimals, gaps points rounded to 2, then compared.
+- problems: raised on or before the as-of date; open unless 已销号 with 办结日期 ≤ as-of
+  (lib.rules.shared; the store requires 办结日期 for 已销号); overdue days d = as-of − deadline.
+- the dimensions themselves are the entries of lib.rules.dimensions (evaluator and reason each).
 - overall: the worst non-gray dimension (all gray → gray); yellow in each of the last
   ``persistence_months`` periods (each judged with its own as-of: the last day of that month, the
   given as-of for P) → red and ``persistent``. Months before January belong to the year before (that
@@ -36,13 +35,14 @@ from sqlalchemy.orm import Session
 
 from lib import periods
 from lib.i18n import t
+from lib.rules import dimensions as dims_mod
 from lib.rules import frames as fr_mod
+from lib.rules import shared
 from lib.rules import settings as settings_mod
 
-DIMS = ("start", "progress", "reporting", "stats", "funds", "problems")
-LIGHT_ORDER = ("gray", "green", "yellow", "red")  # severity −1, 0, 1, 2
-SEVERITY = {"gray": -1, "green": 0, "yellow": 1, "red": 2}
-_BY_SEV = np.array(LIGHT_ORDER, dtype=object)  # index = severity + 1
+DIMS = dims_mod.KEYS  # the dimension registry, in display order
+LIGHT_ORDER = dims_mod.BY_SEVERITY  # severity order: gray, green, yellow, red (−1 … 2)
+SEVERITY = dims_mod.SEVERITY
 
 COLUMNS = [
     "project_code", "project_name", "region_code", "library", "nature", "level", "sector", "tags",
@@ -97,24 +97,15 @@ def _frame(columns: dict, index=None) -> pd.DataFrame:
 
 # --- one period, all projects: the base lights (no persistence) -----------------------------------
 
-_CODE = {"gray": -1, "green": 0, "yellow": 1, "red": 2}
-
-
-def _light_select(conds: list, choices: list[str], default: str, n: int) -> np.ndarray:
-    """np.select over light names, returned as severity codes (−1 gray, 0 green, 1 yellow, 2 red)."""
-    return np.select([np.asarray(c, dtype=bool) for c in conds], [_CODE[c] for c in choices],
-                     default=_CODE[default]).astype(np.int8) if n else np.zeros(0, dtype=np.int8)
-
-
 def _names(codes: np.ndarray) -> np.ndarray:
-    return _BY_SEV[np.asarray(codes, dtype=int) + 1]
+    return dims_mod.names(codes)
 
 
 def evaluate(fr: fr_mod.RuleFrames, period: str, as_of: dt.date, st: dict,
              codes=None) -> pd.DataFrame:
-    """The six dimensions and the base overall light (before persistence) of every project with a
-    project year for the period's year (only ``codes`` when given), with the numbers behind them.
-    Index: the project id ``pid`` of the frames."""
+    """Every registered dimension (lib.rules.dimensions) and the base overall light (before
+    persistence) of every project with a project year for the period's year (only ``codes`` when
+    given), with the numbers behind them. Index: the project id ``pid`` of the frames."""
     year, m = periods.split(period)
     P = periods.index(period)
     proj = fr.projects[fr.projects["year"] == year]
@@ -137,123 +128,57 @@ def evaluate(fr: fr_mod.RuleFrames, period: str, as_of: dt.date, st: dict,
     in_stats = latest["in_stats"].eq(True).to_numpy()
     paid = latest["paid_sum"].astype(float).fillna(0.0).to_numpy()
 
-    # start: the project's own date, else the earliest started report ≤ P
+    # start: the earliest start evidence — the project's own 实际开工 and every started report ≤ P
     own_start = proj["own_start_idx"].to_numpy(dtype=float)
-    fs = fr.first_started.set_index("pid").reindex(idx)
-    fs_pidx = fs["pidx"].to_numpy(dtype=float)
-    rep_start = np.where(fs_pidx <= P, fs["start_idx"].to_numpy(dtype=float), np.nan)
-    start_idx = np.where(np.isnan(own_start), rep_start, own_start)
+    fs = fr.first_started
+    rep_start = fs[fs["pidx"] <= P].groupby("pid")["start_idx"].min().reindex(idx).to_numpy(dtype=float)
+    start_idx = np.fmin(own_start, rep_start)
     with np.errstate(invalid="ignore"):
         started = start_idx <= P
 
-    # 开工 start
+    # expected progress: the one rule of lib.rules.shared
     planned_idx = proj["planned_idx"].to_numpy(dtype=float)
-    start_applies = annual & is_new & ~np.isnan(planned_idx)
-    late = P - planned_idx + 1
-    with np.errstate(invalid="ignore"):
-        start = _light_select(
-            [~start_applies, started, late <= 0, late >= st["start_red_late"],
-             late >= st["start_yellow_late"]],
-            ["gray", "green", "gray", "red", "yellow"], "green", n)
-        start_due = start_applies & (planned_idx <= P)
-
-    # 进度 progress
     plan = proj["annual_plan"].astype(float).to_numpy()
     pl = fr.plans[fr.plans["year"] == year]
     has_mplan = idx.isin(pl["pid"].unique())
-    plm = (pl[pl["month"] <= m].sort_values(["pid", "month"], kind="stable")
-             .drop_duplicates("pid", keep="last").set_index("pid")
-             ["planned_cumulative"].reindex(idx).astype(float).fillna(0.0).to_numpy())
     ps_year = np.floor((planned_idx - 1) / 12)
-    ps_month = planned_idx - ps_year * 12
-    with np.errstate(invalid="ignore", divide="ignore"):
-        s0 = np.where(is_new & (ps_year == year), ps_month,
-                      np.where(is_new & (ps_year > year), 13.0, 1.0))
-        e_lin = np.where((m < s0) | (s0 >= 13), 0.0, (m - s0 + 1) / np.maximum(13 - s0, 1))
-        plan_ok = plan > 0
-        e_plan = np.where(plan_ok, plm / np.where(plan_ok, plan, 1.0), np.nan)
-        expected = np.round(np.where(has_mplan, e_plan, e_lin), 4)
-        actual = np.where(plan_ok, np.round(ytd / np.where(plan_ok, plan, 1.0), 4), np.nan)
-        gap = np.round((actual - expected) * 100, 2)
-        prog_assessed = annual & plan_ok & has_p & (expected > 0)
-        progress = _light_select(
-            [~prog_assessed, gap >= st["progress_yellow_gap"], gap >= st["progress_red_gap"]],
-            ["gray", "green", "yellow"], "red", n)
-        need = (expected + st["progress_yellow_gap"] / 100.0) * np.where(plan_ok, plan, 0.0) - ytd
-        to_green = np.where(prog_assessed & (progress > 0),
-                            np.ceil(np.maximum(need, 0) - 1e-6), np.nan)
+    s0 = shared.linear_s0(is_new, ps_year, planned_idx - ps_year * 12, year)
+    planned_cum = shared.plan_cumulative(m, *shared.plan_neighbours_frame(pl, m, idx))
+    expected = shared.expected(m, s0, has_mplan, planned_cum, plan)
 
-    # 报送 reporting
-    k_rep = np.where(np.isnan(latest_pidx), float(m), P - latest_pidx)
-    reporting = _light_select(
-        [~annual, k_rep >= st["reporting_red_months"], k_rep >= st["reporting_yellow_months"]],
-        ["gray", "red", "yellow"], "green", n)
-
-    # 入库 stats
-    with np.errstate(invalid="ignore"):
-        k_stats = P - start_idx
-        stats = _light_select(
-            [~annual | ~started, in_stats, k_stats >= st["stats_red_months"],
-             k_stats >= st["stats_yellow_months"]],
-            ["gray", "green", "red", "yellow"], "green", n)
-
-    # 资金 funds
-    alloc = proj["alloc_sum"].to_numpy(dtype=float)
-    t_rate = round(m / 12.0, 4)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        funds_on = annual & (alloc > 0)
-        f_rate = np.where(alloc > 0, np.round(paid / np.where(alloc > 0, alloc, 1.0), 4), np.nan)
-        shortfall = np.round((t_rate - f_rate) * 100, 2)
-        funds = _light_select(
-            [~funds_on, shortfall <= st["funds_green_pp"], shortfall <= st["funds_yellow_pp"]],
-            ["gray", "green", "yellow"], "red", n)
-
-    # 问题 problems
-    n_od, max_d = _overdue(fr.problems, as_of, idx)
-    problems = _light_select(
-        [~annual, max_d > st["problems_red_days"], max_d >= st["problems_yellow_days"]],
-        ["gray", "red", "yellow"], "green", n)
+    ctx = dims_mod.Context(
+        idx=idx, n=n, year=year, m=m, P=P, as_of=as_of, annual=annual, is_new=is_new,
+        started=started, start_idx=start_idx, planned_idx=planned_idx, has_report=has_p,
+        latest_pidx=latest_pidx, ytd=ytd, in_stats=in_stats, paid=paid,
+        alloc=proj["alloc_sum"].to_numpy(dtype=float), plan=plan, expected=expected,
+        expected_source=np.where(has_mplan, "plan", "linear").astype(object), s0=s0,
+        problems=fr.problems)
+    light_cols: dict = {}
+    extra: dict = {}
+    for dim in dims_mod.DIMENSIONS:
+        light_cols[dim.key], more = dim.evaluate(ctx, st)
+        extra.update(more)
 
     # overall: the worst non-gray dimension
-    sev = np.column_stack([start, progress, reporting, stats, funds, problems]) \
-        if n else np.zeros((0, 6), dtype=np.int8)
+    sev = np.column_stack(list(light_cols.values())) if n else \
+        np.zeros((0, len(light_cols)), dtype=np.int8)
     overall = sev.max(axis=1) if n else np.zeros(0, dtype=np.int8)
 
     out = _frame(
         {
             "annual": annual, "ytd_completed": ytd, "has_report": has_p,
             "latest_pidx": latest_pidx, "started": started, "start_idx": start_idx,
-            "start_due": start_due, "planned_idx": planned_idx, "late": late,
-            "expected": expected,
-            "expected_source": np.where(has_mplan, "plan", "linear").astype(object),
-            "s0": s0, "actual": actual, "gap": gap, "to_green": to_green,
-            "k_reporting": k_rep, "in_stats": in_stats & started, "k_stats": k_stats,
-            "funds_allocated": alloc, "funds_paid": paid, "funds_rate": f_rate,
-            "time_progress": t_rate, "shortfall": shortfall,
-            "overdue_problems": n_od, "max_overdue_days": max_d,
+            "planned_idx": planned_idx, "expected": expected,
+            "expected_source": ctx.expected_source, "s0": s0,
+            "in_stats": in_stats & started, "funds_allocated": ctx.alloc, "funds_paid": paid,
+            **extra,
             # severity codes: −1 gray, 0 green, 1 yellow, 2 red (names only in the output)
-            "start": start, "progress": progress, "reporting": reporting, "stats": stats,
-            "funds": funds, "problems": problems, "overall": overall,
+            **light_cols, "overall": overall,
         },
         index=idx,
     )
     out.attrs.update(period=period, as_of=as_of)
     return out
-
-
-def _overdue(problems: pd.DataFrame, as_of: dt.date, idx: pd.Index) -> tuple[np.ndarray, np.ndarray]:
-    """Per project: how many problems are open and past their deadline at ``as_of``, and the largest
-    number of overdue days (0 when none)."""
-    if not len(problems):
-        return np.zeros(len(idx)), np.zeros(len(idx))
-    ts = pd.Timestamp(as_of)
-    pb = problems[problems["raised_on"] <= ts]
-    closed = pb["is_closed"].to_numpy(dtype=bool) & \
-        (pb["closed_on"].isna() | (pb["closed_on"] <= ts)).to_numpy()
-    days = (ts - pb["deadline"]).dt.days
-    od = pb.assign(days=days)[~closed & days.notna().to_numpy() & (days >= 1).to_numpy()]
-    g = od.groupby("pid")["days"].agg(["size", "max"]).reindex(idx)
-    return g["size"].fillna(0).to_numpy(dtype=float), g["max"].fillna(0).to_numpy(dtype=float)
 
 
 # --- persistence, reasons, the output frame -------------------------------------------------------
@@ -290,65 +215,19 @@ class _Run:
         return _assemble(self.fr, base, period, as_of, persistent, n, self.st, with_reasons)
 
 
-def _f1(values: np.ndarray) -> list[str]:
-    """Numbers as one-decimal texts (rounded to 2 decimals first, so 41.45 from 0.4145 shows 41.5
-    rather than a binary 41.4499…)."""
-    return [f"{x:.1f}" for x in np.round(np.asarray(values, dtype=float), 2).tolist()]
-
-
-def _ints(values: np.ndarray) -> list[int]:
-    return np.asarray(values, dtype=float).astype(int).tolist()
-
-
-_REASON_KEYS = ("rs_persistent", "rs_start", "rs_progress", "rs_reporting", "rs_stats", "rs_funds",
-                "rs_problems")
-
-
 def _reasons(b: pd.DataFrame, persistent: np.ndarray, n_persist: int,
              lang: str) -> tuple[list[str], list[dict]]:
     """Plain-language reasons for every yellow/red dimension (and persistence), built dimension by
-    dimension over just the rows concerned: (joined text per row, dict dim → text per row)."""
-    tpl = {k: t(k, lang) for k in _REASON_KEYS}
+    dimension (each registered dimension's ``reason``) over just the rows concerned:
+    (joined text per row, dict dim → text per row)."""
     n = len(b)
-    col = {c: b[c].to_numpy() for c in DIMS}
     texts: list[tuple[str, np.ndarray, list[str]]] = []  # (dim, positions, texts) in display order
-
     pos = np.flatnonzero(persistent)
-    texts.append(("overall", pos, [tpl["rs_persistent"].format(n=n_persist)] * len(pos)))
-    pos = np.flatnonzero(col["start"] >= 1)
-    if len(pos):
-        planned = _period_texts(b["planned_idx"].to_numpy()[pos])
-        planned = [periods.fmt_period(p, lang) for p in planned]
-        texts.append(("start", pos, [tpl["rs_start"].format(planned=p, late=k) for p, k in
-                                     zip(planned, _ints(b["late"].to_numpy()[pos]))]))
-    pos = np.flatnonzero(col["progress"] >= 1)
-    if len(pos):
-        a = _f1(b["actual"].to_numpy()[pos] * 100)
-        e = _f1(b["expected"].to_numpy()[pos] * 100)
-        lag = _f1(-b["gap"].to_numpy()[pos])
-        amt = [f"{v:,}" for v in _ints(b["to_green"].to_numpy()[pos])]
-        texts.append(("progress", pos, [tpl["rs_progress"].format(actual=x, expected=y, lag=z, amount=w)
-                                        for x, y, z, w in zip(a, e, lag, amt)]))
-    pos = np.flatnonzero(col["reporting"] >= 1)
-    if len(pos):
-        texts.append(("reporting", pos, [tpl["rs_reporting"].format(k=k)
-                                         for k in _ints(b["k_reporting"].to_numpy()[pos])]))
-    pos = np.flatnonzero(col["stats"] >= 1)
-    if len(pos):
-        texts.append(("stats", pos, [tpl["rs_stats"].format(k=k)
-                                     for k in _ints(b["k_stats"].to_numpy()[pos])]))
-    pos = np.flatnonzero(col["funds"] >= 1)
-    if len(pos):
-        rate = _f1(b["funds_rate"].to_numpy()[pos] * 100)
-        tp = _f1(b["time_progress"].to_numpy()[pos] * 100)
-        short = _f1(b["shortfall"].to_numpy()[pos])
-        texts.append(("funds", pos, [tpl["rs_funds"].format(rate=x, t=y, short=z)
-                                     for x, y, z in zip(rate, tp, short)]))
-    pos = np.flatnonzero(col["problems"] >= 1)
-    if len(pos):
-        texts.append(("problems", pos, [tpl["rs_problems"].format(n=k, d=d) for k, d in
-                                        zip(_ints(b["overdue_problems"].to_numpy()[pos]),
-                                            _ints(b["max_overdue_days"].to_numpy()[pos]))]))
+    texts.append(("overall", pos, [t("rs_persistent", lang, n=n_persist)] * len(pos)))
+    for dim in dims_mod.DIMENSIONS:
+        pos = np.flatnonzero(b[dim.key].to_numpy() >= 1)
+        if len(pos):
+            texts.append((dim.key, pos, dim.reason(b, pos, lang)))
 
     by_dim: list[dict] = [{} for _ in range(n)]
     for dim, positions, strs in texts:
@@ -504,17 +383,10 @@ def compute_lights(session: Session, period: str, as_of: Any = None,
     return _Run(fr, st).lights(period, as_of_d, with_reasons=with_reasons)
 
 
-def compute_lights_pair(session: Session, period: str, as_of: Any = None,
-                        settings: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Lights at P (with reasons) and at P−1 (as-of its last day; no reason strings), from one load.
-    Used by the league table for rank_change."""
-    lt, lt_prev, _ = lights_pair_with_frames(session, period, as_of, settings)
-    return lt, lt_prev
-
-
 def lights_pair_with_frames(session: Session, period: str, as_of: Any = None,
                             settings: dict | None = None, with_reasons: bool = True):
-    """compute_lights_pair plus the RuleFrames it read (the league reuses its problems).
+    """Lights at P (with reasons) and at P−1 (as-of its last day; no reason strings), from one load,
+    plus the RuleFrames it read (the league reuses its problems for rank_change and closure).
     ``with_reasons=False``: no reason texts at P either."""
     period = periods.parse_period(period)
     st = resolve_settings(session, settings)
@@ -576,5 +448,5 @@ def light_counts(df: pd.DataFrame) -> dict[str, int]:
     return {k: int(vc.get(k, 0)) for k in ("red", "yellow", "green", "gray")}
 
 
-__all__ = ["compute_lights", "compute_lights_pair", "compute_lights_months", "project_history", "light_counts", "evaluate",
+__all__ = ["compute_lights", "lights_pair_with_frames", "compute_lights_months", "project_history", "light_counts", "evaluate",
            "resolve_settings", "resolve_as_of", "DIMS", "COLUMNS", "SEVERITY"]

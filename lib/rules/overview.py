@@ -12,9 +12,9 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from lib import periods
-from lib.rules import frames
+from lib.rules import dimensions, frames, shared
 
-LIGHTS = ("red", "yellow", "green", "gray")
+LIGHTS = dimensions.LIGHT_ORDER
 
 
 def _f(value) -> float:
@@ -77,7 +77,8 @@ def rates(lights: pd.DataFrame) -> dict[str, float]:
     """新开工开工率, 入库率 and 政策资金支付率 over the given annual projects, from the inputs the
     light rules used (so they match the lights and the league table):
     start_rate = started ÷ new projects due to start (planned start month ≤ P);
-    stats_rate = started projects in stats ÷ started projects; funds_rate = Σ paid ÷ Σ allocated."""
+    stats_rate = started projects in stats ÷ started projects; funds_rate = Σ paid ÷ Σ allocated over the
+    projects with an allocation > 0."""
     a = annual(lights)
     out = {"start_rate": float("nan"), "stats_rate": float("nan"), "funds_rate": float("nan"),
            "start_due": 0, "started_due": 0, "started": 0, "in_stats": 0,
@@ -93,10 +94,12 @@ def rates(lights: pd.DataFrame) -> dict[str, float]:
     n_started = int(started.sum())
     n_in_stats = int((started & in_stats).sum())
     if "funds_paid" in a.columns and "funds_allocated" in a.columns:
-        paid = float(pd.to_numeric(a["funds_paid"], errors="coerce").fillna(0).sum())
-        alloc = float(pd.to_numeric(a["funds_allocated"], errors="coerce").fillna(0).sum())
+        # as the league: over the projects with an allocation > 0 only
+        alloc_each = pd.to_numeric(a["funds_allocated"], errors="coerce").fillna(0)
+        paid = float(pd.to_numeric(a["funds_paid"], errors="coerce").fillna(0).where(alloc_each > 0, 0).sum())
+        alloc = float(alloc_each.sum())
     else:
-        paid, _ = _input_sum(a, "funds_paid")
+        paid, _ = _input_sum(a[_input_flag(a, "funds_allocated").map(lambda v: _f(v) > 0)], "funds_paid")
         alloc, _ = _input_sum(a, "funds_allocated")
     out.update(start_due=n_due, started_due=n_started_due, started=n_started, in_stats=n_in_stats,
                funds_paid=paid, funds_allocated=alloc,
@@ -112,11 +115,13 @@ def problem_counts(problems: pd.DataFrame, region_code: str | None = None) -> di
         return {"open": 0, "overdue": 0}
     if "is_open" in p.columns:
         is_open = p["is_open"].astype(bool)
-    else:
-        closed = p["status"] == "closed"
-        if "closed_on" in p.columns and "as_of" in p.columns:
-            closed = closed & pd.to_datetime(p["closed_on"]).le(pd.to_datetime(p["as_of"]))
-        is_open = ~closed
+    elif "closed_on" in p.columns and "as_of" in p.columns:  # the one rule (lib.rules.shared)
+        closed_on = pd.to_datetime(p["closed_on"], errors="coerce")
+        as_of = pd.to_datetime(p["as_of"], errors="coerce")
+        is_open = pd.Series([shared.is_open_at(s, None if pd.isna(c) else c, a)
+                             for s, c, a in zip(p["status"], closed_on, as_of)], index=p.index)
+    else:  # no dates at hand: 已销号 is closed (the store requires its 办结日期)
+        is_open = p["status"] != "closed"
     overdue = pd.to_numeric(p["overdue_days"], errors="coerce").astype(float).fillna(0) > 0
     return {"open": int(is_open.sum()), "overdue": int((overdue & is_open).sum())}
 
@@ -125,12 +130,12 @@ def problem_counts_at(session: Session, as_of, region_code: str | None = None) -
     """Open and overdue problems at ``as_of``, counted in SQL (same rule as
     lib.problems.problem_table: raised on or before as-of; open unless 已销号 with 办结日期 ≤ as-of;
     overdue = open and as-of > 解决时限)."""
-    from sqlalchemy import and_, case, func, not_, select
+    from sqlalchemy import and_, case, func, select
 
     from lib.store.models import Problem, Project
 
     c = Problem.__table__.c
-    is_open = not_(and_(c.status == "closed", c.closed_on.is_not(None), c.closed_on <= as_of))
+    is_open = shared.open_at_sql(c, as_of)
     stmt = select(
         func.coalesce(func.sum(case((is_open, 1), else_=0)), 0),
         func.coalesce(func.sum(case((and_(is_open, c.deadline.is_not(None), c.deadline < as_of), 1), else_=0)), 0),
@@ -225,16 +230,9 @@ def linear_expected(month: int, year: int, nature, planned_start) -> float:
     """The linear expected share at ``month`` when a project has no monthly plan (DESIGN.md):
     s0 = 1 for continuing projects or a planned start before the year, else the planned start month;
     0 before s0, else (m − s0 + 1)/(13 − s0); a planned start after the year → 0."""
-    s0 = 1
-    if nature == "new" and planned_start is not None and planned_start == planned_start:
-        ps = pd.Timestamp(planned_start)
-        if ps.year > year:
-            return 0.0
-        if ps.year == year:
-            s0 = int(ps.month)
-    if month < s0:
-        return 0.0
-    return (month - s0 + 1) / (13 - s0)
+    ps = pd.Timestamp(planned_start) if planned_start is not None and planned_start == planned_start \
+        else None
+    return shared.expected_one(year, month, nature, ps, 1.0, None, rounded=False)
 
 
 def _actual_by_month(session: Session, year: int, period: str, region_code: str | None,
@@ -273,9 +271,9 @@ def _actual_by_month(session: Session, year: int, period: str, region_code: str 
 
 def _plans_by_month(session: Session, year: int, region_code: str | None,
                     project_codes: list[str] | None) -> tuple[set[str], dict[int, float]]:
-    """(the annual projects that have a monthly plan, month → Σ planned cumulative), a missing month
-    carrying the latest planned month before it; summed in SQL by the same telescoping as the actual."""
-    from sqlalchemy import func, select
+    """(the annual projects that have a monthly plan, month → Σ planned cumulative), each project's
+    month by lib.rules.shared.plan_cumulative (blank months interpolated, the last carried)."""
+    from sqlalchemy import select
 
     from lib.store.models import MonthlyPlan, Project, ProjectYear
 
@@ -286,19 +284,19 @@ def _plans_by_month(session: Session, year: int, region_code: str | None,
     cond = [mp.year == int(year), mp.project_code.in_(annual)]
     if project_codes is not None:
         cond.append(mp.project_code.in_(list(project_codes)))
-    codes = {c for (c,) in session.connection().execute(select(mp.project_code).where(*cond).distinct())}
-    pc = func.coalesce(mp.planned_cumulative, 0.0)
-    sub = select(
-        mp.month.label("month"),
-        (pc - func.coalesce(func.lag(pc).over(partition_by=mp.project_code, order_by=mp.month), 0.0)).label("d"),
-    ).where(*cond).subquery()
     rows = session.connection().execute(
-        select(sub.c.month, func.sum(sub.c.d)).group_by(sub.c.month)).fetchall()
-    by_month = {int(m): float(v or 0.0) for m, v in rows}
-    out, running = {}, 0.0
-    for k in range(1, 13):
-        running += by_month.get(k, 0.0)
-        out[k] = running
+        select(mp.project_code, mp.month, mp.planned_cumulative).where(*cond)).fetchall()
+    codes = {r[0] for r in rows}
+    out = {k: 0.0 for k in range(1, 13)}
+    if rows:  # each project's plan of month k by the one rule (blank months interpolated)
+        pl = pd.DataFrame(rows, columns=["project_code", "month", "planned_cumulative"])
+        pl["pid"], uniq = pd.factorize(pl["project_code"])
+        pl["month"] = pl["month"].astype(int)
+        pl["planned_cumulative"] = pd.to_numeric(pl["planned_cumulative"], errors="coerce").astype(float)
+        idx = pd.RangeIndex(len(uniq))
+        for k in out:
+            cum = shared.plan_cumulative(k, *shared.plan_neighbours_frame(pl, k, idx))
+            out[k] = float(np.nansum(cum))
     return codes, out
 
 
@@ -350,12 +348,9 @@ def monthly_curve(session: Session, period: str, region_code: str | None = None,
         is_new = (lin["nature"] == "new").to_numpy()
         ps_year = ps.dt.year.to_numpy(dtype=float)
         ps_month = ps.dt.month.to_numpy(dtype=float)
-        s0 = np.where(is_new & (ps_year == year), ps_month, 1.0)
-        never = is_new & (ps_year > year)  # planned to start after this year
+        s0 = shared.linear_s0(is_new, ps_year, ps_month, year)
         for k in months:
-            e = np.where(k < s0, 0.0, (k - s0 + 1) / (13 - s0))
-            e = np.where(never, 0.0, e)
-            plan[k - 1] += float((ap * e).sum())
+            plan[k - 1] += float((ap * shared.linear_share(k, s0)).sum())
     return pd.DataFrame({
         "month": months, "actual": actual, "plan": plan,
         "annual_plan": total_plan, "time_progress": [total_plan * k / 12 for k in months],
@@ -364,7 +359,7 @@ def monthly_curve(session: Session, period: str, region_code: str | None = None,
 
 # --- the traffic-light list: filters and sorting over the lights frame --------------------------------
 
-DIMENSIONS = ("start", "progress", "reporting", "stats", "funds", "problems")
+DIMENSIONS = dimensions.KEYS  # the light-dimension registry
 LIGHT_RANK = {"red": 0, "yellow": 1, "green": 2, "gray": 3}
 LIST_FILTERS = ("region", "light", "dimension", "dim_light", "level", "sector", "tags", "library", "nature",
                 "leader", "unit", "text")

@@ -11,6 +11,7 @@ from typing import Optional
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     Float,
@@ -181,7 +182,11 @@ class Problem(Base):
     satisfied: Mapped[Optional[bool]] = mapped_column(Boolean)  # 企业满意
     supervise_count: Mapped[int] = mapped_column(Integer, default=0)
 
-    __table_args__ = (Index("ix_problems_status", "status"),)  # 0002
+    __table_args__ = (
+        Index("ix_problems_status", "status"),  # 0002
+        # DESIGN.md: 已销号 needs 办结日期 (migration rules_closed_on repairs older rows first)
+        CheckConstraint("status <> 'closed' OR closed_on IS NOT NULL", name="ck_problems_closed_has_date"),
+    )
 
     events: Mapped[list["ProblemEvent"]] = relationship(
         back_populates="problem", order_by="ProblemEvent.id"
