@@ -1,14 +1,14 @@
 """result_cache: derived results shared by every session and server process, keyed by data version
 
 Revision ID: scale_result_cache
-Revises: 0002
+Revises: rules_closed_on
 Create Date: 2026-12-02
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "scale_result_cache"
-down_revision = "0002"
+down_revision = "rules_closed_on"
 branch_labels = None
 depends_on = None
 
