@@ -32,7 +32,7 @@ run: store
 # pack's PDF and its page images (only when missing and we are root).
 system-deps:
 	@missing=""; \
-	for p in chromium fonts-noto-cjk fonts-noto-color-emoji libreoffice-impress poppler-utils; do \
+	for p in chromium fonts-noto-cjk fonts-noto-color-emoji libreoffice-impress poppler-utils nginx-light; do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \

@@ -31,9 +31,11 @@ _frame.inject_css()
 try:
     engine = require_current(get_engine())
 except StoreError as exc:
-    st.error(f"{exc}")
-    st.caption(t("store_error_fix", st.session_state.get("lang", "zh")))
-    st.stop()
+    if not exc.key.startswith("无法连接数据库"):  # missing, not initialised, old schema: needs an operator
+        st.error(f"{exc}")
+        st.caption(t("store_error_fix", st.session_state.get("lang", "zh")))
+        st.stop()
+    _frame.store_unavailable(exc, st.session_state.get("lang", "zh"))  # down or locked: retries by itself
 
 
 def _keep(widget_key: str, state_key: str, default):
@@ -121,7 +123,7 @@ def _login_form() -> None:
         st.rerun()
 
 
-actor = _restore_actor()
+actor = _frame.guarded(_restore_actor, lang=lang)
 if actor is None:
     _login_form()
     st.stop()
@@ -131,7 +133,7 @@ if st.session_state.get("token") and st.query_params.get(TOKEN_PARAM) != st.sess
     st.query_params[TOKEN_PARAM] = st.session_state["token"]
 
 # --- shared filters: period and county, kept across pages --------------------------------------------
-periods_list = _cache.report_periods()
+periods_list = _frame.guarded(_cache.report_periods, lang=lang)
 if periods_list:
     if st.session_state.get("period") not in periods_list:
         st.session_state["period"] = periods_list[0]
@@ -146,7 +148,7 @@ if periods_list:
 else:
     st.session_state["period"] = None
 
-names = _cache.region_names()
+names = _frame.guarded(_cache.region_names, lang=lang)
 ALL_REGIONS = ""  # the widget's value for 全部县区 (region_code None)
 region_options = [ALL_REGIONS, *names.keys()]
 default_region = actor.region_code if actor.role == "staff" and actor.region_code in names else None
@@ -213,4 +215,4 @@ for section, filename, url_path, title_key, perm, default in PAGES:
 
 nav = st.navigation(sections, position="top")
 with _frame.error_boundary(lang):
-    nav.run()
+    _frame.guarded(nav.run, lang=lang)  # a store lost in the middle of a page: a message, then by itself back

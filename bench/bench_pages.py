@@ -21,7 +21,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-PAGES = ["pages/overview.py", "pages/project_list.py", "pages/project_file.py", "pages/league.py"]
+PAGES = ["pages/overview.py", "pages/map.py", "pages/league.py", "pages/project_list.py", "pages/project_file.py",
+         "pages/problems.py", "pages/upload.py"]
 COLD_TARGET, CACHED_TARGET = 3.0, 1.0
 
 

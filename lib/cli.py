@@ -107,6 +107,14 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("backup", help="备份整个数据库为一个 SQLite 文件")
     s.add_argument("--out", required=True)
 
+    s = sub.add_parser("copy", help="把整个数据库复制到另一个数据库(例如 SQLite → PostgreSQL),全部成功才写入")
+    s.add_argument("--to", required=True, dest="to", help="目标数据库 URL,例如 postgresql+psycopg://user@host/db")
+    s.add_argument("--replace", action="store_true", help="目标已有数据时先清空再复制")
+
+    s = sub.add_parser("restore", help="从 backup 生成的备份文件恢复整个数据库,全部成功才写入")
+    s.add_argument("file")
+    s.add_argument("--replace", action="store_true", help="当前数据库已有数据时先清空再恢复")
+
     s = sub.add_parser("import-boundaries", help="导入县区边界 GeoJSON")
     s.add_argument("file")
     s.add_argument("--code-field", required=True)
@@ -404,6 +412,35 @@ def cmd_backup(args) -> int:
     return 0
 
 
+def cmd_copy(args) -> int:
+    from lib.i18n import t
+    from lib.store.transfer import copy_store
+
+    counts = copy_store(_engine(), args.to, replace=args.replace)
+    to = _masked(args.to)
+    print(t("copied", "zh", tables=len(counts), rows=sum(counts.values()), to=to))
+    return 0
+
+
+def _masked(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "(URL)"
+
+
+def cmd_restore(args) -> int:
+    from lib import store
+    from lib.i18n import t
+    from lib.store.transfer import restore_backup
+
+    counts = restore_backup(Path(args.file), store.get_engine(), replace=args.replace)
+    print(t("restored", "zh", path=args.file, tables=len(counts), rows=sum(counts.values())))
+    return 0
+
+
 def cmd_import_boundaries(args) -> int:
     from lib import store
     from lib.access import CLI_ACTOR
@@ -422,7 +459,7 @@ def cmd_import_boundaries(args) -> int:
 COMMANDS = {
     "init": cmd_init, "import": cmd_import, "lights": cmd_lights, "league": cmd_league,
     "problems": cmd_problems, "export": cmd_export, "user": cmd_user, "secret": cmd_secret, "backup": cmd_backup,
-    "import-boundaries": cmd_import_boundaries,
+    "copy": cmd_copy, "restore": cmd_restore, "import-boundaries": cmd_import_boundaries,
 }
 
 
@@ -450,6 +487,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # never a traceback for the user; COCKPIT_DEBUG=1 shows it
+        from lib.store import as_store_error
+
+        store_error = as_store_error(exc)  # a lost or locked connection is the store's, not ours
+        if store_error is not None:
+            if config.settings().debug:
+                raise
+            print(t("cli_error", message=store_error), file=sys.stderr)
+            return 2
         if config.settings().debug:
             raise
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""

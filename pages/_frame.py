@@ -42,11 +42,29 @@ def ctx() -> Ctx:
 
 
 def data_version() -> int:
-    """Changes whenever the data is written (not on a sign-in): part of every cache key."""
+    """Changes whenever the data is written (not on a sign-in): part of every cache key. Read once per
+    script run (a page asks for it for every cached reader): kept on an object Streamlit creates afresh
+    for every run, so the next run — after a write — always reads it again."""
     from lib.store.queries import content_version
 
+    holder = None
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+        holder = getattr(get_script_run_ctx(suppress_warning=True), "parallel_coordinator", None)
+        known = getattr(holder, "_cockpit_data_version", None)
+        if known is not None:
+            return known
+    except Exception:  # another Streamlit version: read every time
+        holder = None
     with session_scope(get_engine()) as session:
-        return content_version(session)
+        version = content_version(session)
+    if holder is not None:
+        try:
+            holder._cockpit_data_version = version
+        except Exception:
+            pass
+    return version
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -343,3 +361,61 @@ def presentation_header(title: str, c: Ctx, demo: bool, subtitle: str | None = N
         f'<div class="ck-present-head"><span class="ck-pt">{_html.escape(title)}</span>'
         f'<span class="ck-ps">{_html.escape(" · ".join(bits))}</span>{demo_tag}'
         f'<span class="ck-pl">{legend_html(c.lang)}</span></div>')
+
+
+STORE_RETRY_SECONDS = 5  # how often a page that lost the store tries it again
+
+
+def store_unavailable(err, lang: str = "zh") -> None:
+    """The store is locked or unreachable: a clear message instead of a traceback, and a small probe
+    that tries the store every few seconds and reloads the page by itself once it answers. Stops the run."""
+    detail = err.text(lang) if hasattr(err, "text") else str(err)
+    st.error(t("st_unavailable_page", lang, detail=detail))
+
+    @st.fragment(run_every=STORE_RETRY_SECONDS)
+    def _probe():
+        from sqlalchemy import text as sql
+
+        try:
+            with get_engine().connect() as conn:
+                conn.execute(sql("SELECT 1 FROM alembic_version"))
+        except Exception:
+            st.caption(f"{t('st_retry_at', lang)} {_now():%H:%M:%S}")
+            return
+        if _in_fragment_run():  # the store answers again: draw the page as it should be
+            st.rerun(scope="app")
+
+    _probe()
+    if st.button(t("st_retry", lang), key="st_retry_now"):
+        st.rerun()
+    st.stop()
+
+
+def _now():
+    import datetime as _dt
+
+    return _dt.datetime.now()
+
+
+def _in_fragment_run() -> bool:
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+        ctx = get_script_run_ctx(suppress_warning=True)
+        return bool(ctx and ctx.fragment_ids_this_run)
+    except Exception:
+        return False
+
+
+def guarded(fn, *args, lang: str = "zh", **kwargs):
+    """``fn(*args, **kwargs)``; a lost or locked store shows store_unavailable instead of a traceback."""
+    from lib.store import as_store_error
+
+    try:
+        return fn(*args, **kwargs)
+    except Exception as exc:
+        err = as_store_error(exc)
+        if err is None:
+            raise
+        store_unavailable(err, lang)
+

@@ -84,11 +84,11 @@ def league_table(df: pd.DataFrame) -> pd.DataFrame:
 
 def show_table(df: pd.DataFrame, key: str) -> None:
     tab = league_table(df)
-    word = {k: enum_label("light", k, lang) for k in ("red", "yellow", "green", "gray")}
-    styled = tab.style.format({t("lg_scores", lang): "{:.2f}"}, na_rep="—")
-    if t("lg_light", lang) in tab.columns:
-        styled = styled.map(_widgets.light_cell_style({v: k for k, v in word.items()}), subset=[t("lg_light", lang)])
-    st.dataframe(styled, hide_index=True, key=key, height=min(38 + 35 * max(len(tab), 1), 720))
+    if t("lg_light", lang) in tab.columns:  # the word with its coloured mark (no Styler)
+        marked = _widgets.marked_light_words(lang)
+        tab[t("lg_light", lang)] = tab[t("lg_light", lang)].map(marked).fillna(tab[t("lg_light", lang)])
+    st.dataframe(tab, hide_index=True, key=key, height=min(38 + 35 * max(len(tab), 1), 720),
+                 column_config={t("lg_scores", lang): st.column_config.NumberColumn(format="%.2f")})
     _widgets.excel_download(tab, t("page_league", lang), key=f"{key}_xlsx")
 
 

@@ -27,11 +27,15 @@ FILTER_WIDGETS = {"light": "pl_light", "level": "pl_level", "sector": "pl_sector
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _payload(period: str, as_of, measure: str, filters: tuple, lang: str, version: int, url: str) -> dict:
-    lights = _cache.lights(period, as_of)
-    league = _cache.league(period, as_of)
-    regions = _cache.cached(mapview.load_regions)
-    md = mapview.MapData(period=period, regions=regions, lights=lights, league=league)
-    return mapview.map_payload(md, measure, lang, dict(filters))
+    def compute():
+        lights = _cache.lights(period, as_of)
+        league = _cache.league(period, as_of)
+        regions = _cache.cached(mapview.load_regions)
+        md = mapview.MapData(period=period, regions=regions, lights=lights, league=league)
+        return mapview.map_payload(md, measure, lang, dict(filters))
+
+    # the deck JSON of this period, measure, filter set and language: one build for every process
+    return _cache.across_processes("map_payload", (period, as_of, measure, filters, lang), version, compute)
 
 
 def _png(period: str, as_of, measure: str, lang: str, filters: tuple) -> bytes:

@@ -27,7 +27,7 @@ from lib.intake.importer import (
 from lib.intake.templates import TITLES, template_csv, template_xlsx
 from lib.store import get_engine, session_scope
 from lib.store.models import Region
-from pages import _frame, _widgets
+from pages import _cache, _frame, _widgets
 
 c = _frame.ctx()
 lang = c.lang
@@ -256,8 +256,7 @@ if access.can(actor, "undo_any"):
     gy = int(c.period[:4]) if c.period else today.year
     year = st.selectbox(L("up_grid_year"), years, index=years.index(gy) if gy in years else 0, key="upload_grid_year")
     through = c.period if c.period and int(c.period[:4]) == year else None
-    with session_scope(engine) as s:
-        grid = reporting_grid(s, year, through=through)
+    grid = _cache.shared(reporting_grid, year, through=through)  # once per data version, every session
     if grid.empty:
         st.caption(t("no_data", lang))
     else:

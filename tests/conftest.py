@@ -53,6 +53,16 @@ def _pg_admin():
     return create_engine(PG_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
 
 
+def _drop_pg_schema(schema: str) -> None:
+    """Drop a schema a test made in the ``test`` database (tests that need a schema of their own)."""
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    admin.dispose()
+
+
 def _pg_url(database: str) -> str:
     return make_url(PG_URL).set(database=database).render_as_string(hide_password=False)
 

@@ -397,9 +397,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "pb_col_satisfied": ("企业满意", "Company satisfied"),
     "pb_col_days": ("已历天数", "Days open"),
     "pb_overdue_n": ("逾期{n}天", "{n} days overdue"),
-    "pb_legend": ("图例:红底“逾期N天”= 已过解决时限仍未销号(解决时限当天不算逾期);督办次数 = 领导或项目办督办的次数;"
+    "pb_legend": ("图例:“🔴 逾期N天”= 已过解决时限仍未销号(解决时限当天不算逾期);督办次数 = 领导或项目办督办的次数;"
                   "流程:待交办 → 已交办(五到位)→ 办理中 → 申请销号 → 已销号,项目办可退回。",
-                  "Legend: red “N days overdue” = past the deadline and not closed (the deadline day itself is not "
+                  "Legend: “🔴 N days overdue” = past the deadline and not closed (the deadline day itself is not "
                   "overdue); Supervised = times a leader or the office issued 督办; flow: to assign → assigned "
                   "(five in place) → in progress → closure requested → closed; the office may return."),
     "pb_board_more": ("另有 {n} 个", "{n} more"),

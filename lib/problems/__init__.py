@@ -10,6 +10,7 @@ from lib.problems.table import (  # noqa: F401
     EXTRA_COLUMNS,
     UNASSIGNED_UNIT,
     ageing_bucket,
+    filter_problems,
     is_open_at,
     problem_stats,
     problem_table,

@@ -148,6 +148,27 @@ def urgency_order(df: pd.DataFrame) -> pd.DataFrame:
         ["_c", "_o", "_d", "pk"], na_position="last").drop(columns=["_o", "_c", "_d"])
 
 
+FILTER_COLUMNS = ("project_code", "category", "level", "status", "unit", "leader")
+
+
+def filter_problems(df: pd.DataFrame, region_code: str | None = None, raised: tuple | None = None,
+                    overdue_only: bool = False, **chosen) -> pd.DataFrame:
+    """The rows of the problem table a filter keeps: one county, a value list for any of
+    FILTER_COLUMNS (an empty list keeps every row), raised between two dates, overdue only. The
+    rows keep their order (a table sorted by urgency stays sorted)."""
+    if region_code:
+        df = df[df["region_code"] == region_code]
+    for col in FILTER_COLUMNS:
+        values = chosen.get(col)
+        if values:
+            df = df[df[col].isin(list(values))]
+    if raised and len(raised) == 2:
+        df = df[(df["raised_on"] >= raised[0]) & (df["raised_on"] <= raised[1])]
+    if overdue_only:
+        df = df[df["overdue_days"].notna()]
+    return df
+
+
 def ageing_bucket(days: int | None) -> str | None:
     """≤7, 8–30, 31–90, >90 days."""
     if days is None or days is pd.NA:

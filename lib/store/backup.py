@@ -5,15 +5,17 @@ The token-signing key is never in a backup: it lives outside the store (lib/acce
 a ``session_secret`` setting left by an older version is skipped. Every backup is audited."""
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from lib import store
-from lib.errors import CockpitError
+from lib.errors import CockpitError, StoreError
 from lib.store import audit
-from lib.store.models import Base, Setting
+from lib.store.models import DERIVED_TABLES, Base, Setting
 
 CHUNK = 5000
 
@@ -42,6 +44,8 @@ def backup_to_sqlite(source: Engine, out: Path, actor=None) -> dict[str, int]:
         store.upgrade(target)
         with source.connect() as src, target.begin() as dst:
             for table in Base.metadata.sorted_tables:
+                if table.name in DERIVED_TABLES:  # rebuilt on demand, never backed up
+                    continue
                 n = 0
                 query = select(table)
                 if table.name == Setting.__tablename__:
@@ -54,6 +58,13 @@ def backup_to_sqlite(source: Engine, out: Path, actor=None) -> dict[str, int]:
                     dst.execute(table.insert(), [dict(r._mapping) for r in rows])
                     n += len(rows)
                 counts[table.name] = n
+    except (SQLAlchemyError, OSError, StoreError) as exc:
+        target.dispose()
+        _remove(tmp)
+        if _disk_full(exc):
+            raise StoreError("st_backup_disk_full", path=str(out.parent)) from exc
+        detail = store._short(exc) if isinstance(exc, SQLAlchemyError) else str(exc)
+        raise StoreError("st_backup_failed", detail=detail) from exc
     finally:
         target.dispose()
     for suffix in ("-wal", "-shm"):
@@ -65,3 +76,24 @@ def backup_to_sqlite(source: Engine, out: Path, actor=None) -> dict[str, int]:
         audit.record(session, actor.username, "backup", "store", out.name, None,
                      {"tables": len(counts), "rows": sum(counts.values())})
     return counts
+
+
+def _remove(tmp: Path) -> None:
+    """The unfinished backup and its side files go (a half backup must never look like one)."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            Path(str(tmp) + suffix).unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def _disk_full(exc: BaseException) -> bool:
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno == errno.ENOSPC:
+            return True
+        text = str(getattr(seen, "orig", seen) or "").lower()
+        if "disk is full" in text or "no space left" in text or "disk full" in text:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False

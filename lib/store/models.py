@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Optional
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -287,6 +288,21 @@ class OutputTemplate(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by: Mapped[str] = mapped_column(String(100))
     uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class ResultCache(Base):
+    """Derived results (lights, league, problem table …) computed once per data version and shared by
+    every session and every server process (lib/store/results.py). Not data: a backup or a copy
+    leaves it out, and deleting every row is always safe."""
+    __tablename__ = "result_cache"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of name, params, version
+    name: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(BigInteger, index=True)
+    created_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+DERIVED_TABLES = ("result_cache",)  # rebuilt on demand: left out of backups, copies and comparisons
 
 
 __all__ = [name for name in dir() if not name.startswith("_")]
