@@ -28,10 +28,11 @@ run: store
 	$(BIN)/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT) --server.headless true \
 	  --browser.serverAddress $(HOST) --browser.gatherUsageStats false
 
-# Debian's Chromium and fonts for the browser tests (only when missing and we are root).
+# Debian's Chromium and fonts for the browser tests, LibreOffice Impress and poppler for the briefing
+# pack's PDF and its page images (only when missing and we are root).
 system-deps:
 	@missing=""; \
-	for p in chromium fonts-noto-cjk fonts-noto-color-emoji; do \
+	for p in chromium fonts-noto-cjk fonts-noto-color-emoji libreoffice-impress poppler-utils nginx-light; do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
@@ -47,16 +48,18 @@ postgres:
 	    for i in 1 2 3 4 5 6 7 8 9 10; do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
 	  fi; fi
 
+# ruff first (pyproject.toml [tool.ruff]), then the suite (pyproject.toml [tool.pytest.ini_options]).
 test: install system-deps postgres
+	$(BIN)/ruff check .
 	@set +e; $(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc = 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
 
 # Speed and size figures (printed, never asserted): rules, intake, map, pages at province scale.
 bench: install
-	$(BIN)/python bench/bench_foundation.py
-	$(BIN)/python bench/bench_import.py
-	$(BIN)/python bench/bench_map.py
-	$(BIN)/python bench/bench_pages.py
+	$(BIN)/python -m bench.bench_foundation
+	$(BIN)/python -m bench.bench_import
+	$(BIN)/python -m bench.bench_map
+	$(BIN)/python -m bench.bench_pages
 
 clean:
 	rm -rf $(VENV) data/cockpit.db data/cockpit.db-*

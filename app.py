@@ -31,9 +31,11 @@ _frame.inject_css()
 try:
     engine = require_current(get_engine())
 except StoreError as exc:
-    st.error(f"{exc}")
-    st.caption(t("store_error_fix", st.session_state.get("lang", "zh")))
-    st.stop()
+    if not exc.key.startswith("无法连接数据库"):  # missing, not initialised, old schema: needs an operator
+        st.error(f"{exc}")
+        st.caption(t("store_error_fix", st.session_state.get("lang", "zh")))
+        st.stop()
+    _frame.store_unavailable(exc, st.session_state.get("lang", "zh"))  # down or locked: retries by itself
 
 
 def _keep(widget_key: str, state_key: str, default):
@@ -54,31 +56,46 @@ st.session_state["lang"] = lang
 
 
 # --- who is signed in -----------------------------------------------------------------------------------
+def _client_address() -> str | None:
+    """The address of the browser (or of the proxy in front of it); None without a browser (tests)."""
+    try:
+        return st.context.ip_address
+    except Exception:  # no browser context
+        return None
+
+
 def _restore_actor():
-    """The signed-in Actor: this session's, else a valid token in the URL (a reload), else a
-    trusted proxy header when configured."""
+    """The signed-in Actor. Every run checks this session's token (or, on a reload, the URL's)
+    against the store, so a logout, password or role change or disabling ends every session of
+    the account at once; a token older than a few minutes is renewed. Without a token: the
+    trusted proxy header when configured and sent from an address in COCKPIT_TRUSTED_PROXIES
+    (never after a sign-out in this session)."""
     actor = st.session_state.get("actor")
-    if actor is not None:
-        return actor
-    token = st.query_params.get(TOKEN_PARAM)
-    if token and token == st.session_state.get("signed_out_token"):
-        token = None  # signed out in this session: the old URL token no longer counts
+    token = st.session_state.get("token")
+    if actor is not None and not token:
+        return actor  # put there by code of this process (AppTests), not by a browser
+    if actor is None:
+        token = st.query_params.get(TOKEN_PARAM)
     headers = {}
     try:
         headers = dict(st.context.headers or {})
     except Exception:  # no browser context (tests)
         headers = {}
     with session_scope(engine) as session:
-        actor = access.actor_from_token(session, token) if token else None
-        if actor is None:
-            actor = access.actor_from_trusted_header(session, headers)
+        got = access.resume(session, token) if token else None
+        actor, token = got if got else (None, None)
+        if actor is None and not st.session_state.get("signed_out"):
+            actor = access.actor_from_trusted_header(session, headers, _client_address())
             if actor is not None:
-                token = access.issue_token(actor, access.get_secret(session))
+                token = access.issue_token(session, actor)
     if actor is not None:
         st.session_state["actor"] = actor
         st.session_state["token"] = token
-    elif token:
-        del st.query_params[TOKEN_PARAM]  # expired or tampered
+    else:
+        st.session_state.pop("actor", None)  # signed out elsewhere, password or role changed, disabled
+        st.session_state.pop("token", None)
+        if TOKEN_PARAM in st.query_params:
+            del st.query_params[TOKEN_PARAM]  # expired, revoked or tampered
     return actor
 
 
@@ -88,25 +105,25 @@ def _login_form() -> None:
     left, _ = st.columns([2, 3])
     with left:
         with st.form("login"):
-            user = st.text_input(t("username", lang), key="login_user")
-            password = st.text_input(t("password", lang), type="password", key="login_password")
+            user = st.text_input(t("username", lang), key="login_user", max_chars=100)
+            password = st.text_input(t("password", lang), type="password", key="login_password", max_chars=256)
             submitted = st.form_submit_button(t("login", lang), key="login_submit", type="primary")
     if submitted:
         try:
             with session_scope(engine) as session:
-                actor = access.authenticate(session, user, password)
-                token = access.issue_token(actor, access.get_secret(session))
+                actor = access.authenticate(session, user, password, address=_client_address())
+                token = access.issue_token(session, actor)
         except CockpitError as exc:
-            st.error(str(exc))
+            st.error(exc.text(lang))
             return
         st.session_state["actor"] = actor
         st.session_state["token"] = token
-        st.session_state.pop("signed_out_token", None)
+        st.session_state.pop("signed_out", None)
         st.query_params[TOKEN_PARAM] = token
         st.rerun()
 
 
-actor = _restore_actor()
+actor = _frame.guarded(_restore_actor, lang=lang)
 if actor is None:
     _login_form()
     st.stop()
@@ -116,7 +133,7 @@ if st.session_state.get("token") and st.query_params.get(TOKEN_PARAM) != st.sess
     st.query_params[TOKEN_PARAM] = st.session_state["token"]
 
 # --- shared filters: period and county, kept across pages --------------------------------------------
-periods_list = _cache.report_periods()
+periods_list = _frame.guarded(_cache.report_periods, lang=lang)
 if periods_list:
     if st.session_state.get("period") not in periods_list:
         st.session_state["period"] = periods_list[0]
@@ -131,7 +148,7 @@ if periods_list:
 else:
     st.session_state["period"] = None
 
-names = _cache.region_names()
+names = _frame.guarded(_cache.region_names, lang=lang)
 ALL_REGIONS = ""  # the widget's value for 全部县区 (region_code None)
 region_options = [ALL_REGIONS, *names.keys()]
 default_region = actor.region_code if actor.role == "staff" and actor.region_code in names else None
@@ -150,12 +167,17 @@ st.session_state["region_code"] = region or None
 # --- who, and sign out -------------------------------------------------------------------------------------
 st.sidebar.caption(f"{t('signed_in_as', lang)}:{actor.label}({enum_label('role', actor.role, lang)})")
 if st.sidebar.button(t("logout", lang), key="logout_button", width="stretch"):
-    st.session_state["signed_out_token"] = st.session_state.get("token")
+    with session_scope(engine) as session:
+        access.logout(session, actor.username)  # every token of this account stops working
+    st.session_state["signed_out"] = True
     for k in ("actor", "token", "project_code", _frame.LIST_FILTER_KEY):
         st.session_state.pop(k, None)
     if TOKEN_PARAM in st.query_params:
         del st.query_params[TOKEN_PARAM]
     st.rerun()
+
+# --- 汇报模式 presentation mode (?present=1): pages/_frame.presentation_switch ------------------------------
+_frame.presentation_switch(lang)
 
 # --- navigation: pages that exist and that the role may see ---------------------------------------------
 # URL paths differ from the file names on purpose: with a pages/ folder beside app.py, Streamlit's
@@ -166,12 +188,14 @@ PAGES = [
     ("sec_cockpit", "overview.py", "cockpit", "page_overview", "read", True),
     ("sec_cockpit", "map.py", "project-map", "page_map", "read", False),
     ("sec_cockpit", "league.py", "ranking", "page_league", "read", False),
+    ("sec_cockpit", "outputs.py", "briefing", "page_outputs", "read", False),
     ("sec_projects", "project_list.py", "light-list", "page_project_list", "read", False),
     ("sec_projects", "project_file.py", "project-file", "page_project_file", "read", False),
     ("sec_projects", "pipeline.py", "pipeline", "page_pipeline", "read", False),
     ("sec_problems", "problems.py", "problem-list", "page_problems", "read", False),
     ("sec_data", "upload.py", "data-upload", "page_upload", "upload", False),
-    ("sec_admin", "admin.py", "accounts", "page_admin", "accounts", False),
+    ("sec_data", "quality.py", "data-quality", "page_quality", "quality_read", False),
+    ("sec_admin", "admin.py", "accounts", "page_admin", ("accounts", "unlock"), False),
     ("sec_admin", "audit.py", "audit-log", "page_audit", "audit_read", False),
 ]
 
@@ -191,4 +215,5 @@ for section, filename, url_path, title_key, perm, default in PAGES:
     )
 
 nav = st.navigation(sections, position="top")
-nav.run()
+with _frame.error_boundary(lang):
+    _frame.guarded(nav.run, lang=lang)  # a store lost in the middle of a page: a message, then by itself back

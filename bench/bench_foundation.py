@@ -11,9 +11,9 @@ Builds (once; ``--rebuild`` to redo) a store of 100 regions, 20,000 projects, mo
 
 PASS/MISS is printed next to each figure; the script never fails on a MISS.
 
-    .venv/bin/python bench/bench_foundation.py                 # SQLite file bench/out/province.db
-    .venv/bin/python bench/bench_foundation.py --rebuild
-    .venv/bin/python bench/bench_foundation.py --url postgresql+psycopg://postgres@127.0.0.1:5432/bench
+    .venv/bin/python -m bench.bench_foundation                 # SQLite file bench/out/province.db
+    .venv/bin/python -m bench.bench_foundation --rebuild
+    .venv/bin/python -m bench.bench_foundation --url postgresql+psycopg://postgres@127.0.0.1:5432/bench
 
 ``build_province_store(path_or_url, seed=...)`` is the builder other benchmarks reuse (intake, pages,
 map): it returns the SQLAlchemy URL of a ready store.
@@ -29,13 +29,11 @@ import time
 from pathlib import Path
 
 import numpy as np
+from sqlalchemy import text
+
+from lib import store
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from sqlalchemy import text  # noqa: E402
-
-from lib import store  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 DEFAULT_DB = OUT / "province.db"
@@ -161,7 +159,7 @@ def _generate_and_insert(engine, seed: int) -> dict:
             proj_rows, is_pg)
 
         # ---- project years: every project is annual 2018..2022 from its start year on (reserve in 2022)
-        py_rows, plans = [], {}
+        py_rows = []
         annual_plan = {}
         for i in range(n):
             for y in YEARS:
@@ -336,7 +334,7 @@ def _existing(engine, seed: int) -> dict | None:
     try:
         with engine.connect() as conn:
             v = conn.execute(text("SELECT value FROM settings WHERE key = :k"), {"k": MARK}).scalar()
-    except Exception:  # noqa: BLE001 - no store yet
+    except Exception:
         return None
     if not v:
         return None

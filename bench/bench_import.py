@@ -15,13 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from lib import store  # noqa: E402
-from lib.access import Actor  # noqa: E402
-from lib.intake.importer import run_import  # noqa: E402
-from lib.intake.templates import rows_csv  # noqa: E402
-from lib.store import session_scope  # noqa: E402
+from lib import store
+from lib.access import Actor
+from lib.intake.importer import run_import
+from lib.intake.templates import rows_csv
+from lib.store import session_scope
 
 OFFICE = Actor("bench", "office")
 
@@ -92,8 +90,7 @@ def run(engine, region="532901", prefix="P", create_region=True):
 
 def province_copy(d: str):
     """A copy of bench_foundation's province store (built if missing) to import into."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from bench_foundation import DEFAULT_DB, build_province_store
+    from bench.bench_foundation import DEFAULT_DB, build_province_store
 
     build_province_store(DEFAULT_DB)
     src = Path(str(DEFAULT_DB).replace("sqlite:///", ""))
@@ -129,7 +126,6 @@ if __name__ == "__main__":
     show("sqlite, fresh store", run(eng))
     shutil.rmtree(d, ignore_errors=True)
     if "--pg" in sys.argv:
-        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
         import uuid
 
         from sqlalchemy import create_engine, text

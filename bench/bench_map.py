@@ -10,7 +10,7 @@ Prints, for period 2022-10:
 
 PASS/MISS is printed next to each figure; the script never fails on a MISS.
 
-    .venv/bin/python bench/bench_map.py
+    .venv/bin/python -m bench.bench_map
 """
 from __future__ import annotations
 
@@ -20,10 +20,9 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.bench_foundation import DEFAULT_DB, OUT, PERIOD, build_province_store
 
-from bench.bench_foundation import DEFAULT_DB, OUT, PERIOD, build_province_store  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 MB = 1_000_000
 

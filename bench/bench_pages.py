@@ -5,9 +5,9 @@ For each page: *cold* = every st.cache_data cache cleared, then one run; *cached
 the same page with the same filters. Targets (issue 4): cached ≤ 1.0 s, cold ≤ 3 s.
 PASS/MISS is printed next to each figure; the script never fails on a MISS.
 
-    .venv/bin/python bench/bench_pages.py                    # province store bench/out/province.db
-    .venv/bin/python bench/bench_pages.py --demo             # the demo store instead (a temp file)
-    .venv/bin/python bench/bench_pages.py --repeat 3
+    .venv/bin/python -m bench.bench_pages                    # province store bench/out/province.db
+    .venv/bin/python -m bench.bench_pages --demo             # the demo store instead (a temp file)
+    .venv/bin/python -m bench.bench_pages --repeat 3
 """
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-PAGES = ["pages/overview.py", "pages/project_list.py", "pages/project_file.py", "pages/league.py"]
+PAGES = ["pages/overview.py", "pages/map.py", "pages/league.py", "pages/project_list.py", "pages/project_file.py",
+         "pages/problems.py", "pages/upload.py"]
 COLD_TARGET, CACHED_TARGET = 3.0, 1.0
 
 

@@ -17,9 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_foundation import DEFAULT_DB, PERIOD, build_province_store, ensure_pipeline_tables  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
+from bench.bench_foundation import DEFAULT_DB, PERIOD, build_province_store, ensure_pipeline_tables  # noqa: E402
 from lib import store  # noqa: E402
 from lib.rules import pipeline  # noqa: E402
 

@@ -15,9 +15,9 @@ from typing import Any, Sequence
 
 from lib import config
 from lib.errors import CockpitError, StoreError, ValidationError
-from lib.rules.dimensions import (
-    KEYS as _DIMENSION_KEYS,  # the registry (imports no numpy/pandas)
-)
+from lib.i18n import t
+from lib.intake import kinds as _kinds
+from lib.rules.dimensions import KEYS as _DIMENSION_KEYS  # the registry (imports no numpy/pandas)
 
 LIGHTS_COLUMNS = [
     "project_code", "light", *_DIMENSION_KEYS,  # one column per registered light dimension
@@ -31,7 +31,7 @@ PROBLEM_COLUMNS = [
     "problem_id", "project_code", "region_code", "category", "level", "status", "raised_on", "deadline",
     "closed_on", "overdue_days", "supervise_count",
 ]
-IMPORT_KINDS = ("regions", "projects", "monthly", "plans", "targets", "stats", "problems")
+IMPORT_KINDS = _kinds.names()  # every entry of the upload-kind registry
 ROLES = ("leader", "staff", "office", "admin")
 
 
@@ -44,7 +44,7 @@ class CliExit(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, exit 2, no usage dump
-        raise CliExit(2, f"参数错误:{message}(python -m lib.cli --help 查看用法)")
+        raise CliExit(2, t("cli_bad_arguments", "zh", detail=message))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("file")
     s.add_argument("--user", help="以该账号的身份导入(县区填报员只能导入本县区)")
     s.add_argument("--dry-run", action="store_true", help="只校验,不写入")
+    s.add_argument("--history", action="store_true",
+                   help="问题清单:项目办一次性导入历史台账,状态按原样导入(不按办理流程逐步校验),记入操作日志")
 
     for name, helptext in (("lights", "项目红黄绿灯"), ("league", "县区排名"), ("pipeline", "项目储备与转化(按县区)")):
         s = sub.add_parser(name, help=helptext)
@@ -72,19 +74,46 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("export", help="导出")
     exp = s.add_subparsers(dest="what", required=True, parser_class=_Parser)
-    b = exp.add_parser("briefing", help="月度通报幻灯片 .pptx")
+    b = exp.add_parser("briefing", help="月度汇报幻灯片 .pptx(可编辑图表;有 LibreOffice 时 --pdf 另存 PDF)")
     b.add_argument("--period", required=True)
     b.add_argument("--out", required=True)
+    b.add_argument("--as-of", dest="as_of")
+    b.add_argument("--pdf", action="store_true", help="同时生成同名 PDF(需要 LibreOffice)")
+    r = exp.add_parser("report", help="月度通报 .docx(公文格式)")
+    r.add_argument("--period", required=True)
+    r.add_argument("--out", required=True)
+    r.add_argument("--as-of", dest="as_of")
+    r.add_argument("--no-red-head", dest="red_head", action="store_false", help="不加红头")
 
     s = sub.add_parser("user", help="账号")
     us = s.add_subparsers(dest="action", required=True, parser_class=_Parser)
-    a = us.add_parser("add", help="新增账号(密码从标准输入读取一行)")
+    a = us.add_parser("add", help="新增账号(密码从标准输入读取一行,至少10位)")
     a.add_argument("name")
     a.add_argument("--role", required=True, choices=ROLES)
     a.add_argument("--region")
+    a = us.add_parser("unlock", help="解除账号的登录延时")
+    a.add_argument("name")
+    a = us.add_parser("reset-password", help="重置密码(新密码从标准输入读取一行);该账号已登录的会话失效")
+    a.add_argument("name")
+    a = us.add_parser("disable", help="停用账号;其已登录的会话失效")
+    a.add_argument("name")
+    a = us.add_parser("enable", help="重新启用账号")
+    a.add_argument("name")
+
+    s = sub.add_parser("secret", help="令牌签名密钥")
+    ss = s.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    ss.add_parser("rotate", help="更换签名密钥(所有已登录的会话需重新登录)")
 
     s = sub.add_parser("backup", help="备份整个数据库为一个 SQLite 文件")
     s.add_argument("--out", required=True)
+
+    s = sub.add_parser("copy", help="把整个数据库复制到另一个数据库(例如 SQLite → PostgreSQL),全部成功才写入")
+    s.add_argument("--to", required=True, dest="to", help="目标数据库 URL,例如 postgresql+psycopg://user@host/db")
+    s.add_argument("--replace", action="store_true", help="目标已有数据时先清空再复制")
+
+    s = sub.add_parser("restore", help="从 backup 生成的备份文件恢复整个数据库,全部成功才写入")
+    s.add_argument("file")
+    s.add_argument("--replace", action="store_true", help="当前数据库已有数据时先清空再恢复")
 
     s = sub.add_parser("import-boundaries", help="导入县区边界 GeoJSON")
     s.add_argument("file")
@@ -110,7 +139,7 @@ def _period(value: str) -> str:
     from lib.periods import parse_period
 
     if not re.fullmatch(r"\s*\d{4}-\d{1,2}\s*", value or ""):
-        raise CliExit(2, f"报告期格式不正确:「{value}」,应为 YYYY-MM,例如 2022-10")
+        raise CliExit(2, t("err_period_format", value=value))
     try:
         return parse_period(value)
     except CockpitError as exc:
@@ -125,7 +154,7 @@ def _as_of(value: str | None):
     from lib.periods import parse_date
 
     if not re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", value.strip()):
-        raise CliExit(2, f"日期格式不正确:「{value}」,应为 YYYY-MM-DD")
+        raise CliExit(2, t("cli_date_format", value=value))
     try:
         return parse_date(value)
     except CockpitError as exc:
@@ -176,18 +205,16 @@ def _csv_value(v: Any) -> Any:
 
 
 def _actor_for(session, username: str | None):
-    from sqlalchemy import select
-
     from lib.access import CLI_ACTOR, Actor
-    from lib.store.models import User
+    from lib.access.accounts import _get_user
 
     if not username:
         return CLI_ACTOR
-    user = session.scalar(select(User).where(User.username == username))
+    user = _get_user(session, username)  # names are compared normalised (NFKC, lower case)
     if user is None:
-        raise CliExit(2, f"账号不存在:{username}")
+        raise CliExit(2, t("cli_no_such_user", "zh", name=username))
     if not user.active:
-        raise CliExit(2, f"账号已停用:{username}")
+        raise CliExit(2, t("cli_user_disabled", "zh", name=username))
     return Actor(username=user.username, role=user.role, region_code=user.region_code,
                  display_name=user.display_name)
 
@@ -200,15 +227,20 @@ def cmd_init(args) -> int:
     eng = store.get_engine()
     before = store.current_revision(eng)
     rev = store.upgrade(eng)
-    msg = "数据库已创建" if before is None else ("数据库已升级" if before != rev else "数据库已是最新")
+    msg = t("cli_store_created" if before is None else ("cli_store_upgraded" if before != rev else "cli_store_current"))
+    if before is not None and before != rev:  # an older store: its reports get their data-quality flags
+        from lib.intake import quality
+
+        with store.session_scope(eng) as session:
+            quality.backfill(session)
     loaded = None
     if args.demo:
         from lib.demo import load_demo
 
         with store.session_scope(eng) as session:
             loaded = load_demo(session)
-    extra = "" if loaded is None else (",已载入示例数据" if loaded else ",示例数据此前已载入,未作改动")
-    print(f"{msg}(结构版本 {rev}){extra}:{_safe_url(eng.url)}")
+    extra = "" if loaded is None else t("cli_demo_loaded" if loaded else "cli_demo_kept")
+    print(t("cli_init_done", msg=msg, rev=rev, extra=extra, url=_safe_url(eng.url)))
     return 0
 
 
@@ -225,16 +257,15 @@ def cmd_import(args) -> int:
 
     path = Path(args.file)
     if not path.is_file():
-        raise CliExit(2, f"文件不存在:{path}")
+        raise CliExit(2, t("cli_no_file", path=path))
     data = path.read_bytes()
     eng = _engine()
     with store.session_scope(eng) as session:
         actor = _actor_for(session, args.user)
-        result = run_import(session, args.kind, data, path.name, actor, dry_run=args.dry_run)
+        result = run_import(session, args.kind, data, path.name, actor, dry_run=args.dry_run,
+                            history=bool(getattr(args, "history", False)))
         if not result.ok:
             session.rollback()
-            from lib.i18n import t
-
             total = max(result.error_total, len(result.errors))
             listed = [{k: _clean(e.get(k)) for k in ("row", "column", "value", "message")} for e in result.errors]
             if total > len(listed):  # the first 200 are listed; the last entry says how many in all
@@ -242,7 +273,7 @@ def cmd_import(args) -> int:
                                "message": t("in_errors_total", "zh", total=total, shown=len(result.errors))})
             json.dump(listed, sys.stdout, ensure_ascii=False, indent=1)
             sys.stdout.write("\n")
-            print(f"导入失败:{total} 处错误,未写入任何数据", file=sys.stderr)
+            print(t("cli_import_failed", n=total), file=sys.stderr)
             return 1
         summary = {
             "kind": args.kind,
@@ -307,43 +338,77 @@ def cmd_problems(args) -> int:
 
     as_of = _as_of(args.as_of) or dt.date.today()
     return _table_command(args, "lib.problems", "problem_table", PROBLEM_COLUMNS,
-                          ("overdue_days", "supervise_count", "problem_id"), as_of=as_of)
+                          ("overdue_days", "supervise_count"), as_of=as_of)
 
 
 def cmd_export(args) -> int:
     from lib import store
 
-    period = _period(args.period)
+    period, as_of = _period(args.period), _as_of(getattr(args, "as_of", None))
     engine = _engine()
-    from lib.outputs.briefing import briefing_pptx
-
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    if args.what == "report":
+        from lib.outputs.report import report_docx
+
+        with store.session_scope(engine) as session:
+            report_docx(session, period, out, as_of=as_of, red_head=args.red_head)
+        print(t("cli_written", path=out))
+        return 0
+    from lib.outputs.briefing import briefing_pptx, pack_pdf
+
     with store.session_scope(engine) as session:
-        briefing_pptx(session, period, out)
-    print(f"已生成:{out}")
+        briefing_pptx(session, period, out, as_of=as_of)
+    print(t("cli_written", path=out))
+    if args.pdf:
+        print(t("cli_written", path=pack_pdf(out)))
     return 0
 
 
 def _read_password() -> str:
     if sys.stdin.isatty():
-        pw1 = getpass.getpass("密码:")
-        pw2 = getpass.getpass("再次输入密码:")
+        pw1 = getpass.getpass(t("cli_password_prompt"))
+        pw2 = getpass.getpass(t("cli_password_again"))
         if pw1 != pw2:
-            raise CliExit(2, "两次输入的密码不一致")
+            raise CliExit(2, t("cli_password_mismatch"))
         return pw1
     line = sys.stdin.readline()
     return line.rstrip("\r\n")
 
 
 def cmd_user(args) -> int:
-    from lib import store
-    from lib.access import CLI_ACTOR, create_user
+    from lib import access, store
+    from lib.access import CLI_ACTOR
+    from lib.i18n import t
 
-    password = _read_password()
+    password = _read_password() if args.action in ("add", "reset-password") else None
     with store.session_scope(_engine()) as session:
-        create_user(session, CLI_ACTOR, args.name, password, args.role, region_code=args.region)
-    print(f"已新增账号:{args.name}({args.role}{',' + args.region if args.region else ''})")
+        if args.action == "add":
+            user = access.create_user(session, CLI_ACTOR, args.name, password, args.role, region_code=args.region)
+            message = t("acc_cli_added", name=user.username, role=args.role,
+                        region=("," + args.region) if args.region else "")
+        elif args.action == "unlock":
+            access.unlock(session, CLI_ACTOR, args.name)
+            message = t("acc_cli_unlocked", name=access.normalise_username(args.name))
+        elif args.action == "reset-password":
+            access.set_password(session, CLI_ACTOR, args.name, password)
+            message = t("acc_cli_password_set", name=access.normalise_username(args.name))
+        else:
+            access.set_active(session, CLI_ACTOR, args.name, args.action == "enable")
+            message = t("acc_cli_disabled" if args.action == "disable" else "acc_cli_enabled",
+                        name=access.normalise_username(args.name))
+    print(message)
+    return 0
+
+
+def cmd_secret(args) -> int:
+    from lib import store
+    from lib.access import rotate_secret
+    from lib.i18n import t
+
+    with store.session_scope(_engine()) as session:
+        path = rotate_secret(session)
+    print(t("acc_secret_rotated", path=str(path)))
     return 0
 
 
@@ -351,9 +416,38 @@ def cmd_backup(args) -> int:
     from lib.store.backup import backup_to_sqlite
 
     out = Path(args.out)
-    counts = backup_to_sqlite(_engine(), out)
+    counts = backup_to_sqlite(_engine(), out)  # audited as the command line
     total = sum(counts.values())
-    print(f"已备份 {len(counts)} 张表、{total} 行到 {out}")
+    print(t("cli_backup_done", tables=len(counts), rows=total, path=out))
+    return 0
+
+
+def cmd_copy(args) -> int:
+    from lib.i18n import t
+    from lib.store.transfer import copy_store
+
+    counts = copy_store(_engine(), args.to, replace=args.replace)
+    to = _masked(args.to)
+    print(t("copied", "zh", tables=len(counts), rows=sum(counts.values()), to=to))
+    return 0
+
+
+def _masked(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "(URL)"
+
+
+def cmd_restore(args) -> int:
+    from lib import store
+    from lib.i18n import t
+    from lib.store.transfer import restore_backup
+
+    counts = restore_backup(Path(args.file), store.get_engine(), replace=args.replace)
+    print(t("restored", "zh", path=args.file, tables=len(counts), rows=sum(counts.values())))
     return 0
 
 
@@ -364,7 +458,7 @@ def cmd_import_boundaries(args) -> int:
 
     path = Path(args.file)
     if not path.is_file():
-        raise CliExit(2, f"文件不存在:{path}")
+        raise CliExit(2, t("cli_no_file", path=path))
     with store.session_scope(_engine()) as session:
         report = import_boundaries(session, CLI_ACTOR, path, args.code_field, name_field=args.name_field)
     json.dump(report, sys.stdout, ensure_ascii=False, indent=1)
@@ -374,8 +468,8 @@ def cmd_import_boundaries(args) -> int:
 
 COMMANDS = {
     "init": cmd_init, "import": cmd_import, "lights": cmd_lights, "league": cmd_league, "pipeline": cmd_pipeline,
-    "problems": cmd_problems, "export": cmd_export, "user": cmd_user, "backup": cmd_backup,
-    "import-boundaries": cmd_import_boundaries,
+    "problems": cmd_problems, "export": cmd_export, "user": cmd_user, "secret": cmd_secret, "backup": cmd_backup,
+    "copy": cmd_copy, "restore": cmd_restore, "import-boundaries": cmd_import_boundaries,
 }
 
 
@@ -392,21 +486,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         json.dump([{k: _clean(e.get(k)) for k in ("row", "column", "value", "message")} for e in errors],
                   sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
-        print(f"错误:{exc}", file=sys.stderr)
+        print(t("cli_error", message=exc), file=sys.stderr)
         return 1
     except StoreError as exc:
-        print(f"错误:{exc}", file=sys.stderr)
+        print(t("cli_error", message=exc), file=sys.stderr)
         return 2
     except CockpitError as exc:
-        print(f"错误:{exc}", file=sys.stderr)
+        print(t("cli_error", message=exc), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # never a traceback for the user; COCKPIT_DEBUG=1 shows it
+        from lib.store import as_store_error
+
+        store_error = as_store_error(exc)  # a lost or locked connection is the store's, not ours
+        if store_error is not None:
+            if config.settings().debug:
+                raise
+            print(t("cli_error", message=store_error), file=sys.stderr)
+            return 2
         if config.settings().debug:
             raise
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        print(f"内部错误:{exc.__class__.__name__}: {first}(设置 COCKPIT_DEBUG=1 查看详情)", file=sys.stderr)
+        print(t("cli_internal_error", kind=exc.__class__.__name__, detail=first), file=sys.stderr)
         return 3
 
 

@@ -9,6 +9,7 @@ import datetime as dt
 import re
 
 from lib.errors import CockpitError
+from lib.i18n import t
 
 _PERIOD_RE = re.compile(r"^\s*(\d{4})\s*(?:[-/.年])\s*(\d{1,2})\s*(?:月)?\s*$")
 
@@ -29,11 +30,11 @@ def parse_period(value) -> str:
         except CockpitError:
             d = None
         if d is None:
-            raise CockpitError(f"报告期格式不正确:「{s}」,应为 YYYY-MM,例如 2022-10")
+            raise CockpitError("err_period_format", value=s)
         return f"{d.year:04d}-{d.month:02d}"
     y, mo = int(m.group(1)), int(m.group(2))
     if not (1 <= mo <= 12) or not (1900 <= y <= 2200):
-        raise CockpitError(f"报告期格式不正确:「{s}」,月份应在 1–12 之间")
+        raise CockpitError("err_period_month", value=s)
     return f"{y:04d}-{mo:02d}"
 
 
@@ -104,7 +105,7 @@ def parse_date(value) -> dt.date | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if 1 <= value < 100000:
             return EXCEL_EPOCH + dt.timedelta(days=int(value))
-        raise CockpitError(f"日期格式不正确:「{value}」")
+        raise CockpitError("err_date_value", value=value)
     s = str(value).strip()
     if not s:
         return None
@@ -122,20 +123,16 @@ def parse_date(value) -> dt.date | None:
             return EXCEL_EPOCH + dt.timedelta(days=int(float(s)))
     except ValueError:
         pass
-    raise CockpitError(f"日期格式不正确:「{s}」,应为 2022-03-15、2022/3/15、2022-03 或 2022年3月")
+    raise CockpitError("err_date_format", value=s)
 
 
 def fmt_date(d: dt.date | None, lang: str = "zh") -> str:
     """Dates as people write them: 2022年3月15日 / 15 Mar 2022."""
     if d is None:
         return ""
-    if lang == "en":
-        return d.strftime("%-d %b %Y")
-    return f"{d.year}年{d.month}月{d.day}日"
+    return t("fmt_date", lang, y=d.year, m=d.month, d=d.day, mon=d.strftime("%b"))
 
 
 def fmt_period(period: str, lang: str = "zh") -> str:
     y, m = split(period)
-    if lang == "en":
-        return dt.date(y, m, 1).strftime("%b %Y")
-    return f"{y}年{m}月"
+    return t("fmt_period", lang, y=y, m=m, mon=dt.date(y, m, 1).strftime("%b"))

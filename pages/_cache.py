@@ -1,5 +1,9 @@
 """Cached readers: lib/ results keyed by (period, as_of, data_version, store URL), computed once
 and shared by every session of the process; a write changes data_version and so the key.
+
+Two levels: this process's memory (st.cache_resource / st.cache_data), and below it the store's
+``result_cache`` table (lib.store.results), which every server process reads — a result one replica
+computed for a data version is read, not recomputed, by the others.
 """
 from __future__ import annotations
 
@@ -9,6 +13,19 @@ import streamlit as st
 from lib import periods
 from lib.store import get_engine, session_scope
 from pages._frame import data_version, store_url
+
+
+def _shared(name: str, params: tuple, version: int, compute):
+    """``compute()`` once per data version for every process on this store (lib.store.results)."""
+    from lib.store import results
+
+    return results.get_or_compute(get_engine(), name, params, version, compute)
+
+
+def across_processes(name: str, params: tuple, version: int, compute):
+    """For a page's own st.cache_* function (already keyed by the data version): the same result for
+    every server process, computed by the first that needs it (e.g. the map's deck JSON)."""
+    return _shared(name, params, version, compute)
 
 
 def _shallow(obj):
@@ -23,26 +40,35 @@ def _shallow(obj):
 def _lights(period: str, as_of, version: int, url: str) -> pd.DataFrame:
     from lib.rules.lights import compute_lights
 
-    with session_scope(get_engine()) as session:
-        return compute_lights(session, period, as_of=as_of)
+    def compute():
+        with session_scope(get_engine()) as session:
+            return compute_lights(session, period, as_of=as_of)
+
+    return _shared("lights", (period, as_of), version, compute)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _league(period: str, as_of, group_by: str, version: int, url: str) -> pd.DataFrame:
     from lib.rules.league import compute_league
 
-    now, before, problems = _lights_pair(period, as_of, version, url)  # shared with the overview
-    with session_scope(get_engine()) as session:
-        return compute_league(session, period, as_of=as_of, group_by=group_by, lights=now,
-                              lights_prev=before, problems=problems)
+    def compute():
+        now, before, problems = _lights_pair(period, as_of, version, url)  # shared with the overview
+        with session_scope(get_engine()) as session:
+            return compute_league(session, period, as_of=as_of, group_by=group_by, lights=now,
+                                  lights_prev=before, problems=problems)
+
+    return _shared("league", (period, as_of, group_by), version, compute)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _problem_table(as_of, version: int, url: str) -> pd.DataFrame:
-    from lib.problems import problem_table
+    from lib.problems import problem_table, urgency_order
 
-    with session_scope(get_engine()) as session:
-        return problem_table(session, as_of=as_of)
+    def compute():
+        with session_scope(get_engine()) as session:
+            return urgency_order(problem_table(session, as_of=as_of))
+
+    return _shared("problem_table", (as_of,), version, compute)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -71,7 +97,27 @@ def league(period: str, as_of=None, group_by: str = "region") -> pd.DataFrame:
 
 
 def problem_table(as_of=None) -> pd.DataFrame:
+    """Every problem at ``as_of``, most urgent first (lib.problems.urgency_order)."""
     return _shallow(_problem_table(as_of, data_version(), store_url()))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _problem_view(as_of, region_code, raised, overdue_only: bool, chosen: tuple, version: int, url: str) -> dict:
+    from lib.problems import filter_problems, problem_stats, unit_scoreboard
+
+    df = filter_problems(_problem_table(as_of, version, url), region_code=region_code, raised=raised,
+                         overdue_only=overdue_only, **dict(chosen))
+    return {"df": df, "stats": problem_stats(df), "units": unit_scoreboard(df)}
+
+
+def problem_view(as_of, region_code=None, raised=None, overdue_only: bool = False, **chosen) -> dict:
+    """The problems a filter keeps (most urgent first) with their figures (problem_stats) and the
+    unit scoreboard: computed once per filter and data version, shared by every session — the
+    campaign office and thirty leaders looking at the same list do not each filter 50,000 rows."""
+    key = tuple(sorted((k, tuple(v)) for k, v in chosen.items() if v))
+    out = _problem_view(as_of, region_code, tuple(raised) if raised else None, bool(overdue_only), key,
+                        data_version(), store_url())
+    return {"df": _shallow(out["df"]), "stats": dict(out["stats"]), "units": _shallow(out["units"])}
 
 
 def report_periods() -> list[str]:
@@ -106,9 +152,12 @@ def _lights_pair(period: str, as_of, version: int, url: str):
     """(lights at P, lights at P−1, the problems read with them): the league reuses the problems."""
     from lib.rules.lights import lights_pair_with_frames
 
-    with session_scope(get_engine()) as session:
-        now, before, fr = lights_pair_with_frames(session, period, as_of=as_of)
-        return now, before, fr.problems
+    def compute():
+        with session_scope(get_engine()) as session:
+            now, before, fr = lights_pair_with_frames(session, period, as_of=as_of)
+            return now, before, fr.problems
+
+    return _shared("lights_pair", (period, as_of), version, compute)
 
 
 def lights_pair(period: str, as_of=None):
@@ -118,6 +167,11 @@ def lights_pair(period: str, as_of=None):
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _rank_history(period: str, group_by: str, version: int, url: str) -> pd.DataFrame:
+    return _shared("rank_history", (period, group_by), version,
+                   lambda: _compute_rank_history(period, group_by, version, url))
+
+
+def _compute_rank_history(period: str, group_by: str, version: int, url: str) -> pd.DataFrame:
     """Rank of every group in each month of the period's year that has reports (the lights of all
     those months from one load of the rule frames; each month's lights are the next one's P−1)."""
     from lib.rules.frames import rule_problems
@@ -152,6 +206,12 @@ def rank_history(period: str, group_by: str = "region") -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _overview_bundle(period: str, as_of, region_code, prev_has_reports: bool, version: int, url: str) -> dict:
+    return _shared("overview_bundle", (period, as_of, region_code, prev_has_reports), version,
+                   lambda: _compute_overview_bundle(period, as_of, region_code, prev_has_reports, version, url))
+
+
+def _compute_overview_bundle(period: str, as_of, region_code, prev_has_reports: bool, version: int,
+                             url: str) -> dict:
     from concurrent.futures import ThreadPoolExecutor
 
     from lib.rules import overview
@@ -201,3 +261,25 @@ def _filter_options(period: str, as_of, version: int, url: str) -> dict:
 def filter_options(period: str, as_of=None) -> dict:
     """The values each list filter can take for the period's projects (lib.rules.overview.filter_options)."""
     return _filter_options(period, as_of, data_version(), store_url())
+
+
+def shared(fn, *args, **kwargs):
+    """Like ``cached`` for a result that does not depend on the person and costs real time (the
+    reporting grid, a deck's data): kept in this process and in the store for every other process."""
+    return _shallow(_shared_cached(fn.__module__, fn.__qualname__, args, tuple(sorted(kwargs.items())),
+                                   data_version(), store_url()))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _shared_cached(module: str, name: str, args: tuple, kwargs: tuple, version: int, url: str):
+    import importlib
+
+    fn = importlib.import_module(module)
+    for part in name.split("."):
+        fn = getattr(fn, part)
+
+    def compute():
+        with session_scope(get_engine()) as session:
+            return fn(session, *args, **dict(kwargs))
+
+    return _shared(f"{module}.{name}", (args, kwargs), version, compute)

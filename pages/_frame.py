@@ -3,6 +3,10 @@
 """
 from __future__ import annotations
 
+import contextlib
+import datetime
+import logging
+import secrets
 from dataclasses import dataclass
 
 import pandas as pd
@@ -10,6 +14,7 @@ import streamlit as st
 
 from lib import periods
 from lib.access import Actor
+from lib.access.scope import of as region_scope
 from lib.i18n import t
 from lib.store import get_engine, session_scope
 
@@ -37,11 +42,29 @@ def ctx() -> Ctx:
 
 
 def data_version() -> int:
-    """Changes whenever the data is written (not on a sign-in): part of every cache key."""
+    """Changes whenever the data is written (not on a sign-in): part of every cache key. Read once per
+    script run (a page asks for it for every cached reader): kept on an object Streamlit creates afresh
+    for every run, so the next run — after a write — always reads it again."""
     from lib.store.queries import content_version
 
+    holder = None
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+        holder = getattr(get_script_run_ctx(suppress_warning=True), "parallel_coordinator", None)
+        known = getattr(holder, "_cockpit_data_version", None)
+        if known is not None:
+            return known
+    except Exception:  # another Streamlit version: read every time
+        holder = None
     with session_scope(get_engine()) as session:
-        return content_version(session)
+        version = content_version(session)
+    if holder is not None:
+        try:
+            holder._cockpit_data_version = version
+        except Exception:
+            pass
+    return version
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -58,6 +81,13 @@ def header(title: str, c: Ctx | None = None, subtitle: str | None = None) -> Non
     if c.actor is None:  # a page reached without the frame's sign-in shows nothing
         st.warning(t("login_required", c.lang))
         st.stop()
+    if presentation_mode():  # 汇报模式: the slide header instead (see presentation_header below)
+        try:
+            demo = _is_demo(data_version(), str(get_engine().url))
+        except Exception:  # a missing lib.demo must not break a page header
+            demo = False
+        presentation_header(title, c, demo, subtitle)
+        return
     st.markdown(f"## {title}")
     bits = []
     if c.period:
@@ -162,7 +192,7 @@ def need_period(c: Ctx) -> bool:
 def in_region(df: pd.DataFrame, c: Ctx, col: str = "region_code") -> pd.DataFrame:
     """Rows of the sidebar's county (all rows for 全部县区)."""
     if c.region_code and col in df.columns:
-        return df[df[col] == c.region_code]
+        return df[region_scope(c.region_code).mask(df[col])]
     return df
 
 
@@ -182,3 +212,210 @@ def list_button(label: str, key: str, **filters) -> None:
 def open_project(code: str) -> None:
     st.session_state["project_code"] = code
     st.switch_page(FILE_PAGE)
+
+
+_LOG = logging.getLogger("cockpit.pages")
+
+
+@contextlib.contextmanager
+def error_boundary(lang: str):
+    """Run a page: an uncaught error shows a short message with a reference number, never a
+    traceback, a server path or the exception text; the traceback goes to the server log under
+    the same reference. A CockpitError is a message meant for the user and is shown as it is.
+    Streamlit's own stop/rerun signals (BaseException) pass through."""
+    from lib.errors import CockpitError
+
+    try:
+        yield
+    except CockpitError as exc:
+        st.error(exc.text(lang))
+    except Exception:
+        ref = f"{datetime.datetime.now():%m%d%H%M}-{secrets.token_hex(3).upper()}"
+        _LOG.exception("page error, reference %s", ref)
+        st.error(t("err_boundary", lang, ref=ref))
+
+
+# --- 汇报模式 presentation mode (issue 16; kept apart from the tablet CSS above) -----------------------
+# One switch: the sidebar toggle or ?present=1 in the URL (so a reload keeps it). The sidebar, the
+# page's controls and Streamlit's chrome are hidden; the content is framed at 16:9 with larger type;
+# header() draws the slide header (title, region, 数据截至, 示例数据, legend). A screenshot of any page
+# in this mode goes straight onto a slide.
+
+PRESENT_PARAM = "present"
+PRESENT_STATE = "present"
+
+PRESENT_CSS = """
+<style>
+/* 攻坚驾驶舱 presentation mode: no sidebar, no controls, 16:9 frame, larger type */
+html { font-size: 19px; }
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+[data-testid="stStatusWidget"] { display: none !important; }
+[data-testid="stMain"] { padding-top: 0 !important; }
+[data-testid="stMainBlockContainer"], .block-container {
+  width: min(100vw, calc(100vh * 16 / 9)) !important; max-width: min(100vw, calc(100vh * 16 / 9)) !important;
+  min-height: min(100vh, calc(100vw * 9 / 16)); margin: 0 auto !important;
+  padding: 1.1rem 2.2rem 1.2rem 2.2rem !important; box-sizing: border-box;
+  box-shadow: 0 0 0 1px #D5DCE6; background: #FFFFFF;
+}
+/* controls: selects, inputs, buttons, downloads, uploads, forms, chart toolbars */
+[data-testid="stSelectbox"], [data-testid="stMultiSelect"], [data-testid="stTextInput"],
+[data-testid="stTextArea"], [data-testid="stNumberInput"], [data-testid="stDateInput"],
+[data-testid="stRadio"], [data-testid="stCheckbox"], [data-testid="stToggle"], [data-testid="stSlider"],
+[data-testid="stButtonGroup"], [data-testid="stSegmentedControl"], [data-testid="stPills"],
+.stButton, .stDownloadButton, [data-testid="stButton"], [data-testid="stDownloadButton"],
+[data-testid="stFileUploader"], [data-testid="stForm"], [data-testid="stPageLink"],
+[data-testid="stElementToolbar"], .modebar-container, [data-testid="stAlert"],
+[data-testid="stExpander"] { display: none !important; }
+.st-key-ck_pm_exit { position: fixed; top: 6px; right: 10px; z-index: 999991; width: auto !important; opacity: .55; }
+.st-key-ck_pm_exit .stButton, .st-key-ck_pm_exit [data-testid="stButton"] { display: block !important; }
+.st-key-ck_pm_exit button { min-height: 32px !important; padding: 0 10px; font-size: 14px; }
+.ck-present-head { border-bottom: 3px solid #1F4E8C; padding: 0 0 .45rem 0; margin: 0 0 .7rem 0;
+  display: flex; flex-wrap: wrap; align-items: flex-end; gap: .3rem 1.4rem; }
+.ck-present-head .ck-pt { font-size: 2.0rem; font-weight: 700; color: #1D2430; line-height: 1.2; }
+.ck-present-head .ck-ps { font-size: 1.0rem; color: #465060; }
+.ck-present-head .ck-demo { background:#FFF4D6; border:1px solid #E8B10E; color:#8A5A00; font-weight:700;
+  padding: 1px 10px; border-radius: 6px; }
+.ck-present-head .ck-pl { margin-left: auto; font-size: .95rem; color: #465060; }
+.ck-present-head .ck-pl .ck-chip { margin-left: .35rem; }
+[data-testid="stMetricValue"] { font-size: 2.1rem !important; }
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] p, [data-testid="stMetricDelta"],
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { font-size: 17px !important; }
+</style>
+"""
+
+
+def presentation_mode() -> bool:
+    """True when presentation mode is on: this session switched it on, or the URL says present=1."""
+    s = st.session_state
+    if PRESENT_STATE not in s:
+        s[PRESENT_STATE] = st.query_params.get(PRESENT_PARAM) == "1"
+    return bool(s[PRESENT_STATE])
+
+
+def _present_toggled() -> None:
+    st.session_state[PRESENT_STATE] = bool(st.session_state.get("present_toggle"))
+
+
+def _present_exit() -> None:
+    st.session_state[PRESENT_STATE] = False
+    st.session_state["present_toggle"] = False
+    if PRESENT_PARAM in st.query_params:
+        del st.query_params[PRESENT_PARAM]
+
+
+def presentation_switch(lang: str) -> bool:
+    """The sidebar switch, the URL kept in step (?present=1 survives a reload and page changes), the
+    presentation CSS and a small exit button. app.py calls this once per run after sign-in."""
+    on = presentation_mode()
+    if "present_toggle" not in st.session_state:
+        st.session_state["present_toggle"] = on
+    st.sidebar.toggle(t("pm_toggle", lang), key="present_toggle", help=t("pm_toggle_help", lang),
+                      on_change=_present_toggled)
+    on = bool(st.session_state[PRESENT_STATE])
+    if on:
+        if st.query_params.get(PRESENT_PARAM) != "1":
+            st.query_params[PRESENT_PARAM] = "1"
+        st.html(PRESENT_CSS)
+        with st.container(key="ck_pm_exit"):
+            st.button(t("pm_exit", lang), key="pm_exit_button", on_click=_present_exit)
+    elif PRESENT_PARAM in st.query_params:
+        del st.query_params[PRESENT_PARAM]
+    return on
+
+
+def legend_html(lang: str) -> str:
+    """The light legend as chips with words (colour never alone)."""
+    import html as _html
+
+    from lib.i18n import LIGHT_COLORS
+
+    chips = []
+    for light in ("red", "yellow", "green", "gray"):
+        fg = "#1D2430" if light in ("yellow", "gray") else "#FFFFFF"
+        chips.append(f'<span class="ck-chip" style="background:{LIGHT_COLORS[light]};color:{fg}">'
+                     f'{_html.escape(t("pm_legend_" + light, lang))}</span>')
+    return f'{_html.escape(t("pm_legend", lang))}:' + "".join(chips)
+
+
+def presentation_header(title: str, c: Ctx, demo: bool, subtitle: str | None = None) -> None:
+    """The slide header of presentation mode: title, region, 数据截至 and period, 示例数据, legend."""
+    import html as _html
+
+    region = t("all_regions", c.lang)
+    if c.region_code:
+        try:
+            from pages import _cache
+
+            region = _cache.region_names().get(c.region_code, c.region_code)
+        except Exception:  # the name is a nicety; the code still says which county
+            region = c.region_code
+    bits = [region]
+    if c.period:
+        bits.append(f"{t('data_as_of', c.lang)}:{periods.fmt_date(c.as_of, c.lang)}")
+        bits.append(f"{t('period', c.lang)}:{periods.fmt_period(c.period, c.lang)}")
+    if subtitle:
+        bits.append(subtitle)
+    demo_tag = f'<span class="ck-demo">{_html.escape(t("map_demo_mark", c.lang))}</span>' if demo else ""
+    st.html(
+        f'<div class="ck-present-head"><span class="ck-pt">{_html.escape(title)}</span>'
+        f'<span class="ck-ps">{_html.escape(" · ".join(bits))}</span>{demo_tag}'
+        f'<span class="ck-pl">{legend_html(c.lang)}</span></div>')
+
+
+STORE_RETRY_SECONDS = 5  # how often a page that lost the store tries it again
+
+
+def store_unavailable(err, lang: str = "zh") -> None:
+    """The store is locked or unreachable: a clear message instead of a traceback, and a small probe
+    that tries the store every few seconds and reloads the page by itself once it answers. Stops the run."""
+    detail = err.text(lang) if hasattr(err, "text") else str(err)
+    st.error(t("st_unavailable_page", lang, detail=detail))
+
+    @st.fragment(run_every=STORE_RETRY_SECONDS)
+    def _probe():
+        from sqlalchemy import text as sql
+
+        try:
+            with get_engine().connect() as conn:
+                conn.execute(sql("SELECT 1 FROM alembic_version"))
+        except Exception:
+            st.caption(f"{t('st_retry_at', lang)} {_now():%H:%M:%S}")
+            return
+        if _in_fragment_run():  # the store answers again: draw the page as it should be
+            st.rerun(scope="app")
+
+    _probe()
+    if st.button(t("st_retry", lang), key="st_retry_now"):
+        st.rerun()
+    st.stop()
+
+
+def _now():
+    import datetime as _dt
+
+    return _dt.datetime.now()
+
+
+def _in_fragment_run() -> bool:
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+        ctx = get_script_run_ctx(suppress_warning=True)
+        return bool(ctx and ctx.fragment_ids_this_run)
+    except Exception:
+        return False
+
+
+def guarded(fn, *args, lang: str = "zh", **kwargs):
+    """``fn(*args, **kwargs)``; a lost or locked store shows store_unavailable instead of a traceback."""
+    from lib.store import as_store_error
+
+    try:
+        return fn(*args, **kwargs)
+    except Exception as exc:
+        err = as_store_error(exc)
+        if err is None:
+            raise
+        store_unavailable(err, lang)
+

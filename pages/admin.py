@@ -1,4 +1,5 @@
-"""账号管理 — admin: add users, assign county, reset passwords, disable accounts; download a backup."""
+"""账号管理 — admin: add users, assign county, reset passwords, disable accounts, lift sign-in
+delays; download a backup. The campaign office sees only the lifting of sign-in delays."""
 from __future__ import annotations
 
 import tempfile
@@ -13,16 +14,19 @@ from lib.errors import CockpitError
 from lib.i18n import enum_label, t
 from lib.store import get_engine, session_scope
 from lib.store.models import ROLES, Region
+from pages import _widgets
 from pages._frame import ctx, header
 
 c = ctx()
 header(t("admin_title", c.lang), c)
-if c.actor is None or not access.can(c.actor, "accounts"):
+if c.actor is None or not (access.can(c.actor, "accounts") or access.can(c.actor, "unlock")):
     st.warning(t("admin_forbidden", c.lang))
     st.stop()
+is_admin = access.can(c.actor, "accounts")
 
 with session_scope(get_engine()) as s:
     users = access.list_users(s)
+    delayed = access.delayed_until(s, [u["username"] for u in users])
     regions = {r.code: r.name for r in s.scalars(select(Region).order_by(Region.display_order, Region.code))}
 
 def region_label(code) -> str:
@@ -33,7 +37,7 @@ def region_label(code) -> str:
 
 
 
-role_label = lambda r: enum_label("role", r, c.lang)  # noqa: E731
+role_label = lambda r: enum_label("role", r, c.lang)
 
 table = pd.DataFrame(users)
 if not table.empty:
@@ -41,11 +45,13 @@ if not table.empty:
         role=table["role"].map(role_label),
         region_code=table["region_code"].map(region_label),
         active=table["active"].map(lambda v: t("yes", c.lang) if v else t("no", c.lang)),
-    )[["username", "display_name", "role", "region_code", "active", "failed_logins", "locked_until", "created_at"]]
+        wait_until=table["username"].map(lambda n: f"{delayed[n]:%Y-%m-%d %H:%M:%S}" if n in delayed else "—"),
+    )[["username", "display_name", "role", "region_code", "active", "failed_logins", "wait_until", "created_at"]]
     table.columns = [t(f"admin_col_{k}", c.lang) for k in table.columns]
 if st.session_state.get("admin_flash"):
     st.success(st.session_state.pop("admin_flash"))
 st.dataframe(table, hide_index=True, width="stretch")
+_widgets.excel_download(table, t("page_admin", c.lang), key="admin_xlsx")
 
 
 def _do(fn, ok_message: str) -> None:
@@ -53,13 +59,32 @@ def _do(fn, ok_message: str) -> None:
         with session_scope(get_engine()) as s:
             fn(s)
     except CockpitError as exc:
-        st.error(str(exc))
+        st.error(exc.text(c.lang))
         return
     st.session_state["admin_flash"] = ok_message
     st.rerun()  # redraw the table and lists with the change
 
 
-tab_add, tab_edit, tab_backup = st.tabs([t("admin_add", c.lang), t("admin_edit", c.lang), t("admin_backup", c.lang)])
+def _unlock_form() -> None:
+    st.caption(t("admin_unlock_help", c.lang))
+    names = [u["username"] for u in users]
+    delayed_first = sorted(names, key=lambda n: (n not in delayed, n))
+    if not names:
+        return
+    who_unlock = st.selectbox(t("username", c.lang), delayed_first, key="admin_unlock_user")
+    if st.button(t("admin_unlock", c.lang), key="admin_unlock_submit"):
+        _do(lambda s: access.unlock(s, c.actor, who_unlock), t("admin_unlock_done", c.lang, name=who_unlock))
+
+
+if not is_admin:  # the campaign office: lifting sign-in delays only
+    st.info(t("admin_office_only_unlock", c.lang))
+    _unlock_form()
+    st.stop()
+
+tab_add, tab_edit, tab_unlock, tab_backup = st.tabs([t("admin_add", c.lang), t("admin_edit", c.lang),
+                                                     t("admin_unlock", c.lang), t("admin_backup", c.lang)])
+with tab_unlock:
+    _unlock_form()
 with tab_add:
     with st.form("admin_add_form", clear_on_submit=True):
         a1, a2 = st.columns(2)
@@ -68,7 +93,7 @@ with tab_add:
         new_role = a1.selectbox(t("admin_col_role", c.lang), ROLES, format_func=role_label, key="admin_new_role")
         new_region = a2.selectbox(t("admin_col_region_code", c.lang), [""] + list(regions),
                                   format_func=lambda v: region_label(v) if v else "—", key="admin_new_region")
-        new_pw = a1.text_input(t("password", c.lang), type="password", key="admin_new_pw")
+        new_pw = a1.text_input(t("admin_new_password_10", c.lang), type="password", key="admin_new_pw")
         if st.form_submit_button(t("admin_add", c.lang), key="admin_add_submit"):
             _do(lambda s: access.create_user(s, c.actor, new_user, new_pw, new_role, region_code=new_region or None,
                                            display_name=new_name or None),
@@ -81,7 +106,7 @@ with tab_edit:
         current = next(u for u in users if u["username"] == who)
         e1, e2 = st.columns(2)
         with e1.form("admin_pw_form", clear_on_submit=True):
-            pw = st.text_input(t("admin_new_password", c.lang), type="password", key="admin_reset_pw")
+            pw = st.text_input(t("admin_new_password_10", c.lang), type="password", key="admin_reset_pw")
             if st.form_submit_button(t("admin_reset", c.lang), key="admin_reset_submit"):
                 _do(lambda s: access.set_password(s, c.actor, who, pw), t("admin_saved", c.lang))
         with e2.form("admin_role_form"):
@@ -98,14 +123,13 @@ with tab_edit:
             _do(lambda s: access.set_active(s, c.actor, who, not current["active"]), t("admin_saved", c.lang))
 
 with tab_backup:
-    st.caption(t("admin_backup_help", c.lang))
+    st.caption(t("admin_backup_help", c.lang) + " " + t("admin_backup_audited", c.lang))
     if st.button(t("admin_backup_make", c.lang), key="admin_backup_make"):
         from lib.store.backup import backup_to_sqlite
 
-        access.require(c.actor, "backup")
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "cockpit-backup.db"
-            counts = backup_to_sqlite(get_engine(), out)
+            counts = backup_to_sqlite(get_engine(), out, actor=c.actor)
             st.session_state["admin_backup_bytes"] = out.read_bytes()
         st.success(t("admin_backup_done", c.lang).format(rows=sum(counts.values()), tables=len(counts)))
     if st.session_state.get("admin_backup_bytes"):

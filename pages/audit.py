@@ -9,6 +9,7 @@ from lib.access import can
 from lib.i18n import enum_label, t
 from lib.outputs.excel import csv_bytes
 from lib.store import audit, get_engine, session_scope
+from pages import _widgets
 from pages._frame import ctx, header
 
 c = ctx()
@@ -23,8 +24,8 @@ with session_scope(get_engine()) as s:
     actions = audit.distinct_values(s, "action")
 
 cols = st.columns([1, 1, 1, 1, 1])
-act_label = lambda v: enum_label("audit_action", v, c.lang) if v else t("all", c.lang)  # noqa: E731
-ent_label = lambda v: enum_label("audit_entity", v, c.lang) if v else t("all", c.lang)  # noqa: E731
+act_label = lambda v: enum_label("audit_action", v, c.lang) if v else t("all", c.lang)
+ent_label = lambda v: enum_label("audit_entity", v, c.lang) if v else t("all", c.lang)
 user = cols[0].selectbox(t("audit_user", c.lang), [""] + users, key="audit_user",
                          format_func=lambda v: v or t("all", c.lang))
 entity = cols[1].selectbox(t("audit_entity", c.lang), [""] + entities, key="audit_entity", format_func=ent_label)
@@ -43,6 +44,7 @@ shown = df.assign(action=df["action"].map(act_label), entity=df["entity"].map(en
                   before=df["before"].fillna(""), after=df["after"].fillna(""))
 st.dataframe(shown.rename(columns=labels), hide_index=True, width="stretch",
              height="auto" if len(shown) <= 15 else 560)
+_widgets.excel_download(shown.rename(columns=labels), t("page_audit", c.lang), key="audit_xlsx")
 st.download_button(
     t("export_csv", c.lang),
     csv_bytes(df),

@@ -86,11 +86,12 @@ def league_table(df: pd.DataFrame) -> pd.DataFrame:
 
 def show_table(df: pd.DataFrame, key: str) -> None:
     tab = league_table(df)
-    word = {k: enum_label("light", k, lang) for k in ("red", "yellow", "green", "gray")}
-    styled = tab.style.format({t("lg_scores", lang): "{:.2f}"}, na_rep="—")
-    if t("lg_light", lang) in tab.columns:
-        styled = styled.map(_widgets.light_cell_style({v: k for k, v in word.items()}), subset=[t("lg_light", lang)])
-    st.dataframe(styled, hide_index=True, key=key, height=min(38 + 35 * max(len(tab), 1), 720))
+    if t("lg_light", lang) in tab.columns:  # the word with its coloured mark (no Styler)
+        marked = _widgets.marked_light_words(lang)
+        tab[t("lg_light", lang)] = tab[t("lg_light", lang)].map(marked).fillna(tab[t("lg_light", lang)])
+    st.dataframe(tab, hide_index=True, key=key, height=min(38 + 35 * max(len(tab), 1), 720),
+                 column_config={t("lg_scores", lang): st.column_config.NumberColumn(format="%.2f")})
+    _widgets.excel_download(tab, t("page_league", lang), key=f"{key}_xlsx")
 
 
 if _frame.need_period(c):
@@ -144,6 +145,21 @@ if _frame.need_period(c):
         pick = st.selectbox(t("pick_county", lang), codes, key="lg_pick",
                             format_func=lambda k: dict(zip(lg[key_col(lg)], lg[nc])).get(k, k))
         _frame.list_button(t("go_county", lang), key="lg_go", region=pick)
+        # the county's data-quality flags this year to date (lib.intake.quality)
+        from lib.intake import quality
+
+        qcounts = _cache.cached(quality.flag_counts, int(period[:4]), through=period)
+        pick_name = dict(zip(lg[key_col(lg)], lg[nc])).get(pick, pick)
+        st.caption(t("qf_league_count", lang, county=pick_name, n=qcounts.get(pick, 0)))
+
+    with st.expander(t("qf_league_title", lang)):
+        from lib.intake import quality
+
+        qcounts = _cache.cached(quality.flag_counts, int(period[:4]), through=period)
+        st.dataframe(pd.DataFrame({
+            t("lg_group", lang): lg[nc],
+            t("qf_league_col", lang): [qcounts.get(k, 0) for k in lg[key_col(lg)]],
+        }), hide_index=True, key="lg_quality_counts")
 
     # --- rank month by month (computed on request: every month judged from one load of the rule frames) --
     show_trend = st.toggle(t("lg_trend_show", lang), key="lg_show_trend", persist_state="session")
@@ -163,6 +179,8 @@ if _frame.need_period(c):
             wide.columns = [periods.fmt_period(p, lang) for p in wide.columns]
             wide.index.name = t("lg_group", lang)
             st.dataframe(wide.astype("Int64").reset_index(), hide_index=True, key="lg_trend_table")
+            _widgets.excel_download(wide.astype("Int64").reset_index(), t("page_league", lang) + "_trend",
+                                    key="lg_trend_xlsx")
 
     # --- leaders and units -----------------------------------------------------------------------------------
     # the same table for 包联领导 and 责任单位 (their projects' figures), one at a time on request

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from lib.access.scope import of as region_scope
 from lib.geo import mapview
 from lib.i18n import enum_label, t
 from lib.rules import overview
@@ -26,11 +27,15 @@ FILTER_WIDGETS = {"light": "pl_light", "level": "pl_level", "sector": "pl_sector
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _payload(period: str, as_of, measure: str, filters: tuple, lang: str, version: int, url: str) -> dict:
-    lights = _cache.lights(period, as_of)
-    league = _cache.league(period, as_of)
-    regions = _cache.cached(mapview.load_regions)
-    md = mapview.MapData(period=period, regions=regions, lights=lights, league=league)
-    return mapview.map_payload(md, measure, lang, dict(filters))
+    def compute():
+        lights = _cache.lights(period, as_of)
+        league = _cache.league(period, as_of)
+        regions = _cache.cached(mapview.load_regions)
+        md = mapview.MapData(period=period, regions=regions, lights=lights, league=league)
+        return mapview.map_payload(md, measure, lang, dict(filters))
+
+    # the deck JSON of this period, measure, filter set and language: one build for every process
+    return _cache.across_processes("map_payload", (period, as_of, measure, filters, lang), version, compute)
 
 
 def _png(period: str, as_of, measure: str, lang: str, filters: tuple) -> bytes:
@@ -89,7 +94,7 @@ def _region_panel(payload: dict, code: str) -> None:
     st.markdown(f'<div style="line-height:2.2">{t("map_project_count", lang)} {int(r.get("n_projects") or 0)} &nbsp; {chips}</div>',
                 unsafe_allow_html=True)
     lights = _cache.lights(c.period, c.as_of)
-    mine = overview.sort_projects(lights[lights["region_code"] == code], "light")
+    mine = overview.sort_projects(lights[region_scope(code).mask(lights["region_code"])], "light")
     st.markdown(f"**{t('map_region_projects', lang)}**")
     table = pd.DataFrame({
         t("col_name", lang): mine["project_name"],
@@ -99,6 +104,7 @@ def _region_panel(payload: dict, code: str) -> None:
         t("col_reasons", lang): mine["reasons"].fillna(""),
     })
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 360))
+    _widgets.excel_download(table, t("map_region_projects", lang), key=f"map_xlsx_{code}")
     if len(mine):
         names = dict(zip(mine["project_code"], mine["project_name"]))
         pick_col, btn_col = st.columns([3, 1])

@@ -6,6 +6,7 @@ Thin view: every number and every move comes from lib.problems.
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -18,7 +19,7 @@ from lib.i18n import LIGHT_COLORS, enum_label, t
 from lib.outputs.excel import csv_bytes
 from lib.store import get_engine, queries, session_scope
 from lib.store.models import PROBLEM_CATEGORIES, PROBLEM_LEVELS, PROBLEM_STATUSES
-from pages import _frame, _widgets
+from pages import _cache, _frame, _widgets
 
 c = _frame.ctx()
 lang = c.lang
@@ -59,10 +60,9 @@ def seed(widget_key: str, marker: str, value, default) -> None:
 today = dt.date.today()
 default_as_of = c.as_of or today
 seed("pb_as_of", "_pb_as_of_for", c.period, default_as_of)
-# Read straight from the store (one query each): a write on this page must show at once.
-with session_scope(get_engine()) as _s:
-    regions = dict(queries.regions(_s))
-    project_list = queries.project_codes(_s)
+# Cached per data version: a write on this page changes the version, so it shows at once.
+regions = _cache.region_names()
+project_list = _cache.cached(queries.project_codes)
 ALL = ""  # 全部县区 (a selectbox shows None as an empty choice)
 county_options = [ALL, *regions]
 seed("pb_county", "_pb_county_for", c.region_code,
@@ -78,9 +78,8 @@ county = top[1].selectbox(L("pb_f_county"), county_options, key="pb_county",
                           format_func=lambda code: t("all_regions", lang) if code == ALL else regions.get(code, code))
 county = county or None
 
-with session_scope(get_engine()) as _s:
-    table_all = P.problem_table(_s, as_of=as_of)
-base = table_all[table_all["region_code"] == county] if county else table_all
+table_all = _cache.problem_table(as_of)  # once per data version for every session (a write changes it)
+base = table_all[access.scope.of(county).mask(table_all["region_code"])]
 
 # --- filters ------------------------------------------------------------------------------------
 projects = {code: name for code, name, _r in project_list}
@@ -100,7 +99,8 @@ with st.expander(L("pb_filters"), expanded=False):
                              format_func=lambda k: enum_label("problem_level", k, lang))
     f_status = f4.multiselect(L("pb_f_status"), list(PROBLEM_STATUSES), key="pb_f_status",
                               format_func=lambda k: enum_label("problem_status", k, lang))
-    g1, g2, g3, g4 = st.columns(4)
+    g1, g2, g3, g4, g5 = st.columns([3, 3, 3, 2, 2])
+    f_number = g5.text_input(L("pb_f_number"), key="pb_f_number", max_chars=40)
     f_unit = g1.multiselect(L("pb_f_unit"), uniq("unit"), key="pb_f_unit")
     f_leader = g2.multiselect(L("pb_f_leader"), uniq("leader"), key="pb_f_leader")
     first_raised = min(base["raised_on"]) if len(base) else as_of
@@ -109,27 +109,16 @@ with st.expander(L("pb_filters"), expanded=False):
     f_raised = g3.date_input(L("pb_f_raised"), key="pb_f_raised", format="YYYY-MM-DD")
     f_overdue = g4.checkbox(L("pb_f_overdue"), key="pb_f_overdue")
 
-df = base
-if f_project:
-    df = df[df["project_code"].isin(f_project)]
-if f_category:
-    df = df[df["category"].isin(f_category)]
-if f_level:
-    df = df[df["level"].isin(f_level)]
-if f_status:
-    df = df[df["status"].isin(f_status)]
-if f_unit:
-    df = df[df["unit"].isin(f_unit)]
-if f_leader:
-    df = df[df["leader"].isin(f_leader)]
-if isinstance(f_raised, (tuple, list)) and len(f_raised) == 2:
-    df = df[(df["raised_on"] >= f_raised[0]) & (df["raised_on"] <= f_raised[1])]
-if f_overdue:
-    df = df[df["overdue_days"].notna()]
-df = P.urgency_order(df)
+# filtered and ordered once per filter for every session (lib.problems.filter_problems, cached)
+view = _cache.problem_view(as_of, county, raised=f_raised if isinstance(f_raised, (tuple, list)) else None,
+                           overdue_only=f_overdue, project_code=f_project, category=f_category, level=f_level,
+                           status=f_status, unit=f_unit, leader=f_leader)
+df = view["df"]  # most urgent first
+if f_number.strip():  # 问题编号: the office's own number or a system number, any part of it
+    df = df[df["problem_id"].astype(str).str.contains(f_number.strip(), case=False, regex=False)]
 
 # --- figures ------------------------------------------------------------------------------------
-stats = P.problem_stats(df)
+stats = view["stats"]
 days = L("pb_days")
 unit_n = t("count_unit", lang)
 m = st.columns(4) + st.columns(4)[:3]
@@ -147,41 +136,59 @@ tabs = st.tabs([L("pb_tab_table"), L("pb_tab_board"), L("pb_tab_charts"), L("pb_
                 L("pb_tab_detail"), L("pb_tab_raise"), L("pb_tab_dudan")])
 
 # --- list, most urgent first ---------------------------------------------------------------------
+PICK_MAX = 1000  # problems offered in the 办理 picker (most urgent first)
+OVERDUE_MARK = "🔴 "  # the overdue cell's mark (a Styler's red background cannot draw 50,000 rows)
+
+
+def table_view(rows: pd.DataFrame, mark: bool = True) -> pd.DataFrame:
+    """The list's columns for ``rows`` (whole-column maps, no per-cell Python beyond the few dates);
+    ``mark=False`` leaves the overdue cells as plain words (the CSV export)."""
+    def enum(col: str, kind: str) -> pd.Series:
+        return rows[col].map({k: enum_label(kind, k, lang) for k in rows[col].dropna().unique()}).astype(object)
+
+    def dates(col: str) -> pd.Series:
+        return rows[col].map({d: fmt_d(d) for d in rows[col].dropna().unique()}).astype(object).fillna("")
+
+    over = rows["overdue_days"]
+    return pd.DataFrame({
+        L("pb_col_id"): rows["problem_id"].astype(str),
+        L("pb_col_overdue"): over.map({n: (OVERDUE_MARK if mark else "") + overdue_text(n) for n in over.dropna().unique()})
+        .astype(object).fillna(""),
+        L("pb_col_project"): rows["project_name"].fillna(rows["project_code"]),
+        L("pb_col_region"): rows["region_code"].map(regions).fillna(rows["region_code"]),
+        L("pb_col_category"): enum("category", "problem_category"),
+        L("pb_col_desc"): rows["description"],
+        L("pb_col_status"): enum("status", "problem_status"),
+        L("pb_col_level"): enum("level", "problem_level"),
+        L("pb_col_supervise"): rows["supervise_count"].astype(int),
+        L("pb_col_unit"): rows["unit"].fillna(""),
+        L("pb_col_person"): rows["person"].fillna(""),
+        L("pb_col_deadline"): dates("deadline"),
+        L("pb_col_raised"): dates("raised_on"),
+        L("pb_col_closed"): dates("closed_on"),
+        L("pb_col_days"): rows["days_open"].astype("Int64"),
+    })
+
+
 with tabs[0]:
     if df.empty:
         st.info(L("pb_empty"))
     else:
-        show = pd.DataFrame({
-            L("pb_col_id"): df["problem_id"].astype(int),
-            L("pb_col_overdue"): df["overdue_days"].map(overdue_text),
-            L("pb_col_project"): df["project_name"].fillna(df["project_code"]),
-            L("pb_col_region"): df["region_code"].map(lambda r: regions.get(r, r)),
-            L("pb_col_category"): df["category"].map(lambda k: enum_label("problem_category", k, lang)),
-            L("pb_col_desc"): df["description"],
-            L("pb_col_status"): df["status"].map(lambda k: enum_label("problem_status", k, lang)),
-            L("pb_col_level"): df["level"].map(lambda k: enum_label("problem_level", k, lang)),
-            L("pb_col_supervise"): df["supervise_count"].astype(int),
-            L("pb_col_unit"): df["unit"].fillna(""),
-            L("pb_col_person"): df["person"].fillna(""),
-            L("pb_col_deadline"): df["deadline"].map(fmt_d),
-            L("pb_col_raised"): df["raised_on"].map(fmt_d),
-            L("pb_col_closed"): df["closed_on"].map(fmt_d),
-            L("pb_col_days"): df["days_open"].astype("Int64"),
-        })
+        part = _widgets.paged(df, "pb_table_page", lang)  # one page of rows drawn, never 50,000
+        show = table_view(part)
         col_over = L("pb_col_overdue")
-        styled = show.style.map(
-            lambda v: f"background-color:{RED};color:#FFFFFF;font-weight:600" if v else "",
-            subset=[col_over])
-        event = st.dataframe(styled, hide_index=True, width="stretch", key="pb_table",
+        event = st.dataframe(show, hide_index=True, width="stretch", key="pb_table",
                              on_select="rerun", selection_mode="single-row",
-                             column_config={col_over: st.column_config.TextColumn(width=104),
-                                            L("pb_col_id"): st.column_config.NumberColumn(width=56)})
+                             column_config={col_over: st.column_config.TextColumn(width=116),
+                                            L("pb_col_id"): st.column_config.TextColumn(width=96)})
         st.caption(L("pb_select_hint"))
         picked = list(getattr(getattr(event, "selection", None), "rows", []) or [])
         if picked and picked != st.session_state.get("_pb_last_rows"):
-            st.session_state["pb_pick_next"] = int(show.iloc[picked[0]][L("pb_col_id")])
+            st.session_state["pb_pick_next"] = str(show.iloc[picked[0]][L("pb_col_id")])
         st.session_state["_pb_last_rows"] = picked
-        st.download_button(t("export_csv", lang), csv_bytes(show),
+        _widgets.excel_download(show, t("page_problems", lang), key="pb_xlsx")
+        st.download_button(t("export_csv", lang),  # every filtered row, formula-safe, built only on a click
+                           lambda rows=df: csv_bytes(table_view(rows, mark=False)),
                            file_name=f"problems_{as_of:%Y%m%d}.csv", mime="text/csv", key="pb_csv")
 
 # --- board by state --------------------------------------------------------------------------------
@@ -196,9 +203,9 @@ with tabs[1]:
             sup = f" · {L('pb_col_supervise')} {int(r.supervise_count)}" if r.supervise_count else ""
             col.markdown(
                 f'<div style="border:1px solid #E3E7ED;border-radius:8px;padding:6px 8px;margin-bottom:6px">'
-                f"{flag}<b>#{int(r.problem_id)}</b> {r.project_name or r.project_code}<br>"
+                f"{flag}<b>{html.escape(str(r.problem_id))}</b> {html.escape(str(r.project_name or r.project_code))}<br>"
                 f'<span style="font-size:14px">{enum_label("problem_category", r.category, lang)} · '
-                f"{str(r.description)[:40]}{sup}</span></div>", unsafe_allow_html=True)
+                f"{html.escape(str(r.description)[:40])}{sup}</span></div>", unsafe_allow_html=True)
         if len(part) > 12:
             col.caption(L("pb_board_more", n=len(part) - 12))
 
@@ -209,7 +216,8 @@ with tabs[2]:
     else:
         ch1, ch2 = st.columns(2)
         with ch1:
-            cats = [k for k in PROBLEM_CATEGORIES if k in set(df["category"])]
+            present = set(df["category"].unique())  # once, not once per category
+            cats = [k for k in PROBLEM_CATEGORIES if k in present]
             names = [enum_label("problem_category", k, lang) for k in cats]
             open_n = [int(((df["category"] == k) & df["is_open"]).sum()) for k in cats]
             closed_n = [int(((df["category"] == k) & ~df["is_open"]).sum()) for k in cats]
@@ -245,9 +253,12 @@ with tabs[2]:
             fig.update_layout(xaxis_title=L("pb_ax_age"), yaxis_title=L("pb_ax_count"))
             _widgets.chart(_widgets.style_fig(fig, L("pb_ch_ageing"), legend=False), key="pb_ch_age")
         with ch4:
-            raised_m = pd.Series([f"{d:%Y-%m}" for d in df["raised_on"]]).value_counts()
+            def month_counts(dates: pd.Series) -> pd.Series:  # per distinct day, not per row
+                return dates.map({d: f"{d:%Y-%m}" for d in dates.dropna().unique()}).value_counts()
+
+            raised_m = month_counts(df["raised_on"])
             closed_rows = df[~df["is_open"] & df["closed_on"].notna()]
-            closed_m = pd.Series([f"{d:%Y-%m}" for d in closed_rows["closed_on"]], dtype=object).value_counts()
+            closed_m = month_counts(closed_rows["closed_on"])
             months = sorted(set(raised_m.index) | set(closed_m.index))
             fig = go.Figure([
                 go.Bar(name=L("pb_s_raised"), x=[periods.fmt_period(p, lang) for p in months],
@@ -260,18 +271,20 @@ with tabs[2]:
 
 # --- per-unit scoreboard -------------------------------------------------------------------------
 with tabs[3]:
-    board = P.unit_scoreboard(df)
+    board = view["units"]
     if board.empty:
         st.info(L("pb_empty"))
     else:
-        st.dataframe(pd.DataFrame({
+        units_tab = pd.DataFrame({
             L("pb_col_unit"): board["unit"],
             L("pb_u_held"): board["held"],
             L("pb_u_closed"): board["closed"],
             L("pb_u_on_time"): board["on_time_rate"].map(_widgets.pct),
             L("pb_u_overdue"): board["overdue"],
             L("pb_u_max"): board["max_overdue_days"],
-        }), hide_index=True, width="stretch", key="pb_units")
+        })
+        st.dataframe(units_tab, hide_index=True, width="stretch", key="pb_units")
+        _widgets.excel_download(units_tab, L("pb_col_unit"), key="pb_units_xlsx")
 
 
 def run(fn, ok: str) -> bool:
@@ -289,25 +302,43 @@ def run(fn, ok: str) -> bool:
 
 # --- one problem: history and the moves this role may take ----------------------------------------
 with tabs[4]:
-    ids = [int(i) for i in df["problem_id"]]
+    # the picker lists the most urgent PICK_MAX problems of the filter (a filter or a tapped row reaches
+    # any other); labels are built for those rows only, and only the chosen row becomes a dict
+    pick_rows = df.head(PICK_MAX)
+    ids = pick_rows["problem_id"].astype(str).tolist()
     if not ids:
         st.info(L("pb_empty"))
     else:
-        rows = {int(r["problem_id"]): r for r in df.to_dict("records")}
+        if len(df) > PICK_MAX:
+            st.caption(L("pb_pick_capped", n=PICK_MAX, total=len(df)))
+        wanted_pid = st.session_state.get("pb_pick_next")
+        wanted_pid = None if wanted_pid is None else str(wanted_pid)
+        extra = df[df["problem_id"].astype(str) == wanted_pid] if wanted_pid is not None and wanted_pid not in ids \
+            else df.head(0)
+        if len(extra):
+            ids = [wanted_pid, *ids]
+            pick_rows = pd.concat([extra, pick_rows])
+        status_word = pick_rows["status"].map({k: enum_label("problem_status", k, lang)
+                                               for k in pick_rows["status"].dropna().unique()}).astype(object)
+        od_text = pick_rows["overdue_days"].map(
+            {n: overdue_text(n) for n in pick_rows["overdue_days"].dropna().unique()}).astype(object)
+        labels = dict(zip(ids, (
+            pick_rows["problem_id"].astype(str) + " "
+            + pick_rows["project_name"].fillna(pick_rows["project_code"]).astype(str) + " · "
+            + pick_rows["description"].astype(str).str.slice(0, 24) + " · " + status_word.astype(str)
+            + od_text.map(lambda v: f" · {v}" if isinstance(v, str) and v else "").fillna("")).tolist()))
 
-        def label(pid: int) -> str:
-            r = rows[pid]
-            od = overdue_text(r["overdue_days"])
-            return (f"#{pid} {r['project_name'] or r['project_code']} · {str(r['description'])[:24]} · "
-                    f"{enum_label('problem_status', r['status'], lang)}" + (f" · {od}" if od else ""))
+        def label(pid: str) -> str:
+            return labels.get(pid, pid)
 
         wanted = st.session_state.pop("pb_pick_next", None)  # a problem just raised opens here
+        wanted = None if wanted is None else str(wanted)
         if wanted in ids:
             st.session_state["pb_pick"] = wanted
         if st.session_state.get("pb_pick") not in ids:
             st.session_state["pb_pick"] = ids[0]
         pid = st.selectbox(L("pb_pick"), ids, key="pb_pick", format_func=label)
-        r = rows[pid]
+        r = pick_rows[pick_rows["problem_id"].astype(str) == pid].iloc[0].to_dict()
         facts = {
             L("pb_col_project"): f"{txt(r['project_name'])}({r['project_code']})",
             L("pb_col_region"): regions.get(r["region_code"], r["region_code"]),
@@ -340,43 +371,44 @@ with tabs[4]:
                 L("pb_h_note"): hist["note"].fillna(""),
             }), hide_index=True, width="stretch", key="pb_history")
 
+        kid = int(r["pk"])  # widget keys use the internal id (a number is the office's own text)
         actions = P.allowed_actions(actor, r) if c.actor is not None else []
         st.markdown(f"**{L('pb_actions')}**")
         if not actions:
             st.caption(L("pb_no_actions"))
         else:
-            action = st.radio(L("pb_action"), actions, key=f"pb_action_{pid}", horizontal=True,
+            action = st.radio(L("pb_action"), actions, key=f"pb_action_{kid}", horizontal=True,
                               format_func=lambda a: enum_label("problem_action", a, lang))
-            with st.form(f"pb_form_{pid}_{action}", clear_on_submit=False):
+            with st.form(f"pb_form_{kid}_{action}", clear_on_submit=False):
                 fields: dict = {}
                 if action == "assign":
                     st.caption(L("pb_five_hint"))
                     a1, a2, a3 = st.columns(3)
-                    fields["unit"] = a1.text_input(L("pb_col_unit"), value=txt(r["unit"]), key=f"pb_f_unit_{pid}")
+                    fields["unit"] = a1.text_input(L("pb_col_unit"), value=txt(r["unit"]), key=f"pb_f_unit_{kid}")
                     fields["leader"] = a2.text_input(L("pb_col_leader"), value=txt(r["leader"]),
-                                                     key=f"pb_f_leader_{pid}")
+                                                     key=f"pb_f_leader_{kid}")
                     fields["person"] = a3.text_input(L("pb_col_person"), value=txt(r["person"]),
-                                                     key=f"pb_f_person_{pid}")
+                                                     key=f"pb_f_person_{kid}")
                     fields["measures"] = st.text_area(L("pb_col_measures"), value=txt(r["measures"]),
-                                                      key=f"pb_f_measures_{pid}")
+                                                      key=f"pb_f_measures_{kid}")
                     fields["deadline"] = st.date_input(L("pb_col_deadline"), value=r["deadline"] if isinstance(r["deadline"], dt.date) else None,
-                                                       key=f"pb_f_deadline_{pid}", format="YYYY-MM-DD")
+                                                       key=f"pb_f_deadline_{kid}", format="YYYY-MM-DD")
                 elif action in ("submit", "accept"):
                     st.caption(L("pb_submit_hint" if action == "submit" else "pb_accept_hint"))
                     b1, b2 = st.columns(2)
                     fields["closed_on"] = b1.date_input(L("pb_col_closed"), value=r["closed_on"] if isinstance(r["closed_on"], dt.date) else as_of,
-                                                        key=f"pb_f_closed_{pid}_{action}", format="YYYY-MM-DD")
+                                                        key=f"pb_f_closed_{kid}_{action}", format="YYYY-MM-DD")
                     sat_now = r["satisfied"] if isinstance(r["satisfied"], bool) else None
                     sat_opts = [True, False, None]
                     fields["satisfied"] = b2.radio(
                         L("pb_col_satisfied"), sat_opts, index=sat_opts.index(sat_now), horizontal=True,
-                        key=f"pb_f_sat_{pid}_{action}",
+                        key=f"pb_f_sat_{kid}_{action}",
                         format_func=lambda v: L("pb_sat_unknown") if v is None else t("yes" if v else "no", lang))
                 needs_note = action in P.NOTE_REQUIRED
                 note = st.text_area(L("pb_note_required" if needs_note else "pb_note"),
-                                    key=f"pb_f_note_{pid}_{action}")
+                                    key=f"pb_f_note_{kid}_{action}")
                 go_ = st.form_submit_button(f"{L('pb_do')}:{enum_label('problem_action', action, lang)}",
-                                            type="primary", key=f"pb_do_{pid}_{action}")
+                                            type="primary", key=f"pb_do_{kid}_{action}")
             if go_:
                 run(lambda s: P.apply(s, c.actor, pid, action, note=note or None, **fields),
                     L("pb_done", action=enum_label("problem_action", action, lang), id=pid))
@@ -426,7 +458,7 @@ with tabs[5]:
                 def _raise(session):
                     p = P.raise_problem(session, c.actor, project, category, desc, raised_on, level=level,
                                         **{k: v for k, v in five.items() if v not in (None, "")})
-                    created["id"] = p.id
+                    created["id"] = p.number
 
                 try:
                     with session_scope(get_engine()) as session:
@@ -455,7 +487,7 @@ with tabs[6]:
                     if r in regions else 999)
         target = st.selectbox(L("pb_dd_county"), cs, key="pb_dd_county",
                               format_func=lambda code: regions.get(code, code)) if cs else None
-        sel = overdue_rows[overdue_rows["region_code"] == target]
+        sel = overdue_rows[access.scope.of(target).mask(overdue_rows["region_code"])] if target else overdue_rows.iloc[:0]
         dd_kwargs = {"region_code": target}
     if target is None:
         st.info(L("pb_no_overdue"))

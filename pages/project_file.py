@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lib import periods
+from lib.access.scope import of as region_scope
 from lib.i18n import enum_label, t
 from lib.rules import overview, pipeline
 from lib.store import queries
@@ -52,7 +53,7 @@ if _frame.need_period(c):
 
     projects = _cache.cached(queries.project_codes, year)  # (code, name, region) of the year
     names = {code: name for code, name, _ in projects}
-    codes = [code for code, _, region in projects if not c.region_code or region == c.region_code]
+    codes = [code for code, _, region in projects if region_scope(c.region_code).allows(region)]
     wanted = st.session_state.get("project_code")
     if wanted and wanted not in codes and wanted in names:
         codes = [wanted, *codes]
@@ -214,7 +215,7 @@ if _frame.need_period(c):
         st.caption(t("pf_none", lang))
     else:
         ptab = pd.DataFrame({
-            "#": probs["problem_id"],
+            t("pb_col_id", lang): probs["problem_id"].astype(str),
             t("pc_category", lang): probs["category"].map(lambda k: enum_label("problem_category", k, lang)),
             t("pc_status", lang): probs["status"].map(lambda k: enum_label("problem_status", k, lang)),
             t("pc_deadline", lang): probs["deadline"].map(fdate),
@@ -223,6 +224,7 @@ if _frame.need_period(c):
             t("pc_description", lang): probs["description"],
         })
         st.dataframe(ptab, hide_index=True, key="pf_problems")
+        _widgets.excel_download(ptab, t("pf_problems", lang), key="pf_problems_xlsx")
 
     # --- history of changes --------------------------------------------------------------------------------
     st.markdown(f"#### {t('pf_history', lang)}")
@@ -239,9 +241,22 @@ if _frame.need_period(c):
     if len(events):
         parts.append(pd.DataFrame({
             "at": events["at"], "who": events["username"],
-            "what": [f"#{pid} " + enum_label("problem_action", a, lang) for pid, a in
+            "what": [f"{pid} " + enum_label("problem_action", a, lang) for pid, a in
                      zip(events["problem_id"], events["action"])],
             "detail": events["note"].fillna(""),
+        }))
+    from lib.intake import quality
+
+    qflags = _cache.cached(quality.flag_table, project_code=code)
+    if len(qflags):  # the data-quality flags that stand on the project's reports
+        parts.append(pd.DataFrame({
+            "at": [r if r is not None and r == r else pd.Timestamp(periods.last_day(p))
+                   for r, p in zip(qflags["reported_at"], qflags["period"])],
+            "who": qflags["reporter"].fillna(""),
+            "what": [f"{t('qf_history', lang)} · {t('qf_name_' + k, lang)} · {periods.fmt_period(p, lang)}"
+                     for k, p in zip(qflags["code"], qflags["period"])],
+            "detail": [quality.message({"code": k, "params": pr}, lang)
+                       for k, pr in zip(qflags["code"], qflags["params"])],
         }))
     if not parts:
         st.caption(t("pf_none", lang))
@@ -251,6 +266,7 @@ if _frame.need_period(c):
         hist_all["detail"] = hist_all["detail"].astype(str).str.slice(0, 300)
         hist_all.columns = [t(k, lang) for k in ("hc_when", "hc_who", "hc_what", "hc_detail")]
         st.dataframe(hist_all, hide_index=True, key="pf_changes")
+        _widgets.excel_download(hist_all, t("pf_history", lang), key="pf_changes_xlsx")
 
     # --- monthly reports ----------------------------------------------------------------------------------------
     with st.expander(t("pf_reports", lang)):

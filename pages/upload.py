@@ -15,8 +15,8 @@ from sqlalchemy import select
 from lib import access, periods
 from lib.errors import CockpitError
 from lib.i18n import t
+from lib.intake import kinds
 from lib.intake.importer import (
-    KINDS,
     batches,
     display_value,
     field_label,
@@ -27,7 +27,7 @@ from lib.intake.importer import (
 from lib.intake.templates import TITLES, template_csv, template_xlsx
 from lib.store import get_engine, session_scope
 from lib.store.models import Region
-from pages import _frame
+from pages import _cache, _frame, _widgets
 
 c = _frame.ctx()
 lang = c.lang
@@ -43,13 +43,14 @@ def L(key: str, **kw) -> str:
     return text.format(**kw) if kw else text
 
 
-def _show_errors(res) -> None:
+def _show_errors(res, key: str = "upload_errors_xlsx") -> None:
     """The errors of a refused upload: the count of all, the first 200 listed (lib caps the list)."""
     total = max(res.error_total, len(res.errors))
     st.error(L("up_errors", n=total))
     if total > len(res.errors):
         st.caption(L("in_errors_total", total=total, shown=len(res.errors)))
     st.dataframe(_issues_table(res.errors), hide_index=True, width="stretch")
+    _widgets.excel_download(_issues_table(res.errors), L("up_col_message"), key=key)
 
 
 def kind_label(k: str) -> str:
@@ -61,7 +62,7 @@ with session_scope(engine) as s:
     regions = {r.code: r.name for r in s.scalars(select(Region).order_by(Region.display_order, Region.code))}
 
 # kinds this account may upload (regions/targets/stats are the office's)
-allowed = [k for k in KINDS if access.can(actor, "upload_regions" if k in ("regions", "targets", "stats") else "upload")]
+allowed = [k for k, spec in kinds.REGISTRY.items() if access.can(actor, spec.permission)]
 today = dt.date.today()
 last_idx = today.year * 12 + today.month + 1
 month_list = [periods.from_index(i) for i in range(last_idx, (today.year - 6) * 12, -1)]
@@ -105,7 +106,7 @@ if kind == "monthly" and prefill_region:
     with session_scope(engine) as s:
         n = s.scalar(select(func.count()).select_from(ProjectYear).join(Project, Project.code == ProjectYear.project_code)
                      .where(ProjectYear.year == int(period[:4]), ProjectYear.library == "annual",
-                            Project.region_code == prefill_region))
+                            access.scope.of(prefill_region).where(Project.region_code)))
     d3.caption(L("up_prefilled", n=n))
 
 # ---- ② upload ----
@@ -176,6 +177,15 @@ if upl is not None:
             if not changes.empty:
                 st.markdown(f"**{L('up_changes')}**")
                 st.dataframe(changes, hide_index=True, width="stretch")
+            if kind == "problems":  # the numbers new problems will get (blank 问题编号 → the next system number)
+                new = [ch for ch in res.changes if ch["action"] == "insert"]
+                if new:
+                    st.markdown(f"**{L('up_new_problems')}**")
+                    st.dataframe(pd.DataFrame([{
+                        L("up_col_row"): ch["row"], L("pb_col_id"): (ch["after"] or {}).get("number", ""),
+                        L("pb_col_project"): (ch["after"] or {}).get("project_code", ""),
+                        L("pb_col_desc"): str((ch["after"] or {}).get("description", ""))[:60]} for ch in new]),
+                        hide_index=True, width="stretch", key="upload_new_problems")
             new_keys = [ch["key"] for ch in res.changes if ch["action"] == "insert"]
             if new_keys:
                 with st.expander(f"{L('up_new_rows')}({len(new_keys)})"):
@@ -194,7 +204,7 @@ if upl is not None:
                     st.rerun()
                 else:  # the store changed between preview and confirm
                     st.session_state.pop("upload_preview", None)
-                    _show_errors(final)
+                    _show_errors(final, key="upload_final_errors_xlsx")
 
 # ---- history and undo ----
 st.divider()
@@ -246,13 +256,13 @@ if access.can(actor, "undo_any"):
     gy = int(c.period[:4]) if c.period else today.year
     year = st.selectbox(L("up_grid_year"), years, index=years.index(gy) if gy in years else 0, key="upload_grid_year")
     through = c.period if c.period and int(c.period[:4]) == year else None
-    with session_scope(engine) as s:
-        grid = reporting_grid(s, year, through=through)
+    grid = _cache.shared(reporting_grid, year, through=through)  # once per data version, every session
     if grid.empty:
         st.caption(t("no_data", lang))
     else:
-        grid = grid.assign(cell=[f"{r}/{a}" + (" ✗" if m else "") for r, a, m in
-                                 zip(grid["reported"], grid["annual"], grid["missing"])],
+        grid = grid.assign(cell=[f"{r}/{a}" + (" ✗" if m else "") + (f" ⏰{lt}" if lt else "") + (f" ⚑{fl}" if fl else "")
+                                 for r, a, m, lt, fl in zip(grid["reported"], grid["annual"], grid["missing"],
+                                                            grid["late"], grid["flagged"])],
                            month=[f"{int(p[5:])}月" if lang == "zh" else p for p in grid["period"]])
         order = list(dict.fromkeys(grid["month"]))
         wide = grid.pivot(index="region_name", columns="month", values="cell")[order]
@@ -260,4 +270,6 @@ if access.can(actor, "undo_any"):
         wide.index.name = L("up_col_region")
         st.dataframe(wide.style.map(lambda v: "background-color:#F8D7D7" if isinstance(v, str) and "✗" in v else ""),
                      width="stretch")
+        _widgets.excel_download(wide.reset_index(), L("up_grid"), key="upload_grid_xlsx")
         st.caption(L("up_grid_note"))
+        st.caption(L("up_grid_legend"))

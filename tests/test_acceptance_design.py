@@ -9,13 +9,12 @@ e = 5/12 → 0.4167.
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import BACKENDS, run_cli
+
+pytestmark = pytest.mark.slow  # the templates imported through the CLI, on both stores
 
 MONTHS = ["2022-01", "2022-02", "2022-03", "2022-04", "2022-05"]
 
@@ -79,16 +78,16 @@ PROBLEMS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def loaded(tmp_path_factory):
+@pytest.fixture(scope="module", params=BACKENDS)
+def loaded(request, tmp_path_factory, new_store):
+    """The templates imported by the command line (run in-process) into an empty store, on SQLite
+    and on PostgreSQL."""
     tmp = tmp_path_factory.mktemp("design")
-    db = tmp / "c.db"
-    env = dict(os.environ, COCKPIT_DB_URL=f"sqlite:///{db}")
+    url, drop = new_store(request.param, tmp, migrated=False)
+    request.addfinalizer(drop)
 
     def run(*args):
-        proc = subprocess.run([sys.executable, "-m", "lib.cli", *args], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=300)
-        return proc
+        return run_cli(*args, url=url)
 
     assert run("init").returncode == 0
     files = {

@@ -45,6 +45,7 @@ event_projects = A5, A6 = 2; stalled_after_event = A5 = 1.
 Region R2 has no projects: counts 0, every rate blank (no denominator).
 """
 import datetime as dt
+import json
 import math
 
 import pandas as pd
@@ -53,6 +54,7 @@ import pytest
 from lib.rules import pipeline
 from lib.store import session_scope
 from lib.store.models import Approval, Project, ProjectEvent
+from tests.conftest import run_cli
 from tests.rules_helpers import Builder, d
 
 PERIOD = "2022-07"
@@ -71,7 +73,20 @@ def _appr(s, code, kind, planned=None, done=None, status="in_progress", unit="�
     s.flush()
 
 
-def build(s):
+APPROVALS = [  # code, 手续, 计划办结, 实际办结, 状态 (the file's words)
+    ("A1", "立项", "2022-03-01", "2022-03-01", "已办结"), ("A1", "用地预审", "2022-07-01", None, "办理中"),
+    ("A2", "环评", "2022-06-30", None, "办理中"),
+    ("A3", "立项", "2022-02-01", "2022-02-01", "已办结"), ("A3", "施工许可", "2022-08-15", None, "办理中"),
+    ("A4", "立项", "2022-02-01", "2022-02-01", "已办结"), ("A4", "用地", "2022-05-01", "2022-04-20", "已办结"),
+    ("A4", "施工许可", "2022-11-30", None, "未启动"),
+    ("B2", "立项", "2022-12-01", None, "办理中"),
+]
+EVENTS = [("二季度集中开工", "2022-04-20", "开工", "A5"), ("二季度集中开工", "2022-04-20", "开工", "A6")]
+KIND = {"立项": "initiation", "用地预审": "land_pre", "用地": "land", "环评": "eia", "施工许可": "construction_permit"}
+STATUS = {"已办结": "done", "办理中": "in_progress", "未启动": "not_started"}
+
+
+def build(s, with_pipeline_rows: bool = True):
     b = Builder(s)
     b.region("R1", "甲县", order=1).region("R2", "乙县", order=2)
     b.project("A1", nature="new", annual_plan=100, planned_start="2022-09-01")
@@ -98,17 +113,11 @@ def build(s):
     _set(s, "S3", source="attracted", signed_on="2021-11-01")
     _set(s, "O1", actual_end="2022-05-31", actual_operation="2022-07-15")
     _set(s, "E1", actual_end="2022-06-30")
-    _appr(s, "A1", "initiation", "2022-03-01", "2022-03-01", "done")
-    _appr(s, "A1", "land_pre", "2022-07-01")
-    _appr(s, "A2", "eia", "2022-06-30")
-    _appr(s, "A3", "initiation", "2022-02-01", "2022-02-01", "done")
-    _appr(s, "A3", "construction_permit", "2022-08-15")
-    _appr(s, "A4", "initiation", "2022-02-01", "2022-02-01", "done")
-    _appr(s, "A4", "land", "2022-05-01", "2022-04-20", "done")
-    _appr(s, "A4", "construction_permit", "2022-11-30", None, "not_started")
-    _appr(s, "B2", "initiation", "2022-12-01")
-    for code in ("A5", "A6"):
-        s.add(ProjectEvent(name="二季度集中开工", project_code=code, held_on=dt.date(2022, 4, 20), type="start"))
+    if with_pipeline_rows:
+        for code, kind, planned, done, status in APPROVALS:
+            _appr(s, code, KIND[kind], planned, done, STATUS[status])
+        for name, held_on, _type, code in EVENTS:
+            s.add(ProjectEvent(name=name, project_code=code, held_on=d(held_on), type="start"))
     for period, ytd in (("2022-04", 100), ("2022-05", 100), ("2022-06", 100)):
         b.report("A5", period, ytd, started=True)
     b.report("A6", "2022-04", 0, started=False).report("A6", "2022-05", 50, started=True)
@@ -116,10 +125,24 @@ def build(s):
     s.flush()
 
 
-@pytest.fixture
-def campaign(store):
+@pytest.fixture(params=["rows", "files"])
+def campaign(request, store, tmp_path):
+    """The campaign with its 手续 and events written as rows, or imported from the DESIGN.md upload
+    templates (前期手续 and 集中活动 CSV files) through the command line."""
     with session_scope(store) as s:
-        build(s)
+        build(s, with_pipeline_rows=request.param == "rows")
+    if request.param == "files":
+        url = store.url.render_as_string(hide_password=False)
+        appr = tmp_path / "前期手续.csv"
+        appr.write_text("项目代码,手续,计划办结,实际办结,状态,牵头部门\n" + "".join(
+            f"{c},{k},{p},{dn or ''},{st},县自然资源局\n" for c, k, p, dn, st in APPROVALS), encoding="utf-8-sig")
+        ev = tmp_path / "集中活动.csv"
+        ev.write_text("活动名称,活动日期,类型,项目代码\n" + "".join(f"{n},{h},{ty},{c}\n" for n, h, ty, c in EVENTS),
+                      encoding="utf-8-sig")
+        for kind, path in (("approvals", appr), ("events", ev)):
+            res = run_cli("import", kind, str(path), url=url)
+            assert res.returncode == 0, (res.stdout, res.stderr)
+            assert json.loads(res.stdout)["inserted"] == (len(APPROVALS) if kind == "approvals" else len(EVENTS))
     return store
 
 

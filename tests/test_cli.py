@@ -1,4 +1,6 @@
-"""The command line of DESIGN.md, run as a user would (a subprocess), on a temporary store."""
+"""The command line of DESIGN.md on a temporary store, on SQLite and PostgreSQL: run in-process
+(``lib.cli.main(argv)`` with stdin/stdout/stderr captured, see tests/conftest.run_cli), and once as
+a real ``python -m lib.cli`` subprocess to check the entry point and its exit code."""
 import os
 import sqlite3
 import subprocess
@@ -6,50 +8,74 @@ import sys
 
 import pytest
 from alembic import command
+from sqlalchemy import text
 
 from lib import store
 from lib.cli import LEAGUE_COLUMNS, LIGHTS_COLUMNS, PROBLEM_COLUMNS
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_cli
 
 
-def cli(*args, db, stdin=None):
-    env = dict(os.environ, COCKPIT_DB_URL=f"sqlite:///{db}")
-    env.pop("COCKPIT_DEBUG", None)
-    return subprocess.run([sys.executable, "-m", "lib.cli", *args], cwd=ROOT, env=env, input=stdin,
-                          capture_output=True, text=True, timeout=300)
+def cli(*args, db=None, url=None, stdin=""):
+    """The command line against the SQLite file ``db`` or the store at ``url``."""
+    return run_cli(*args, url=url or f"sqlite:///{db}", stdin=stdin)
+
+
+@pytest.fixture
+def empty_url(backend, new_store, tmp_path):
+    """An empty store (no schema yet) on SQLite and on PostgreSQL."""
+    url, drop = new_store(backend, tmp_path, migrated=False)
+    yield url
+    store.dispose_all()
+    drop()
+
+
+def rows(url, sql):
+    eng = store.make_engine(url)
+    try:
+        with eng.connect() as conn:
+            return conn.execute(text(sql)).fetchall()
+    finally:
+        eng.dispose()
 
 
 def one_line_error(proc):
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr
-    lines = [l for l in proc.stderr.splitlines() if l.strip()]
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, proc.stderr
     return lines[0]
 
 
-def test_init_creates_then_reports_current(tmp_path):
-    db = tmp_path / "c.db"
-    first = cli("init", db=db)
+def test_init_creates_then_reports_current(empty_url):
+    first = cli("init", url=empty_url)
     assert first.returncode == 0 and "已创建" in first.stdout
-    again = cli("init", db=db)
+    again = cli("init", url=empty_url)
     assert again.returncode == 0 and "已是最新" in again.stdout
 
 
 def test_missing_store_is_one_line(tmp_path):
-    proc = cli("lights", "--period", "2022-10", db=tmp_path / "none.db")
+    """As a real subprocess: the entry point exits with the code main() returns."""
+    env = dict(os.environ, COCKPIT_DB_URL=f"sqlite:///{tmp_path / 'none.db'}")
+    env.pop("COCKPIT_DEBUG", None)
+    proc = subprocess.run([sys.executable, "-m", "lib.cli", "lights", "--period", "2022-10"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
     assert proc.returncode == 2
     assert "init" in one_line_error(proc)
     assert not (tmp_path / "none.db").exists()
 
 
-def test_older_schema_is_one_line_and_init_upgrades(tmp_path):
-    db = tmp_path / "old.db"
-    eng = store.make_engine(f"sqlite:///{db}")
+def test_uninitialised_store_is_one_line(empty_url):
+    proc = cli("lights", "--period", "2022-10", url=empty_url)
+    assert proc.returncode == 2 and "init" in one_line_error(proc)
+
+
+def test_older_schema_is_one_line_and_init_upgrades(empty_url):
+    eng = store.make_engine(empty_url)
     command.upgrade(store._alembic_config(eng), "0001")
     eng.dispose()
-    proc = cli("league", "--period", "2022-10", db=db)
+    proc = cli("league", "--period", "2022-10", url=empty_url)
     assert proc.returncode == 2 and "结构版本" in one_line_error(proc)
-    up = cli("init", db=db)
+    up = cli("init", url=empty_url)
     assert up.returncode == 0 and "已升级" in up.stdout
 
 
@@ -70,35 +96,32 @@ def test_bad_as_of_and_unknown_command(tmp_path):
     assert "参数错误" in one_line_error(cli("import", "nonsense", "x.csv", db=db))
 
 
-def test_user_add_reads_password_from_stdin_and_hashes_it(tmp_path):
-    db = tmp_path / "c.db"
-    cli("init", db=db)
-    proc = cli("user", "add", "office2", "--role", "office", db=db, stdin="s3cret-pass\n")
+def test_user_add_reads_password_from_stdin_and_hashes_it(empty_url):
+    cli("init", url=empty_url)
+    proc = cli("user", "add", "office2", "--role", "office", url=empty_url, stdin="s3cret-pass\n")
     assert proc.returncode == 0, proc.stderr
     assert "s3cret-pass" not in proc.stdout + proc.stderr
-    with sqlite3.connect(db) as conn:
-        role, pw_hash = conn.execute("SELECT role, password_hash FROM users WHERE username='office2'").fetchone()
-        audit = " ".join(r[0] or "" for r in conn.execute("SELECT after FROM audit_log"))
+    ((role, pw_hash),) = rows(empty_url, "SELECT role, password_hash FROM users WHERE username='office2'")
+    audit = " ".join(str(r[0] or "") for r in rows(empty_url, "SELECT after FROM audit_log"))
     assert role == "office" and pw_hash.startswith("$argon2") and "s3cret-pass" not in audit
-    short = cli("user", "add", "x", "--role", "leader", db=db, stdin="short\n")
+    short = cli("user", "add", "x", "--role", "leader", url=empty_url, stdin="short\n")
     assert short.returncode != 0 and "密码" in one_line_error(short)
-    staff = cli("user", "add", "y", "--role", "staff", db=db, stdin="long-enough-pw\n")
+    staff = cli("user", "add", "y", "--role", "staff", url=empty_url, stdin="long-enough-pw\n")
     assert staff.returncode != 0 and "县区" in one_line_error(staff)
 
 
-def test_backup_is_a_usable_store(tmp_path):
-    db = tmp_path / "c.db"
-    cli("init", db=db)
-    cli("user", "add", "office2", "--role", "office", db=db, stdin="s3cret-pass\n")
+def test_backup_is_a_usable_store(empty_url, tmp_path):
+    cli("init", url=empty_url)
+    cli("user", "add", "office2", "--role", "office", url=empty_url, stdin="s3cret-pass\n")
     out = tmp_path / "backup.db"
-    proc = cli("backup", "--out", str(out), db=db)
+    proc = cli("backup", "--out", str(out), url=empty_url)
     assert proc.returncode == 0, proc.stderr
     assert "已备份" in proc.stdout
     with sqlite3.connect(out) as conn:
         assert conn.execute("SELECT username FROM users").fetchall() == [("office2",)]
     # the backup is itself a current store the CLI accepts
     assert cli("init", db=out).stdout.count("已是最新") == 1
-    again = cli("backup", "--out", str(out), db=db)
+    again = cli("backup", "--out", str(out), url=empty_url)
     assert again.returncode != 0 and "已存在" in one_line_error(again)
 
 

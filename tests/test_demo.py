@@ -38,10 +38,11 @@ def _counts(session) -> dict[str, int]:
 
 
 @pytest.fixture
-def demo_store(sqlite_store):
-    with session_scope(sqlite_store) as s:
-        assert demo.load_demo(s) is True
-    return sqlite_store
+def demo_store(demo_engine):
+    """A copy of the demo template (loaded once per session by ``demo.load_demo``), on both stores."""
+    with session_scope(demo_engine) as s:
+        assert demo.is_demo(s)
+    return demo_engine
 
 
 def test_generator_is_deterministic():

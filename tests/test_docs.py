@@ -10,7 +10,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 def test_readme_starts_with_the_two_commands():
     first_block = README.split("```", 2)[1]
-    commands = [l.split("#")[0].strip() for l in first_block.strip().splitlines() if l.strip()]
+    commands = [line.split("#")[0].strip() for line in first_block.strip().splitlines() if line.strip()]
     assert commands == ["make run", "make test"]
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(r"^run:", makefile, re.M) and re.search(r"^test:", makefile, re.M)

@@ -88,7 +88,7 @@ def test_shared_borders_stay_identical_after_simplification():
     right = [[2, 0], [2, 1]] + wiggle[::-1] + [[2, 0]]
     a, b = geo.simplify_many([{"type": "Polygon", "coordinates": [left]},
                               {"type": "Polygon", "coordinates": [right]}], tolerance=0.002)
-    border = lambda g: {tuple(p) for p in g["coordinates"][0] if 0.99 < p[0] < 1.01}  # noqa: E731
+    border = lambda g: {tuple(p) for p in g["coordinates"][0] if 0.99 < p[0] < 1.01}
     assert border(a) == border(b)
     assert len(border(a)) < len(wiggle)
 

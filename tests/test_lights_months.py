@@ -4,6 +4,7 @@ relies on it), with and without reason texts, across a year boundary and with pe
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from lib import periods
 from lib.demo import load_demo
@@ -11,6 +12,8 @@ from lib.rules import lights
 from lib.store import session_scope
 from lib.store.queries import report_periods
 from tests.rules_helpers import Builder
+
+pytestmark = pytest.mark.slow  # six months of lights on the demo, one by one
 
 
 def _same_as_one_by_one(session, months, with_reasons=True):

@@ -270,6 +270,7 @@ def test_kaleido_page_uses_local_plotly_and_no_mathjax():
     assert any("plotly" in s and "package_data" in s for s in scripts)
 
 
+@pytest.mark.slow
 def test_static_png_renders_with_no_network(tmp_path):
     """Render in a child process whose Chromium sends every http(s) request to a proxy on 127.0.0.1
     that records it and answers nothing: the PNG still comes out (nothing it needs is fetched), and
@@ -302,8 +303,7 @@ def test_static_png_renders_with_no_network(tmp_path):
     th.start()
     out = tmp_path / "map.png"
     code = textwrap.dedent(f"""
-        import sys; sys.path.insert(0, {str(ROOT)!r}); sys.path.insert(0, {str(ROOT / 'tests')!r})
-        from test_mapview import _md
+        from tests.test_mapview import _md  # python -c in ROOT imports from ROOT
         from lib.geo import mapview as mv
         png = mv.static_map_png(_md(n=80), "gap", demo=True)
         open({str(out)!r}, "wb").write(png)

@@ -1,10 +1,13 @@
 """AppTest: the admin page adds, edits and disables accounts through lib.access, audited; others refused."""
+import datetime as dt
+
 import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from lib import access, store
-from lib.access import Actor
+from lib.access import Actor, throttle
+from lib.errors import CockpitError
 from lib.store.models import AuditLog, Region, User
 from tests.conftest import ROOT
 
@@ -16,7 +19,7 @@ def admin_store(app_store):
     with store.session_scope(app_store) as s:
         s.add(Region(code="532923", name="祥云县", kind="county", display_order=1))
         s.flush()
-        access.create_user(s, access.CLI_ACTOR, "admin", "admin-pass-1", "admin")
+        access.create_user(s, access.CLI_ACTOR, "admin", "root-pass-4471", "admin")
     return app_store
 
 
@@ -59,7 +62,35 @@ def test_short_password_is_refused_with_a_message(admin_store):
         assert s.scalar(select(User).where(User.username == "leader2")) is None
 
 
-@pytest.mark.parametrize("role", ["leader", "office", "staff"])
+def test_office_lifts_sign_in_delays_and_sees_nothing_else(admin_store):
+    """Issue 12 item 2: the campaign office can unlock an account on the page (and only that)."""
+    with store.session_scope(admin_store) as s:
+        access.create_user(s, access.CLI_ACTOR, "leader2", "a-good-password", "leader")
+    for _ in range(4):
+        try:
+            with store.session_scope(admin_store) as s:
+                access.authenticate(s, "leader2", "wrong-password", address="10.0.0.3")
+        except CockpitError:
+            pass
+    with store.session_scope(admin_store) as s:  # six more, as if made over the last minutes: 2 min delay
+        for _ in range(6):
+            throttle.record_failure(s, throttle.keys_for("leader2", "10.0.0.3"), dt.datetime.now())
+    with store.session_scope(admin_store) as s:
+        assert "leader2" in access.delayed_until(s, ["leader2"])
+    at = _run(Actor("office1", "office"))
+    assert not at.exception
+    assert not at.text_input  # no add / reset forms for the office
+    assert at.selectbox(key="admin_unlock_user").value == "leader2"  # delayed names first
+    at.button(key="admin_unlock_submit").click().run()
+    assert not at.exception and not at.error
+    with store.session_scope(admin_store) as s:
+        assert access.delayed_until(s, ["leader2"]) == {}
+        assert access.authenticate(s, "leader2", "a-good-password", address="10.0.0.3").username == "leader2"
+        row = s.scalar(select(AuditLog).where(AuditLog.username == "office1"))
+        assert row.entity_key == "leader2" and "unlocked" in row.after
+
+
+@pytest.mark.parametrize("role", ["leader", "staff"])
 def test_non_admins_are_refused(admin_store, role):
     at = _run(Actor("x", role, "532923" if role == "staff" else None))
     assert not at.exception and len(at.dataframe) == 0

@@ -8,28 +8,26 @@ from streamlit.testing.v1 import AppTest
 
 from lib import store
 from lib.access import Actor
-from tests.conftest import ROOT
+from tests.conftest import BACKENDS, ROOT
+
+pytestmark = pytest.mark.slow  # AppTests of the map on the demo, on both stores
 
 LEADER = Actor(username="leader", role="leader")
 PERIOD = "2022-10"
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
-    from lib.demo import load_demo
-
-    path = tmp_path_factory.mktemp("mapdemo") / "cockpit.db"
-    eng = store.make_engine(f"sqlite:///{path}")
-    store.upgrade(eng)
-    with store.session_scope(eng) as s:
-        assert load_demo(s)
-    eng.dispose()
-    return path
+@pytest.fixture(scope="module", params=BACKENDS)
+def demo_url(request, tmp_path_factory, new_store):
+    """A copy of the demo store on SQLite and on PostgreSQL."""
+    url, drop = new_store(request.param, tmp_path_factory.mktemp("mapdemo"), demo=True)
+    yield url
+    store.dispose_all()
+    drop()
 
 
 @pytest.fixture
-def demo_store(demo_db, monkeypatch):
-    monkeypatch.setenv("COCKPIT_DB_URL", f"sqlite:///{demo_db}")
+def demo_store(demo_url, monkeypatch):
+    monkeypatch.setenv("COCKPIT_DB_URL", demo_url)
     store.dispose_all()
     yield store.get_engine()
     store.dispose_all()

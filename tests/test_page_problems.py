@@ -106,7 +106,9 @@ def test_staff_raise_assign_submit_then_office_return_supervise_escalate_accept(
     with store.session_scope(eng) as s:
         pid = s.scalar(select(Problem.id).where(Problem.project_code == "P1"))
     assert history(eng, pid) == [("raise", None, "pending", "staff-532901", "二期用地指标未落实")]
-    assert at.selectbox(key="pb_pick").value == pid
+    number = problem(eng, pid).number
+    assert number == "Q-000002"  # a problem raised on the page gets the next system number
+    assert at.selectbox(key="pb_pick").value == number
     assert at.radio(key=f"pb_action_{pid}").options == ["交办", "进展", "提级"]
 
     # assign without all five: refused with the missing ones named; nothing written
@@ -133,7 +135,7 @@ def test_staff_raise_assign_submit_then_office_return_supervise_escalate_accept(
     # the office
     at = page(OFFICE)
     ok(at)
-    at.selectbox(key="pb_pick").set_value(pid).run()
+    at.selectbox(key="pb_pick").set_value(number).run()
     assert at.radio(key=f"pb_action_{pid}").options == ["进展", "销号", "退回", "督办", "提级"]
     at = act(at, pid, "return", note="")  # a return needs a note
     assert at.error and "必须填写说明" in at.error[0].value
@@ -169,7 +171,7 @@ def test_staff_of_another_county_sees_but_cannot_act(page_store):
     ok(at)
     at = page(STAFF)  # staff of 532901 looking at the 漾濞县 problem
     ok(at)
-    assert at.selectbox(key="pb_pick").value == 1
+    assert at.selectbox(key="pb_pick").value == "Q-000001"
     assert any("没有可办理的操作" in cap.value for cap in at.caption)
 
 

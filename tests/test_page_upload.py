@@ -111,7 +111,8 @@ def test_office_sees_reporting_grid(page_store):
     grid = [d.value for d in at.dataframe if "3月" in getattr(d.value, "columns", [])]
     assert grid, "reporting grid missing"
     g = grid[0].data if hasattr(grid[0], "data") else grid[0]
-    assert g.loc["大理市", "3月"] == "1/3 ✗" and g.loc["漾濞县", "3月"] == "0/2 ✗"
+    # uploaded today for March 2022: after 10 April 2022, so late (⏰); ytd 1 lags with no note (⚑)
+    assert g.loc["大理市", "3月"] == "1/3 ✗ ⏰1 ⚑1" and g.loc["漾濞县", "3月"] == "0/2 ✗"
 
 
 def test_leader_is_refused(page_store):
@@ -119,3 +120,17 @@ def test_leader_is_refused(page_store):
     assert not at.exception
     assert at.warning and "没有上传数据的权限" in at.warning[0].value
     assert not at.get("file_uploader")
+
+
+def test_problem_preview_shows_the_numbers_new_problems_get(page_store):
+    from tests._intake import STAFF_A as STAFF_ACTOR
+
+    rows = [{"id": "DL-2022-015", "code": "A1", "category": "用地", "description": "用地预审未批复", "raised_on": "2022-03-01"},
+            {"id": None, "code": "A1", "category": "资金", "description": "专项债未到位", "raised_on": "2022-03-02"}]
+    at = _run(STAFF_ACTOR)
+    at.selectbox(key="upload_kind").set_value("problems").run()
+    at.file_uploader(key="upload_file").set_value(("问题.csv", rows_csv("problems", rows), "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    new = next(d.value for d in at.dataframe if "编号" in list(d.value.columns))
+    assert list(new["编号"]) == ["DL-2022-015", "Q-000001"]  # the office's own number kept, a blank numbered
+    assert any("Q-000001(新问题,系统编号)" in m.value for m in at.markdown)

@@ -247,7 +247,7 @@ def test_full_history(s):
 
 def _at(s, as_of):
     df = P.problem_table(s, as_of=as_of)
-    return {int(r.problem_id): r for r in df.itertuples(index=False)}
+    return {int(r.pk): r for r in df.itertuples(index=False)}
 
 
 def test_table_columns(s):
@@ -285,7 +285,7 @@ def test_only_raised_by_as_of_and_region_filter(s):
     assert set(_at(s, RAISED - dt.timedelta(days=1))) == set()
     assert set(_at(s, RAISED)) == {a.id, b.id}
     df = P.problem_table(s, as_of="2022-12-31", region_code="532922")
-    assert list(df["problem_id"]) == [b.id] and list(df["region_code"]) == ["532922"]
+    assert list(df["problem_id"]) == [b.number] and list(df["region_code"]) == ["532922"]
 
 
 def test_no_deadline_never_overdue(s):
@@ -322,7 +322,7 @@ def test_stats_and_scoreboard(s):
     assert board.loc["大理市自然资源局", "overdue"] == 1
     assert board.loc["漾濞县财政局", "overdue"] == 1 and board.loc["漾濞县财政局", "closed"] == 0
     assert board.loc[P.UNASSIGNED_UNIT, "held"] == 1
-    order = list(P.urgency_order(df)["problem_id"])
+    order = list(P.urgency_order(df)["pk"])
     assert order[:2] == sorted([overdue.id, other.id]) and set(order[-2:]) == {on_time.id, late.id}
     assert P.problem_stats(df.iloc[0:0])["closure_rate"] is None
 
@@ -370,7 +370,7 @@ def test_dudan_docx(s):
     assert "签发人" in text and "2022年7月7日前" in text and "2022年6月30日" in text
     table = d.tables[0]
     rows = [[c.text for c in r.cells] for r in table.rows]
-    assert rows[0][0] == "序号" and len(rows) == 3  # header + the unit's two overdue problems
+    assert rows[0][0] == "问题编号" and len(rows) == 3  # header + the unit's two overdue problems
     assert {r[9] for r in rows[1:]} == {"30天"} and {r[10] for r in rows[1:]} == {"1次", "0次"}
     assert all("核桃" not in r[1] for r in rows[1:])
     fonts = {el.get(qn("w:eastAsia")) for el in d.element.body.iter(qn("w:rFonts"))}

@@ -21,6 +21,8 @@ from lib import store as store_mod
 from lib.rules import league, lights
 from tests.rules_helpers import Builder
 
+pytestmark = pytest.mark.slow  # hypothesis: hundreds of generated stores
+
 P = "2022-06"
 SEV = {"gray": -1, "green": 0, "yellow": 1, "red": 2}
 PROPS = settings(max_examples=40, deadline=None,

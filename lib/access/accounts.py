@@ -3,7 +3,11 @@ logged or audited."""
 from __future__ import annotations
 
 import datetime as _dt
+import re
 import secrets
+import threading
+import unicodedata
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,11 +22,22 @@ from lib.access.roles import (
 )
 from lib.errors import CockpitError
 
-MIN_PASSWORD_LENGTH = 8
-MAX_FAILED_LOGINS = 5
-LOCK_MINUTES = 15
-SECRET_SETTING_KEY = "session_secret"
-_GENERIC_LOGIN_ERROR = "用户名或密码不正确"
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 256
+MAX_USERNAME_LENGTH = 64
+SECRET_SETTING_KEY = "session_secret"  # where the signing key lived before it left the store
+# letters a-z (after NFKC and lower-casing), digits, - _ . and CJK ideographs; nothing else, so
+# Cyrillic or Greek look-alikes (``аdmin``) and markup (``<img src=x>``) are refused
+_NAME_RE = re.compile(r"^[a-z0-9_.\-\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
+
+
+def _common_passwords() -> frozenset[str]:
+    path = Path(__file__).with_name("common_passwords.txt")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(x.strip().lower() for x in lines if x.strip() and not x.startswith("#"))
+
+
+COMMON_PASSWORDS = _common_passwords()
 
 _hasher = PasswordHasher()
 # A real hash of a random password, verified against when the user does not exist, so that an
@@ -30,9 +45,16 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 
 
+# Each argon2 hash or check takes 64 MiB for a moment and runs outside Python's lock: thirty people
+# signing in at once would take ~2 GB of server memory (measured: peak RSS 4.1 GB at 30 sessions).
+# Two at a time keeps memory flat and costs no throughput on a 2-core server.
+_HASH_SLOTS = threading.BoundedSemaphore(2)
+
+
 def hash_password(password: str) -> str:
     """An argon2id hash (salted, self-describing) of ``password``."""
-    return _hasher.hash(password)
+    with _HASH_SLOTS:
+        return _hasher.hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
@@ -40,7 +62,8 @@ def verify_password(password_hash: str, password: str) -> bool:
     if not password_hash or password is None:
         return False
     try:
-        return _hasher.verify(password_hash, password)
+        with _HASH_SLOTS:
+            return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -55,19 +78,68 @@ def _now() -> _dt.datetime:
     return _dt.datetime.now().replace(microsecond=0)
 
 
+def normalise_username(name: str | None) -> str:
+    """The canonical form of a username: NFKC (full-width letters become ASCII), trimmed, lower case.
+    Sign-in and uniqueness both use it, so ``ADMIN`` and ``Ａｄｍｉｎ`` are ``admin``."""
+    return unicodedata.normalize("NFKC", name or "").strip().lower()
+
+
+def check_username(name: str | None) -> str:
+    """The normalised name, or CockpitError when it is empty, too long or holds other characters."""
+    norm = normalise_username(name)
+    if not norm:
+        raise CockpitError("acc_name_empty")
+    if len(norm) > MAX_USERNAME_LENGTH:
+        raise CockpitError("acc_name_long", n=MAX_USERNAME_LENGTH)
+    if not _NAME_RE.match(norm):
+        raise CockpitError("acc_name_chars")
+    return norm
+
+
+def check_password(password: str | None, username: str | None = None) -> None:
+    """Refuse a password that is short, blank or one repeated character, common, or holds the username."""
+    if password is None or len(password) < MIN_PASSWORD_LENGTH:
+        raise CockpitError("acc_pw_short", n=MIN_PASSWORD_LENGTH)
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise CockpitError("acc_pw_long", n=MAX_PASSWORD_LENGTH)
+    if not password.strip() or len(set(password)) <= 2:
+        raise CockpitError("acc_pw_simple")
+    folded = unicodedata.normalize("NFKC", password).strip().lower()
+    if folded in COMMON_PASSWORDS:
+        raise CockpitError("acc_pw_common")
+    name = normalise_username(username)
+    if name and (name == folded or (len(name) >= 3 and name in folded)):
+        raise CockpitError("acc_pw_username")
+
+
 def _get_user(session, username: str):
-    from sqlalchemy import select
+    from sqlalchemy import func, select
 
     from lib.store.models import User
 
-    return session.scalars(select(User).where(User.username == username)).first()
+    norm = normalise_username(username)
+    if not norm:
+        return None
+    return session.scalars(select(User).where(func.lower(User.username) == norm)).first()
 
 
 def _require_user(session, username: str):
     user = _get_user(session, username)
     if user is None:
-        raise CockpitError(f"账号不存在:{username}")
+        raise CockpitError("acc_no_user", name=username)
     return user
+
+
+def _bump_token_version(session, user) -> None:
+    """Every sign-in token issued so far for ``user`` stops working (atomic on both stores)."""
+    from sqlalchemy import update
+
+    from lib.store.models import User
+
+    user.token_version = session.execute(
+        update(User).where(User.id == user.id).values(token_version=User.token_version + 1)
+        .returning(User.token_version).execution_options(synchronize_session=False)
+    ).scalar_one()
 
 
 def _user_public(user) -> dict:
@@ -84,9 +156,8 @@ def _user_public(user) -> dict:
     }
 
 
-def _check_password_rule(password: str) -> None:
-    if password is None or len(password) < MIN_PASSWORD_LENGTH:
-        raise CockpitError(f"密码至少需要{MIN_PASSWORD_LENGTH}个字符")
+def _check_password_rule(password: str, username: str | None = None) -> None:
+    check_password(password, username)
 
 
 def _check_role_region(session, role: str, region_code: str | None) -> str | None:
@@ -94,15 +165,15 @@ def _check_role_region(session, role: str, region_code: str | None) -> str | Non
 
     if role not in ROLES:
         names = "、".join(f"{k}({ROLE_ZH[k]})" for k in ROLES)
-        raise CockpitError(f"角色「{role}」不存在,应为:{names}")
+        raise CockpitError("acc_role_unknown", role=role, names=names)
     region_code = (region_code or "").strip() or None
     if role in REGION_SCOPED_ROLES:
         if region_code is None:
-            raise CockpitError("县区填报员必须指定所属县区")
+            raise CockpitError("acc_staff_region")
         if session.get(Region, region_code) is None:
-            raise CockpitError(f"县区代码不存在:{region_code}")
+            raise CockpitError("acc_region_unknown", code=region_code)
     elif region_code is not None and session.get(Region, region_code) is None:
-        raise CockpitError(f"县区代码不存在:{region_code}")
+        raise CockpitError("acc_region_unknown", code=region_code)
     return region_code
 
 
@@ -114,24 +185,21 @@ def _require_accounts(actor: Actor) -> None:
 
 def create_user(session, actor: Actor, username: str, password: str, role: str,
                 region_code: str | None = None, display_name: str | None = None):
-    """Create an account (admin only, or the command line). Staff need a region.
-    Audited without the password or its hash. Returns the new User row."""
+    """Create an account (admin only, or the command line). The name is normalised (NFKC, lower
+    case) and must be unique that way; the password must pass ``check_password``. Staff need a
+    region. Audited without the password or its hash. Returns the new User row."""
     from lib.store import audit
     from lib.store.models import User
 
     _require_accounts(actor)
-    username = (username or "").strip()
-    if not username:
-        raise CockpitError("用户名不能为空")
-    if len(username) > 100:
-        raise CockpitError("用户名不能超过100个字符")
+    username = check_username(username)
     if _get_user(session, username) is not None:
-        raise CockpitError(f"账号已存在:{username}")
-    _check_password_rule(password)
+        raise CockpitError("acc_name_taken", name=username)
+    check_password(password, username)
     region_code = _check_role_region(session, role, region_code)
     user = User(
         username=username,
-        display_name=(display_name or "").strip() or None,
+        display_name=(display_name or "").strip()[:100] or None,
         password_hash=hash_password(password),
         role=role,
         region_code=region_code,
@@ -139,6 +207,7 @@ def create_user(session, actor: Actor, username: str, password: str, role: str,
         failed_logins=0,
         locked_until=None,
         created_at=_now(),
+        token_version=0,
     )
     session.add(user)
     session.flush()
@@ -147,56 +216,108 @@ def create_user(session, actor: Actor, username: str, password: str, role: str,
     return user
 
 
-def authenticate(session, username: str, password: str, now: _dt.datetime | None = None) -> Actor:
-    """Check a sign-in. Returns the Actor or raises CockpitError with a plain-Chinese message.
+def _audit_name(name: str) -> str:
+    return (name or "?")[:100]
 
-    Five wrong passwords in a row lock the account for 15 minutes; a successful sign-in resets the
-    counter; disabled accounts are refused. The failure counter is committed here (the caller's
-    transaction would otherwise roll it back together with the refusal)."""
+
+def authenticate(session, username: str, password: str, now: _dt.datetime | None = None,
+                 address: str | None = None) -> Actor:
+    """Check a sign-in from client ``address``. Returns the Actor or raises CockpitError.
+
+    Known and unknown names get the same answer and the same throttling (lib/access/throttle.py:
+    growing delays per name+address, per address and per name; no hard lock). Every refusal is
+    audited with the address: unknown name, wrong password, attempt while delayed, disabled
+    account. Failures are counted with atomic UPDATEs and committed here (the caller's transaction
+    would otherwise roll them back together with the refusal)."""
+    from sqlalchemy import update
+
+    from lib.access import throttle
     from lib.store import audit
+    from lib.store.models import User
 
     now = now or _now()
-    username = (username or "").strip()
-    user = _get_user(session, username) if username else None
-    if user is None:
-        verify_password(_DUMMY_HASH, password or "")
-        raise CockpitError(_GENERIC_LOGIN_ERROR)
-    if user.locked_until is not None:
-        if now < user.locked_until:
-            raise CockpitError(
-                f"密码连续错误{MAX_FAILED_LOGINS}次,账号已锁定至{_fmt_dt(user.locked_until)},"
-                "请届时再试或联系管理员解锁"
-            )
-        # the lock has run out: start counting afresh
-        user.locked_until = None
-        user.failed_logins = 0
-    if not verify_password(user.password_hash, password or ""):
-        user.failed_logins = int(user.failed_logins or 0) + 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = now + _dt.timedelta(minutes=LOCK_MINUTES)
-            audit.record(session, username, "login", "users", username, None,
-                         {"result": "locked", "locked_until": user.locked_until})
-            session.commit()
-            raise CockpitError(
-                f"密码连续错误{MAX_FAILED_LOGINS}次,账号已锁定至{_fmt_dt(user.locked_until)},"
-                "请届时再试或联系管理员解锁"
-            )
-        left = MAX_FAILED_LOGINS - user.failed_logins
-        audit.record(session, username, "login", "users", username, None,
-                     {"result": "failed", "failed_logins": user.failed_logins})
+    name = normalise_username(username)
+    keys = throttle.keys_for(name, address)
+    wait = throttle.wait_seconds(session, keys, now)
+    if wait > 0:
+        audit.record(session, _audit_name(name), "login", "users", _audit_name(name), None,
+                     {"result": "throttled", "address": address, "wait_seconds": wait})
         session.commit()
-        raise CockpitError(f"{_GENERIC_LOGIN_ERROR}(再错{left}次账号将锁定{LOCK_MINUTES}分钟)")
+        raise CockpitError("acc_login_wait", seconds=wait)
+    user = _get_user(session, name)
+    stored_hash = user.password_hash if user is not None else _DUMMY_HASH
+    # hand the connection back while argon2 works (parallel attempts must not exhaust the pool),
+    # and end the read snapshot: the counting write below starts a transaction of its own
+    session.commit()
+    ok = verify_password(stored_hash, password or "")
+    if user is None or not ok:
+        counts = throttle.record_failure(session, keys, now)
+        after = {"result": "unknown_user" if user is None else "failed", "address": address,
+                 "failures": counts["ua"]}
+        if user is not None:
+            after["failed_logins"] = session.execute(
+                update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
+                .returning(User.failed_logins).execution_options(synchronize_session=False)
+            ).scalar_one()
+        audit.record(session, _audit_name(name), "login", "users", _audit_name(name), None, after)
+        session.commit()
+        raise CockpitError("acc_login_failed")
     if not user.active:
-        raise CockpitError("账号已停用,请联系管理员")
-    if user.failed_logins:
+        audit.record(session, user.username, "login", "users", user.username, None,
+                     {"result": "disabled", "address": address})
+        session.commit()
+        raise CockpitError("acc_disabled")
+    throttle.clear(session, [keys["ua"], keys["u"]])
+    if user.failed_logins or user.locked_until:
         user.failed_logins = 0
-    audit.record(session, username, "login", "users", username, None, {"result": "ok"})
+        user.locked_until = None
+    audit.record(session, user.username, "login", "users", user.username, None,
+                 {"result": "ok", "address": address})
     session.flush()
     return actor_for(user)
 
 
-def _fmt_dt(value: _dt.datetime) -> str:
-    return f"{value.year}年{value.month}月{value.day}日 {value.hour:02d}:{value.minute:02d}"
+def unlock(session, actor: Actor, username: str) -> int:
+    """Lift the sign-in delays of ``username`` from every address (office or admin). Audited."""
+    from lib.access import throttle
+    from lib.store import audit
+
+    if actor != CLI_ACTOR:
+        require(actor, "unlock")
+    user = _get_user(session, username)
+    name = user.username if user is not None else check_username(username)
+    removed = throttle.clear_user(session, name)
+    if user is not None:
+        user.failed_logins = 0
+        user.locked_until = None
+    audit.record(session, actor.username, "account", "users", name, None, {"unlocked": removed})
+    session.flush()
+    return removed
+
+
+def delayed_until(session, usernames, now: _dt.datetime | None = None) -> dict[str, _dt.datetime]:
+    """username -> when its sign-in delay ends, for the names that are delayed now."""
+    from lib.access import throttle
+
+    now = now or _now()
+    out = {}
+    for name in usernames:
+        end = throttle.until(session, name, now)
+        if end is not None:
+            out[name] = end
+    return out
+
+
+def logout(session, username: str) -> None:
+    """Sign out everywhere: every token of ``username`` stops working. Audited."""
+    from lib.store import audit
+
+    user = _get_user(session, username)
+    if user is None:
+        return
+    _bump_token_version(session, user)
+    audit.record(session, user.username, "logout", "users", user.username, None, {"result": "ok"})
+    session.flush()
 
 
 def set_password(session, actor: Actor, username: str, new_password: str,
@@ -209,13 +330,14 @@ def set_password(session, actor: Actor, username: str, new_password: str,
         pass
     elif actor.username == username:
         if not verify_password(user.password_hash, old_password or ""):
-            raise CockpitError("原密码不正确")
+            raise CockpitError("acc_old_password_wrong")
     else:
         require(actor, "accounts")
-    _check_password_rule(new_password)
+    check_password(new_password, user.username)
     user.password_hash = hash_password(new_password)
     user.failed_logins = 0
     user.locked_until = None
+    _bump_token_version(session, user)
     audit.record(session, actor.username, "account", "users", username, None, {"password": "changed"})
     session.flush()
 
@@ -237,11 +359,13 @@ def set_active(session, actor: Actor, username: str, active: bool) -> None:
     user = _require_user(session, username)
     before = bool(user.active)
     if not active and user.role == "admin" and before and _active_admins(session) <= 1:
-        raise CockpitError("不能停用最后一个管理员账号")
+        raise CockpitError("acc_last_admin_disable")
     user.active = bool(active)
     if active:
         user.failed_logins = 0
         user.locked_until = None
+    elif before:
+        _bump_token_version(session, user)
     audit.record(session, actor.username, "account", "users", username,
                  {"active": before}, {"active": bool(active)})
     session.flush()
@@ -255,8 +379,10 @@ def set_role(session, actor: Actor, username: str, role: str, region_code: str |
     user = _require_user(session, username)
     region_code = _check_role_region(session, role, region_code)
     if user.role == "admin" and role != "admin" and user.active and _active_admins(session) <= 1:
-        raise CockpitError("不能取消最后一个管理员的管理员角色")
+        raise CockpitError("acc_last_admin_role")
     before = {"role": user.role, "region_code": user.region_code}
+    if (user.role, user.region_code) != (role, region_code):
+        _bump_token_version(session, user)
     user.role = role
     user.region_code = region_code
     audit.record(session, actor.username, "account", "users", username, before,

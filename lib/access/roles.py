@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lib.access.scope import scope_for
 from lib.errors import PermissionDenied
 
 # permission -> roles that hold it. Staff hold region-scoped permissions for their own region only.
@@ -18,9 +19,12 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "problem_close": ("office", "admin"),  # 销号 accept, 退回 return
     "supervise": ("leader", "office", "admin"),  # 督办
     "settings": ("office", "admin"),
+    "briefing_template": ("office",),  # the slide template of the monthly pack: the campaign office only
     "undo_any": ("office", "admin"),
     "audit_read": ("office", "admin"),
+    "quality_read": ("office", "admin"),  # the 数据质量 page
     "accounts": ("admin",),
+    "unlock": ("office", "admin"),  # lift sign-in delays
     "backup": ("admin",),
 }
 REGION_SCOPED_ROLES = ("staff",)
@@ -33,9 +37,12 @@ PERMISSION_ZH = {
     "problem_close": "销号或退回问题",
     "supervise": "督办",
     "settings": "修改规则设置",
+    "briefing_template": "上传或删除汇报模板",
     "undo_any": "撤销他人的上传",
     "audit_read": "查看操作日志",
+    "quality_read": "查看数据质量",
     "accounts": "管理账号",
+    "unlock": "解除登录限制",
     "backup": "备份数据",
 }
 ROLE_ZH = {"leader": "领导", "staff": "县区填报员", "office": "项目办", "admin": "管理员"}
@@ -60,8 +67,8 @@ def can(actor: Actor, permission: str, region_code: str | None = None) -> bool:
     roles = PERMISSIONS.get(permission, ())
     if actor.role not in roles:
         return False
-    if actor.role in REGION_SCOPED_ROLES and region_code is not None:
-        return actor.region_code == region_code
+    if region_code is not None:
+        return scope_for(actor).allows(region_code)
     return True
 
 

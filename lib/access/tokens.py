@@ -1,106 +1,194 @@
-"""Sign-in tokens that survive a browser reload, the signing secret, and the trusted-header sign-in."""
+"""Sign-in tokens that survive a browser reload, the signing key, and the trusted-header sign-in.
+
+A token is ``itsdangerous``-signed ``{"u": username, "v": token_version}`` with its issue time. It
+is honoured for ``TOKEN_TTL_SECONDS`` after issue and only while the account's ``token_version`` is
+unchanged (logout, password change, role change and disabling raise it); the app renews a token
+older than ``RENEW_AFTER_SECONDS`` on use, so an active session stays signed in.
+
+The signing key never lives in the store (a backup must not let anyone mint tokens): it is
+``COCKPIT_SECRET``, else a key file (``COCKPIT_SECRET_FILE``, default beside the SQLite file as
+``<db>.key``, or ``data/cockpit-secret.key`` for PostgreSQL) created with mode 0600 on first use,
+and replaced by ``python -m lib.cli secret rotate``.
+"""
 from __future__ import annotations
 
-import base64
 import datetime as _dt
-import hashlib
-import hmac
-import json as _json
+import ipaddress
+import os
 import secrets
+import time
+from pathlib import Path
 
-from lib import config
-from lib.access.accounts import SECRET_SETTING_KEY, _get_user, _now, actor_for
-from lib.access.roles import PERMISSIONS, Actor
+from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
 
-# --- session tokens: survive a browser reload -------------------------------------------------
+from lib import DATA_DIR, config
+from lib.access.accounts import SECRET_SETTING_KEY, _get_user, actor_for
+from lib.access.roles import Actor
+from lib.errors import CockpitError
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def _sign(payload: str, secret: str) -> str:
-    return _b64(hmac.new(secret.encode("utf-8"), payload.encode("ascii"), hashlib.sha256).digest())
+TOKEN_TTL_SECONDS = 2 * 3600
+RENEW_AFTER_SECONDS = 10 * 60
+_SALT = "cockpit-sign-in"
 
 
-def issue_token(actor: Actor, secret: str, ttl_hours: float = 12, now: _dt.datetime | None = None) -> str:
-    """A signed token (HMAC-SHA256) carrying username, role, region and expiry."""
-    now = now or _dt.datetime.now()
-    expiry = int((now + _dt.timedelta(hours=ttl_hours)).timestamp())
-    body = {"u": actor.username, "r": actor.role, "g": actor.region_code, "d": actor.display_name,
-            "e": expiry}
-    payload = _b64(_json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
-    return f"{payload}.{_sign(payload, secret)}"
+def _serializer(secret: str, now: _dt.datetime | None = None) -> URLSafeTimedSerializer:
+    stamp = int(now.timestamp()) if now is not None else None
+
+    class _Signer(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return stamp if stamp is not None else int(time.time())
+
+    return URLSafeTimedSerializer(secret, salt=_SALT, signer=_Signer)
 
 
-def read_token(token: str | None, secret: str, now: _dt.datetime | None = None) -> Actor | None:
-    """The Actor of a valid, unexpired token; None for anything tampered, malformed or expired."""
-    if not token or not secret or token.count(".") != 1:
-        return None
-    payload, signature = token.split(".")
-    try:
-        expected = _sign(payload, secret)
-    except (UnicodeEncodeError, ValueError):
-        return None
-    if not hmac.compare_digest(expected, signature):
+def sign_token(username: str, version: int, secret: str, now: _dt.datetime | None = None) -> str:
+    """A signed, timestamped token for ``username`` at token ``version``."""
+    return _serializer(secret, now).dumps({"u": username, "v": int(version or 0)})
+
+
+def read_token(token: str | None, secret: str, now: _dt.datetime | None = None,
+               max_age: int = TOKEN_TTL_SECONDS) -> tuple[str, int, _dt.datetime] | None:
+    """(username, version, issued at) of a valid, unexpired token; None for anything tampered,
+    malformed, signed with another key or older than ``max_age`` seconds."""
+    if not token or not secret or not isinstance(token, str) or len(token) > 2000:
         return None
     try:
-        body = _json.loads(_unb64(payload).decode("utf-8"))
-        expiry = int(body["e"])
-        actor = Actor(username=str(body["u"]), role=str(body["r"]), region_code=body.get("g"),
-                      display_name=body.get("d"))
-    except (ValueError, KeyError, TypeError):
+        body, issued = _serializer(secret, now).loads(token, max_age=max_age, return_timestamp=True)
+        return str(body["u"]), int(body["v"]), _dt.datetime.fromtimestamp(issued.timestamp())
+    except (BadData, KeyError, TypeError, ValueError, UnicodeError):
         return None
-    now = now or _dt.datetime.now()
-    if now.timestamp() >= expiry or actor.role not in PERMISSIONS["read"]:
+
+
+def issue_token(session, actor: Actor, now: _dt.datetime | None = None) -> str:
+    """A token for ``actor`` at the account's current token version."""
+    user = _get_user(session, actor.username)
+    version = int(user.token_version or 0) if user is not None else 0
+    return sign_token(actor.username, version, get_secret(session), now)
+
+
+def resume(session, token: str | None, now: _dt.datetime | None = None) -> tuple[Actor, str] | None:
+    """The Actor of a valid token whose account still exists, is active and has the token's
+    version, with the token to keep: the same one, or a renewed one once it is older than
+    ``RENEW_AFTER_SECONDS``. Role and region come from the store (a change applies at once)."""
+    got = read_token(token, get_secret(session), now)
+    if got is None:
         return None
-    return actor
+    username, version, issued = got
+    user = _get_user(session, username)
+    if user is None or not user.active or int(user.token_version or 0) != version:
+        return None
+    actor = actor_for(user)
+    current = now or _dt.datetime.now()
+    if (current - issued).total_seconds() >= RENEW_AFTER_SECONDS:
+        token = sign_token(user.username, version, get_secret(session), now)
+    return actor, token
 
 
-def get_secret(session) -> str:
-    """The token secret: env COCKPIT_SECRET, else a random secret stored in the Setting row
-    ``session_secret`` (created on first use)."""
-    env = config.settings().secret
-    if env:
-        return env
-    from sqlalchemy.exc import IntegrityError
+def actor_from_token(session, token: str | None, now: _dt.datetime | None = None) -> Actor | None:
+    """The Actor of a valid token (see ``resume``), or None."""
+    got = resume(session, token, now)
+    return got[0] if got else None
 
+
+# --- the signing key -----------------------------------------------------------------------------
+
+def secret_path(session) -> Path:
+    """Where the key file is: COCKPIT_SECRET_FILE, else beside the SQLite store, else in data/."""
+    cfg = config.settings()
+    if cfg.secret_file:
+        return Path(cfg.secret_file)
+    url = session.get_bind().url
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        db = Path(url.database)
+        return db.with_name(db.name + ".key")
+    return DATA_DIR / "cockpit-secret.key"
+
+
+def _write_key(path: Path, value: str, replace: bool) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not replace:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(value)
+        return
+    tmp = path.with_name(f"{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(value)
+    os.replace(tmp, path)
+
+
+def _read_key(path: Path) -> str | None:
+    try:
+        value = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        return None
+    if path.stat().st_mode & 0o077:
+        os.chmod(path, 0o600)  # readable by others: close it
+    return value or None
+
+
+def _drop_stored_secret(session) -> None:
+    """An older store kept the key as a setting; it must not stay there (nor reach a backup)."""
     from lib.store.models import Setting
 
     row = session.get(Setting, SECRET_SETTING_KEY)
     if row is not None:
-        return _json.loads(row.value)
-    value = secrets.token_hex(32)
+        session.delete(row)
+        session.flush()
+
+
+def get_secret(session) -> str:
+    """The signing key: COCKPIT_SECRET, else the key file (created with mode 0600 on first use)."""
+    _drop_stored_secret(session)
+    env = config.settings().secret
+    if env:
+        return env
+    path = secret_path(session)
+    value = _read_key(path)
+    if value:
+        return value
     try:
-        with session.begin_nested():
-            session.add(Setting(key=SECRET_SETTING_KEY, value=_json.dumps(value),
-                                updated_by="system", updated_at=_now()))
-    except IntegrityError:  # another process created it first
-        row = session.get(Setting, SECRET_SETTING_KEY)
-        return _json.loads(row.value)
-    return value
+        _write_key(path, secrets.token_hex(32), replace=False)
+    except FileExistsError:  # another process created it first
+        pass
+    return _read_key(path) or ""
 
 
-def actor_from_token(session, token: str | None) -> Actor | None:
-    """Like read_token, and the account must still exist and be active; role and region are
-    taken from the store (a changed role applies at once)."""
-    actor = read_token(token, get_secret(session))
-    if actor is None:
-        return None
-    user = _get_user(session, actor.username)
-    if user is None or not user.active:
-        return None
-    return actor_for(user)
+def rotate_secret(session) -> Path:
+    """Replace the key file with a new random key: every token issued so far stops working."""
+    if config.settings().secret:
+        raise CockpitError("acc_secret_from_env")
+    path = secret_path(session)
+    _write_key(path, secrets.token_hex(32), replace=True)
+    _drop_stored_secret(session)
+    return path
 
 
-def actor_from_trusted_header(session, headers: dict) -> Actor | None:
-    """When env COCKPIT_TRUSTED_HEADER names a header (set by a trusted reverse proxy that did the
-    sign-in), the active user whose username it holds; otherwise None."""
+# --- the trusted header ----------------------------------------------------------------------------
+
+def is_trusted_proxy(address: str | None) -> bool:
+    """True when ``address`` is in COCKPIT_TRUSTED_PROXIES (empty by default: nobody is)."""
+    nets = config.settings().trusted_proxies
+    if not address or not nets:
+        return False
+    try:
+        ip = ipaddress.ip_address(address.strip().split("%", 1)[0])
+    except ValueError:
+        return False
+    if getattr(ip, "ipv4_mapped", None):
+        ip = ip.ipv4_mapped
+    return any(ip in net for net in nets)
+
+
+def actor_from_trusted_header(session, headers: dict, address: str | None = None) -> Actor | None:
+    """When COCKPIT_TRUSTED_HEADER names a header and the request comes from an address in
+    COCKPIT_TRUSTED_PROXIES (the proxy that did the sign-in), the active user whose username it
+    holds; otherwise None. Each such sign-in is audited with the address."""
+    from lib.store import audit
+
     name = config.settings().trusted_header
-    if not name or not headers:
+    if not name or not headers or not is_trusted_proxy(address):
         return None
     value = None
     for key, val in dict(headers).items():
@@ -113,4 +201,7 @@ def actor_from_trusted_header(session, headers: dict) -> Actor | None:
     user = _get_user(session, value)
     if user is None or not user.active:
         return None
+    audit.record(session, user.username, "login", "users", user.username, None,
+                 {"result": "ok", "via": "trusted_header", "address": address})
+    session.flush()
     return actor_for(user)

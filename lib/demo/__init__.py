@@ -22,7 +22,7 @@ import math
 import random
 from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from lib import DATA_DIR, geo
@@ -187,7 +187,7 @@ def load_demo(session: Session) -> bool:
         return False
     if session.scalar(select(func.count()).select_from(Project)) or \
             session.scalar(select(func.count()).select_from(Region)):
-        raise CockpitError("数据库中已有县区或项目数据,不能再载入示例数据(示例数据只能载入空库)")
+        raise CockpitError("err_demo_not_empty")
     data = generate()
     _write(session, data)
     return True
@@ -887,9 +887,15 @@ def _write(session: Session, data: dict) -> None:
     session.execute(insert(MonthlyReport), data["reports"])
     session.execute(insert(Approval), data["approvals"])
     session.execute(insert(ProjectEvent), data["project_events"])
+    from lib.intake import quality  # the demo's reports carry their data-quality flags like uploads
+
+    quality.refresh(session, [(r["project_code"], r["period"]) for r in data["reports"]])
+    # the demo ledger's own problem numbers are the ids' text form (as in a migrated store)
     ids = session.execute(
-        insert(Problem).returning(Problem.id, sort_by_parameter_order=True), data["problems"]
+        insert(Problem).returning(Problem.id, sort_by_parameter_order=True),
+        [{**p, "number": f"demo-{i}"} for i, p in enumerate(data["problems"])]
     ).scalars().all()
+    session.execute(update(Problem), [{"id": pid, "number": str(pid)} for pid in ids])
     ev_rows = [{**e, "problem_id": pid} for pid, evs in zip(ids, data["events"]) for e in evs]
     session.execute(insert(ProblemEvent), ev_rows)
     existing = set(session.scalars(select(User.username)))

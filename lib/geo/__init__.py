@@ -51,8 +51,8 @@ def features(obj: Any) -> list[dict]:
     if kind in ("Polygon", "MultiPolygon", "GeometryCollection"):
         return [{"type": "Feature", "properties": {}, "geometry": obj}]
     raise ValidationError(
-        "不是有效的 GeoJSON 文件",
-        [{"row": None, "column": "type", "value": kind, "message": "应为 FeatureCollection、Feature 或面(Polygon/MultiPolygon)"}],
+        "err_geo_not_geojson",
+        [{"row": None, "column": "type", "value": kind, "message": t("geo_msg_type", "zh")}],
     )
 
 
@@ -95,10 +95,7 @@ def check_degrees(geometry: dict) -> None:
             for pt in ring:
                 lon, lat = float(pt[0]), float(pt[1])
                 if not (math.isfinite(lon) and math.isfinite(lat)) or abs(lon) > 180 or abs(lat) > 90:
-                    raise ValueError(
-                        f"坐标({pt[0]}, {pt[1]})不是经纬度:边界文件应使用经纬度坐标(WGS-84 或 GCJ-02),"
-                        "而不是投影坐标(米)。请在 GIS 软件中另存为 EPSG:4326 后再上传"
-                    )
+                    raise ValueError(t("geo_msg_not_degrees", "zh", lon=pt[0], lat=pt[1]))
 
 
 # --------------------------------------------------------------------------- simplification
@@ -501,7 +498,7 @@ def import_boundaries(session, actor, path, code_field: str = "code", name_field
             if region is None:
                 cands = by_short.get(_norm_name(name_s), [])
                 region = cands[0] if len(cands) == 1 else None
-        label = code_s or name_s or f"第{row}个要素"
+        label = code_s or name_s or t("geo_feature_n", "zh", n=row)
         # a malformed polygon is an error whether or not it matches a region (the file is broken)
         bad = shape_problem(geom) if isinstance(geom, dict) and geom.get("type") in ("Polygon", "MultiPolygon") else None
         if bad:
@@ -513,7 +510,7 @@ def import_boundaries(session, actor, path, code_field: str = "code", name_field
             continue
         if not isinstance(geom, dict) or geom.get("type") not in ("Polygon", "MultiPolygon"):
             errors.append({"row": row, "column": "geometry", "value": (geom or {}).get("type") if isinstance(geom, dict) else None,
-                           "message": f"{label}:几何类型应为面(Polygon 或 MultiPolygon)"})
+                           "message": t("geo_msg_not_polygon", "zh", label=label)})
             continue
         try:
             check_degrees(geom)
@@ -522,7 +519,7 @@ def import_boundaries(session, actor, path, code_field: str = "code", name_field
             continue
         if region.code in matched:
             errors.append({"row": row, "column": code_field, "value": label,
-                           "message": f"县区 {region.code} {region.name} 出现了不止一个边界"})
+                           "message": t("geo_msg_duplicate", "zh", code=region.code, name=region.name)})
             continue
         matched[region.code] = geom
     if errors:

@@ -30,7 +30,7 @@ import pandas as pd
 import pydeck as pdk
 
 from lib import config, geo, periods
-from lib.i18n import LIGHT_COLORS, enum_label, fmt_money, t
+from lib.i18n import LIGHT_COLORS, enum_label, fmt_money, fmt_pp, t
 from lib.rules import dimensions
 
 FONT_FAMILY = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
@@ -103,7 +103,7 @@ def measure_classes(measure: str, values: Iterable[float] | None = None, lang: s
     gap (points, vs 序时进度): < −30, −30…−10, −10…0, 0…10, ≥ 10 (aligned with the light thresholds);
     score: < 60, 60–70, 70–80, 80–90, ≥ 90; red: 0, 1–2, 3–5, 6–10, > 10;
     completed: four round breaks at the data's quintiles (万元, labelled in 万元/亿元)."""
-    pp = "个百分点" if lang == "zh" else " pp"
+    pp = t("geo_pp_suffix", lang)
     if measure == "gap":
         b = (-30, -10, 0, 10)
         labels = (f"< {b[0]}{pp}", f"{b[0]} ~ {b[1]}{pp}", f"{b[1]} ~ {b[2]}{pp}",
@@ -115,7 +115,7 @@ def measure_classes(measure: str, values: Iterable[float] | None = None, lang: s
         return _from_breaks(b, _SCORE_COLORS, labels)
     if measure == "red":
         b = (1, 3, 6, 11)
-        unit = "个" if lang == "zh" else ""
+        unit = t("count_unit", lang)
         labels = (f"0{unit}", f"1 ~ 2{unit}", f"3 ~ 5{unit}", f"6 ~ 10{unit}", f"> 10{unit}")
         return _from_breaks(b, _RED_COLORS, labels)
     if measure == "completed":
@@ -132,7 +132,7 @@ def measure_classes(measure: str, values: Iterable[float] | None = None, lang: s
         while len(breaks) < 4:
             breaks.append(_nice(breaks[-1] * 2.01) if breaks else 10000.0)
         unit = "yi" if breaks[0] >= 10000 else "wan"
-        f = lambda v: fmt_money(v, lang, unit=unit, digits=(0 if unit == "wan" or v % 10000 == 0 else 1))  # noqa: E731
+        f = lambda v: fmt_money(v, lang, unit=unit, digits=(0 if unit == "wan" or v % 10000 == 0 else 1))
         labels = (f"< {f(breaks[0])}", f"{f(breaks[0])} ~ {f(breaks[1])}", f"{f(breaks[1])} ~ {f(breaks[2])}",
                   f"{f(breaks[2])} ~ {f(breaks[3])}", f"≥ {f(breaks[3])}")
         return _from_breaks(tuple(breaks), _DONE_COLORS, labels)
@@ -348,7 +348,7 @@ def tooltip_spec(lang: str = "zh") -> dict:
 
 def light_word(light: str, lang: str = "zh") -> str:
     w = enum_label("light", light, lang)
-    return f"{w}灯" if lang == "zh" else f"{w} light"
+    return t("geo_light_word", lang, light=w)
 
 
 def _pct(v) -> str:
@@ -381,12 +381,12 @@ def region_tooltip_fields(r: dict, tshare: float, lang: str = "zh") -> dict:
     """n, s, a, e, r of a county: name; score, rank, region light; completion (Σ ytd ÷ Σ plan) and
     序时进度 (m/12); the gap, project counts by light and completed investment."""
     score = "—" if _isnan(r.get("score")) else f"{float(r['score']):.1f}"
-    rank = "" if _isnan(r.get("rank")) else (f" · 第{int(r['rank'])}名" if lang == "zh" else f" · rank {int(r['rank'])}")
+    rank = "" if _isnan(r.get("rank")) else t("geo_rank", lang, rank=int(r["rank"]))
     rl = r.get("region_light")
     light = "" if _isnan(rl) or not rl else f" · {light_word(rl, lang)}"
     inv = r.get("invest_rate")
     gap = r.get("gap")
-    gap_s = "—" if _isnan(gap) else f"{float(gap):+.1f}{'个百分点' if lang == 'zh' else ' pp'}"
+    gap_s = "—" if _isnan(gap) else fmt_pp(float(gap), lang)
     counts = " ".join(f"{light_word(lt, lang)}{int(r.get(lt) or 0)}" for lt in ("red", "yellow", "green"))
     return {
         "n": str(r.get("region_name")),
@@ -406,7 +406,7 @@ class CompactDeck(pdk.Deck):
 
     _spec: str | None = None
 
-    def to_json(self):  # noqa: D401
+    def to_json(self):
         if self._spec is not None:
             return self._spec
         from pydeck.bindings.json_tools import default_serialize
@@ -457,7 +457,7 @@ def fit_view(bounds, width: int = VIEW_W, height: int = VIEW_H, padding: float =
     if bounds is None:
         return {"longitude": 100.2, "latitude": 25.6, "zoom": 7.0}
     x0, y0, x1, y1 = bounds
-    merc = lambda lat: math.log(math.tan(math.pi / 4 + math.radians(max(min(lat, 85), -85)) / 2))  # noqa: E731
+    merc = lambda lat: math.log(math.tan(math.pi / 4 + math.radians(max(min(lat, 85), -85)) / 2))
     dx = max(x1 - x0, 1e-4)
     dy = max(merc(y1) - merc(y0), 1e-6)
     zx = math.log2(width * (1 - 2 * padding) * 360.0 / (512.0 * dx))

@@ -80,12 +80,16 @@ ENUMS: dict[str, dict[str, tuple[str, str]]] = {
         "upload": ("上传", "Upload"), "undo": ("撤销上传", "Undo upload"), "edit": ("修改", "Edit"),
         "problem": ("问题办理", "Problem move"), "setting": ("修改设置", "Setting change"),
         "account": ("账号变更", "Account change"), "init": ("初始化", "Initialise"), "login": ("登录", "Sign-in"),
+        "logout": ("退出登录", "Sign-out"), "backup": ("备份", "Backup"),
+        "template": ("汇报模板", "Slide template"),
     },
     "audit_entity": {
         "regions": ("县区", "Counties"), "projects": ("项目清单", "Projects"), "monthly": ("月报", "Monthly reports"),
         "plans": ("月度计划", "Monthly plans"), "targets": ("县区目标", "County targets"),
         "stats": ("县区统计", "County statistics"), "problems": ("问题", "Problems"), "users": ("账号", "Accounts"),
         "settings": ("规则设置", "Rule settings"), "demo": ("示例数据", "Demo data"),
+        "store": ("数据库", "Store"),
+        "output_templates": ("汇报模板", "Slide template"),
     },
     # rule settings (lib/settings.py keys), as the office's settings form labels them
     "setting": {
@@ -111,7 +115,6 @@ LIGHT_COLORS = {"red": "#D64545", "yellow": "#E8B10E", "green": "#2E9E5B", "gray
 
 TEXT: dict[str, tuple[str, str]] = {
     # --- frame ---
-    "app_title": ("攻坚驾驶舱", "Project Cockpit"),
     "demo_banner": ("示例数据:大理州2022年“项目攻坚年”演示数据,非真实统计", "Demo data: Dali 2022 campaign, not real statistics"),
     "data_as_of": ("数据截至", "Data as of"),
     "period": ("报告期", "Period"),
@@ -126,7 +129,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "unit_wan": ("万元", "10k CNY"),
     "unit_yi": ("亿元", "100M CNY"),
     "no_data": ("暂无数据", "No data"),
-    "na": ("—", "—"),
     # --- pages/admin.py ---
     "admin_title": ("账号管理", "Accounts"),
     "admin_forbidden": ("只有管理员可以管理账号", "Only administrators can manage accounts"),
@@ -136,12 +138,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "admin_col_region_code": ("所属县区", "County"),
     "admin_col_active": ("启用", "Active"),
     "admin_col_failed_logins": ("连续登录失败", "Failed sign-ins"),
-    "admin_col_locked_until": ("锁定至", "Locked until"),
     "admin_col_created_at": ("创建时间", "Created"),
     "admin_add": ("新增账号", "Add account"),
     "admin_edit": ("修改账号", "Edit account"),
     "admin_backup": ("数据备份", "Backup"),
-    "admin_new_password": ("新密码(至少8位)", "New password (8+ characters)"),
     "admin_reset": ("重置密码", "Reset password"),
     "admin_save_role": ("保存角色和县区", "Save role and county"),
     "admin_disable": ("停用该账号", "Disable account"),
@@ -219,7 +219,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "chart_county": ("各县区投资完成率与序时进度", "Completion rate by county against time progress"),
     "chart_sector": ("各行业领域投资完成情况", "Completion by sector"),
     "chart_lights": ("项目红黄绿灯分布", "Projects by light"),
-    "axis_month": ("月份", "Month"),
     "axis_wan": ("金额(万元)", "Amount (10k CNY)"),
     "axis_yi": ("金额(亿元)", "Amount (100M CNY)"),
     "axis_rate": ("完成率(%)", "Completion (%)"),
@@ -234,7 +233,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "pick_county": ("选择县区", "Choose a county"),
     "pick_sector": ("选择行业领域", "Choose a sector"),
     "pick_light": ("选择灯色", "Choose a light"),
-    "problems_page_missing": ("问题清单页面尚未就绪", "The problems page is not available yet"),
     # traffic-light list
     "f_region": ("县区", "County"),
     "f_light": ("综合灯色", "Overall light"),
@@ -269,7 +267,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_gap": ("差距(百分点)", "Gap (pp)"),
     "col_reasons": ("原因", "Reasons"),
     "col_plan": ("年度计划(万元)", "Annual plan (10k CNY)"),
-    "col_ytd": ("累计完成(万元)", "Completed (10k CNY)"),
     # project file
     "pf_pick": ("选择项目", "Choose a project"),
     "pf_facts": ("基本信息", "Facts"),
@@ -400,9 +397,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "pb_col_satisfied": ("企业满意", "Company satisfied"),
     "pb_col_days": ("已历天数", "Days open"),
     "pb_overdue_n": ("逾期{n}天", "{n} days overdue"),
-    "pb_legend": ("图例:红底“逾期N天”= 已过解决时限仍未销号(解决时限当天不算逾期);督办次数 = 领导或项目办督办的次数;"
+    "pb_legend": ("图例:“🔴 逾期N天”= 已过解决时限仍未销号(解决时限当天不算逾期);督办次数 = 领导或项目办督办的次数;"
                   "流程:待交办 → 已交办(五到位)→ 办理中 → 申请销号 → 已销号,项目办可退回。",
-                  "Legend: red “N days overdue” = past the deadline and not closed (the deadline day itself is not "
+                  "Legend: “🔴 N days overdue” = past the deadline and not closed (the deadline day itself is not "
                   "overdue); Supervised = times a leader or the office issued 督办; flow: to assign → assigned "
                   "(five in place) → in progress → closure requested → closed; the office may return."),
     "pb_board_more": ("另有 {n} 个", "{n} more"),
@@ -491,7 +488,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "map_region_panel": ("{name} · 县区情况", "{name} · county figures"),
     "map_region_projects": ("项目清单(红灯在前)", "Projects (red first)"),
     "map_open_file": ("打开项目档案", "Open project file"),
-    "map_no_regions": ("尚无县区数据", "No counties yet"),
     "map_static_download": ("下载地图图片(PNG)", "Download map image (PNG)"),
     "map_rank": ("名次", "Rank"),
     "map_project_count": ("项目数", "Projects"),
@@ -570,7 +566,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "up_grid": ("月报报送情况(县区 × 月份:已报/年度建设项目数)", "Monthly reporting (county × month: reported / annual projects)"),
     "up_grid_year": ("年度", "Year"),
     "up_grid_note": ("「已报/应报」;未报齐的格子标有 ✗ 并以浅红色显示。", "reported / due; incomplete cells are marked ✗ and shaded light red."),
-    "up_grid_total": ("全部", "Total"),
     # --- lib/lights.py and lib/league.py: reasons behind every non-green light ---
     "rs_start": ("计划{planned}开工,至今未开工,已滞后{late}个月",
                  "Planned to start in {planned}, not started yet, {late} month(s) late"),

@@ -45,7 +45,6 @@ TEXT = {
                              "{value} (10k CNY) exceeds the ceiling of {max}: check the unit (10k CNY)"),
     # partial month (monthly template)
     "in_skipped_unfilled": ("{n} 行未填写,已跳过", "{n} row(s) not filled in, skipped"),
-    "in_last_reported": ("上次填报(仅供参考)", "Last reported (reference only)"),
     # GeoJSON (lib.geo)
     "in_err_geo_too_big": ("边界文件 {mb} MB,超过上限 {max} MB:请在 GIS 软件中简化后再导入",
                            "The boundary file is {mb} MB (limit {max} MB): simplify it in a GIS tool first"),

@@ -44,38 +44,32 @@ from sqlalchemy.orm import Session
 
 from lib import periods
 from lib.access import Actor, can
+from lib.access.scope import scope_for
 from lib.errors import CockpitError, ValidationError
 from lib.i18n import t as _t
-from lib.intake import limits, parsing
+from lib.intake import kinds, limits, parsing
 from lib.intake.parsing import MAX_UPLOAD_BYTES  # noqa: F401  (re-exported: the upload size limit)
 from lib.intake.templates import COLUMNS, KINDS, TITLES  # noqa: F401
+from lib.problems.workflow import ACTION_FIELDS
 from lib.rules import shared
 from lib.store import audit
 from lib.store.models import (
-    MonthlyPlan,
+    Base,
     MonthlyReport,
     Problem,
     ProblemEvent,
     Project,
     ProjectYear,
     Region,
-    RegionStat,
-    RegionTarget,
     UploadBatch,
 )
 
-TABLES = {
-    "regions": Region, "projects": Project, "project_years": ProjectYear, "monthly_plans": MonthlyPlan,
-    "monthly_reports": MonthlyReport, "region_targets": RegionTarget, "region_stats": RegionStat,
-    "problems": Problem, "problem_events": ProblemEvent,
-}
+# Every mapped table by name (the upload-kind registry names the tables each kind writes).
+TABLES = {m.class_.__tablename__: m.class_ for m in Base.registry.mappers}
 PKS = {name: [c.name for c in m.__table__.primary_key.columns] for name, m in TABLES.items()}
-# Non-nullable columns with a default: blank on insert → default; blank on update → unchanged.
-DEFAULTS = {
-    "regions": {"kind": "county", "display_order": 0},
-    "projects": {"industrial": False},
-    "problems": {"level": "county", "status": "pending", "supervise_count": 0},
-}
+# Non-nullable columns with a default (from the registry): blank on insert → default; blank on
+# update → unchanged.
+DEFAULTS = {t: d for k in kinds.REGISTRY.values() for t, d in k.defaults.items()}
 LOCK_KEY = 7_305_001  # pg_advisory_xact_lock key of the import lock
 OPEN_STATUSES_NEEDING_FIVE = ("assigned", "in_progress", "closure_requested", "closed")
 FIVE = (("unit", "责任单位"), ("leader", "责任领导"), ("person", "责任人"), ("measures", "解决措施"),
@@ -162,7 +156,7 @@ def _col_zh(kind: str) -> dict[str, str]:
 
 # Field names of the store → the template column they come from (for messages and the preview).
 FIELD_COLUMN = {
-    "region_code": "region", "project_code": "code", "growth_target": "growth_target",
+    "number": "id", "region_code": "region", "project_code": "code", "growth_target": "growth_target",
     "planned_cumulative": "m", "kind": "kind",
 }
 
@@ -199,7 +193,7 @@ def display_value(kind: str, field_name: str, value: Any, lang: str = "zh") -> s
         except ValueError:
             return str(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if col is not None and col.type in ("year", "int", "id"):
+        if col is not None and col.type in ("year", "int"):
             return str(int(value))
         return f"{value:,.2f}".rstrip("0").rstrip(".")
     return str(value)
@@ -224,11 +218,18 @@ def _converters(kind: str, ctx: dict):
             raise CockpitError(f"县区「{s}」不存在:请填写系统中已有的县区名称或县区代码")
         return code
 
-    def idv(v):
-        i = parsing.parse_int(v, "整数编号")
-        if i is not None and i <= 0:
-            raise CockpitError(f"问题编号应为正整数:{v}")
-        return i
+    def ref(v):
+        """The office's own problem number: text, kept as written (outer spaces dropped)."""
+        from lib.problems.workflow import NUMBER_MAX
+
+        s = parsing.parse_text(v)
+        if s is None:
+            return None
+        if len(s) > NUMBER_MAX:
+            raise CockpitError("imp_number_too_long", n=len(s), max=NUMBER_MAX)
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in s):
+            raise CockpitError("imp_number_control")
+        return s
 
     def make_enum(kind_):
         return lambda v: parsing.parse_enum(v, kind_)
@@ -238,7 +239,7 @@ def _converters(kind: str, ctx: dict):
         "money": parsing.parse_money, "number": parsing.parse_money, "pct": parsing.parse_pct,
         "int": parsing.parse_int,
         "year": parsing.parse_year, "period": parsing.parse_period_cell, "date": parsing.parse_date_cell,
-        "bool": parsing.parse_bool, "tags": tags, "region": region, "id": idv,
+        "bool": parsing.parse_bool, "tags": tags, "region": region, "ref": ref,
     }
     out = {}
     for c in COLUMNS[kind]:
@@ -354,7 +355,7 @@ def _vals(typed: dict, i: int, mapping: dict[str, str]) -> dict:
 
 
 def _staff_region_error(actor: Actor, region_code: str | None, row: int, column: str, value, what: str = "") -> dict | None:
-    if actor.role == "staff" and region_code is not None and region_code != actor.region_code:
+    if region_code is not None and not scope_for(actor).allows(region_code):
         return _err(row, column, value,
                     f"{what}属于县区 {region_code},您是县区 {actor.region_code} 的填报员,只能上传本县区的数据")
     return None
@@ -386,7 +387,8 @@ PROJECT_FIELDS = {
     "tags": "tags", "total_investment": "total_investment", "owner": "owner", "unit": "unit", "leader": "leader",
     "lon": "lon", "lat": "lat", "central_budget": "central_budget", "special_bond": "special_bond",
     "treasury_bond": "treasury_bond", "planned_start": "planned_start", "planned_end": "planned_end",
-    "actual_start": "actual_start", "actual_end": "actual_end",
+    "actual_start": "actual_start", "actual_end": "actual_end", "source": "source", "signed_on": "signed_on",
+    "planned_operation": "planned_operation", "actual_operation": "actual_operation",
     **{f: f for f in ("approval_project", "approval_land", "approval_planning", "approval_eia",
                       "approval_energy", "approval_construction")},
 }
@@ -411,7 +413,7 @@ def _build_projects(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
         if e:
             errors.append(e)
         ex = existing.get(code)
-        if ex is not None and actor.role == "staff" and ex["region_code"] != actor.region_code:
+        if ex is not None and not scope_for(actor).allows(ex["region_code"]):
             errors.append(_err(r, hm["code"], code, f"项目 {code} 在系统中属于县区 {ex['region_code']},县区填报员只能修改本县区的项目"))
         if yv.get("library") == "annual":
             if "nature" not in yv or yv.get("nature") is None:
@@ -434,7 +436,10 @@ def _build_projects(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
                 errors.append(_err(r, hm["code"], code, f"同一项目在第 {r0} 行和本行的项目信息不一致({'、'.join(zh)}),请保持一致"))
         else:
             first_facts[code] = (r, pv)
-        items.append(Item(r, f"{code} / {year}", [Op("projects", (code,), pv), Op("project_years", (code, year), yv)]))
+        from lib.intake.pipeline_kinds import approval_ops  # the six old approval columns → 手续 rows
+
+        items.append(Item(r, f"{code} / {year}", [Op("projects", (code,), pv), Op("project_years", (code, year), yv),
+                                                  *approval_ops(code, pv)]))
     return items
 
 
@@ -477,97 +482,25 @@ def _build_monthly(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
                                f"本年累计完成投资 {ytd:,.2f} 万元超过项目总投资 {p['total_investment']:,.2f} 万元"))
         items.append(Item(r, f"{code} / {period}", [Op("monthly_reports", (code, period), vals)]))
     ctx["projects"] = projects
+    _monthly_warnings(ctx, items, typed, rows, hm, warnings)
     return items
 
 
 def _monthly_warnings(ctx, items: list[Item], typed, rows, hm, warnings) -> None:
-    """DESIGN.md's monthly warnings, against the store's earlier months and the file's own rows."""
-    session = ctx["session"]
-    projects = ctx.get("projects", {})
+    """DESIGN.md's monthly warnings: the data-quality flags (lib.intake.quality.assess) of the
+    file's rows against the store's earlier months and the file's own rows. The same flags are
+    stored on the rows once written."""
+    from lib.intake import quality
+
     if not items:
         return
-    from lib.rules import settings as settings_mod
-
-    st = settings_mod.load(session)  # the office's thresholds, not copies of the defaults
-    lag_points = float(st["progress_yellow_gap"])
-    overrun = float(st["import_overrun_factor"])
-    file_rows = []
-    for it in items:
-        op = it.ops[0]
-        code, period = op.pk
-        file_rows.append((it.row, code, period, op.values))
-    codes = sorted({c for _, c, _, _ in file_rows})
-    idxs = {periods.index(p) for _, _, p, _ in file_rows}
-    need_periods = sorted({periods.from_index(k) for i in idxs for k in (i, i - 1, i - 2)})
-    years = sorted({int(p[:4]) for p in need_periods})
-    # store: reports of the needed periods (one query), plans and project years (one query each)
-    ytd: dict[tuple[str, int], float] = {}
-    started_by: dict[tuple[str, int], bool] = {}
-    # only the file's projects, in chunks of codes (a province store holds ~1M report rows)
-    for chunk in _chunks(codes):
-        res = session.execute(select(MonthlyReport.project_code, MonthlyReport.period, MonthlyReport.ytd_completed,
-                                     MonthlyReport.started).where(MonthlyReport.period.in_(need_periods),
-                                                                  MonthlyReport.project_code.in_(chunk)))
-        for c, p, y, s in res:
-            ytd[(c, periods.index(p))] = y
-            started_by[(c, periods.index(p))] = bool(s)
-    for _, c, p, v in file_rows:
-        if "ytd_completed" in v:
-            ytd[(c, periods.index(p))] = v["ytd_completed"]
-        if v.get("started") is not None:
-            started_by[(c, periods.index(p))] = bool(v["started"])
-    pyears: dict[tuple[str, int], dict] = {}
-    plans: dict[tuple[str, int, int], float] = {}
-    for chunk in _chunks(codes):
-        for c, yr, lib_, nat, plan in session.execute(
-                select(ProjectYear.project_code, ProjectYear.year, ProjectYear.library, ProjectYear.nature,
-                       ProjectYear.annual_plan).where(ProjectYear.year.in_(years), ProjectYear.project_code.in_(chunk))):
-            pyears[(c, yr)] = {"library": lib_, "nature": nat, "annual_plan": plan}
-        for c, yr, mo, cum in session.execute(
-                select(MonthlyPlan.project_code, MonthlyPlan.year, MonthlyPlan.month, MonthlyPlan.planned_cumulative)
-                .where(MonthlyPlan.year.in_(years), MonthlyPlan.project_code.in_(chunk))):
-            plans.setdefault((c, yr), {})[mo] = cum
-
-    def w(row, key, value, msg):
-        warnings.append(_err(row, hm.get(key, _col_zh("monthly").get(key, key)), value, msg))
-
-    for row, code, period, v in file_rows:
-        y, m = periods.split(period)
-        k = periods.index(period)
-        cur = v.get("ytd_completed")
-        if cur is None:
-            continue
-        prev = ytd.get((code, k - 1)) if m > 1 else 0.0
-        prev2 = ytd.get((code, k - 2)) if m > 2 else None
-        if m > 1 and prev is not None and cur < prev - 1e-9:
-            w(row, "ytd_completed", cur,
-              f"累计数下降:本年累计完成投资 {cur:,.2f} 万元低于上月({periods.fmt_period(periods.previous(period))})的 {prev:,.2f} 万元")
-        mc = v.get("month_completed")
-        if mc is not None and prev is not None and round(mc - (cur - prev), 2) != 0:
-            w(row, "month_completed", mc,
-              f"本月完成投资 {mc:,.2f} 万元与累计数的变化 {cur - prev:,.2f} 万元不一致(本月累计 {cur:,.2f} − 上月累计 {prev:,.2f})")
-        proj = projects.get(code, {})
-        started = bool(v.get("started")) or any(started_by.get((code, j)) for j in (k, k - 1, k - 2)) or (
-            proj.get("actual_start") is not None and periods.month_index(proj["actual_start"]) <= k)
-        finished = proj.get("actual_end") is not None and periods.month_index(proj["actual_end"]) <= k
-        if (m > 2 and prev is not None and prev2 is not None and started and not finished
-                and _same(cur, prev) and _same(prev, prev2)):
-            w(row, "ytd_completed", cur,
-              f"疑似照抄:已开工项目连续三个月本年累计完成投资都是 {cur:,.2f} 万元,请核实")
-        py = pyears.get((code, y))
-        plan = py["annual_plan"] if py else None
-        if plan and plan > 0:
-            if cur > overrun * plan + 1e-9:
-                w(row, "ytd_completed", cur,
-                  f"本年累计完成投资 {cur:,.2f} 万元超过年度计划投资 {plan:,.2f} 万元的{overrun:g}倍,请核实")
-            if py["library"] == "annual":
-                e = _expected(py, proj, y, m, plans.get((code, y)))
-                if e > 0:
-                    r_ = round(cur / plan, 4)
-                    gap = round((r_ - round(e, 4)) * 100, 2)
-                    if gap < lag_points and not (v.get("variance_note") or "").strip():
-                        w(row, "variance_note", "",
-                          f"投资完成率{r_ * 100:.1f}%,序时进度{e * 100:.1f}%,滞后{-gap:.1f}个百分点,请填写「偏差说明」")
+    overlay = {op.pk: op.values for it in items for op in it.ops}
+    row_of = {op.pk: it.row for it in items for op in it.ops}
+    flags = quality.assess(ctx["session"], list(overlay), overlay)
+    for key, fl in flags.items():
+        for f in fl:
+            col = hm.get(f["column"], _col_zh("monthly").get(f["column"], f["column"]))
+            warnings.append(_err(row_of[key], col, f["value"], quality.message(f)))
 
 
 def _expected(py: dict, proj: dict, y: int, m: int, plan_months: dict[int, float] | None) -> float:
@@ -647,46 +580,63 @@ PROBLEM_FIELDS["code"] = "project_code"
 
 
 def _build_problems(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
+    """问题清单 rows → problems. The key is the 问题编号 (the office's own text, kept exactly): a
+    number already in the store updates that problem, a new number adds a problem under it, a blank
+    is an identical stored problem (same project, category, description, raised_on) or else a new
+    problem with the next system number (Q-000123), shown in the preview. Status and level changes
+    go through the problem workflow (lib.problems.workflow.import_moves: only the moves this role
+    may make on the page, each an event with its actor) unless ``ctx["history"]`` (the office
+    loading a historical ledger once: statuses taken as they are)."""
+    from lib.problems.workflow import import_moves, next_numbers
+
     session, actor = ctx["session"], ctx["actor"]
-    _project_checks(ctx, typed, rows, hm, errors)
-    # blank id: an identical problem already in the store (same project, category, description,
-    # raised_on) is that problem, so uploading the same file twice adds nothing.
+    history_load = bool(ctx.get("history"))
+    projects = _project_checks(ctx, typed, rows, hm, errors)
     codes = sorted({c for c in typed["code"] if c})
     natural: dict[tuple, int] = {}
     for ch in _chunks(codes):
         for p in session.execute(select(Problem.id, Problem.project_code, Problem.category, Problem.description,
                                         Problem.raised_on).where(Problem.project_code.in_(ch))):
             natural.setdefault((p.project_code, p.category, (p.description or "").strip(), p.raised_on), p.id)
+    given = sorted({n for n in typed.get("id", []) if n})
+    by_number: dict[str, int] = {}
+    for ch in _chunks(given):
+        by_number.update(session.execute(select(Problem.number, Problem.id).where(Problem.number.in_(ch))).all())
     pending = []
     seen_nat: dict[tuple, int] = {}
     for i, r in enumerate(rows):
-        pid = typed["id"][i] if "id" in typed else None
+        number = typed["id"][i] if "id" in typed else None
         vals = _vals(typed, i, PROBLEM_FIELDS)
         if any(vals.get(k) is None for k in ("project_code", "category", "description", "raised_on")):
             continue  # already an error (required value)
         nat = (vals["project_code"], vals["category"], vals["description"].strip(), vals["raised_on"])
-        if pid is None:
+        pid = None
+        if number is None:
             if nat in seen_nat:
                 errors.append(_err(r, hm["description"], vals["description"],
-                                   f"与第 {seen_nat[nat]} 行是同一个问题(项目、类型、描述、提出日期都相同)"))
+                                   _t("imp_pb_same_as_row", "zh", row=seen_nat[nat])))
                 continue
             seen_nat[nat] = r
             pid = natural.get(nat)
-        pending.append((r, pid, vals))
-    existing = _load_existing(session, "problems", [(pid,) for _, pid, _ in pending if pid is not None])
+        else:
+            pid = by_number.get(number)
+            vals["number"] = number
+        pending.append((r, pid, number, vals))
+    existing = _load_existing(session, "problems", [(pid,) for _, pid, _, _ in pending if pid is not None])
     owners = _load_projects(session, {ex["project_code"] for ex in existing.values()})
+    fresh = iter(next_numbers(session, sum(1 for _, pid, num, _ in pending if pid is None and num is None)))
     items = []
-    for r, pid, vals in pending:
-        ex = None
-        if pid is not None:
-            ex = existing.get((pid,))
-            if ex is None:
-                errors.append(_err(r, hm.get("id", "问题编号"), pid, f"问题编号 {pid} 在系统中不存在:新问题请把问题编号留空"))
-                continue
+    for r, pid, number, vals in pending:
+        ex = existing.get((pid,)) if pid is not None else None
+        shown = number if number is not None else (ex["number"] if ex else None)
+        if ex is None and number is None:
+            shown = vals["number"] = next(fresh)
+        col_id = hm.get("id", "问题编号")
+        if ex is not None:
             owner = owners.get(ex["project_code"])
-            if actor.role == "staff" and owner and owner["region_code"] != actor.region_code:
-                errors.append(_err(r, hm.get("id", "问题编号"), pid,
-                                   f"问题 {pid} 属于县区 {owner['region_code']} 的项目,只能修改本县区的问题"))
+            if owner and not scope_for(actor).allows(owner["region_code"]):
+                errors.append(_err(r, col_id, shown, _t("imp_pb_other_county", "zh", number=shown,
+                                                       region=owner["region_code"])))
         merged = dict(ex or {})
         merged.update({k: v for k, v in vals.items() if v is not None or k not in DEFAULTS["problems"]})
         status = merged.get("status") or "pending"
@@ -701,17 +651,21 @@ def _build_problems(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
                                    "已销号的问题须「企业满意」为「是」"))
             if merged.get("closed_on") is None:
                 errors.append(_err(r, hm.get("closed_on", "办结日期"), "", "已销号的问题须填写「办结日期」"))
-            if actor.role == "staff" and (ex is None or ex.get("status") != "closed"):
-                errors.append(_err(r, hm.get("status", "状态"), "已销号",
-                                   "销号须由项目办确认:县区请把状态填为「申请销号」"))
-        if actor.role == "staff" and ex is not None and ex.get("status") == "closed" and status != "closed":
-            errors.append(_err(r, hm.get("status", "状态"), _status_zh(status),
-                               f"问题 {pid} 已销号,县区不能更改其状态;如需重新办理请联系项目办"))
         if merged.get("closed_on") and merged.get("raised_on") and merged["closed_on"] < merged["raised_on"]:
             errors.append(_err(r, hm.get("closed_on", "办结日期"), merged["closed_on"], "办结日期早于提出日期"))
-        label = f"#{pid}" if pid is not None else f"新问题(第{r}行)"
+        moves: list = []
+        if not history_load:
+            region = (owners.get(ex["project_code"]) if ex else projects.get(vals["project_code"])) or {}
+            moves, why = import_moves(actor, ex, {"status": status, "level": merged.get("level")},
+                                      region.get("region_code"))
+            if why:
+                field_, text_ = why
+                col, val = ((hm.get("level", "协调层级"), _level_zh(merged.get("level"))) if field_ == "level" else
+                            (hm.get("status", "状态"), _status_zh(status)))
+                errors.append(_err(r, col, val, _t("imp_pb_move", "zh", number=shown, why=text_)))
+        label = shown if (number is not None or ex is not None) else _t("imp_pb_new_number", "zh", number=shown)
         op = Op("problems", (pid,) if pid is not None else None, vals,
-                extra={"old_status": ex.get("status") if ex else None})
+                extra={"old_status": ex.get("status") if ex else None, "moves": moves, "history": history_load})
         items.append(Item(r, label, [op]))
     return items
 
@@ -722,22 +676,18 @@ def _status_zh(s):
     return enum_label("problem_status", s)
 
 
+def _level_zh(level):
+    from lib.i18n import enum_label
+
+    return enum_label("problem_level", level) if level else ""
+
+
 def _bool_zh(b):
     return "" if b is None else ("是" if b else "否")
 
 
-BUILDERS = {
-    "regions": _build_regions, "projects": _build_projects, "monthly": _build_monthly, "plans": _build_plans,
-    "targets": _build_targets, "stats": _build_stats, "problems": _build_problems,
-}
-KEY_COLUMNS = {
-    "regions": ("code",), "projects": ("code", "year"), "monthly": ("code", "period"), "plans": ("code", "year"),
-    "targets": ("region", "year"), "stats": ("region", "period"), "problems": ("id",),
-}
-
-
 def _duplicate_keys(kind, typed, rows, hm, errors):
-    keys = KEY_COLUMNS[kind]
+    keys = kinds.get(kind).key
     if not all(k in typed for k in keys):
         return
     seen: dict[tuple, int] = {}
@@ -829,9 +779,7 @@ def _diff(session: Session, items: list[Item], kind: str):
 def _write(session: Session, kind: str, inserts, updates, actor: Actor, batch_id: int) -> list[dict]:
     """Bulk writes; returns the undo log [{t, k, b, a}] in write order (parents first)."""
     log: list[dict] = []
-    order = ["regions", "projects", "project_years", "monthly_plans", "monthly_reports", "region_targets",
-             "region_stats", "problems"]
-    for t in order:
+    for t in kinds.table_order():
         model = TABLES[t]
         tbl = model.__table__
         pkc = PKS[t]
@@ -844,12 +792,13 @@ def _write(session: Session, kind: str, inserts, updates, actor: Actor, batch_id
                     session.flush()
                     op.pk = (obj.id,)
                     op.values = vals
-                    ev = ProblemEvent(problem_id=obj.id, at=audit.now(), username=actor.username, action="import",
-                                      from_status=None, to_status=vals.get("status"), note="批量导入新增")
-                    session.add(ev)
-                    session.flush()
                     log.append({"t": "problems", "k": [obj.id], "b": None, "a": {k: _jsonable(v) for k, v in vals.items()}})
-                    log.append({"t": "problem_events", "k": [ev.id], "b": None, "a": {"problem_id": obj.id}})
+                    if op.extra.get("history"):
+                        evs = [("import", None, vals.get("status"), "imp_ev_history_new")]
+                    else:
+                        evs = [("import", None, "pending", "imp_ev_new")] + \
+                              [(a, f, to, "imp_ev_move") for a, f, to in op.extra.get("moves", [])]
+                    log.extend(_problem_events(session, obj.id, actor, evs))
         elif ins:
             rows = []
             for op, vals in ins:
@@ -857,6 +806,7 @@ def _write(session: Session, kind: str, inserts, updates, actor: Actor, batch_id
                 row.update(vals)
                 if t == "monthly_reports":
                     row["batch_id"] = batch_id
+                    row["reported_at"] = audit.now()  # first reached the store (on time by the 10th?)
                 rows.append(row)
                 js = op.extra.get("json") or {k: _jsonable(v) for k, v in vals.items()}
                 if t == "monthly_reports":
@@ -883,12 +833,16 @@ def _write(session: Session, kind: str, inserts, updates, actor: Actor, batch_id
                             "a": {k: _jsonable(v) for k, v in a2.items()}})
                 if t == "problems":
                     old = op.extra.get("old_status")
-                    ev = ProblemEvent(problem_id=op.pk[0], at=audit.now(), username=actor.username, action="import",
-                                      from_status=old, to_status=a.get("status", old),
-                                      note="批量导入更新:" + "、".join(field_label("problems", k) for k in a))
-                    session.add(ev)
-                    session.flush()
-                    log.append({"t": "problem_events", "k": [ev.id], "b": None, "a": {"problem_id": op.pk[0]}})
+                    what = "、".join(field_label("problems", k) for k in a)
+                    moves = [] if op.extra.get("history") else op.extra.get("moves", [])
+                    # fields a move sets itself (交办's 五到位, 销号's 办结日期) belong to that move
+                    own = {"status", "level"}.union(*(ACTION_FIELDS.get(mv, ()) for mv, _f, _to in moves))
+                    evs = []
+                    if op.extra.get("history") or any(k not in own for k in a) or not moves:
+                        evs.append(("import", old, old if moves else a.get("status", old),
+                                    "imp_ev_history_update" if op.extra.get("history") else "imp_ev_update"))
+                    evs += [(mv, f, to, "imp_ev_move") for mv, f, to in moves]
+                    log.extend(_problem_events(session, op.pk[0], actor, evs, what=what))
             for cols, plist in groups.items():
                 stmt = update(tbl).where(*[tbl.c[c] == bindparam(f"pk_{c}") for c in pkc]).values(
                     {c: bindparam(f"v_{c}") for c in cols})
@@ -896,22 +850,41 @@ def _write(session: Session, kind: str, inserts, updates, actor: Actor, batch_id
     return log
 
 
+def _problem_events(session: Session, pid: int, actor: Actor, evs: list[tuple], what: str = "") -> list[dict]:
+    """One ProblemEvent per move (action, from, to, note key) by ``actor``; their undo-log rows."""
+    out = []
+    now = audit.now()
+    for action, frm, to, note_key in evs:
+        ev = ProblemEvent(problem_id=pid, at=now, username=actor.username, action=action, from_status=frm,
+                          to_status=to, note=_t(note_key, "zh", what=what))
+        session.add(ev)
+        session.flush()
+        out.append({"t": "problem_events", "k": [ev.id], "b": None, "a": {"problem_id": pid}})
+    return out
+
+
 # ---------- the entry point ----------
 
 def run_import(session: Session, kind: str, data: bytes, filename: str, actor: Actor, dry_run: bool = False,
-               acknowledge_warnings: bool = True) -> ImportResult:
+               acknowledge_warnings: bool = True, history: bool = False) -> ImportResult:
     """Validate ``data`` as an upload of ``kind`` and (unless ``dry_run`` or errors) write it.
 
     Returns an ImportResult; never raises for bad input or a refused permission (ok=False with
     every error). With warnings and ``acknowledge_warnings=False`` nothing is written and
-    ``needs_acknowledgement`` is set."""
+    ``needs_acknowledgement`` is set. ``history=True`` (problems only, office/admin): load a
+    historical 问题台账 once, taking its statuses as they are instead of through the workflow;
+    the upload's audit row says so."""
     sha = hashlib.sha256(data or b"").hexdigest()
     filename = limits.clean_filename(filename)  # intake: the stored name fits every column
     res = ImportResult(ok=False, kind=kind, dry_run=dry_run, filename=filename or "", sha256=sha)
-    if kind not in KINDS:
-        res.errors = [_err(None, None, kind, f"未知的数据类型「{kind}」,应为 {'、'.join(KINDS)} 之一")]
+    if kind not in kinds.REGISTRY:
+        res.errors = [_err(None, None, kind, f"未知的数据类型「{kind}」,应为 {'、'.join(kinds.names())} 之一")]
         return res
-    perm = "upload_regions" if kind in ("regions", "targets", "stats") else "upload"
+    spec = kinds.get(kind)
+    if history and (kind != "problems" or not can(actor, "problem_close")):
+        res.errors = [_err(None, None, "", _t("imp_history_refused", "zh"))]
+        return res
+    perm = spec.permission
     if not can(actor, perm):
         from lib.access import PERMISSION_ZH, ROLE_ZH
 
@@ -941,16 +914,13 @@ def run_import(session: Session, kind: str, data: bytes, filename: str, actor: A
     if frame.attrs.get("unknown_columns"):
         warnings.append(_err(frame.attrs.get("header_row"), "、".join(frame.attrs["unknown_columns"]), "",
                              "这些列不是模板中的列,已忽略"))
-    ctx: dict[str, Any] = {"session": session, "actor": actor, "kind": kind}
-    needs_regions = any(c.type == "region" for c in COLUMNS[kind])
-    ctx["region_lookup"] = _region_lookup(session) if needs_regions else {}
+    ctx: dict[str, Any] = {"session": session, "actor": actor, "kind": kind, "history": history}
+    ctx["region_lookup"] = _region_lookup(session) if spec.needs_regions else {}
     typed = _typed(kind, frame, rows, hm, ctx, errors)  # pure conversion, no store reads but regions
     if not dry_run:
         _lock(session)  # from here on every read sees the committed state and no one else writes
     _duplicate_keys(kind, typed, rows, hm, errors)
-    items = BUILDERS[kind](ctx, typed, rows, hm, errors, warnings)
-    if kind == "monthly":
-        _monthly_warnings(ctx, items, typed, rows, hm, warnings)
+    items = spec.build()(ctx, typed, rows, hm, errors, warnings)
     errors.sort(key=lambda e: (e["row"] is None, e["row"] or 0))
     warnings.sort(key=lambda e: (e["row"] is None, e["row"] or 0))
     res.errors, res.warnings = errors, warnings
@@ -982,14 +952,27 @@ def run_import(session: Session, kind: str, data: bytes, filename: str, actor: A
     session.flush()
     log = _write(session, kind, inserts, updates, actor, batch.id)
     batch.changes = json.dumps(log, ensure_ascii=False, default=str)
+    _refresh_flags(session, log)
     audit.record(session, actor.username, "upload", kind, filename,
                  None, {"inserted": res.inserted, "updated": res.updated, "unchanged": res.unchanged,
-                        "sha256": sha, "warnings": len(warnings)}, batch_id=batch.id)
+                        "sha256": sha, "warnings": len(warnings), **({"history": True} if history else {})},
+                 batch_id=batch.id)
     session.flush()
     session.expire_all()
     res.batch_id = batch.id
     res.message = f"已导入:新增 {res.inserted} 行,更新 {res.updated} 行,未变 {res.unchanged} 行"
     return res
+
+
+def _refresh_flags(session: Session, log: list[dict]) -> None:
+    """Recompute the stored data-quality flags of the reports a batch (or its undo) touched, and of
+    the months after them (a corrected report clears the flag it caused next month)."""
+    from lib.intake import quality
+
+    keys = [(c["k"][0], c["k"][1]) for c in log if c["t"] == "monthly_reports"]
+    if keys:
+        session.flush()
+        quality.refresh(session, keys)
 
 
 def preview(session: Session, kind: str, data: bytes, filename: str, actor: Actor) -> ImportResult:
@@ -1092,6 +1075,7 @@ def undo_batch(session: Session, batch_id: int, actor: Actor) -> dict:
         session.flush()
     except IntegrityError as exc:
         raise CockpitError(f"不能撤销批次 {batch_id}:它新增的数据已被后来的数据引用(如月报、问题),请先撤销或删除那些数据") from exc
+    _refresh_flags(session, log)
     batch.undone_at = audit.now()
     batch.undone_by = actor.username
     audit.record(session, actor.username, "undo", batch.kind, batch.filename, None,
@@ -1107,8 +1091,8 @@ def batches(session: Session, actor: Actor | None = None, limit: int = 50) -> pd
                UploadBatch.sha256, UploadBatch.region_code, UploadBatch.inserted, UploadBatch.updated,
                UploadBatch.unchanged, UploadBatch.warnings, UploadBatch.undone_at, UploadBatch.undone_by
                ).order_by(UploadBatch.id.desc()).limit(limit)
-    if actor is not None and actor.role == "staff":
-        q = q.where((UploadBatch.username == actor.username) | (UploadBatch.region_code == actor.region_code))
+    if actor is not None and not scope_for(actor).everything:
+        q = q.where((UploadBatch.username == actor.username) | scope_for(actor).where(UploadBatch.region_code))
     rows = [r._asdict() for r in session.execute(q)]
     df = pd.DataFrame(rows, columns=["id", "username", "at", "kind", "filename", "sha256", "region_code", "inserted",
                                      "updated", "unchanged", "warnings", "undone_at", "undone_by"])
@@ -1119,8 +1103,11 @@ def batches(session: Session, actor: Actor | None = None, limit: int = 50) -> pd
 # ---------- reporting grid ----------
 
 def reporting_grid(session: Session, year: int, through: str | None = None) -> pd.DataFrame:
-    """Region × month of ``year`` (to ``through`` if given): annual projects, how many reported,
-    how many missing. Long format: region_code, region_name, period, annual, reported, missing."""
+    """Region × month of ``year`` (to ``through`` if given): annual projects, how many reported, how
+    many missing, how many late (reached the store after the 10th of the next month, 月报制) and
+    how many carry data-quality flags. Long format: region_code, region_name, period, annual,
+    reported, missing, late, flagged."""
+    cols = ["region_code", "region_name", "period", "annual", "reported", "missing", "late", "flagged"]
     regions = session.execute(select(Region.code, Region.name).order_by(Region.display_order, Region.code)).all()
     annual = dict(session.execute(
         select(Project.region_code, func.count()).join(ProjectYear, ProjectYear.project_code == Project.code)
@@ -1130,19 +1117,25 @@ def reporting_grid(session: Session, year: int, through: str | None = None) -> p
         ty, tm = periods.split(periods.parse_period(through))
         last_m = 0 if ty < year else (tm if ty == year else 12)
     plist = [f"{year:04d}-{m:02d}" for m in range(1, last_m + 1)]
-    rep = {}
+    rep: dict[tuple[str, str], list[int]] = {}
     if plist:
-        q = (select(Project.region_code, MonthlyReport.period, func.count())
+        q = (select(Project.region_code, MonthlyReport.period, MonthlyReport.reported_at, MonthlyReport.flags)
              .join(MonthlyReport, MonthlyReport.project_code == Project.code)
              .join(ProjectYear, (ProjectYear.project_code == Project.code) & (ProjectYear.year == year))
-             .where(ProjectYear.library == "annual", MonthlyReport.period.in_(plist))
-             .group_by(Project.region_code, MonthlyReport.period))
-        rep = {(r, p): n for r, p, n in session.execute(q)}
+             .where(ProjectYear.library == "annual", MonthlyReport.period.in_(plist)))
+        due = {p: dt.date(*periods.split(periods.shift(p, 1)), 10) for p in plist}
+        for region, p, at, flags in session.execute(q):
+            cell = rep.setdefault((region, p), [0, 0, 0])
+            cell[0] += 1
+            if at is not None and at.date() > due[p]:
+                cell[1] += 1
+            if flags:
+                cell[2] += 1
     out = []
     for code, name in regions:
         a = int(annual.get(code, 0))
         for p in plist:
-            n = int(rep.get((code, p), 0))
+            n, late, flagged = rep.get((code, p), (0, 0, 0))
             out.append({"region_code": code, "region_name": name, "period": p, "annual": a, "reported": n,
-                        "missing": max(a - n, 0)})
-    return pd.DataFrame(out, columns=["region_code", "region_name", "period", "annual", "reported", "missing"])
+                        "missing": max(a - n, 0), "late": late, "flagged": flagged})
+    return pd.DataFrame(out, columns=cols)

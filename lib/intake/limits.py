@@ -36,10 +36,12 @@ TEXT_MAX_FREE = 2000
 
 
 def _kind_models() -> dict[str, Any]:
-    from lib.store.models import MonthlyReport, Problem, Project, Region, RegionStat, RegionTarget
+    """{kind: the model of the first table it writes} (lib.intake.kinds registry)."""
+    from lib.intake import kinds
+    from lib.store.models import Base
 
-    return {"regions": Region, "projects": Project, "monthly": MonthlyReport, "plans": Project,
-            "targets": RegionTarget, "stats": RegionStat, "problems": Problem}
+    by_table = {m.class_.__tablename__: m.class_ for m in Base.registry.mappers}
+    return {name: by_table[k.tables[0]] for name, k in kinds.REGISTRY.items()}
 
 
 def _length(model, field: str) -> int | None:

@@ -20,9 +20,10 @@ from typing import Any
 import pandas as pd
 
 from lib.errors import CockpitError, ValidationError
-from lib.intake import limits
+from lib.intake import kinds, limits
 from lib.intake.limits import MAX_UPLOAD_BYTES  # noqa: F401  (re-exported)
 from lib.intake.templates import COLUMNS, EXAMPLE_MARK, NOTES_SHEET, TITLES
+
 TOTAL_WORDS = ("合计", "小计", "总计", "总合计")
 # Kinds with a prefilled template, and its prefilled key columns: a row holding nothing else was
 # left unfilled (a partial month) and is skipped and counted, not an error.
@@ -95,11 +96,8 @@ def header_aliases(kind: str) -> dict[str, str]:
         names.add(base)
         for n in names:
             out.setdefault(norm_header(n), c.key)
-    if kind in ("projects", "targets", "stats"):
-        for n in ("县区名称", "县区代码", "县(市、区)", "县市区"):
-            out.setdefault(norm_header(n), "region")
-    if kind in ("monthly", "plans", "problems"):
-        out.setdefault(norm_header("项目编码"), "code")
+    for n, key in kinds.get(kind).aliases:  # the kind's extra spellings (upload-kind registry)
+        out.setdefault(norm_header(n), key)
     return out
 
 
@@ -230,7 +228,8 @@ def _check_line_widths(text: str, delim: str) -> None:
 
 
 def _pick_sheet(wb, kind: str):
-    names = {norm_header(TITLES[kind][0]), norm_header(TITLES[kind][1]), norm_header(kind)}
+    names = {norm_header(TITLES[kind][0]), norm_header(TITLES[kind][1]), norm_header(kind),
+             norm_header(kinds.get(kind).sheet_title)}
     for ws in wb.worksheets:
         if norm_header(ws.title) in names:
             return ws

@@ -1,40 +1,16 @@
-"""Upload templates: the single source of every kind's columns (DESIGN.md "Upload templates"),
-and the downloadable .xlsx / .csv templates built from them.
-
-``COLUMNS[kind]`` is read by the parser (header recognition), the importer (types, required
-columns, enumerations) and the template writer (headers, dropdowns, 填表说明).
+"""Upload templates: the downloadable .xlsx / .csv templates of every upload kind, built from the
+upload-kind registry (lib.intake.kinds: columns, key, sheet title; DESIGN.md "Upload templates").
 """
 from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass
 from typing import Any
 
+from lib.access.scope import of as region_scope
 from lib.i18n import ENUMS
-
-KINDS = ("regions", "projects", "monthly", "plans", "targets", "stats", "problems")
-
-# Column types: text, code (a key text), region (name or code), project (project code reference),
-# money (万元, ≥ 0), number (≥ 0), pct (percent, may be negative), int, year, period, date, bool,
-# enum (``enum`` names lib.i18n.ENUMS kind), tags (';'-separated), id (problem id, integer).
-
-
-@dataclass(frozen=True)
-class Col:
-    zh: str
-    key: str
-    required: bool = False
-    type: str = "text"
-    enum: str | None = None
-    help: str = ""
-    help_en: str = ""
-    example: Any = None
-    info: bool = False  # informational (prefilled for reading; ignored on import)
-
-    def header(self, lang: str = "zh") -> str:
-        return self.key if lang == "en" else self.zh
-
+from lib.intake import kinds
+from lib.intake.kinds import Col  # re-exported
 
 # The words offered in dropdowns (DESIGN.md spells some shorter than lib.i18n.ENUMS; both accepted).
 DROPDOWN: dict[str, list[str]] = {
@@ -49,125 +25,25 @@ DROPDOWN: dict[str, list[str]] = {
     "bool": ["是", "否"],
 }
 
-_APPROVAL = [
-    ("立项", "approval_project"), ("用地", "approval_land"), ("规划", "approval_planning"),
-    ("环评", "approval_eia"), ("能评", "approval_energy"), ("施工许可", "approval_construction"),
-]
-
-COLUMNS: dict[str, list[Col]] = {
-    "regions": [
-        Col("县区代码", "code", True, "code", help="县区的唯一代码,如行政区划代码 532901", help_en="Unique county code", example="532901"),
-        Col("县区名称", "name", True, "text", help="县区全称", help_en="County name", example="大理市"),
-        Col("类型", "kind", False, "enum", "region_kind", help="县/区/市/开发区/园区,空白按「县」", help_en="County/district/city/park", example="市"),
-        Col("排序", "display_order", False, "int", help="显示顺序,整数,越小越靠前", help_en="Display order (integer)", example=1),
-        Col("经度", "lon", False, "pct", help="中心点经度(WGS-84),如 100.23", help_en="Centroid longitude", example=100.23),
-        Col("纬度", "lat", False, "pct", help="中心点纬度(WGS-84),如 25.59", help_en="Centroid latitude", example=25.59),
-    ],
-    "projects": [
-        Col("项目代码", "code", True, "code", help="全国投资项目在线审批监管平台代码(24位);没有的填任一唯一编号", help_en="Project code (unique)", example="2203-532901-04-01-000001"),
-        Col("项目名称", "name", True, "text", help="项目全称", help_en="Project name", example="大理市示例道路改扩建工程"),
-        Col("县区", "region", True, "region", help="县区名称或县区代码", help_en="County name or code", example="大理市"),
-        Col("年度", "year", True, "year", help="该行所属的年度,如 2022", help_en="Year", example=2022),
-        Col("项目库", "library", True, "enum", "library", help="储备 或 年度建设", help_en="reserve / annual", example="年度建设"),
-        Col("建设性质", "nature", False, "enum", "nature", help="新开工 或 续建;年度建设项目必填", help_en="new / continuing (required for annual)", example="新开工"),
-        Col("重点级别", "level", False, "enum", "level", help="省重点/市重点/县重点/一般", help_en="Key level", example="市重点"),
-        Col("行业领域", "sector", True, "text", help="如 交通、能源、水利、产业、社会民生(自由填写)", help_en="Sector (free text)", example="交通"),
-        Col("产业类", "industrial", False, "bool", "bool", help="是 或 否", help_en="Industrial project (yes/no)", example="否"),
-        Col("标签", "tags", False, "tags", help="多个标签用英文分号 ; 分隔,如 六新;两新一重;招商引资", help_en="Tags separated by ;", example="两新一重"),
-        Col("总投资(万元)", "total_investment", True, "money", help="万元,可带千分位逗号", help_en="Total investment (10k CNY)", example=12000),
-        Col("年度计划投资(万元)", "annual_plan", False, "money", help="万元;年度建设项目必填", help_en="Annual plan (10k CNY), required for annual", example=3000),
-        Col("计划开工", "planned_start", False, "date", help="日期,如 2022-03-15、2022/3/15、2022-03 或 2022年3月", help_en="Planned start date", example="2022-03"),
-        Col("计划竣工", "planned_end", False, "date", help="日期", help_en="Planned completion date", example="2023-12"),
-        Col("实际开工", "actual_start", False, "date", help="日期;未开工留空", help_en="Actual start date", example=None),
-        Col("实际竣工", "actual_end", False, "date", help="日期;未竣工留空", help_en="Actual completion date", example=None),
-        Col("责任单位", "unit", False, "text", help="牵头责任单位", help_en="Responsible unit", example="大理市交通运输局"),
-        Col("包联领导", "leader", False, "text", help="包联领导姓名及职务", help_en="Liaison leader", example="张三"),
-        Col("项目业主", "owner", False, "text", help="项目业主单位", help_en="Owner", example="大理市城投公司"),
-        Col("经度", "lon", False, "pct", help="项目位置经度(WGS-84)", help_en="Longitude (WGS-84)", example=100.25),
-        Col("纬度", "lat", False, "pct", help="项目位置纬度(WGS-84)", help_en="Latitude (WGS-84)", example=25.6),
-        Col("中央预算内资金(万元)", "central_budget", False, "money", help="已下达的中央预算内资金,万元", help_en="Central budget funds allocated", example=None),
-        Col("专项债资金(万元)", "special_bond", False, "money", help="已下达的专项债资金,万元", help_en="Special bond funds allocated", example=1000),
-        Col("国债资金(万元)", "treasury_bond", False, "money", help="已下达的国债资金,万元", help_en="Treasury bond funds allocated", example=None),
-    ] + [
-        Col(zh, key, False, "enum", "approval", help="已办结/办理中/未启动/不涉及", help_en="done / in progress / not started / n/a", example="已办结" if key == "approval_project" else "办理中")
-        for zh, key in _APPROVAL
-    ],
-    "monthly": [
-        Col("项目代码", "code", True, "project", help="与项目清单中的项目代码一致", help_en="Project code as in the project list", example="2203-532901-04-01-000001"),
-        Col("项目名称", "name", False, "text", info=True, help="仅供核对,导入时不读取", help_en="For reference only; not imported", example="大理市示例道路改扩建工程"),
-        Col("报告期", "period", True, "period", help="年-月,如 2022-10 或 2022年10月", help_en="Period YYYY-MM", example="2022-10"),
-        Col("本年累计完成投资(万元)", "ytd_completed", True, "money", help="1月至报告期末累计完成投资,万元", help_en="Year-to-date completed investment", example=2100),
-        Col("本月完成投资(万元)", "month_completed", False, "money", help="当月完成投资,万元;应等于本月与上月累计数之差", help_en="Completed this month", example=300),
-        Col("是否开工", "started", False, "bool", "bool", help="是 或 否", help_en="Started (yes/no)", example="是"),
-        Col("实际开工日期", "actual_start", False, "date", help="日期;已开工的填写", help_en="Actual start date", example="2022-04-10"),
-        Col("是否入库纳统", "in_stats", False, "bool", "bool", help="是 或 否", help_en="In statistics (yes/no)", example="是"),
-        Col("中央预算内已支付(万元)", "central_budget_paid", False, "money", help="累计已支付,万元", help_en="Central budget paid (cumulative)", example=None),
-        Col("专项债已支付(万元)", "special_bond_paid", False, "money", help="累计已支付,万元", help_en="Special bonds paid (cumulative)", example=600),
-        Col("国债已支付(万元)", "treasury_bond_paid", False, "money", help="累计已支付,万元", help_en="Treasury bonds paid (cumulative)", example=None),
-        Col("形象进度", "progress_text", False, "text", help="简要文字", help_en="Physical progress (text)", example="路基完成60%"),
-        Col("偏差说明", "variance_note", False, "text", help="滞后序时进度10个百分点以上时必须说明原因", help_en="Variance note (required when lagging > 10 points)", example=None),
-        Col("填报人", "reporter", False, "text", help="填报人姓名", help_en="Reporter", example="李四"),
-    ],
-    "plans": [
-        Col("项目代码", "code", True, "project", help="与项目清单中的项目代码一致", help_en="Project code", example="2203-532901-04-01-000001"),
-        Col("年度", "year", True, "year", help="如 2022", help_en="Year", example=2022),
-    ] + [
-        Col(f"{m}月", f"m{m}", False, "money", help=f"截至{m}月末计划累计完成投资,万元", help_en=f"Planned cumulative completion by end of month {m}", example=250 * m)
-        for m in range(1, 13)
-    ],
-    "targets": [
-        Col("县区", "region", True, "region", help="县区名称或县区代码", help_en="County name or code", example="大理市"),
-        Col("年度", "year", True, "year", help="如 2022", help_en="Year", example=2022),
-        Col("固投增速目标(%)", "growth_target", True, "pct", help="百分数,如 10 表示增长10%", help_en="FAI growth target in percent", example=10),
-    ],
-    "stats": [
-        Col("县区", "region", True, "region", help="县区名称或县区代码", help_en="County name or code", example="大理市"),
-        Col("报告期", "period", True, "period", help="年-月,如 2022-10", help_en="Period YYYY-MM", example="2022-10"),
-        Col("固投累计增速(%)", "growth", True, "pct", help="百分数,可为负数,如 -3.5", help_en="FAI cumulative growth in percent (may be negative)", example=8.6),
-    ],
-    "problems": [
-        Col("问题编号", "id", False, "id", help="新问题留空(系统自动编号);修改已有问题时填写系统中的编号", help_en="Blank for a new problem; the system id to update one", example=None),
-        Col("项目代码", "code", True, "project", help="问题所属项目代码", help_en="Project code", example="2203-532901-04-01-000001"),
-        Col("问题类型", "category", True, "enum", "problem_category", help="用地/征地拆迁/规划/环评/能评/资金/审批手续/水电气配套/施工/其他", help_en="Category", example="征地拆迁"),
-        Col("问题描述", "description", True, "text", help="问题的具体情况", help_en="Description", example="K3+200段征地尚未完成"),
-        Col("提出日期", "raised_on", True, "date", help="日期", help_en="Date raised", example="2022-05-10"),
-        Col("协调层级", "level", False, "enum", "problem_level", help="县级/市级/省级,空白按县级", help_en="Coordination level", example="县级"),
-        Col("责任单位", "unit", False, "text", help="五到位之一;已交办及以后必填", help_en="Responsible unit (required from 已交办)", example="大理市自然资源局"),
-        Col("责任领导", "leader", False, "text", help="五到位之一;已交办及以后必填", help_en="Responsible leader", example="王五"),
-        Col("责任人", "person", False, "text", help="五到位之一;已交办及以后必填", help_en="Responsible person", example="赵六"),
-        Col("解决措施", "measures", False, "text", help="五到位之一;已交办及以后必填", help_en="Measures", example="6月底前完成征地补偿"),
-        Col("解决时限", "deadline", False, "date", help="五到位之一;已交办及以后必填", help_en="Deadline", example="2022-06-30"),
-        Col("状态", "status", False, "enum", "problem_status", help="待交办/已交办/办理中/申请销号/已销号,空白按待交办;已销号由项目办确认", help_en="Status", example="已交办"),
-        Col("办结日期", "closed_on", False, "date", help="已销号时必填", help_en="Closed on (required for 已销号)", example=None),
-        Col("企业满意", "satisfied", False, "bool", "bool", help="是 或 否;已销号时必须为「是」", help_en="Owner satisfied (yes required to close)", example=None),
-    ],
-}
-
-TITLES = {
-    "regions": ("县区", "Regions"), "projects": ("项目清单", "Projects"), "monthly": ("月报", "Monthly report"),
-    "plans": ("月度计划", "Monthly plans"), "targets": ("县区目标", "Targets"), "stats": ("县区统计", "Region stats"),
-    "problems": ("问题清单", "Problems"),
-}
-KEYS_ZH = {
-    "regions": "县区代码", "projects": "项目代码 + 年度", "monthly": "项目代码 + 报告期",
-    "plans": "项目代码 + 年度", "targets": "县区 + 年度", "stats": "县区 + 报告期", "problems": "问题编号(空白 = 新问题)",
-}
+# Read-only views of the upload-kind registry (lib.intake.kinds) for readers that index by kind.
+KINDS = kinds.names()
+COLUMNS = kinds.view(lambda k: list(k.columns))
+TITLES = kinds.view(lambda k: (k.title_zh, k.title_en))
+KEYS_ZH = kinds.view(lambda k: k.key_zh)
 EXAMPLE_MARK = "示例"  # the example row's first cell starts with this; the parser skips such rows
 NOTES_SHEET = "填表说明"
 
 
 def columns(kind: str) -> list[Col]:
-    if kind not in COLUMNS:
-        raise KeyError(kind)
-    return COLUMNS[kind]
+    return list(kinds.get(kind).columns)
 
 
 def title(kind: str, lang: str = "zh") -> str:
-    return TITLES[kind][1 if lang == "en" else 0]
+    return kinds.get(kind).title(lang)
 
 
 def _example_row(kind: str) -> list[Any]:
-    row = [c.example for c in COLUMNS[kind]]
+    row = [c.example for c in columns(kind)]
     first = row[0]
     row[0] = f"{EXAMPLE_MARK}:{'' if first is None else first}"
     return row
@@ -204,7 +80,7 @@ def _prefill_monthly(session, region_code: str, period: str) -> list[list[Any]]:
     q = (
         select(Project.code, Project.name)
         .join(ProjectYear, ProjectYear.project_code == Project.code)
-        .where(ProjectYear.year == year, ProjectYear.library == "annual", Project.region_code == region_code)
+        .where(ProjectYear.year == year, ProjectYear.library == "annual", region_scope(region_code).where(Project.region_code))
         .order_by(Project.code)
     )
     projects = list(session.execute(q))
@@ -213,7 +89,7 @@ def _prefill_monthly(session, region_code: str, period: str) -> list[list[Any]]:
         latest = (
             select(MonthlyReport.project_code, func.max(MonthlyReport.period).label("period"))
             .join(Project, Project.code == MonthlyReport.project_code)
-            .where(Project.region_code == region_code, MonthlyReport.period < period)
+            .where(region_scope(region_code).where(Project.region_code), MonthlyReport.period < period)
             .group_by(MonthlyReport.project_code)
             .subquery()
         )
@@ -226,7 +102,7 @@ def _prefill_monthly(session, region_code: str, period: str) -> list[list[Any]]:
     rows = []
     for code, name in projects:
         r: list[Any] = []
-        for c in COLUMNS["monthly"]:
+        for c in columns("monthly"):
             r.append({"code": code, "name": name, "period": period}.get(c.key))
         r.extend(last.get(code, (None, None, None)))
         rows.append(r)
@@ -255,7 +131,7 @@ def template_xlsx(kind: str, lang: str = "zh", session=None, region_code: str | 
     prefilled = kind == "monthly" and session is not None and region_code and period
     wb = Workbook()
     ws = wb.active
-    ws.title = title(kind, "zh")
+    ws.title = kinds.get(kind).sheet_title
     ws.append([c.header(lang) for c in cols]
               + ([h_en if lang == "en" else h for h, h_en, _ in REFERENCE_COLUMNS] if prefilled else []))
     req_fill = PatternFill("solid", fgColor="FCE4D6")
@@ -317,12 +193,12 @@ def template_xlsx(kind: str, lang: str = "zh", session=None, region_code: str | 
     notes = wb.create_sheet(NOTES_SHEET)
     if lang == "en":
         notes.append([f"{title(kind, 'en')} template — how to fill"])
-        notes.append(["Key: " + KEYS_ZH[kind] + ". One row per key; a file is all-or-nothing. "
+        notes.append(["Key: " + kinds.get(kind).key_zh + ". One row per key; a file is all-or-nothing. "
                       "Rows whose first cell starts with 示例 are examples and are skipped. Blank lines and 合计 rows are ignored."])
         notes.append(["Column", "Key", "Required", "Type", "Allowed values", "Explanation"])
     else:
         notes.append([f"{title(kind)}模板 填表说明"])
-        notes.append([f"唯一键:{KEYS_ZH[kind]}。同一键只填一行;文件中任何一处错误都会整表不导入,并逐条列出错误。"
+        notes.append([f"唯一键:{kinds.get(kind).key_zh}。同一键只填一行;文件中任何一处错误都会整表不导入,并逐条列出错误。"
                       "第一格以「示例」开头的行是示例,导入时跳过;空行和「合计」行自动忽略。"
                       "金额单位为万元,可带千分位逗号;日期可写 2022-03-15、2022/3/15、2022-03、2022年3月;是/否 也可写 1/0。"])
         notes.append(["列名", "英文键", "是否必填", "类型", "可选值", "说明"])

@@ -48,7 +48,7 @@ class Scan:
 
 
 def _cell_rc(ref: bytes) -> tuple[int, int]:
-    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
     col, row = coordinate_from_string(ref.decode("ascii").upper())
     return row, column_index_from_string(col)

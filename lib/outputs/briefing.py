@@ -1,10 +1,16 @@
-"""The monthly briefing (月度通报) as 16:9 slides: ``briefing_pptx(session, period, out_path)``.
+"""The monthly briefing pack (v2) as 16:9 slides: ``briefing_pptx(session, period, out_path)``.
 
-Slides: title (攻坚驾驶舱 · 月度通报 · period · 数据截至 · 示例数据 when the demo is loaded), headline
-figures, the investment-progress map (lib.geo.mapview's static image), lights by county (plotly → PNG),
-the league table (top and bottom five), overdue problems. Every slide carries its title and
-数据截至; every slide with colour carries a legend in words. Images are rendered offline by kaleido
-(lib.geo.mapview.fig_to_png: local Chromium, plotly.js from the plotly package, MathJax off).
+Slides: title (示例数据 when the demo is loaded), headline figures, the investment-progress map (the
+only picture: lib.geo.mapview's static image), investment progress (native line chart of the monthly
+curve + native doughnut of the lights), lights by county (native stacked bar), the full county
+ranking (native table in the league order, paginated), red projects (native tables, paginated, each
+with its reasons and the amount that turns it green), problems by category (native bar) and by unit
+(table), overdue problems, reporting completeness of the month (native stacked bar), each county's
+one-line status. Every slide carries its title, 数据截至 and the page number; every chart its legend.
+Charts are python-pptx chart parts (editable in PowerPoint/WPS); every run carries an East-Asian font
+(``a:ea``). The office's uploaded template (lib/outputs/templates.py) supplies master, logo and
+colours. ``pack_pdf`` converts a pack to PDF with LibreOffice when it is installed.
+The figures come from ``lib.outputs.monthly.month_facts`` — the same as the 通报's.
 Pure Python: never imports streamlit.
 """
 from __future__ import annotations
@@ -35,6 +41,7 @@ SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
 LIGHTS = dimensions.LIGHT_ORDER
 TOP_N = 5
 OVERDUE_ROWS = 10
+RED_MAX = 45  # red projects tabled in the pack (5 pages); the rest are counted
 
 
 def _rgb(hex_color: str) -> RGBColor:
@@ -77,14 +84,14 @@ def _text(slide, x, y, w, h, lines, size=14, bold=False, color=INK, align=PP_ALI
 
 def _frame(prs, title: str, ctx: dict):
     """A blank slide with the title, the 数据截至 line (and 示例数据) and the footer."""
-    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    slide = _new_slide(prs, ctx)
     _text(slide, Inches(0.5), Inches(0.3), Inches(10.5), Inches(0.7), title, size=28, bold=True)
     sub = f"{t('data_as_of', ctx['lang'])}:{ctx['as_of_text']} · {t('period', ctx['lang'])}:{ctx['period_text']}"
     _text(slide, Inches(0.5), Inches(0.95), Inches(10.5), Inches(0.4), sub, size=14, color=MUTED)
     if ctx["demo"]:
         _demo_tag(slide, Inches(11.2), Inches(0.38), ctx["lang"])
     line = slide.shapes.add_connector(1, Inches(0.5), Inches(1.38), SLIDE_W - Inches(0.5), Inches(1.38))
-    line.line.color.rgb = ACCENT
+    line.line.color.rgb = ctx.get("accent", ACCENT)
     line.line.width = Pt(1.5)
     ctx["n"] += 1
     _text(slide, Inches(0.5), SLIDE_H - Inches(0.45), Inches(8), Inches(0.35),
@@ -154,11 +161,11 @@ def _pct(v) -> str:
 
 
 def _title_slide(prs, ctx):
-    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    slide = _new_slide(prs, ctx)
     lang = ctx["lang"]
     band = slide.shapes.add_shape(1, 0, Inches(2.2), SLIDE_W, Inches(2.6))
     band.fill.solid()
-    band.fill.fore_color.rgb = ACCENT
+    band.fill.fore_color.rgb = ctx.get("accent", ACCENT)
     band.line.fill.background()
     _text(slide, Inches(0.8), Inches(2.4), Inches(11.5), Inches(1.2), t("br_title", lang), size=44, bold=True,
           color=RGBColor(0xFF, 0xFF, 0xFF))
@@ -214,13 +221,24 @@ def _headline_slide(prs, ctx, summ: dict):
           size=12, color=MUTED)
 
 
-def _map_slide(prs, ctx, md):
+def _map_png(md, ctx) -> bytes:
+    return mapview.static_map_png(md, mapview.DEFAULT_MEASURE, ctx["lang"], demo=ctx["demo"], width=1600,
+                                  height=820, framed=False)
+
+
+def _map_slide(prs, ctx, md, png_future=None):
+    """The map slide; with ``png_future`` (the image rendering in another thread) the picture is
+    placed when it is ready — the caller calls the returned function after the other slides."""
     lang = ctx["lang"]
     slide = _frame(prs, t("br_map", lang), ctx)
-    png = mapview.static_map_png(md, mapview.DEFAULT_MEASURE, lang, demo=ctx["demo"], width=1600, height=820,
-                                 framed=False)
-    _picture(slide, png, Inches(0.5), Inches(1.5), SLIDE_W - Inches(1.0), SLIDE_H - Inches(2.05))
-    return png
+
+    def place(png: bytes) -> bytes:
+        _picture(slide, png, Inches(0.5), Inches(1.5), SLIDE_W - Inches(1.0), SLIDE_H - Inches(2.05))
+        return png
+
+    if png_future is None:
+        return place(_map_png(md, ctx))
+    return lambda: place(png_future.result())
 
 
 def lights_by_region_figure(lights: pd.DataFrame, region_names: dict, period: str, lang: str = "zh",
@@ -267,10 +285,11 @@ def _lights_slide(prs, ctx, lights, region_names):
     return png
 
 
-def _table(slide, x, y, w, rows: list[list[str]], widths: list[float], size=13, fills=None):
+def _table(slide, x, y, w, rows: list[list[str]], widths: list[float], size=13, fills=None, accent=ACCENT,
+           row_h=None, align=None):
     """A table: first row is the header. ``fills``: {(r, c): (hex colour, text colour)}."""
     n_rows, n_cols = len(rows), len(rows[0])
-    row_h = Inches(0.36)
+    row_h = row_h or Inches(0.36)
     shape = slide.shapes.add_table(n_rows, n_cols, x, y, w, row_h * n_rows)
     table = shape.table
     total = sum(widths)
@@ -285,12 +304,14 @@ def _table(slide, x, y, w, rows: list[list[str]], widths: list[float], size=13, 
             tf = cell.text_frame
             tf.word_wrap = True
             p = tf.paragraphs[0]
+            if align and c in align:
+                p.alignment = align[c]
             run = p.add_run()
             run.text = strip_control(str(val))
             fill = (fills or {}).get((r, c))
             if r == 0:
                 cell.fill.solid()
-                cell.fill.fore_color.rgb = ACCENT
+                cell.fill.fore_color.rgb = accent
                 _style_run(run, size, True, RGBColor(0xFF, 0xFF, 0xFF))
             else:
                 cell.fill.solid()
@@ -349,7 +370,7 @@ def _overdue_slide(prs, ctx, problems: pd.DataFrame | None, region_names: dict):
         od = pd.DataFrame()
     else:
         days = pd.to_numeric(problems["overdue_days"], errors="coerce")
-        od = problems[days.notna() & (days > 0)].assign(_d=days).sort_values(["_d", "problem_id"], ascending=[False, True])
+        od = problems[days.notna() & (days > 0)].assign(_d=days).sort_values(["_d", "pk"], ascending=[False, True])
     if not len(od):
         _text(slide, Inches(0.5), Inches(2.0), Inches(12), Inches(0.6), t("br_no_overdue", lang), size=20)
         return
@@ -379,46 +400,386 @@ def _overdue_slide(prs, ctx, problems: pd.DataFrame | None, region_names: dict):
     _chip(slide, Inches(9.0), SLIDE_H - Inches(0.98), "yellow", "1–30天" if lang == "zh" else "1–30 days", lang, w=Inches(1.3))
 
 
+# --------------------------------------------------------------------------- v2: template, native charts
+
+
+def _ea(rpr, font: str = FONT) -> None:
+    """Latin, East-Asian and complex-script typefaces on a run/default run property."""
+    for tag in ("a:latin", "a:ea", "a:cs"):
+        el = rpr.find(qn(tag))
+        if el is None:
+            el = rpr.makeelement(qn(tag), {})
+            rpr.append(el)
+        el.set("typeface", font)
+
+
+def _blank_layout(prs):
+    """The template's blank layout (named Blank/空白, else the one with the fewest placeholders)."""
+    layouts = list(prs.slide_layouts)
+    for lay in layouts:
+        if (lay.name or "").strip().lower() in ("blank", "空白", "空白版式"):
+            return lay
+    return min(layouts, key=lambda lay: len(lay.placeholders))
+
+
+def _new_slide(prs, ctx):
+    slide = prs.slides.add_slide(ctx["layout"])
+    for ph in list(slide.placeholders):  # the layout's empty boxes would show "click to add"
+        ph._element.getparent().remove(ph._element)
+    return slide
+
+
+def _theme_accent(prs) -> RGBColor | None:
+    """accent1 of the template's theme (the office's colour), if it is an RGB colour."""
+    import re
+
+    try:
+        master = prs.slide_masters[0]
+        for rel in master.part.rels.values():
+            if rel.reltype.endswith("/theme"):
+                xml = rel.target_part.blob.decode("utf-8", "replace")
+                m = re.search(r"<a:accent1>\s*<a:srgbClr val=\"([0-9A-Fa-f]{6})\"", xml)
+                if m:
+                    return _rgb(m.group(1))
+    except Exception:  # a theme we cannot read keeps the built-in colour
+        return None
+    return None
+
+
+def _open_template(data: bytes | None):
+    """A Presentation on the template (its slides removed, masters and layouts kept), else the
+    built-in 16:9 one."""
+    if not data:
+        prs = Presentation()
+        prs.slide_width, prs.slide_height = SLIDE_W, SLIDE_H
+        return prs, False
+    prs = Presentation(io.BytesIO(data))
+    sld_ids = prs.slides._sldIdLst
+    for sld_id in list(sld_ids):
+        prs.part.drop_rel(sld_id.rId)
+        sld_ids.remove(sld_id)
+    return prs, True
+
+
+def _chart(slide, kind, x, y, w, h, categories, series, legend=True, labels=False, number_format="0",
+           title: str | None = None, size=12):
+    """A native chart: ``series`` = [(name, values, hex colour or None)]."""
+    from pptx.chart.data import CategoryChartData
+    from pptx.enum.chart import XL_LEGEND_POSITION
+
+    cd = CategoryChartData(number_format=number_format)
+    cd.categories = list(categories)
+    for name, values, _ in series:
+        cd.add_series(name, [None if _nan(v) else float(v) for v in values])
+    ch = slide.shapes.add_chart(kind, x, y, w, h, cd).chart
+    ch.font.size = Pt(size)
+    ch.font.color.rgb = INK
+    _ea(ch.font._rPr)
+    ch.has_legend = legend
+    if legend:
+        ch.legend.position = XL_LEGEND_POSITION.TOP
+        ch.legend.include_in_layout = False
+    if title:
+        ch.has_title = True
+        tf = ch.chart_title.text_frame
+        tf.text = title
+        for p in tf.paragraphs:
+            for r in p.runs:
+                _style_run(r, size + 2, True)
+    else:
+        ch.has_title = False
+    plot = ch.plots[0]
+    if labels:
+        plot.has_data_labels = True
+        plot.data_labels.number_format = number_format
+        plot.data_labels.number_format_is_linked = False
+        plot.data_labels.font.size = Pt(size - 1)
+        _ea(plot.data_labels.font._rPr)
+    for s_obj, (_, _, color) in zip(plot.series, series):
+        if not color:
+            continue
+        if "LINE" in str(kind):
+            s_obj.format.line.color.rgb = _rgb(color)
+            s_obj.format.line.width = Pt(2.5)
+            s_obj.smooth = False
+        else:
+            s_obj.format.fill.solid()
+            s_obj.format.fill.fore_color.rgb = _rgb(color)
+    return ch
+
+
+def _progress_slide(prs, ctx, f):
+    """The monthly cumulative curve (native line chart) and the lights doughnut."""
+    from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+
+    lang = ctx["lang"]
+    slide = _frame(prs, t("pk_curve", lang), ctx)
+    cv = f.curve
+    div = 10000.0 if float(cv["annual_plan"].max() or 0) >= 10000 else 1.0
+    unit = t("unit_yi" if div > 1 else "unit_wan", lang)
+    months = [t("month_n", lang).format(m=m) for m in cv["month"]]
+    _chart(slide, XL_CHART_TYPE.LINE_MARKERS, Inches(0.5), Inches(1.55), Inches(7.9), Inches(5.2), months, [
+        (f"{t('series_actual', lang)}({unit})", [None if _nan(v) else round(v / div, 2) for v in cv["actual"]], "#1F5FA8"),
+        (f"{t('series_plan', lang)}({unit})", [round(v / div, 2) for v in cv["plan"]], "#E8892B"),
+        (f"{t('series_time', lang)}({unit})", [round(v / div, 2) for v in cv["time_progress"]], "#7A8591"),
+    ], number_format="0.0")
+    counts = f.summary["counts"]
+    ch = _chart(slide, XL_CHART_TYPE.DOUGHNUT, Inches(8.6), Inches(1.55), Inches(4.2), Inches(5.2),
+                [mapview.light_word(lt, lang) for lt in LIGHTS],
+                [(t("br_count", lang), [counts[lt] for lt in LIGHTS], None)], labels=True,
+                title=t("pk_lights_donut", lang))
+    ch.legend.position = XL_LEGEND_POSITION.BOTTOM
+    ch.plots[0].data_labels.show_category_name = True
+    for i, lt in enumerate(LIGHTS):
+        pt = ch.plots[0].series[0].points[i]
+        pt.format.fill.solid()
+        pt.format.fill.fore_color.rgb = _rgb(LIGHT_COLORS[lt])
+    s = f.summary
+    _text(slide, Inches(0.5), SLIDE_H - Inches(0.78), Inches(12), Inches(0.35),
+          f"{t('br_rate', lang)} {_pct(s['rate'])} · {t('br_time', lang)} {_pct(s['time_progress'])} · "
+          f"{t('br_completed', lang)} {fmt_money(s['ytd'], lang)} / {t('br_plan', lang)} {fmt_money(s['plan'], lang)}",
+          size=12, color=MUTED)
+
+
+def _lights_chart_slide(prs, ctx, f):
+    """Lights by county as a native stacked bar chart (the legend carries the words)."""
+    from pptx.enum.chart import XL_CHART_TYPE
+
+    lang = ctx["lang"]
+    slide = _frame(prs, t("br_lights_by_region", lang), ctx)
+    g = f.by_region[f.by_region["projects"] > 0].iloc[::-1]
+    ch = _chart(slide, XL_CHART_TYPE.BAR_STACKED, Inches(0.5), Inches(1.5), SLIDE_W - Inches(1.0),
+                SLIDE_H - Inches(2.1), [mapview.short_name(n) for n in g["region_name"]],
+                [(mapview.light_word(lt, lang), list(g[lt]), LIGHT_COLORS[lt]) for lt in LIGHTS], labels=True)
+    ch.plots[0].gap_width = 50
+    ch.plots[0].overlap = 100
+
+
+def _league_slides(prs, ctx, f, per_page: int = 13):
+    """The whole ranking in the league order of lib.rules.league, as native tables (paginated)."""
+    lang = ctx["lang"]
+    ranked = f.ranked
+    unranked = f.league[f.league["rank"].isna()]
+    allrows = pd.concat([ranked, unranked]) if len(unranked) else ranked
+    recs = allrows.to_dict("records")
+    pages = max(1, math.ceil(len(recs) / per_page))
+    header = [t("map_rank", lang), t("region", lang), t("map_tt_score", lang), t("br_rate", lang),
+              enum_label("metric", "start_rate", lang), enum_label("metric", "growth", lang),
+              enum_label("metric", "red_share", lang), t("rpt_col_change", lang), t("rpt_col_light", lang)]
+    for pg in range(pages):
+        title = t("br_league_all", lang) if pages == 1 else t("pk_league_page", lang, i=pg + 1, n=pages)
+        slide = _frame(prs, title, ctx)
+        rows, fills = [header], {}
+        for r in recs[pg * per_page:(pg + 1) * per_page]:
+            i = len(rows)
+            rc = r.get("rank_change")
+            change = "—" if _nan(rc) else ("↑" + str(int(rc)) if rc > 0 else ("↓" + str(-int(rc)) if rc < 0 else "0"))
+            growth = "—" if _nan(r.get("growth")) else f"{float(r['growth']):.1f}%"
+            rows.append(["—" if _nan(r.get("rank")) else str(int(r["rank"])), str(r["region_name"]),
+                         "—" if _nan(r.get("score")) else f"{float(r['score']):.1f}", _pct(r.get("invest_rate")),
+                         _pct(r.get("start_rate")), growth, _pct(r.get("red_share")), change,
+                         mapview.light_word(r.get("light") or "gray", lang)])
+            fills[(i, 8)] = _light_fill(r.get("light") or "gray")
+        _table(slide, Inches(0.5), Inches(1.55), SLIDE_W - Inches(1.0), rows,
+               [0.7, 2.2, 1.0, 1.2, 1.0, 1.0, 1.0, 1.0, 1.0], size=14, fills=fills, accent=ctx["accent"],
+               row_h=Inches(0.34))
+        _legend_lights(slide, Inches(0.5), SLIDE_H - Inches(0.95), lang)
+
+
+def _red_slides(prs, ctx, f, per_page: int = 9):
+    """Red projects as native tables: county, project, every reason, the amount that turns it green."""
+    lang = ctx["lang"]
+    red = f.red
+    if not len(red):
+        slide = _frame(prs, t("pk_red_projects", lang), ctx)
+        _text(slide, Inches(0.5), Inches(2.0), Inches(12), Inches(0.6), t("pk_no_red", lang), size=20)
+        return
+    shown = red
+    if len(red) > RED_MAX:  # a province has thousands: the furthest behind, still in county order
+        worst = pd.to_numeric(red["gap_pp"], errors="coerce").fillna(0).sort_values(kind="stable").index[:RED_MAX]
+        shown = red.loc[sorted(worst)]
+    recs = shown.to_dict("records")
+    pages = math.ceil(len(recs) / per_page)
+    header = [t("region", lang), t("pk_col_project", lang), t("pk_col_reasons", lang), t("pk_col_to_green", lang)]
+    for pg in range(pages):
+        slide = _frame(prs, t("pk_red_page", lang, i=pg + 1, n=pages) if pages > 1 else t("pk_red_projects", lang), ctx)
+        rows = [header]
+        for r in recs[pg * per_page:(pg + 1) * per_page]:
+            reasons = r["reasons_en"] if lang == "en" else r["reasons"]
+            rows.append([mapview.short_name(r["region_name"]), mapview.cut(r["project_name"] or r["project_code"], 22),
+                         str(reasons or ""), "—" if _nan(r.get("to_green")) else f"{float(r['to_green']):,.0f}"])
+        _table(slide, Inches(0.5), Inches(1.55), SLIDE_W - Inches(1.0), rows, [1.0, 2.6, 6.4, 1.4], size=12,
+               accent=ctx["accent"], row_h=Inches(0.5), align={3: PP_ALIGN.RIGHT})
+        note = (t("rpt_red_intro", lang, n=len(red), k=red["region_code"].nunique()) if len(shown) == len(red)
+                else t("pk_red_more", lang, n=len(red), m=len(shown)))
+        _text(slide, Inches(0.5), SLIDE_H - Inches(0.82), Inches(12), Inches(0.35), note, size=12, color=MUTED)
+
+
+def _problems_slide(prs, ctx, f, top_units: int = 10):
+    """Open problems by category (native clustered bar: open and overdue) and the units holding most."""
+    from pptx.enum.chart import XL_CHART_TYPE
+
+    lang = ctx["lang"]
+    slide = _frame(prs, t("pk_problems", lang), ctx)
+    cat = f.by_category[f.by_category["open"] > 0].sort_values("open", kind="stable")
+    if len(cat):
+        _chart(slide, XL_CHART_TYPE.BAR_CLUSTERED, Inches(0.5), Inches(1.5), Inches(5.6), SLIDE_H - Inches(2.45),
+               [enum_label("problem_category", c, lang) for c in cat["category"]],
+               [(t("pk_series_open", lang), list(cat["open"]), "#1F5FA8"),
+                (t("pk_series_overdue", lang), list(cat["overdue"]), LIGHT_COLORS["red"])],
+               labels=True, title=t("pk_problems_by_cat", lang))
+    units = f.by_unit.head(top_units)
+    rows = [[t("pk_col_unit", lang), t("pk_col_open", lang), t("pk_col_overdue", lang), t("pk_col_max_days", lang)]]
+    fills = {}
+    for r in units.to_dict("records"):
+        i = len(rows)
+        md = r.get("max_overdue_days")
+        rows.append([mapview.cut(r["unit"], 16), str(int(r["held"])), str(int(r["overdue"])),
+                     "—" if _nan(md) else str(int(md))])
+        if int(r["overdue"]):
+            fills[(i, 2)] = _light_fill("red" if (not _nan(md) and int(md) > 30) else "yellow")
+    if len(rows) > 1:
+        _table(slide, Inches(6.4), Inches(1.55), Inches(6.4), rows, [3.2, 1.0, 1.0, 1.4], size=12, fills=fills,
+               accent=ctx["accent"], row_h=Inches(0.4))
+    s = f.summary
+    _text(slide, Inches(0.5), SLIDE_H - Inches(0.82), Inches(12), Inches(0.35),
+          t("rpt_problems", lang, as_of=ctx["as_of_text"], open=s["problems_open"], overdue=s["problems_overdue"],
+            new=len(f.problems_new)), size=12, color=MUTED)
+
+
+def _reporting_slide(prs, ctx, f):
+    """Reporting completeness of the month: reported and missing by county (native stacked bar)."""
+    from pptx.enum.chart import XL_CHART_TYPE
+
+    lang = ctx["lang"]
+    slide = _frame(prs, t("pk_reporting", lang), ctx)
+    rp = f.reporting[f.reporting["annual"] > 0].iloc[::-1]
+    ch = _chart(slide, XL_CHART_TYPE.BAR_STACKED, Inches(0.5), Inches(1.5), SLIDE_W - Inches(1.0),
+                SLIDE_H - Inches(2.4), [mapview.short_name(n) for n in rp["region_name"]],
+                [(t("pk_series_reported", lang), list(rp["reported"]), LIGHT_COLORS["green"]),
+                 (t("pk_series_missing", lang), list(rp["missing"]), LIGHT_COLORS["red"])], labels=True)
+    ch.plots[0].gap_width = 50
+    ch.plots[0].overlap = 100
+    rt = f.reporting_total
+    _text(slide, Inches(0.5), SLIDE_H - Inches(0.85), Inches(12), Inches(0.4),
+          t("pk_reporting_total", lang, annual=rt["annual"], reported=rt["reported"], rate=_pct(rt["rate"])),
+          size=14, bold=True)
+
+
+def county_line(r: dict, lang: str) -> str:
+    """One county's status in one line (rank, score, completion, red projects, overdue problems, reports)."""
+    if _nan(r.get("rank")):
+        return t("pk_county_line_unranked", lang, red=r["red"], overdue=r["overdue"], reported=r["reported"],
+                 annual=r["annual"])
+    return t("pk_county_line", lang, rank=int(r["rank"]), score=f"{float(r['score']):.1f}",
+             rate=_pct(r["invest_rate"]), red=r["red"], overdue=r["overdue"], reported=r["reported"],
+             annual=r["annual"])
+
+
+def _county_status_slides(prs, ctx, f, per_page: int = 13):
+    lang = ctx["lang"]
+    recs = f.county_status.to_dict("records")
+    pages = max(1, math.ceil(len(recs) / per_page))
+    for pg in range(pages):
+        title = t("pk_county_status", lang) + ("" if pages == 1 else f"({pg + 1}/{pages})")
+        slide = _frame(prs, title, ctx)
+        rows, fills = [[t("region", lang), t("rpt_col_light", lang), t("pk_county_status", lang)]], {}
+        for r in recs[pg * per_page:(pg + 1) * per_page]:
+            i = len(rows)
+            rows.append([mapview.short_name(r["region_name"]), mapview.light_word(r["light"] or "gray", lang),
+                         county_line(r, lang)])
+            fills[(i, 1)] = _light_fill(r["light"] or "gray")
+        _table(slide, Inches(0.5), Inches(1.55), SLIDE_W - Inches(1.0), rows, [1.6, 0.9, 9.8], size=13,
+               fills=fills, accent=ctx["accent"], row_h=Inches(0.34))
+        _legend_lights(slide, Inches(0.5), SLIDE_H - Inches(0.95), lang)
+
+
 # --------------------------------------------------------------------------- entry point
 
 
-def briefing_pptx(session: Session, period: str, out_path, as_of=None, lang: str = "zh") -> Path:
-    """Write the monthly briefing for ``period`` to ``out_path`` (.pptx, 16:9). Returns the path."""
-    from lib.rules.league import compute_league
-    from lib.rules.lights import compute_lights
+def build_pack(session: Session, facts, lang: str = "zh", template: bytes | None = None) -> bytes:
+    """The pack (.pptx bytes) from the month's facts on the office's template (or the built-in one)."""
+    f = facts
+    prs, templated = _open_template(template)
+    ctx = {"lang": lang, "period": f.period, "period_text": periods.fmt_period(f.period, lang),
+           "as_of_text": periods.fmt_date(f.as_of, lang), "demo": f.demo, "n": 0,
+           "layout": _blank_layout(prs) if templated else prs.slide_layouts[6],
+           "accent": (_theme_accent(prs) if templated else None) or ACCENT}
+    regions = f.extra.get("regions")
+    if regions is None:
+        regions = mapview.load_regions(session)
+    md = mapview.MapData(period=f.period, regions=regions, lights=f.lights, league=f.league)
+    from concurrent.futures import ThreadPoolExecutor
 
-    period = periods.parse_period(period)
-    as_of_d = periods.parse_date(as_of) if as_of else periods.last_day(period)
-    lights = compute_lights(session, period, as_of=as_of_d)
-    league = compute_league(session, period, as_of=as_of_d)
-    try:
-        from lib.problems import problem_table
+    # the map image is drawn by the local Chromium (kaleido) while the native slides are built here
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pack-map") as pool:
+        png = pool.submit(_map_png, md, ctx)
+        _title_slide(prs, ctx)
+        _headline_slide(prs, ctx, f.summary)
+        place_map = _map_slide(prs, ctx, md, png)
+        _progress_slide(prs, ctx, f)
+        _lights_chart_slide(prs, ctx, f)
+        _league_slides(prs, ctx, f)
+        _red_slides(prs, ctx, f)
+        _problems_slide(prs, ctx, f)
+        _overdue_slide(prs, ctx, f.problems, f.region_names)
+        _reporting_slide(prs, ctx, f)
+        _county_status_slides(prs, ctx, f)
+        place_map()
+    buf = io.BytesIO()
+    prs.save(buf)
+    return buf.getvalue()
 
-        problems = problem_table(session, as_of=as_of_d)
-    except ImportError:
-        problems = None
-    try:
-        from lib.demo import is_demo
 
-        demo = bool(is_demo(session))
-    except ImportError:
-        demo = False
-    regions = mapview.load_regions(session)
-    region_names = dict(zip(regions["region_code"], regions["region_name"]))
-    md = mapview.MapData(period=period, regions=regions, lights=lights, league=league)
-    summ = overview.summary(lights, problems, period)
+def briefing_pptx(session: Session, period: str, out_path, as_of=None, lang: str = "zh", facts=None,
+                  template: bytes | None = None, use_stored_template: bool = True) -> Path:
+    """Write the monthly briefing pack for ``period`` to ``out_path`` (.pptx, 16:9). The office's stored
+    template is used unless ``template`` is given or ``use_stored_template`` is False."""
+    from lib.outputs.monthly import month_facts
 
-    prs = Presentation()
-    prs.slide_width, prs.slide_height = SLIDE_W, SLIDE_H
-    ctx = {"lang": lang, "period": period, "period_text": periods.fmt_period(period, lang),
-           "as_of_text": periods.fmt_date(as_of_d, lang), "demo": demo, "n": 0}
-    _title_slide(prs, ctx)
-    _headline_slide(prs, ctx, summ)
-    _map_slide(prs, ctx, md)
-    _lights_slide(prs, ctx, lights, region_names)
-    _league_slide(prs, ctx, league)
-    _overdue_slide(prs, ctx, problems, region_names)
+    f = facts or month_facts(session, period, as_of=as_of)
+    if template is None and use_stored_template:
+        from lib.outputs.templates import get_template
+
+        row = get_template(session)
+        template = row.content if row is not None else None
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    prs.save(str(out))
+    out.write_bytes(build_pack(session, f, lang, template))
     return out
+
+
+def soffice() -> str | None:
+    """The LibreOffice program, when installed."""
+    import shutil
+
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def pack_pdf(pptx_path, out_dir=None, timeout: int = 240) -> Path:
+    """Convert a .pptx (or .docx) to PDF with LibreOffice (headless, its own throwaway profile so that
+    two conversions never share one). Raises CockpitError when LibreOffice is missing or fails."""
+    import subprocess
+    import tempfile
+
+    from lib.errors import CockpitError
+
+    exe = soffice()
+    if exe is None:
+        raise CockpitError("pk_no_soffice")
+    src = Path(pptx_path)
+    out_dir = Path(out_dir or src.parent)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="cockpit-lo-") as profile:
+        try:
+            proc = subprocess.run(
+                [exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+                 "--convert-to", "pdf", "--outdir", str(out_dir), str(src)],
+                capture_output=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise CockpitError("pk_pdf_failed", why=f"timeout {timeout}s") from exc
+    pdf = out_dir / (src.stem + ".pdf")
+    if proc.returncode != 0 or not pdf.exists():
+        why = (proc.stderr or proc.stdout or b"").decode("utf-8", "replace").strip().splitlines()
+        raise CockpitError("pk_pdf_failed", why=(why[-1] if why else f"exit {proc.returncode}")[:200])
+    return pdf

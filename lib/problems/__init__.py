@@ -10,6 +10,7 @@ from lib.problems.table import (  # noqa: F401
     EXTRA_COLUMNS,
     UNASSIGNED_UNIT,
     ageing_bucket,
+    filter_problems,
     is_open_at,
     problem_stats,
     problem_table,
@@ -27,8 +28,10 @@ from lib.problems.workflow import (  # noqa: F401
     allowed_actions,
     apply,
     draft_from_light,
+    find,
     history,
     missing_five,
+    next_numbers,
     raise_problem,
     why_not,
 )

@@ -125,9 +125,9 @@ def dudan_docx(session: Session, as_of, unit: str | None = None, region_code: st
     p.paragraph_format.first_line_indent = Pt(28)
 
     if len(df):
-        headers = ["序号", "项目名称", "问题类型", "问题描述", "责任单位", "责任领导", "责任人", "解决措施",
+        headers = ["问题编号", "项目名称", "问题类型", "问题描述", "责任单位", "责任领导", "责任人", "解决措施",
                    "解决时限", "逾期天数", "督办次数"]
-        widths = [1.0, 3.2, 1.9, 4.2, 2.6, 2.3, 1.6, 3.9, 2.4, 1.3, 1.3]
+        widths = [2.2, 3.2, 1.9, 3.6, 2.6, 2.3, 1.6, 3.3, 2.4, 1.3, 1.3]
         table = doc.add_table(rows=1, cols=len(headers))
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -140,8 +140,8 @@ def dudan_docx(session: Session, as_of, unit: str | None = None, region_code: st
             cp = cell.paragraphs[0]
             cp.alignment = WD_ALIGN_PARAGRAPH.CENTER
             _font(cp.add_run(h), 10.5, True, "黑体")
-        for n, r in enumerate(df.itertuples(index=False), start=1):
-            values = [str(n), r.project_name or r.project_code,
+        for r in df.itertuples(index=False):
+            values = [str(r.problem_id), r.project_name or r.project_code,
                       enum_label("problem_category", r.category), r.description or "", r.unit or "",
                       r.leader or "", r.person or "", r.measures or "",
                       periods.fmt_date(r.deadline) if r.deadline else "", f"{int(r.overdue_days)}天",

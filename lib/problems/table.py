@@ -8,6 +8,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lib.access.scope import of as region_scope
 from lib.problems.workflow import _parse_date_field, _today
 from lib.rules import shared
 from lib.store.models import (
@@ -19,7 +20,7 @@ from lib.store.models import (
 
 CLI_COLUMNS = ["problem_id", "project_code", "region_code", "category", "level", "status", "raised_on",
                "deadline", "closed_on", "overdue_days", "supervise_count"]
-EXTRA_COLUMNS = ["project_name", "description", "unit", "leader", "person", "measures", "satisfied",
+EXTRA_COLUMNS = ["pk", "project_name", "description", "unit", "leader", "person", "measures", "satisfied",
                  "days_open", "is_open"]
 
 
@@ -39,11 +40,11 @@ def _as_date(value) -> dt.date | None:
 
 
 def problem_table(session: Session, as_of=None, region_code: str | None = None) -> pd.DataFrame:
-    """One row per problem raised on or before ``as_of`` (default today): the DESIGN.md CLI columns,
-    then display columns. overdue_days is blank (<NA>) unless the problem is open at as-of and
+    """One row per problem raised on or before ``as_of`` (default today): the DESIGN.md CLI columns
+    (problem_id is the problem number, text), then display columns (pk: the internal id). overdue_days is blank (<NA>) unless the problem is open at as-of and
     as-of > deadline, then (as-of − deadline) in days."""
     as_of = _parse_date_field(as_of, "截至日期") if as_of is not None else _today()
-    stmt = (select(Problem.id.label("problem_id"), Problem.project_code, Project.region_code,
+    stmt = (select(Problem.number.label("problem_id"), Problem.id.label("pk"), Problem.project_code, Project.region_code,
                    Problem.category, Problem.level, Problem.status, Problem.raised_on, Problem.deadline,
                    Problem.closed_on, Problem.supervise_count, Project.name.label("project_name"),
                    Problem.description, Problem.unit, Problem.leader, Problem.person, Problem.measures,
@@ -51,7 +52,7 @@ def problem_table(session: Session, as_of=None, region_code: str | None = None) 
             .join(Project, Project.code == Problem.project_code)
             .where(Problem.raised_on <= as_of).order_by(Problem.id))
     if region_code:
-        stmt = stmt.where(Project.region_code == region_code)
+        stmt = stmt.where(region_scope(region_code).where(Project.region_code))
     result = session.connection().execute(stmt)
     names = list(result.keys())
     records = [tuple(r) for r in result.fetchall()]
@@ -70,7 +71,8 @@ def problem_table(session: Session, as_of=None, region_code: str | None = None) 
     df["overdue_days"] = overdue.astype("Int64")
     df["days_open"] = (end - raised).dt.days.astype("Int64")
     df["is_open"] = is_open.astype(bool)
-    df["problem_id"] = df["problem_id"].astype("int64")
+    df["problem_id"] = df["problem_id"].astype(object)  # the problem number (text)
+    df["pk"] = df["pk"].astype("int64")
     df["supervise_count"] = pd.to_numeric(df["supervise_count"]).fillna(0).astype("int64")
     df.attrs["as_of"] = as_of
     return df[CLI_COLUMNS + EXTRA_COLUMNS]
@@ -143,7 +145,28 @@ def urgency_order(df: pd.DataFrame) -> pd.DataFrame:
     key_overdue = df["overdue_days"].astype("float").fillna(-1)
     deadline = pd.to_datetime(df["deadline"], errors="coerce")
     return df.assign(_o=-key_overdue, _c=~df["is_open"].astype(bool), _d=deadline).sort_values(
-        ["_c", "_o", "_d", "problem_id"], na_position="last").drop(columns=["_o", "_c", "_d"])
+        ["_c", "_o", "_d", "pk"], na_position="last").drop(columns=["_o", "_c", "_d"])
+
+
+FILTER_COLUMNS = ("project_code", "category", "level", "status", "unit", "leader")
+
+
+def filter_problems(df: pd.DataFrame, region_code: str | None = None, raised: tuple | None = None,
+                    overdue_only: bool = False, **chosen) -> pd.DataFrame:
+    """The rows of the problem table a filter keeps: one county, a value list for any of
+    FILTER_COLUMNS (an empty list keeps every row), raised between two dates, overdue only. The
+    rows keep their order (a table sorted by urgency stays sorted)."""
+    if region_code:
+        df = df[df["region_code"] == region_code]
+    for col in FILTER_COLUMNS:
+        values = chosen.get(col)
+        if values:
+            df = df[df[col].isin(list(values))]
+    if raised and len(raised) == 2:
+        df = df[(df["raised_on"] >= raised[0]) & (df["raised_on"] <= raised[1])]
+    if overdue_only:
+        df = df[df["overdue_days"].notna()]
+    return df
 
 
 def ageing_bucket(days: int | None) -> str | None:

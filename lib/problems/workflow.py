@@ -14,16 +14,17 @@ supervise 督办 for leaders, the office and admin.
 from __future__ import annotations
 
 import datetime as dt
+import numbers
 from typing import Any, Mapping
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
 
 from lib import periods
 from lib.access import Actor, can, require
 from lib.errors import CockpitError, TransitionError
-from lib.i18n import enum_label, enum_lookup
+from lib.i18n import enum_label, enum_lookup, t
 from lib.store import audit
 from lib.store.models import (
     PROBLEM_CATEGORIES,
@@ -74,6 +75,34 @@ def _act(action: str) -> str:
 
 def _lvl(level: str) -> str:
     return enum_label("problem_level", level)
+
+
+# --- problem numbers (问题编号) ------------------------------------------------------------------
+
+NUMBER_MAX = 40  # characters of an office's own problem number
+SYSTEM_PREFIX = "Q-"
+
+
+def next_numbers(session: Session, n: int = 1) -> list[str]:
+    """The next ``n`` system numbers, ``Q-000123`` style: above every internal id and every number
+    already of that form, so they never collide with a stored one (stable between a preview and
+    its commit when nobody writes in between)."""
+    top = session.scalar(select(func.max(Problem.id))) or 0
+    for num in session.scalars(select(Problem.number).where(Problem.number.like(f"{SYSTEM_PREFIX}%"))):
+        tail = num[len(SYSTEM_PREFIX):]
+        if tail.isdigit():
+            top = max(top, int(tail))
+    return [f"{SYSTEM_PREFIX}{top + i:06d}" for i in range(1, n + 1)]
+
+
+def find(session: Session, ref) -> Problem | None:
+    """A problem by its number (text, as shown everywhere) or by its internal id (an integer)."""
+    if isinstance(ref, numbers.Integral) and not isinstance(ref, bool):
+        return session.get(Problem, int(ref))
+    text = str(ref or "").strip()
+    if not text:
+        return None
+    return session.scalar(select(Problem).where(Problem.number == text))
 
 
 def _today() -> dt.date:
@@ -185,7 +214,7 @@ def raise_problem(session: Session, actor: Actor, project_code: str, category: s
     unknown = set(fields) - set(FIVE_FIELDS)
     if unknown:
         raise CockpitError(f"提出问题时不能填写:{'、'.join(sorted(unknown))}")
-    p = Problem(project_code=project.code, category=cat, description=description, raised_on=raised,
+    p = Problem(number=next_numbers(session)[0], project_code=project.code, category=cat, description=description, raised_on=raised,
                 level=lvl, status="pending", supervise_count=0)
     _set_five(p, fields)
     session.add(p)
@@ -240,17 +269,84 @@ def why_not(actor: Actor, problem: Any, action: str) -> str | None:
     return None
 
 
+# the forward path a problem takes, and the move that leads into each state
+_PATH = ("pending", "assigned", "in_progress", "closure_requested", "closed")
+_INTO = {"assigned": "assign", "in_progress": "start", "closure_requested": "submit", "closed": "accept"}
+
+
+def import_moves(actor: Actor, before: Mapping[str, Any] | None, after: Mapping[str, Any],
+                 region_code: str | None) -> tuple[list[tuple[str, str | None, str | None]], tuple[str, str] | None]:
+    """The moves an imported row makes on a problem, as the page would make them, and why not.
+
+    ``before`` is the stored problem (None for a new one), ``after`` its values from the file
+    (status, level). Returns ([(action, from_status, to_status)], None) when ``actor`` may make every
+    move on the page, else ([], reason). A new problem is raised (待交办) and taken forward along
+    交办 → 开始办理 → 申请销号 → 销号 to its status; a stored problem may make one move of the state
+    machine (e.g. 办理中 → 申请销号, 申请销号 → 办理中 退回) and one 提级; every move needs the role's
+    permission for the county, exactly as on the page. The 五到位 and 销号 field checks are the
+    importer's (the same rules, per row)."""
+    to = after.get("status") or "pending"
+    moves: list[tuple[str, str | None, str | None]] = []
+    if before is None:
+        if not can(actor, "problem_work", region_code):
+            return [], ("status", t("imp_move_refused", action=_act("raise"),
+                                   why=_perm_why(actor, "problem_work", region_code)))
+        if to not in _PATH:
+            return [], None
+        for st_ in _PATH[1:_PATH.index(to) + 1]:
+            action = _INTO[st_]
+            perm = RULES[action][2]
+            if not can(actor, perm, region_code):
+                return [], ("status", t("imp_move_refused", action=_act(action),
+                                        why=_perm_why(actor, perm, region_code)))
+            moves.append((action, _PATH[_PATH.index(st_) - 1], st_))
+        return moves, None
+    frm = before.get("status")
+    state = {"status": frm, "level": before.get("level"), "region_code": region_code}
+    if to != frm:
+        action = next((a for a, (src, dst, _p) in RULES.items() if dst == to and frm in src), None)
+        if action is None:
+            return [], ("status", t("imp_move_jump", frm=_st(frm), to=_st(to)))
+        reason = why_not(actor, state, action)
+        if reason and RULES[action][1] is not None and not can(actor, RULES[action][2], region_code):
+            reason = _perm_why(actor, RULES[action][2], region_code)
+        if reason:
+            return [], ("status", t("imp_move_refused", action=_act(action), why=reason))
+        moves.append((action, frm, to))
+        state["status"] = to
+    old_level, new_level = before.get("level"), after.get("level") or before.get("level")
+    if new_level != old_level:
+        if ESCALATION.get(old_level) != new_level:
+            return [], ("level", t("imp_level_change", frm=_lvl(old_level), to=_lvl(new_level)))
+        state["status"] = frm  # 提级 is judged on the problem as it stood
+        reason = why_not(actor, state, "escalate")
+        if reason:
+            return [], ("level", t("imp_move_refused", action=_act("escalate"), why=reason))
+        moves.append(("escalate", to, to))
+    return moves, None
+
+
+def _perm_why(actor: Actor, permission: str, region_code: str | None) -> str:
+    if permission == "problem_close" and not can(actor, permission, region_code):
+        return t("imp_close_is_office")
+    try:
+        require(actor, permission, region_code)
+    except CockpitError as exc:
+        return str(exc)
+    return ""
+
+
 def allowed_actions(actor: Actor, problem: Any) -> list[str]:
     """The actions ``actor`` may take on ``problem`` in its current state (in ACTIONS order)."""
     return [a for a in ACTIONS if why_not(actor, problem, a) is None]
 
 
-def apply(session: Session, actor: Actor, problem_id: int, action: str, note: str | None = None,
+def apply(session: Session, actor: Actor, problem_id: int | str, action: str, note: str | None = None,
           at=None, **fields) -> Problem:
     """Take one move on a problem. Raises TransitionError (why, in plain Chinese) for an illegal move
     and PermissionDenied for a role or county that may not take it. Writes a ProblemEvent and an
     audit row in the caller's transaction."""
-    p = session.get(Problem, int(problem_id))
+    p = find(session, problem_id)
     if p is None:
         raise CockpitError(f"问题编号不存在:{problem_id}")
     if action not in RULES:
@@ -324,12 +420,14 @@ def apply(session: Session, actor: Actor, problem_id: int, action: str, note: st
     return p
 
 
-def history(session: Session, problem_id: int) -> pd.DataFrame:
-    """Every event of one problem, oldest first: at, username, action, from_status, to_status, note."""
+def history(session: Session, problem_id: int | str) -> pd.DataFrame:
+    """Every event of one problem (by number, or internal id), oldest first: at, username, action, from_status, to_status, note."""
+    p = find(session, problem_id)
+    pk = p.id if p is not None else -1
     rows = session.execute(
         select(ProblemEvent.at, ProblemEvent.username, ProblemEvent.action, ProblemEvent.from_status,
                ProblemEvent.to_status, ProblemEvent.note)
-        .where(ProblemEvent.problem_id == int(problem_id)).order_by(ProblemEvent.id)).all()
+        .where(ProblemEvent.problem_id == pk).order_by(ProblemEvent.id)).all()
     cols = ["at", "username", "action", "from_status", "to_status", "note"]
     return pd.DataFrame([tuple(r) for r in rows], columns=cols)
 

@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from lib import periods
+from lib.access.scope import of as region_scope
 from lib.rules import dimensions, frames, shared
 
 LIGHTS = dimensions.LIGHT_ORDER
@@ -45,7 +46,7 @@ def annual(lights: pd.DataFrame) -> pd.DataFrame:
 def filter_region(df: pd.DataFrame, region_code: str | None, col: str = "region_code") -> pd.DataFrame:
     if region_code is None or col not in df.columns:
         return df
-    return df[df[col] == region_code]
+    return df[region_scope(region_code).mask(df[col])]
 
 
 def light_counts(lights: pd.DataFrame) -> dict[str, int]:
@@ -143,7 +144,7 @@ def problem_counts_at(session: Session, as_of, region_code: str | None = None) -
     if region_code is not None:
         pr = Project.__table__.c
         stmt = stmt.select_from(Problem.__table__.join(Project.__table__, pr.code == c.project_code)).where(
-            pr.region_code == region_code)
+            region_scope(region_code).where(pr.region_code))
     n_open, n_overdue = session.connection().execute(stmt).one()
     return {"open": int(n_open), "overdue": int(n_overdue)}
 
@@ -249,7 +250,7 @@ def _actual_by_month(session: Session, year: int, period: str, region_code: str 
     ytd = func.coalesce(r.ytd_completed, 0.0)
     annual = select(py.project_code).where(py.year == int(year), py.library == "annual")
     if region_code is not None:
-        annual = annual.join(Project.__table__, pr.code == py.project_code).where(pr.region_code == region_code)
+        annual = annual.join(Project.__table__, pr.code == py.project_code).where(region_scope(region_code).where(pr.region_code))
     inner = select(
         r.period.label("period"),
         (ytd - func.coalesce(func.lag(ytd).over(partition_by=r.project_code, order_by=r.period), 0.0)).label("d"),
@@ -280,7 +281,7 @@ def _plans_by_month(session: Session, year: int, region_code: str | None,
     mp, py, pr = MonthlyPlan.__table__.c, ProjectYear.__table__.c, Project.__table__.c
     annual = select(py.project_code).where(py.year == int(year), py.library == "annual")
     if region_code is not None:
-        annual = annual.join(Project.__table__, pr.code == py.project_code).where(pr.region_code == region_code)
+        annual = annual.join(Project.__table__, pr.code == py.project_code).where(region_scope(region_code).where(pr.region_code))
     cond = [mp.year == int(year), mp.project_code.in_(annual)]
     if project_codes is not None:
         cond.append(mp.project_code.in_(list(project_codes)))
@@ -313,7 +314,7 @@ def _annual_years(session: Session, year: int, region_code: str | None,
         ProjectYear.__table__.join(Project.__table__, pr.code == py.project_code)).where(
         py.year == int(year), py.library == "annual")
     if region_code is not None:
-        stmt = stmt.where(pr.region_code == region_code)
+        stmt = stmt.where(region_scope(region_code).where(pr.region_code))
     if project_codes is not None:
         stmt = stmt.where(py.project_code.in_(list(project_codes)))
     return frames._read(session, stmt, dates=("planned_start",), floats=("annual_plan",))

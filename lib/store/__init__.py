@@ -26,10 +26,13 @@ def db_url() -> str:
     return config.settings().db_url
 
 
+SQLITE_BUSY_SECONDS = 15  # how long a SQLite read or write waits for another writer's lock
+
+
 def _sqlite_pragmas(dbapi_conn, _record):
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=15000")
+    cur.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_SECONDS * 1000)}")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
@@ -42,7 +45,7 @@ def make_engine(url: str | None = None) -> Engine:
         path = url.split("///", 1)[-1] if "///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        eng = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False})
+        eng = create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False})
         event.listen(eng, "connect", _sqlite_pragmas)
     else:
         eng = create_engine(url, pool_pre_ping=True)
@@ -102,7 +105,7 @@ def current_revision(engine: Engine) -> str | None:
                 return None
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except OperationalError as exc:
-        raise StoreError(f"无法连接数据库:{_short(exc)}") from exc
+        raise StoreError("err_store_unreachable", detail=_short(exc)) from exc
 
 
 def upgrade(engine: Engine | None = None) -> str:
@@ -113,7 +116,7 @@ def upgrade(engine: Engine | None = None) -> str:
     try:
         command.upgrade(_alembic_config(engine), "head")
     except SQLAlchemyError as exc:
-        raise StoreError(f"数据库升级失败:{_short(exc)}") from exc
+        raise StoreError("err_store_upgrade_failed", detail=_short(exc)) from exc
     return head_revision()
 
 
@@ -123,23 +126,48 @@ def require_current(engine: Engine | None = None) -> Engine:
     url = engine.url
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         if not Path(url.database).exists():
-            raise StoreError(
-                f"数据库不存在:{url.database}。请先运行 python -m lib.cli init(或 make run)"
-            )
+            raise StoreError("err_store_missing", path=url.database)
     rev = current_revision(engine)
     if rev is None:
-        raise StoreError("数据库尚未初始化。请先运行 python -m lib.cli init")
+        raise StoreError("err_store_not_initialised")
     head = head_revision()
     if rev != head:
-        raise StoreError(
-            f"数据库结构版本为 {rev},当前程序需要 {head}。请运行 python -m lib.cli init 升级"
-        )
+        raise StoreError("err_store_old_schema", rev=rev, head=head)
     return engine
 
 
 def _short(exc: Exception) -> str:
     msg = str(getattr(exc, "orig", exc) or exc).strip().splitlines()
     return msg[0] if msg else exc.__class__.__name__
+
+
+_CONNECTION_WORDS = ("connect", "closed", "terminat", "refused", "timeout", "timed out", "server", "network",
+                     "unable to open", "shutdown", "lost", "reset", "broken pipe", "no route", "could not")
+
+
+def as_store_error(exc: BaseException) -> StoreError | None:
+    """A StoreError for an exception that means the store is unreachable, interrupted or locked (a
+    dropped PostgreSQL connection, a refused connection, a locked SQLite file); None for any other."""
+    from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, StoreError):
+            return seen
+        if isinstance(seen, (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)) or (
+                isinstance(seen, DBAPIError) and seen.connection_invalidated):
+            detail = _short(seen)
+            low = detail.lower()
+            if "locked" in low or "busy" in low:
+                return StoreError("st_locked", detail=detail)
+            if isinstance(seen, OperationalError) and not any(w in low for w in _CONNECTION_WORDS):
+                return StoreError("st_store_failed", detail=detail)
+            return StoreError("st_connection_lost", detail=detail)
+        if isinstance(seen, (ConnectionError, TimeoutError)):
+            return StoreError("st_connection_lost", detail=str(seen) or seen.__class__.__name__)
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def data_version(session: Session) -> int:

@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Optional
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -150,6 +152,8 @@ class MonthlyReport(Base):
     batch_id: Mapped[Optional[int]] = mapped_column(Integer)
     # when the report reached the store (uploads by the 10th of the next month are on time); 0002
     reported_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    # data-quality flags that stay (lib.intake.quality): JSON list of {code, column, value, params}
+    flags: Mapped[Optional[str]] = mapped_column(Text)
     __table_args__ = (Index("ix_monthly_reports_period", "period"),)
 
     project: Mapped[Project] = relationship()
@@ -202,7 +206,10 @@ class RegionStat(Base):
 
 class Problem(Base):
     __tablename__ = "problems"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)  # internal key
+    # 问题编号: the office's own ledger number (kept exactly, ≤ 40 characters) or a system number
+    # Q-000123; the key on re-import and what every surface shows. Migrated ids became str(id).
+    number: Mapped[str] = mapped_column(String(40))
     project_code: Mapped[str] = mapped_column(ForeignKey("projects.code"), index=True)
     category: Mapped[str] = mapped_column(String(16))
     description: Mapped[str] = mapped_column(Text)
@@ -222,6 +229,7 @@ class Problem(Base):
         Index("ix_problems_status", "status"),  # 0002
         # DESIGN.md: 已销号 needs 办结日期 (migration rules_closed_on repairs older rows first)
         CheckConstraint("status <> 'closed' OR closed_on IS NOT NULL", name="ck_problems_closed_has_date"),
+        UniqueConstraint("number", name="uq_problems_number"),  # ledger_problem_number
     )
 
     events: Mapped[list["ProblemEvent"]] = relationship(
@@ -256,6 +264,17 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    # raised by logout, password change, role change and disabling: older sign-in tokens stop working
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins per key: ``u:<username>``, ``a:<client address>``, ``ua:<username>|<address>``
+    (lib/access/throttle.py). Known and unknown usernames alike; counted with one atomic UPDATE."""
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_failure: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
 
 
 class UploadBatch(Base):
@@ -295,6 +314,33 @@ class Setting(Base):
     value: Mapped[str] = mapped_column(Text)  # JSON
     updated_by: Mapped[Optional[str]] = mapped_column(String(100))
     updated_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+
+
+class OutputTemplate(Base):
+    """A file the campaign office uploaded for the monthly outputs (kind ``briefing``: the slide
+    template .pptx with its logo, colours and master), used for every later pack."""
+    __tablename__ = "output_templates"
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[str] = mapped_column(String(100))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class ResultCache(Base):
+    """Derived results (lights, league, problem table …) computed once per data version and shared by
+    every session and every server process (lib/store/results.py). Not data: a backup or a copy
+    leaves it out, and deleting every row is always safe."""
+    __tablename__ = "result_cache"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of name, params, version
+    name: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(BigInteger, index=True)
+    created_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+DERIVED_TABLES = ("result_cache",)  # rebuilt on demand: left out of backups, copies and comparisons
 
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from lib.i18n import t
 from lib.store.models import (
     APPROVAL_FIELDS,
     FUND_SOURCES,
@@ -124,8 +125,8 @@ def project_funds(session: Session, code: str, year: int, upto_period: str) -> p
 
 
 def project_problem_events(session: Session, code: str) -> pd.DataFrame:
-    """Every event of the project's problems (problem_id, at, username, action, from, to, note)."""
-    stmt = (select(ProblemEvent.problem_id, ProblemEvent.at, ProblemEvent.username, ProblemEvent.action,
+    """Every event of the project's problems (problem_id = the problem number, at, username, action, from, to, note)."""
+    stmt = (select(Problem.number.label("problem_id"), ProblemEvent.at, ProblemEvent.username, ProblemEvent.action,
                    ProblemEvent.from_status, ProblemEvent.to_status, ProblemEvent.note)
             .join(Problem, Problem.id == ProblemEvent.problem_id)
             .where(Problem.project_code == code)
@@ -208,7 +209,7 @@ def describe_change(before, after, lang: str = "zh", limit: int = 8) -> str:
     if not isinstance(after, dict) and not isinstance(before, dict):
         return "" if after is None else str(after)
     if not isinstance(after, dict):
-        return "已删除" if lang == "zh" else "deleted"
+        return t("change_deleted", lang)
     before = before if isinstance(before, dict) else {}
     parts = []
     for key, new in after.items():

@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("COCKPIT_CHROMIUM", "/usr/bin/chromium")
@@ -34,6 +35,7 @@ CHROMIUM_ARGS = [
     "--enable-unsafe-swiftshader",
 ]
 DEMO_PASSWORD = "demo12345"
+WAIT_MS = 180_000  # the bound of every condition wait (Playwright and expect); sign-in took 111 s at load 30
 
 pytestmark = pytest.mark.browser
 
@@ -52,7 +54,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_health(base: str, proc: subprocess.Popen, timeout: float = 90) -> None:
+def _wait_health(base: str, proc: subprocess.Popen, timeout: float = 180) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
         if proc.poll() is not None:
@@ -157,7 +159,8 @@ def browser_page(chromium):
         requests: list[str] = []
         context.on("request", lambda req: requests.append(req.url))
         page = context.new_page()
-        page.set_default_timeout(30000)
+        page.set_default_timeout(WAIT_MS)
+        page.set_default_navigation_timeout(WAIT_MS)
         rp = RecordedPage(page, requests)
         pages.append(rp)
         return rp
@@ -169,22 +172,55 @@ def browser_page(chromium):
     assert not outside, f"requests left the machine: {outside[:10]}"
 
 
-def wait_app_idle(page, timeout: float = 60000) -> None:
-    """Wait until Streamlit is connected and has finished running the script (as Streamlit's own
-    e2e suite does: data-test-connection-state / data-test-script-state on stApp)."""
-    page.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]', timeout=timeout)
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
-    page.wait_for_timeout(500)
+MAIN = '[data-testid="stMain"]'
+# Every wait is on a condition and returns as soon as it holds; the bound is generous because the
+# machine is shared and often loaded (the first page of a fresh server imports and computes a lot).
+expect.set_options(timeout=WAIT_MS)
+
+
+def wait_app_idle(page, timeout: float = WAIT_MS) -> None:
+    """Wait until Streamlit is connected, has finished running the script (as Streamlit's own e2e
+    suite does: data-test-connection-state / data-test-script-state on stApp) and shows something.
+    This is a settle point, not proof that a rerun happened: tests assert what they expect to see
+    with ``expect(...)``, which waits for it."""
+    page.wait_for_function(
+        """() => {
+          const app = document.querySelector('[data-testid="stApp"]');
+          const main = document.querySelector('[data-testid="stMain"]');
+          return app && app.dataset.testConnectionState === "CONNECTED"
+            && app.dataset.testScriptState === "notRunning"
+            && main && main.innerText.trim().length > 0;
+        }""",
+        timeout=timeout,
+    )
+
+
+def poll(condition, timeout: float = WAIT_MS / 1000, every: float = 0.25, message: str = "condition"):
+    """Call ``condition()`` until it returns something truthy (which is returned); fail after
+    ``timeout`` seconds. For conditions Playwright cannot express (pixels drawn by WebGL)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {message}")
+        time.sleep(every)
+
+
+def next_frame(page) -> None:
+    """Wait until the browser has painted twice (after a scroll, before a screenshot)."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
 def sign_in(rp: RecordedPage, base: str, user: str = "leader", password: str = DEMO_PASSWORD, path: str = "/") -> None:
     page = rp.page
     page.goto(base + path)
-    wait_app_idle(page)
+    expect(page.locator(".st-key-login_user input")).to_be_visible()
     page.locator(".st-key-login_user input").fill(user)
     page.locator(".st-key-login_password input").fill(password)
     page.locator(".st-key-login_submit button").click()
-    page.wait_for_selector(".st-key-login_user", state="detached", timeout=30000)
+    expect(page.locator(".st-key-login_user")).to_have_count(0)
     wait_app_idle(page)
 
 

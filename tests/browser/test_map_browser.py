@@ -4,10 +4,12 @@ outside 127.0.0.1, and a click on the map opens a county panel or a project file
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.browser.conftest import SHOTS, sign_in, wait_app_idle
+from tests.browser.conftest import MAIN, SHOTS, goto_page, poll, sign_in, wait_app_idle
 
 pytestmark = pytest.mark.browser
 
@@ -39,70 +41,77 @@ def non_background_share(png: bytes, box: dict, tol: int = 12) -> float:
     return diff / total
 
 
-def open_map(rp, base):
-    """Sign in as the leader and open the map page: through its navigation link when one is shown,
-    else by its address (the app's url_path for pages/map.py), keeping the sign-in token."""
-    from urllib.parse import urlparse
+def chart_box(page) -> dict:
+    chart = page.locator(MAP).first
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    assert box and box["width"] > 300 and box["height"] > 300, box
+    return box
 
-    sign_in(rp, base, "leader")
-    page = rp.page
-    link = page.locator("a").filter(has_text="项目地图")
-    if not (link.count() and link.first.is_visible()):
-        # top navigation: the page sits in the 驾驶舱 section's menu
-        section = page.get_by_text("驾驶舱", exact=True)
-        if section.count():
-            section.first.click()
-            page.wait_for_timeout(500)
-    if link.count() and link.first.is_visible():
-        link.first.click()
-    else:
-        query = urlparse(page.url).query
-        for path in _map_paths():
-            page.goto(f"{base}/{path}" + (f"?{query}" if query else ""))
-            wait_app_idle(page)
-            if page.locator(MAP).count():
-                break
-    wait_app_idle(page)
+
+def wait_map_drawn(page, min_share: float = 0.25, timeout: float = 180) -> tuple[bytes, dict, float]:
+    """Wait until the map's canvas shows the counties: at least ``min_share`` of its area differs
+    from the background (WebGL through SwiftShader draws after the first frame, slowly on a loaded
+    machine). Returns the screenshot, the chart's box and the share."""
+    last = {"share": 0.0}
+
+    def drawn():
+        box = chart_box(page)
+        png = page.screenshot()
+        last["share"] = share = non_background_share(png, box)
+        return (png, box, share) if share >= min_share else None
+
     try:
-        page.wait_for_selector(f"{MAP} canvas", timeout=60000)
+        return poll(drawn, timeout=timeout, every=0.5, message="the map to be drawn")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}: only {last['share']:.1%} of the map area drawn, need {min_share:.0%}") from None
+
+
+def open_map(rp, base):
+    """Sign in as the leader, open the map page (its address, keeping the sign-in token) and wait
+    until the map is drawn."""
+    sign_in(rp, base, "leader")
+    goto_page(rp, base, "project-map")
+    page = rp.page
+    try:
+        expect(page.locator(f"{MAP} canvas").first).to_be_visible()
+        wait_map_drawn(page)
     except Exception:
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / "map_open_failed.png"))
         raise
-    page.wait_for_timeout(2500)  # WebGL (software) draws after the first frame
     return page
 
 
-def _map_paths() -> list[str]:
-    """url_path of pages/map.py as app.py declares it (falls back to the file name)."""
-    import re
-
-    from tests.browser.conftest import ROOT
-
-    src = (ROOT / "app.py").read_text(encoding="utf-8")
-    m = re.search(r'"map\.py",\s*"([^"]+)"', src)
-    return ([m.group(1)] if m else []) + ["map"]
+def click_until(page, x: float, y: float, text, tries: int = 3) -> None:
+    """Click at (x, y) until the main area shows ``text`` (a string or a compiled pattern): a click
+    that lands while deck.gl is still settling is sometimes not picked, so the click is repeated
+    (each try waits for the text)."""
+    main = page.locator(MAIN)
+    for attempt in range(tries):
+        page.mouse.move(x, y)
+        page.mouse.click(x, y)
+        try:
+            expect(main).to_contain_text(text, timeout=30_000)
+            return
+        except AssertionError:
+            if attempt == tries - 1:
+                raise
+            page.mouse.move(x, y + 40)
 
 
 @pytest.mark.parametrize("size", [(1180, 820), (820, 1180)], ids=["landscape", "portrait"])
 def test_map_draws_offline(app_server, browser_page, size):
     rp = browser_page(*size)
-    page = open_map(rp, app_server)
+    page = open_map(rp, app_server)  # waits until a quarter or more of the map area is drawn
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"map_top_{size[0]}x{size[1]}.png"))  # title, 数据截至, controls
-    chart = page.locator(MAP).first
-    chart.scroll_into_view_if_needed()
-    page.wait_for_timeout(800)
-    box = chart.bounding_box()
-    assert box and box["width"] > 300 and box["height"] > 300
-    shot = SHOTS / f"map_{size[0]}x{size[1]}.png"
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    png = page.screenshot(path=str(shot))
-    share = non_background_share(png, box)
+    png, box, share = wait_map_drawn(page)
+    (SHOTS / f"map_{size[0]}x{size[1]}.png").write_bytes(png)
     print(f"map {size}: non-background share {share:.1%}")
-    assert share >= 0.25, f"only {share:.1%} of the map area is drawn"
-    body = page.locator('[data-testid="stMain"]').inner_text()
-    assert "数据截至" in body and "图例" in body and "红灯" in body
+    main = page.locator(MAIN)
+    for word in ("数据截至", "图例", "红灯"):
+        expect(main).to_contain_text(word)
     # the page really talked to the app (the offline check is not vacuous) and never left the machine
     assert any("/_stcore/" in u for u in rp.requests)
     assert rp.outside_requests() == []
@@ -111,20 +120,14 @@ def test_map_draws_offline(app_server, browser_page, size):
 def test_map_click_opens_a_panel_or_file(app_server, browser_page):
     rp = browser_page(1180, 820)
     page = open_map(rp, app_server)
-    chart = page.locator(MAP).first
-    chart.scroll_into_view_if_needed()
-    box = chart.bounding_box()
+    box = chart_box(page)
     # hover first: the tooltip carries the name (screenshot for a look), then click
     cx, cy = box["x"] + box["width"] * 0.42, box["y"] + box["height"] * 0.45
     page.mouse.move(cx, cy)
-    page.wait_for_timeout(800)
-    page.screenshot(path=str(SHOTS / "map_tooltip_1180x820.png"))
-    page.mouse.click(cx, cy)
-    page.wait_for_timeout(1500)
+    page.screenshot(path=str(SHOTS / "map_tooltip_1180x820.png"))  # for a look (a tooltip if over a county)
+    click_until(page, cx, cy, re.compile("县区情况|一项一档"))
     wait_app_idle(page)
-    text = page.locator('[data-testid="stMain"]').inner_text()
     page.screenshot(path=str(SHOTS / "map_click_1180x820.png"), full_page=True)
-    assert ("县区情况" in text) or ("一项一档" in text), text[:500]
     assert rp.outside_requests() == []
 
 
@@ -157,7 +160,7 @@ def _isolated_red_point(period: str = "2022-10"):
     scale = 512 * 2 ** view["zoom"]
 
     def px(lon, lat):
-        merc = lambda y: math.log(math.tan(math.pi / 4 + math.radians(y) / 2))  # noqa: E731
+        merc = lambda y: math.log(math.tan(math.pi / 4 + math.radians(y) / 2))
         return ((lon - view["longitude"]) / 360 * scale, -(merc(lat) - merc(view["latitude"])) / (2 * math.pi) * scale)
 
     best = None
@@ -178,32 +181,15 @@ def test_map_click_on_a_project_opens_its_file(app_server, browser_page):
     x, y, point, code = _isolated_red_point()
     rp = browser_page(1180, 820)
     page = open_map(rp, app_server)
-    chart = page.locator(MAP).first
-    chart.scroll_into_view_if_needed()
-    page.wait_for_timeout(500)
+    chart_box(page)
     canvas = page.locator(f"{MAP} canvas").first.bounding_box()
     cx, cy = canvas["x"] + canvas["width"] / 2 + x, canvas["y"] + canvas["height"] / 2 + y
     page.mouse.move(cx, cy)
-    page.wait_for_timeout(800)
+    expect(page.locator(".deck-tooltip")).to_contain_text(point["n"])
     page.screenshot(path=str(SHOTS / "map_point_tooltip_1180x820.png"))
-    # one retry: a click that lands while the frontend is still settling is sometimes not picked
-    for _ in range(2):
-        page.mouse.click(cx, cy)
-        try:
-            page.wait_for_function(
-                "() => (document.querySelector('[data-testid=\"stMain\"]')?.innerText || '').includes('一项一档')",
-                timeout=20000)
-            break
-        except Exception:
-            page.mouse.move(cx, cy + 40)
-            page.wait_for_timeout(500)
-            page.mouse.move(cx, cy)
-            page.wait_for_timeout(500)
-    wait_app_idle(page)
-    page.wait_for_timeout(1000)
-    main = page.locator('[data-testid="stMain"]').inner_text()
+    click_until(page, cx, cy, "一项一档")
+    expect(page.locator(MAIN)).to_contain_text(point["n"])
     page.screenshot(path=str(SHOTS / "map_point_opens_file_1180x820.png"))
-    assert "一项一档" in main and point["n"] in main, main[:600]
     assert rp.outside_requests() == []
 
 

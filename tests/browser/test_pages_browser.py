@@ -7,25 +7,29 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in, wait_app_idle
+from lib.i18n import t
+from tests.browser.conftest import MAIN, next_frame, sign_in, wait_app_idle
 
 pytestmark = pytest.mark.browser
 
 SIZES = [(1180, 820), (820, 1180)]
-# url path → a word the page must show
+# url path → the text key of the page's own title (what the page must show)
 PAGES = [
-    ("", "驾驶舱总览"),  # the default page lives at /
-    ("light-list", "红黄绿灯项目清单"),
-    ("project-file", "一项一档"),
-    ("ranking", "县区排名"),
-    ("pipeline", "项目储备与转化"),
-    ("project-map", None),
-    ("problem-list", None),
-    ("data-upload", None),
-    ("accounts", None),
-    ("audit-log", None),
+    ("", "page_overview"),  # the default page lives at /
+    ("light-list", "page_project_list"),
+    ("project-file", "page_project_file"),
+    ("ranking", "page_league"),
+    ("pipeline", "page_pipeline"),
+    ("project-map", "page_map"),
+    ("problem-list", "pb_title"),
+    ("data-upload", "up_title"),
+    ("accounts", "admin_title"),
+    ("audit-log", "audit_title"),
 ]
+# every plotly chart on the page has drawn its SVG
+PLOTS_DRAWN = """() => [...document.querySelectorAll('.js-plotly-plot')].every(p => p.querySelector('.main-svg'))"""
 
 SCROLLED = {"", "light-list", "project-file", "ranking", "pipeline"}  # the pages of issue 4: shot top to bottom
 SCROLL_JS = """
@@ -103,16 +107,16 @@ def test_every_page_at_tablet_size(app_server, browser_page, size):
     sign_in(rp, app_server, "admin")  # the admin sees every page, the accounts page included
     token = _token(page.url)
     problems = []
-    for path, word in PAGES:
+    main = page.locator(MAIN)
+    for path, title_key in PAGES:
         # a fresh load of the URL with the token = a browser reload: still signed in
         page.goto(f"{app_server}/{path}?s={token}")
+        expect(main).to_contain_text(t(title_key, "zh"))  # the page itself, not the sign-in form
         wait_app_idle(page)
-        page.wait_for_timeout(1500)  # let plotly draw
-        main = page.locator('[data-testid="stMain"]').inner_text()
+        page.wait_for_function(PLOTS_DRAWN)
+        text = main.inner_text()  # read once the page is there and the script has finished
         assert page.locator(".st-key-login_user").count() == 0, f"{path}: signed out after reload"
-        assert "Traceback" not in main and "Error" not in main[:200], f"{path}: {main[:300]}"
-        if word:
-            assert word in main, f"{path}: {word} not shown"
+        assert "Traceback" not in text and "Error" not in text[:200], f"{path}: {text[:300]}"
         assert page.get_by_text("Page not found").count() == 0, f"{path}: page not found"
         name = path or "cockpit"
         rp.screenshot(f"page_{name}_{w}x{h}")
@@ -122,7 +126,7 @@ def test_every_page_at_tablet_size(app_server, browser_page, size):
                 moved = page.evaluate(SCROLL_JS, h - 140)
                 if not moved:
                     break
-                page.wait_for_timeout(600)
+                next_frame(page)
                 rp.screenshot(f"page_{name}_{w}x{h}_{i}")
         if layout["pageOverflow"] > 1 or layout["mainOverflow"] > 1:
             problems.append(f"{path}: sideways scroll {layout['pageOverflow']}/{layout['mainOverflow']}px")

@@ -18,7 +18,7 @@ def test_make_run_command_starts_without_an_external_lookup(tmp_path):
                          capture_output=True, text=True, check=True).stdout
     # the last command `make run` would execute, with its line continuations joined
     joined = dry.replace("\\\n", " ")
-    serve = [l for l in joined.splitlines() if "streamlit run app.py" in l][-1]
+    serve = [line for line in joined.splitlines() if "streamlit run app.py" in line][-1]
     assert "--server.address" in serve and "--browser.serverAddress cockpit.intranet" in serve
     assert "--browser.gatherUsageStats false" in serve
     db = tmp_path / "c.db"
@@ -38,7 +38,10 @@ def test_make_run_command_starts_without_an_external_lookup(tmp_path):
                 time.sleep(0.5)
         else:
             pytest.fail("server did not start: " + log.read_text())
-        time.sleep(2)
+        # Streamlit prints its URLs once it serves: wait for that line (not for a fixed time)
+        deadline = time.monotonic() + 60
+        while "URL:" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
     finally:
         proc.terminate()
         proc.wait(timeout=20)

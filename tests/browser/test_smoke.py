@@ -3,8 +3,9 @@ no request outside 127.0.0.1 (the browser_page fixture fails the test on any suc
 import urllib.request
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.browser.conftest import RecordedPage, sign_in, wait_app_idle
+from tests.browser.conftest import MAIN, RecordedPage, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -29,14 +30,13 @@ def test_login_and_overview_offline(app_server, browser_page, size):
     rp = browser_page(*size)
     page = rp.page
     page.goto(app_server)
-    wait_app_idle(page)
-    assert page.locator(".st-key-login_user input").is_visible()
+    expect(page.locator(".st-key-login_user input")).to_be_visible()
     rp.screenshot(f"login_{size[0]}x{size[1]}")
     sign_in(rp, app_server, "leader")
-    body = page.locator('[data-testid="stMain"]').inner_text()
-    assert "驾驶舱" in body
-    assert "数据截至" in body
-    assert "示例数据" in page.locator('[data-testid="stApp"]').inner_text()
+    main = page.locator(MAIN)
+    expect(main).to_contain_text("驾驶舱")
+    expect(main).to_contain_text("数据截至")
+    expect(page.locator('[data-testid="stApp"]')).to_contain_text("示例数据")
     rp.screenshot(f"smoke_overview_{size[0]}x{size[1]}")
     # the recorder saw the app's own traffic (so the offline check below is not vacuous)
     assert any("/_stcore/" in u or "/static/" in u for u in rp.requests)
@@ -47,10 +47,9 @@ def test_wrong_password_is_refused(app_server, browser_page):
     rp = browser_page(1180, 820)
     page = rp.page
     page.goto(app_server)
-    wait_app_idle(page)
     page.locator(".st-key-login_user input").fill("leader")
     page.locator(".st-key-login_password input").fill("wrong-password")
     page.locator(".st-key-login_submit button").click()
-    wait_app_idle(page)
-    assert page.locator(".st-key-login_user input").is_visible()
-    assert "密码" in page.locator('[data-testid="stMain"]').inner_text()
+    # the refusal is shown and the sign-in form stays
+    expect(page.locator(MAIN)).to_contain_text("用户名或密码")
+    expect(page.locator(".st-key-login_user input")).to_be_visible()

@@ -2,11 +2,13 @@
 another county is refused with its row number; a clean file previews, imports and lands in the store."""
 import csv
 import io
+import re
 import sqlite3
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.browser.conftest import APP, goto_page, sign_in, wait_app_idle
+from tests.browser.conftest import APP, MAIN, goto_page, sign_in, wait_app_idle
 
 pytestmark = pytest.mark.browser
 STAFF_REGION = "532923"  # 祥云县
@@ -34,9 +36,9 @@ def _upload(rp, base, data: bytes, name: str):
     goto_page(rp, base, "data-upload")
     page.locator(".st-key-upload_file input[type=file]").set_input_files(
         files=[{"name": name, "mimeType": "text/csv", "buffer": data}])
-    page.wait_for_selector("text=新增", timeout=60000)
+    expect(page.locator(MAIN)).to_contain_text("新增")  # the preview is there
     wait_app_idle(page)
-    return page.locator('[data-testid="stMain"]').inner_text()
+    return page.locator(MAIN)
 
 
 def _ytd(db, code, period):
@@ -52,11 +54,11 @@ def test_gbk_upload_with_another_countys_row_is_refused(app_server, browser_page
     sign_in(rp, app_server, f"staff-{STAFF_REGION}")
     data = _gbk_csv([(own, "2022-11", "1,234.5", "是", "是", "主体完工", "张三"),
                      (other, "2022-11", "500", "是", "是", "基础施工", "张三")])
-    text = _upload(rp, app_server, data, "月报_祥云县_GBK.csv")
+    main = _upload(rp, app_server, data, "月报_祥云县_GBK.csv")
+    expect(main).to_contain_text("发现 1 处错误")
     rp.screenshot("upload_gbk_refused_1180x820")
-    assert "发现 1 处错误" in text
     assert _ytd(APP["db"], own, "2022-11") is None  # nothing written
-    assert rp.page.locator(".st-key-upload_confirm").count() == 0
+    expect(rp.page.locator(".st-key-upload_confirm")).to_have_count(0)
 
 
 def test_gbk_upload_previews_and_imports(app_server, browser_page):
@@ -65,16 +67,18 @@ def test_gbk_upload_previews_and_imports(app_server, browser_page):
     sign_in(rp, app_server, f"staff-{STAFF_REGION}")
     data = _gbk_csv([(own[0], "2022-12", "2,345.6", "是", "是", "主体结构封顶", "李四"),
                      (own[1], "2022-12", "800", "是", "是", "设备安装调试", "李四")])
-    text = _upload(rp, app_server, data, "月报_祥云县_12月.csv")
-    assert "错误" not in text.split("确认导入")[0] or "发现" not in text
-    rp.screenshot("upload_gbk_preview_820x1180")
+    main = _upload(rp, app_server, data, "月报_祥云县_12月.csv")
     page = rp.page
+    confirm = page.locator(".st-key-upload_confirm button")
+    expect(confirm).to_be_visible()  # a clean file: the import may be confirmed
+    expect(main).not_to_contain_text(re.compile(r"发现 \d+ 处错误"))  # … and no errors listed
+    rp.screenshot("upload_gbk_preview_820x1180")
     ack = page.locator(".st-key-upload_ack input")
-    if ack.count():
+    if ack.count():  # warnings to acknowledge (shown with the preview, which is there now)
         ack.check(force=True)
-        wait_app_idle(page)
-    page.locator(".st-key-upload_confirm button").click()
-    page.wait_for_selector("text=导入成功", timeout=60000)
+    expect(confirm).to_be_enabled()
+    confirm.click()
+    expect(main).to_contain_text("导入成功")
     wait_app_idle(page)
     rp.screenshot("upload_gbk_done_820x1180")
     assert _ytd(APP["db"], own[0], "2022-12") == (2345.6, "主体结构封顶")

@@ -2,14 +2,14 @@
 (集中活动) tables.
 
 Revision ID: pipeline_0001
-Revises: rules_closed_on
+Revises: scale_result_cache
 Create Date: 2026-12-02
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "pipeline_0001"
-down_revision = "rules_closed_on"
+down_revision = "scale_result_cache"
 branch_labels = None
 depends_on = None
 

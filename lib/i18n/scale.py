@@ -1,0 +1,31 @@
+"""Texts of the scale work: long tables in pages, the store's fault messages, copy and restore."""
+TEXT = {
+    "pg_page": ("页码(共 {pages} 页)", "Page (of {pages})"),
+    "pg_rows": ("第 {a}–{b} 行,共 {n} 行;导出包含全部行", "Rows {a}–{b} of {n}; the export has every row"),
+    "pb_pick_capped": ("此处列出最紧急的 {n} 个(共 {total} 个);其他问题请先筛选,或在问题清单中点选",
+                       "The {n} most urgent of {total} are listed; filter, or tap a row in the list, for the others"),
+    "st_target_not_empty": ("目标数据库已有数据({tables});确认要覆盖请加 --replace",
+                            "The target store already holds data ({tables}); add --replace to overwrite it"),
+    "st_count_mismatch": ("复制后行数不符,已全部撤销:{detail}", "Row counts differ after the copy; nothing was written: {detail}"),
+    "st_copy_failed": ("复制中断,目标数据库未作任何改动:{detail}",
+                       "The copy was interrupted; the target store is unchanged: {detail}"),
+    "st_same_store": ("目标与当前数据库相同", "The target is the current store"),
+    "st_no_backup": ("备份文件不存在:{path}", "No such backup file: {path}"),
+    "st_not_backup": ("不是本系统的备份文件:{path}", "Not a backup of this system: {path}"),
+    "st_backup_disk_full": ("备份失败:{path} 所在磁盘空间不足。未留下不完整的备份文件;请清理磁盘或换一个位置",
+                            "Backup failed: the disk of {path} is full. No partial backup was left; free space or "
+                            "choose another place"),
+    "st_backup_failed": ("备份失败,未留下不完整的备份文件:{detail}", "Backup failed; no partial backup was left: {detail}"),
+    "st_connection_lost": ("数据库连接中断或无法连接:{detail}。请检查数据库服务后重试",
+                           "The connection to the store failed or was interrupted: {detail}. Check the database "
+                           "service and try again"),
+    "st_locked": ("数据库正忙(被其他程序锁定):{detail}。请稍后重试",
+                  "The store is busy (locked by another program): {detail}. Try again shortly"),
+    "st_unavailable_page": ("暂时无法读取数据库:{detail}。页面会在数据库恢复后自动重新载入。",
+                            "The store cannot be read just now: {detail}. The page reloads by itself when it is back."),
+    "st_store_failed": ("数据库操作失败:{detail}", "The store refused the operation: {detail}"),
+    "st_retry_at": ("仍无法连接数据库,将自动重试;上次尝试于", "Still no store; retrying by itself; last try at"),
+    "st_retry": ("立即重试", "Retry now"),
+    "copied": ("已复制 {tables} 张表、{rows} 行到 {to}", "Copied {tables} tables, {rows} rows to {to}"),
+    "restored": ("已从 {path} 恢复 {tables} 张表、{rows} 行", "Restored {tables} tables, {rows} rows from {path}"),
+}
