@@ -6,6 +6,7 @@ Thin view: every number and every move comes from lib.problems.
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -68,8 +69,6 @@ seed("pb_county", "_pb_county_for", c.region_code,
      c.region_code if c.region_code in regions else ALL)
 
 _frame.header(L("pb_title"), c, subtitle=f"{L('pb_as_of')}:{fmt_d(st.session_state['pb_as_of'])}")
-if st.session_state.get("pb_flash"):
-    st.success(st.session_state.pop("pb_flash"))
 
 top = st.columns([1, 1, 2])
 as_of = top[0].date_input(L("pb_as_of"), key="pb_as_of", format="YYYY-MM-DD")
@@ -142,11 +141,28 @@ m[6].metric(L("pb_m_avg"), "—" if stats["avg_days_to_close"] is None else f"{s
 st.caption(L("pb_legend"))
 st.caption(L("pb_count", n=len(df)))
 
-tabs = st.tabs([L("pb_tab_table"), L("pb_tab_board"), L("pb_tab_charts"), L("pb_tab_units"),
-                L("pb_tab_detail"), L("pb_tab_raise"), L("pb_tab_dudan")])
+TAB_KEYS = ("pb_tab_table", "pb_tab_board", "pb_tab_charts", "pb_tab_units", "pb_tab_detail",
+            "pb_tab_raise", "pb_tab_dudan")
+tab_labels = [L(k) for k in TAB_KEYS]
+# The open tab is kept across reruns (a submit, a filter, a tap): a keyed, stateful st.tabs. A move that
+# leads elsewhere (a row picked in the list, a problem just raised) asks for its tab before it is drawn.
+wanted_tab = st.session_state.pop("pb_tab_next", None)
+if wanted_tab in TAB_KEYS:
+    st.session_state["pb_tab"] = L(wanted_tab)
+elif st.session_state.get("pb_tab") not in tab_labels:
+    st.session_state.pop("pb_tab", None)  # another language's label
+tabs = st.tabs(tab_labels, key="pb_tab", on_change="rerun")
+
+
+def flash(i: int) -> None:
+    """The last move's confirmation, shown in the tab the user is looking at (办理 when unknown)."""
+    open_ = [k for k, tab in enumerate(tabs) if getattr(tab, "open", None)]
+    if st.session_state.get("pb_flash") and (open_[0] if open_ else 4) == i:
+        st.success(st.session_state.pop("pb_flash"))
 
 # --- list, most urgent first ---------------------------------------------------------------------
 with tabs[0]:
+    flash(0)
     if df.empty:
         st.info(L("pb_empty"))
     else:
@@ -171,15 +187,20 @@ with tabs[0]:
         styled = show.style.map(
             lambda v: f"background-color:{RED};color:#FFFFFF;font-weight:600" if v else "",
             subset=[col_over])
-        event = st.dataframe(styled, hide_index=True, width="stretch", key="pb_table",
+        event = st.dataframe(styled, hide_index=True, width="stretch",
+                             key=f"pb_table_{st.session_state.get('_pb_table_v', 0)}",
                              on_select="rerun", selection_mode="single-row",
                              column_config={col_over: st.column_config.TextColumn(width=104),
                                             L("pb_col_id"): st.column_config.NumberColumn(width=56)})
         st.caption(L("pb_select_hint"))
         picked = list(getattr(getattr(event, "selection", None), "rows", []) or [])
-        if picked and picked != st.session_state.get("_pb_last_rows"):
+        if picked:
+            # a tapped row opens that problem (by its number, not its position) in 办理, and the
+            # list's selection is cleared so that a later redraw cannot pick again
             st.session_state["pb_pick_next"] = int(show.iloc[picked[0]][L("pb_col_id")])
-        st.session_state["_pb_last_rows"] = picked
+            st.session_state["pb_tab_next"] = "pb_tab_detail"
+            st.session_state["_pb_table_v"] = st.session_state.get("_pb_table_v", 0) + 1
+            st.rerun()
         st.download_button(t("export_csv", lang), show.to_csv(index=False).encode("utf-8-sig"),
                            file_name=f"problems_{as_of:%Y%m%d}.csv", mime="text/csv", key="pb_csv")
 
@@ -195,9 +216,9 @@ with tabs[1]:
             sup = f" · {L('pb_col_supervise')} {int(r.supervise_count)}" if r.supervise_count else ""
             col.markdown(
                 f'<div style="border:1px solid #E3E7ED;border-radius:8px;padding:6px 8px;margin-bottom:6px">'
-                f"{flag}<b>#{int(r.problem_id)}</b> {r.project_name or r.project_code}<br>"
+                f"{flag}<b>#{int(r.problem_id)}</b> {html.escape(str(r.project_name or r.project_code))}<br>"
                 f'<span style="font-size:14px">{enum_label("problem_category", r.category, lang)} · '
-                f"{str(r.description)[:40]}{sup}</span></div>", unsafe_allow_html=True)
+                f"{html.escape(str(r.description)[:40])}{sup}</span></div>", unsafe_allow_html=True)
         if len(part) > 12:
             col.caption(L("pb_board_more", n=len(part) - 12))
 
@@ -279,20 +300,30 @@ def run(fn, ok: str) -> bool:
         with session_scope(get_engine()) as session:
             fn(session)
     except CockpitError as exc:
-        st.error(str(exc))
+        st.error(str(exc))  # drawn in the open tab, under the form that was submitted
         return False
     st.session_state["pb_flash"] = ok
     st.rerun()
     return True
 
 
+
 # --- one problem: history and the moves this role may take ----------------------------------------
 with tabs[4]:
+    flash(4)
     ids = [int(i) for i in df["problem_id"]]
+    wanted = st.session_state.pop("pb_pick_next", None)  # a row tapped in the list, a problem just raised
+    if wanted is not None:
+        st.session_state["pb_pick"] = int(wanted)
+    kept = st.session_state.get("pb_pick")
+    everything = {int(r["problem_id"]): r for r in table_all.to_dict("records")}
+    # the chosen problem stays chosen after a move or a filter change: never another one in its place
+    if kept is not None and kept not in ids and kept in everything:
+        ids = [kept, *ids]
     if not ids:
         st.info(L("pb_empty"))
     else:
-        rows = {int(r["problem_id"]): r for r in df.to_dict("records")}
+        rows = {pid_: everything[pid_] for pid_ in ids}
 
         def label(pid: int) -> str:
             r = rows[pid]
@@ -300,9 +331,6 @@ with tabs[4]:
             return (f"#{pid} {r['project_name'] or r['project_code']} · {str(r['description'])[:24]} · "
                     f"{enum_label('problem_status', r['status'], lang)}" + (f" · {od}" if od else ""))
 
-        wanted = st.session_state.pop("pb_pick_next", None)  # a problem just raised opens here
-        if wanted in ids:
-            st.session_state["pb_pick"] = wanted
         if st.session_state.get("pb_pick") not in ids:
             st.session_state["pb_pick"] = ids[0]
         pid = st.selectbox(L("pb_pick"), ids, key="pb_pick", format_func=label)
@@ -330,9 +358,10 @@ with tabs[4]:
             st.markdown(f"**{L('pb_history')}**")
             with session_scope(get_engine()) as session:
                 hist = P.history(session, pid)
+                people = queries.people(session)
             st.dataframe(pd.DataFrame({
                 L("pb_h_at"): hist["at"].map(lambda v: f"{fmt_d(v)} {v:%H:%M}"),
-                L("pb_h_who"): hist["username"],
+                L("pb_h_who"): hist["username"].map(lambda u: people.get(u, u)),
                 L("pb_h_action"): hist["action"].map(lambda k: enum_label("problem_action", k, lang)),
                 L("pb_h_from"): hist["from_status"].map(lambda k: enum_label("problem_status", k, lang)),
                 L("pb_h_to"): hist["to_status"].map(lambda k: enum_label("problem_status", k, lang)),
@@ -344,8 +373,11 @@ with tabs[4]:
         if not actions:
             st.caption(L("pb_no_actions"))
         else:
-            action = st.radio(L("pb_action"), actions, key=f"pb_action_{pid}", horizontal=True,
+            action = st.radio(L("pb_action"), actions, key=f"pb_action_{pid}", horizontal=True, index=None,
                               format_func=lambda a: enum_label("problem_action", a, lang))
+        if actions and action is None:
+            st.caption(L("pb_choose_action"))
+        elif actions:
             with st.form(f"pb_form_{pid}_{action}", clear_on_submit=False):
                 fields: dict = {}
                 if action == "assign":
@@ -363,7 +395,7 @@ with tabs[4]:
                 elif action in ("submit", "accept"):
                     st.caption(L("pb_submit_hint" if action == "submit" else "pb_accept_hint"))
                     b1, b2 = st.columns(2)
-                    fields["closed_on"] = b1.date_input(L("pb_col_closed"), value=r["closed_on"] if isinstance(r["closed_on"], dt.date) else as_of,
+                    fields["closed_on"] = b1.date_input(L("pb_col_closed"), value=r["closed_on"] if isinstance(r["closed_on"], dt.date) else today,
                                                         key=f"pb_f_closed_{pid}_{action}", format="YYYY-MM-DD")
                     sat_now = r["satisfied"] if isinstance(r["satisfied"], bool) else None
                     sat_opts = [True, False, None]
@@ -374,14 +406,18 @@ with tabs[4]:
                 needs_note = action in P.NOTE_REQUIRED
                 note = st.text_area(L("pb_note_required" if needs_note else "pb_note"),
                                     key=f"pb_f_note_{pid}_{action}")
-                go_ = st.form_submit_button(f"{L('pb_do')}:{enum_label('problem_action', action, lang)}",
-                                            type="primary", key=f"pb_do_{pid}_{action}")
+                # the button names the problem it acts on (number and project)
+                go_ = st.form_submit_button(
+                    L("pb_do_on", action=enum_label("problem_action", action, lang), id=pid,
+                      project=txt(r["project_name"]) or r["project_code"]),
+                    type="primary", key=f"pb_do_{pid}_{action}")
             if go_:
                 run(lambda s: P.apply(s, c.actor, pid, action, note=note or None, **fields),
                     L("pb_done", action=enum_label("problem_action", action, lang), id=pid))
 
 # --- raise a new problem -----------------------------------------------------------------------
 with tabs[5]:
+    flash(5)
     if c.actor is None or not access.can(c.actor, "problem_work"):
         st.info(L("pb_cannot_raise"))
     else:
@@ -436,6 +472,7 @@ with tabs[5]:
                     st.session_state.pop("problem_draft", None)
                     st.session_state["pb_flash"] = L("pb_raised_ok", id=created["id"])
                     st.session_state["pb_pick_next"] = created["id"]
+                    st.session_state["pb_tab_next"] = "pb_tab_detail"
                     st.rerun()
 
 # --- 督办单 ------------------------------------------------------------------------------------

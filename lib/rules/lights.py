@@ -296,6 +296,13 @@ def _f1(values: np.ndarray) -> list[str]:
     return [f"{x:.1f}" for x in np.round(np.asarray(values, dtype=float), 2).tolist()]
 
 
+def round1(values) -> np.ndarray:
+    """Numbers rounded to one decimal exactly as the reason texts print them (``_f1``): every page and
+    export that shows a percent to one decimal uses this, so the list and the reason never differ."""
+    arr = np.asarray(values, dtype=float)
+    return np.array([float(x) for x in _f1(arr)], dtype=float) if arr.size else arr
+
+
 def _ints(values: np.ndarray) -> list[int]:
     return np.asarray(values, dtype=float).astype(int).tolist()
 
