@@ -166,19 +166,20 @@ with tabs[0]:
     if df.empty:
         st.info(L("pb_empty"))
     else:
+        # most important first: number, project, how overdue, what, state; the rest after
         show = pd.DataFrame({
             L("pb_col_id"): df["problem_id"].astype(int),
-            L("pb_col_overdue"): df["overdue_days"].map(overdue_text),
             L("pb_col_project"): df["project_name"].fillna(df["project_code"]),
-            L("pb_col_region"): df["region_code"].map(lambda r: regions.get(r, r)),
-            L("pb_col_category"): df["category"].map(lambda k: enum_label("problem_category", k, lang)),
+            L("pb_col_overdue"): df["overdue_days"].map(overdue_text),
             L("pb_col_desc"): df["description"],
             L("pb_col_status"): df["status"].map(lambda k: enum_label("problem_status", k, lang)),
+            L("pb_col_region"): df["region_code"].map(lambda r: regions.get(r, r)),
+            L("pb_col_unit"): df["unit"].fillna(""),
+            L("pb_col_deadline"): df["deadline"].map(fmt_d),
+            L("pb_col_category"): df["category"].map(lambda k: enum_label("problem_category", k, lang)),
             L("pb_col_level"): df["level"].map(lambda k: enum_label("problem_level", k, lang)),
             L("pb_col_supervise"): df["supervise_count"].astype(int),
-            L("pb_col_unit"): df["unit"].fillna(""),
             L("pb_col_person"): df["person"].fillna(""),
-            L("pb_col_deadline"): df["deadline"].map(fmt_d),
             L("pb_col_raised"): df["raised_on"].map(fmt_d),
             L("pb_col_closed"): df["closed_on"].map(fmt_d),
             L("pb_col_days"): df["days_open"].astype("Int64"),
@@ -191,7 +192,10 @@ with tabs[0]:
                              key=f"pb_table_{st.session_state.get('_pb_table_v', 0)}",
                              on_select="rerun", selection_mode="single-row",
                              column_config={col_over: st.column_config.TextColumn(width=104),
-                                            L("pb_col_id"): st.column_config.NumberColumn(width=56)})
+                                            L("pb_col_id"): st.column_config.NumberColumn(width=48, pinned=True),
+                                            L("pb_col_project"): st.column_config.TextColumn(width="medium",
+                                                                                             pinned=True),
+                                            L("pb_col_desc"): st.column_config.TextColumn(width="large")})
         st.caption(L("pb_select_hint"))
         picked = list(getattr(getattr(event, "selection", None), "rows", []) or [])
         if picked:

@@ -13,3 +13,14 @@ TEXT.update({
     "up_undo_confirm": ("确认撤销 #{id}", "Yes, undo #{id}"),
     "up_undo_cancel": ("取消", "Cancel"),
 })
+TEXT.update({
+    # 县区排名: why a county has its light
+    "lg_light_why": ("灯色原因", "Why this light"),
+    "lg_region_rule": ("县区灯色规则:有固投增速和目标时,增速为负→红;增速达到目标且不低于各县区平均→绿;否则→黄。"
+                       "无统计数据或目标时,按投资完成率对比序时进度的差(百分点)按项目灯色阈值评价。综合得分只决定名次,不决定灯色。",
+                       "County light rule: with FAI growth and a target, negative growth → red; growth at or above "
+                       "the target and not below the counties' mean → green; otherwise yellow. Without statistics "
+                       "or a target, the gap between the completion rate and the time-elapsed schedule (points) is "
+                       "judged by the project thresholds. The composite score decides the rank, not the light."),
+    "lg_first_why": ("第一名{name}为{light}:{why}", "First, {name}, is {light}: {why}"),
+})
