@@ -24,3 +24,8 @@ TEXT.update({
                        "judged by the project thresholds. The composite score decides the rank, not the light."),
     "lg_first_why": ("第一名{name}为{light}:{why}", "First, {name}, is {light}: {why}"),
 })
+TEXT.update({
+    # 项目地图: the county panel beside the map
+    "map_region_list": ("查看清单", "Open the list"),
+    "map_region_close": ("关闭", "Close"),
+})
