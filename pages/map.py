@@ -134,9 +134,18 @@ if _frame.need_period(c):
         st.session_state["_map_region_for"] = c.region_code
         st.session_state["map_region"] = c.region_code
 
+    payload_regions = _cache.cached(mapview.load_regions)
     map_col, side_col = st.columns([3, 1])
     with side_col:  # the county panel, controls and legend beside the map (below it when narrow)
         panel = st.container()
+        # a tappable county list: on a tablet a finger reaches every county here, whatever the map does
+        rnames = dict(zip(payload_regions["region_code"], payload_regions["region_name"]))
+        tapped = st.pills(t("map_region_pick", lang), list(rnames), key="map_region_pills",
+                          format_func=lambda k: mapview.short_name(rnames.get(k, k)))
+        if tapped != st.session_state.get("_map_last_pill"):
+            st.session_state["_map_last_pill"] = tapped
+            if tapped:
+                st.session_state["map_region"] = tapped
         measure = st.radio(
             t("map_measure_pick", lang), list(mapview.MEASURES), key="map_measure",
             format_func=lambda k: mapview.measure_label(k, lang))

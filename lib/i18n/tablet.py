@@ -29,3 +29,4 @@ TEXT.update({
     "map_region_list": ("查看清单", "Open the list"),
     "map_region_close": ("关闭", "Close"),
 })
+TEXT.update({"map_region_pick": ("点选县区", "Tap a county")})
