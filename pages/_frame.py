@@ -135,7 +135,7 @@ h4 a[href^="#"] { display: none !important; }
 [data-testid="stSidebarCollapseButton"] button, [data-testid="stExpandSidebarButton"],
 [data-testid="stMainMenuButton"], [data-testid="stSidebarCollapsedControl"] button { min-width: 40px !important; min-height: 40px !important; }
 [data-testid="stElementToolbarButton"] button, [data-testid="stElementToolbar"] button { min-width: 40px; min-height: 40px; }
-[data-testid="stMultiSelect"] [data-baseweb="select"] > div { min-height: 40px; }
+[data-testid="stMultiSelectTagsContainer"], [data-testid="stMultiSelectTagsContainer"] input { min-height: 40px; }
 [data-testid="stDateInput"] [data-baseweb="input"] button, [data-testid="stDateInput"] button { min-width: 40px; min-height: 40px; }
 /* a page title is never under the top menu bar */
 [data-testid="stMainBlockContainer"] h2:first-of-type { scroll-margin-top: 4.5rem; }

@@ -30,3 +30,18 @@ TEXT.update({
     "map_region_close": ("关闭", "Close"),
 })
 TEXT.update({"map_region_pick": ("点选县区", "Tap a county")})
+TEXT.update({
+    # 冲刺 on the overview
+    "sp_title": ("冲刺:全州目标与年底预计", "Sprint: the prefecture's targets and the year-end forecast"),
+    "sp_t_growth": ("全州固投增长(各县区平均)", "FAI growth (mean of the counties)"),
+    "sp_t_start": ("二季度内计划开工项目开工率", "Start rate of planned new projects by Q2"),
+    "sp_met": ("已达到", "Met"), "sp_behind": ("未达到", "Not yet met"), "sp_no_data": ("暂无数据", "No figure yet"),
+    "sp_rule": ("按近三个月月均完成投资的速度预计年底完成;“每月需完成”= 年度计划未完成部分 ÷ 剩余月数。",
+                "Year-end forecast at the last three months' average pace; monthly need = the rest of the annual plan ÷ months left."),
+    "sp_forecast": ("按当前速度年底预计完成", "Year-end forecast at the current pace"),
+    "sp_of_plan": ("占年度计划", "of the annual plan"),
+    "sp_needed": ("此后每月需完成", "Needed each month from now"),
+    "sp_pace": ("近三个月月均完成", "Average of the last three months"),
+    "sp_status": ("预计", "Forecast"),
+    "sp_on_track": ("可完成", "On track"), "sp_off_track": ("完不成", "Behind"),
+})
