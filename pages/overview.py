@@ -17,6 +17,59 @@ c = _frame.ctx()
 lang = c.lang
 _frame.header(t("page_overview", lang), c)
 
+
+def _my_projects() -> None:
+    """我的项目 first: a linked leader's (or unit's) own projects, worst light first, with what each
+    needs (the light's reason), and their open problems, most overdue first."""
+    from lib.access.links import links
+    from lib.store import get_engine, session_scope
+
+    if c.actor is None or not c.period:
+        return
+    with session_scope(get_engine()) as session:
+        leader_name, unit_name = links(session, c.actor.username)
+    if not leader_name and not unit_name:
+        return
+    col, name = ("leader", leader_name) if leader_name else ("unit", unit_name)
+    st.markdown(f"#### {t('my_title', lang)}")
+    st.caption(t("my_linked", lang, what=t("my_leader" if col == "leader" else "my_unit", lang), name=name))
+    lights = _cache.lights(c.period, c.as_of)
+    mine = overview.sort_projects(lights[lights[col] == name], "light")
+    if not len(mine):
+        st.info(t("my_none", lang))
+        return
+    rcol = "reasons_en" if lang == "en" and "reasons_en" in mine.columns else "reasons"
+    event = st.dataframe(pd.DataFrame({
+        t("col_light", lang): [enum_label("light", v, lang) for v in mine["light"]],
+        t("col_name", lang): mine["project_name"],
+        t("my_needs", lang): mine[rcol].fillna(""),
+        t("col_region", lang): mine["region_code"].map(lambda r: _cache.region_names().get(r, r)),
+    }), hide_index=True, key="my_projects", on_select="rerun", selection_mode="single-row",
+        column_config={t("col_light", lang): st.column_config.TextColumn(width=64, pinned=True),
+                       t("col_name", lang): st.column_config.TextColumn(pinned=True),
+                       t("my_needs", lang): st.column_config.TextColumn(width="large")})
+    rows = event.selection.rows if event is not None else []
+    if rows:
+        _frame.open_project(str(mine.iloc[rows[0]]["project_code"]))
+    from lib import problems as P
+
+    probs = _cache.cached(P.problem_table, as_of=c.as_of)
+    probs = probs[probs["is_open"] & probs["project_code"].isin(set(mine["project_code"]))]
+    if len(probs):
+        probs = P.urgency_order(probs)
+        st.markdown(f"**{t('my_problems', lang)}({len(probs)})**")
+        st.dataframe(pd.DataFrame({
+            "#": probs["problem_id"].astype(int),
+            t("col_name", lang): probs["project_name"],
+            t("pb_col_overdue", lang): probs["overdue_days"].map(
+                lambda n: "—" if pd.isna(n) else t("pb_overdue_n", lang, n=int(n))),
+            t("pb_col_desc", lang): probs["description"],
+        }), hide_index=True, key="my_problems")
+    st.divider()
+
+
+_my_projects()
+
 if _frame.need_period(c):
     period = c.period
     names = _cache.region_names()

@@ -69,3 +69,30 @@ def test_targets_from_seed_000_have_a_status_and_never_a_guess():
     assert met == {"fai_growth": "met", "q2_start_rate": "met"}
     none = {r["key"]: r["status"] for r in sprint.target_status("2022-10", start_rate=float("nan"), growth=None)}
     assert none == {"fai_growth": "no_data", "q2_start_rate": "no_data"}
+
+
+def test_my_projects_link_is_audited_and_admin_only(tmp_path):
+    """Issue 14 item 9: an account linked to its 包联领导 name; only account managers set it."""
+    from lib import store
+    from lib.access import Actor
+    from lib.access.links import links, set_links
+    from lib.errors import CockpitError
+    from lib.store.models import AuditLog
+
+    eng = store.make_engine(f"sqlite:///{tmp_path / 'd.db'}")
+    store.upgrade(eng)
+    from lib.demo import LEADERS, load_demo
+
+    with store.session_scope(eng) as s:
+        load_demo(s)
+    with store.session_scope(eng) as s:
+        assert links(s, "leader") == (LEADERS[0], None)
+        with pytest.raises(CockpitError):
+            set_links(s, Actor("office", "office"), "staff-532923", unit_name="祥云县住建局")
+    with store.session_scope(eng) as s:
+        set_links(s, Actor("admin", "admin"), "staff-532923", unit_name="祥云县住建局")
+    with store.session_scope(eng) as s:
+        assert links(s, "staff-532923") == (None, "祥云县住建局")
+        row = s.query(AuditLog).filter(AuditLog.entity == "users", AuditLog.entity_key == "staff-532923").one()
+        assert "祥云县住建局" in row.after
+    eng.dispose()

@@ -45,3 +45,14 @@ TEXT.update({
     "sp_status": ("预计", "Forecast"),
     "sp_on_track": ("可完成", "On track"), "sp_off_track": ("完不成", "Behind"),
 })
+TEXT.update({
+    # 我的项目
+    "err_unknown_user": ("没有账号“{name}”", "No account “{name}”"),
+    "err_link_too_long": ("包联领导不超过100字,责任单位不超过200字", "Leader name ≤ 100 characters, unit ≤ 200"),
+    "my_title": ("我的项目", "My projects"),
+    "my_linked": ("按{what}“{name}”", "As {what} “{name}”"),
+    "my_leader": ("包联领导", "leader in charge"), "my_unit": ("责任单位", "responsible unit"),
+    "my_none": ("没有挂在您名下的年度项目", "No annual project is linked to you"),
+    "my_problems": ("我的未销号问题", "My open problems"),
+    "my_needs": ("需要做什么", "What it needs"),
+})
