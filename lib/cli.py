@@ -6,7 +6,6 @@ errors for ``import``), 2 for a store or usage problem. Set COCKPIT_DEBUG=1 to s
 from __future__ import annotations
 
 import argparse
-import csv
 import getpass
 import json
 import math
@@ -162,10 +161,9 @@ def emit(rows: list[dict], columns: Sequence[str], fmt: str, out=None) -> None:
         json.dump(clean, out, ensure_ascii=False, indent=1)
         out.write("\n")
         return
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(columns)
-    for r in clean:
-        w.writerow(["" if r[c] is None else _csv_value(r[c]) for c in columns])
+    from lib.outputs.excel import write_csv
+
+    write_csv(out, columns, (["" if r[c] is None else _csv_value(r[c]) for c in columns] for r in clean))
 
 
 def _csv_value(v: Any) -> Any:
@@ -232,10 +230,16 @@ def cmd_import(args) -> int:
         result = run_import(session, args.kind, data, path.name, actor, dry_run=args.dry_run)
         if not result.ok:
             session.rollback()
-            json.dump([{k: _clean(e.get(k)) for k in ("row", "column", "value", "message")} for e in result.errors],
-                      sys.stdout, ensure_ascii=False, indent=1)
+            from lib.i18n import t
+
+            total = max(result.error_total, len(result.errors))
+            listed = [{k: _clean(e.get(k)) for k in ("row", "column", "value", "message")} for e in result.errors]
+            if total > len(listed):  # the first 200 are listed; the last entry says how many in all
+                listed.append({"row": None, "column": None, "value": total,
+                               "message": t("in_errors_total", "zh", total=total, shown=len(result.errors))})
+            json.dump(listed, sys.stdout, ensure_ascii=False, indent=1)
             sys.stdout.write("\n")
-            print(f"导入失败:{len(result.errors)} 处错误,未写入任何数据", file=sys.stderr)
+            print(f"导入失败:{total} 处错误,未写入任何数据", file=sys.stderr)
             return 1
         summary = {
             "kind": args.kind,
@@ -245,6 +249,7 @@ def cmd_import(args) -> int:
             "inserted": result.inserted,
             "updated": result.updated,
             "unchanged": result.unchanged,
+            "skipped": result.skipped,
             "warnings": [{k: _clean(w.get(k)) for k in ("row", "column", "value", "message")} for w in result.warnings],
         }
         if args.dry_run:

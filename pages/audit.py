@@ -7,6 +7,7 @@ import streamlit as st
 
 from lib.access import can
 from lib.i18n import enum_label, t
+from lib.outputs.excel import csv_bytes
 from lib.store import audit, get_engine, session_scope
 from pages._frame import ctx, header
 
@@ -44,7 +45,7 @@ st.dataframe(shown.rename(columns=labels), hide_index=True, width="stretch",
              height="auto" if len(shown) <= 15 else 560)
 st.download_button(
     t("export_csv", c.lang),
-    df.to_csv(index=False).encode("utf-8-sig"),
+    csv_bytes(df),
     file_name=f"audit_{today.isoformat()}.csv",
     mime="text/csv",
     key="audit_export",

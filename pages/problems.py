@@ -16,6 +16,7 @@ from lib import access, periods
 from lib import problems as P
 from lib.errors import CockpitError
 from lib.i18n import LIGHT_COLORS, enum_label, t
+from lib.outputs.excel import csv_bytes
 from lib.store import get_engine, queries, session_scope
 from lib.store.models import PROBLEM_CATEGORIES, PROBLEM_LEVELS, PROBLEM_STATUSES
 from pages import _frame, _widgets
@@ -205,7 +206,7 @@ with tabs[0]:
             st.session_state["pb_tab_next"] = "pb_tab_detail"
             st.session_state["_pb_table_v"] = st.session_state.get("_pb_table_v", 0) + 1
             st.rerun()
-        st.download_button(t("export_csv", lang), show.to_csv(index=False).encode("utf-8-sig"),
+        st.download_button(t("export_csv", lang), csv_bytes(show),
                            file_name=f"problems_{as_of:%Y%m%d}.csv", mime="text/csv", key="pb_csv")
 
 # --- board by state --------------------------------------------------------------------------------

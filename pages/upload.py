@@ -43,6 +43,15 @@ def L(key: str, **kw) -> str:
     return text.format(**kw) if kw else text
 
 
+def _show_errors(res) -> None:
+    """The errors of a refused upload: the count of all, the first 200 listed (lib caps the list)."""
+    total = max(res.error_total, len(res.errors))
+    st.error(L("up_errors", n=total))
+    if total > len(res.errors):
+        st.caption(L("in_errors_total", total=total, shown=len(res.errors)))
+    st.dataframe(_issues_table(res.errors), hide_index=True, width="stretch")
+
+
 def kind_label(k: str) -> str:
     return TITLES[k][1 if lang == "en" else 0]
 
@@ -149,13 +158,14 @@ if upl is not None:
             res = pre[1]
         if res.rows:
             st.caption(L("up_rows", n=res.rows))
+        if res.skipped:
+            st.info(L("in_skipped_unfilled", n=res.skipped))
         m1, m2, m3 = st.columns(3)
         m1.metric(L("up_new"), res.inserted)
         m2.metric(L("up_changed"), res.updated)
         m3.metric(L("up_unchanged"), res.unchanged)
         if res.errors:
-            st.error(L("up_errors", n=len(res.errors)))
-            st.dataframe(_issues_table(res.errors), hide_index=True, width="stretch")
+            _show_errors(res)
         else:
             ack = True
             if res.warnings:
@@ -184,8 +194,7 @@ if upl is not None:
                     st.rerun()
                 else:  # the store changed between preview and confirm
                     st.session_state.pop("upload_preview", None)
-                    st.error(L("up_errors", n=len(final.errors)))
-                    st.dataframe(_issues_table(final.errors), hide_index=True, width="stretch")
+                    _show_errors(final)
 
 # ---- history and undo ----
 st.divider()

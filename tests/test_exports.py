@@ -33,7 +33,8 @@ def test_excel_round_trip_is_inert():
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0] == ("项目名称", "完成率", "标签")
     names = [r[0] for r in rows[1:]]
-    assert names == ["'=cmd|' /C calc'!A0", "正常项目", "'+1", "'@SUM(1)", "'-10"]
+    # a text that is a plain number ("+1", "-10") is a number to Excel, not a formula: left alone
+    assert names == ["'=cmd|' /C calc'!A0", "正常项目", "+1", "'@SUM(1)", "-10"]
     # no cell is stored as a formula
     for row in ws.iter_rows():
         for cell in row:

@@ -122,7 +122,7 @@ def test_every_error_at_once(seeded):
         {"code": "A1", "period": "2022-13", "ytd_completed": 1},              # row 3 bad period
         {"code": "A2", "period": "2022-03", "ytd_completed": -5},             # row 4 negative
         {"code": "A3", "period": "2022-03", "ytd_completed": 20000},          # row 5 above total investment
-        {"code": "A1", "period": "2022-04", "ytd_completed": None},           # row 6 required value
+        {"code": "A1", "period": "2022-04", "ytd_completed": None, "month_completed": 3},  # row 6 required value
         {"code": "A2", "period": "2022-04", "ytd_completed": 5, "started": "也许"},  # row 7 bad yes/no
     ]
     r = do_import(seeded, "monthly", monthly(rows))

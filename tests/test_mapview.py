@@ -275,7 +275,7 @@ def test_static_png_renders_with_no_network(tmp_path):
     that records it and answers nothing: the PNG still comes out (nothing it needs is fetched), and
     no request is for a script, style, font or tile (plotly.js and fonts come from the machine).
     Chromium's own background services (update, accounts, start page) still try to connect; in
-    production lib/offline_chromium.sh sends them to a dead proxy on 127.0.0.1:9 and resolves no
+    production lib/outputs/offline_chromium.sh sends them to a dead proxy on 127.0.0.1:9 and resolves no
     host name, so nothing leaves the machine."""
     seen: list[bytes] = []
     srv = socket.socket()
@@ -326,7 +326,7 @@ def test_static_png_renders_with_no_network(tmp_path):
     assets = re.compile(r"plot\.ly|plotly|mathjax|cdn|jsdelivr|unpkg|font|tile|carto|mapbox|\.js\b|\.css\b", re.I)
     assert not [x for x in first_lines if assets.search(x)], first_lines
     # the launcher locks the network for the background services
-    launcher = (ROOT / "lib" / "offline_chromium.sh").read_text()
+    launcher = (ROOT / "lib" / "outputs" / "offline_chromium.sh").read_text()
     assert "--proxy-server=http://127.0.0.1:9" in launcher and "MAP * ~NOTFOUND" in launcher
     assert mv.chromium().endswith("offline_chromium.sh")
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from lib import problems as P
 from lib.access import Actor
 from lib.errors import CockpitError, PermissionDenied, TransitionError
+from lib.problems import dudan
 from lib.store import session_scope
 from lib.store.models import AuditLog, Problem, ProblemEvent, Project, Region
 
@@ -373,7 +374,7 @@ def test_dudan_docx(s):
     assert {r[9] for r in rows[1:]} == {"30天"} and {r[10] for r in rows[1:]} == {"1次", "0次"}
     assert all("核桃" not in r[1] for r in rows[1:])
     fonts = {el.get(qn("w:eastAsia")) for el in d.element.body.iter(qn("w:rFonts"))}
-    assert P.DUDAN_FONT in fonts
+    assert dudan.DUDAN_FONT in fonts
     county = docx.Document(io.BytesIO(P.dudan_docx(s, dt.date(2022, 6, 30), region_code="532922")))
     assert "漾濞县人民政府" in "\n".join(p.text for p in county.paragraphs)
     assert len(county.tables[0].rows) == 2

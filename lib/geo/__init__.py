@@ -16,6 +16,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from lib.errors import ValidationError
+from lib.i18n import t
 
 DEFAULT_TOLERANCE = 0.001  # degrees (~100 m): faithful at prefecture scale
 DECIMALS = 5
@@ -387,6 +388,70 @@ def _norm_name(name: str) -> str:
     return s
 
 
+def read_geojson_file(path) -> Any:
+    """A boundary file read within the limits: at most ``GEOJSON_MAX_BYTES``, valid JSON (nesting
+    too deep for the parser is refused, not a crash). ValidationError with a plain message."""
+    from lib.intake.limits import GEOJSON_MAX_BYTES
+
+    def refuse(key: str, **params):
+        raise ValidationError(key, [{"row": None, "column": None, "value": str(path)[-200:],
+                                     "message": t(key, "zh", **params)}], **params)
+
+    if isinstance(path, (dict, list)):  # already read (tests, callers holding the object)
+        return path
+    if isinstance(path, (bytes, bytearray)) or (isinstance(path, str) and path.lstrip().startswith(("{", "["))):
+        raw = path.encode("utf-8") if isinstance(path, str) else bytes(path)
+        if len(raw) > GEOJSON_MAX_BYTES:
+            refuse("in_err_geo_too_big", mb=f"{len(raw) / 1024 / 1024:.1f}", max=GEOJSON_MAX_BYTES // (1024 * 1024))
+        try:
+            return json.loads(raw.decode("utf-8-sig"))
+        except RecursionError:
+            refuse("in_err_geo_depth")
+        except ValueError as exc:
+            refuse("in_err_geo_json", detail=str(exc)[:200])
+    try:
+        size = Path(path).stat().st_size
+        if size > GEOJSON_MAX_BYTES:
+            refuse("in_err_geo_too_big", mb=f"{size / 1024 / 1024:.1f}", max=GEOJSON_MAX_BYTES // (1024 * 1024))
+        with open(path, "rb") as fh:
+            raw = fh.read(GEOJSON_MAX_BYTES + 1)
+        if len(raw) > GEOJSON_MAX_BYTES:
+            refuse("in_err_geo_too_big", mb=f"{len(raw) / 1024 / 1024:.1f}", max=GEOJSON_MAX_BYTES // (1024 * 1024))
+        return json.loads(raw.decode("utf-8-sig"))
+    except ValidationError:
+        raise
+    except RecursionError:
+        refuse("in_err_geo_depth")
+    except UnicodeDecodeError:
+        refuse("in_err_geo_json", detail=t("in_geo_not_utf8", "zh"))
+    except ValueError as exc:  # json.JSONDecodeError
+        refuse("in_err_geo_json", detail=str(exc)[:200])
+    except OSError as exc:
+        refuse("in_err_geo_json", detail=exc.__class__.__name__)
+
+
+def shape_problem(geom: dict) -> str | None:
+    """None when a Polygon/MultiPolygon is well formed (polygons of rings of ≥ 4 [lon, lat] number
+    pairs), else the i18n key of what is wrong. Never raises."""
+    coords = geom.get("coordinates")
+    polys = [coords] if geom.get("type") == "Polygon" else coords
+    if not isinstance(polys, list) or not polys:
+        return "in_geo_no_coords"
+    for poly in polys:
+        if not isinstance(poly, list) or not poly:
+            return "in_geo_no_rings"
+        for ring in poly:
+            if not isinstance(ring, list):
+                return "in_geo_ring_not_list"
+            if len(ring) < 4:
+                return "in_geo_ring_short"
+            for pt in ring:
+                if not isinstance(pt, list) or len(pt) < 2 or not all(
+                        isinstance(v, (int, float)) and not isinstance(v, bool) for v in pt[:2]):
+                    return "in_geo_point_bad"
+    return None
+
+
 def import_boundaries(session, actor, path, code_field: str = "code", name_field: str | None = None,
                       tolerance: float = DEFAULT_TOLERANCE) -> dict:
     """Store simplified boundaries from a GeoJSON FeatureCollection into ``Region.boundary``.
@@ -406,11 +471,7 @@ def import_boundaries(session, actor, path, code_field: str = "code", name_field
     from lib.store.models import Region
 
     require(actor, "upload_regions")
-    try:
-        obj = load_geojson(path)
-    except (OSError, ValueError) as exc:
-        raise ValidationError("无法读取边界文件", [{"row": None, "column": None, "value": str(path)[:200],
-                                                   "message": f"不是有效的 GeoJSON:{exc}"}]) from exc
+    obj = read_geojson_file(path)
     feats = features(obj)
     regions = {r.code: r for r in session.scalars(select(Region))}
     by_name = {r.name: r for r in regions.values()}
@@ -424,6 +485,10 @@ def import_boundaries(session, actor, path, code_field: str = "code", name_field
     for row, feat in enumerate(feats, start=1):
         props = feat.get("properties") or {}
         geom = feat.get("geometry")
+        if not isinstance(props, dict):
+            errors.append({"row": row, "column": "properties", "value": type(props).__name__,
+                           "message": t("in_err_geo_properties", "zh", row=row)})
+            continue
         code = props.get(code_field)
         code_s = str(code).strip() if code is not None else ""
         if code_s.endswith(".0") and code_s[:-2].isdigit():
@@ -437,6 +502,12 @@ def import_boundaries(session, actor, path, code_field: str = "code", name_field
                 cands = by_short.get(_norm_name(name_s), [])
                 region = cands[0] if len(cands) == 1 else None
         label = code_s or name_s or f"第{row}个要素"
+        # a malformed polygon is an error whether or not it matches a region (the file is broken)
+        bad = shape_problem(geom) if isinstance(geom, dict) and geom.get("type") in ("Polygon", "MultiPolygon") else None
+        if bad:
+            errors.append({"row": row, "column": "coordinates", "value": label,
+                           "message": t("in_err_geo_shape", "zh", label=label, detail=t(bad, "zh"))})
+            continue
         if region is None:
             unmatched.append(label)
             continue
@@ -455,7 +526,7 @@ def import_boundaries(session, actor, path, code_field: str = "code", name_field
             continue
         matched[region.code] = geom
     if errors:
-        raise ValidationError("边界文件有误,未导入任何边界", errors)
+        raise ValidationError("in_err_geo_file", errors[:200])
 
     codes = list(matched)
     simplified = simplify_many([matched[c] for c in codes], tolerance) if codes else []

@@ -3,8 +3,8 @@
 ``t(key, lang, **params)`` for labels and messages (``{name}`` placeholders filled from params);
 ``enum_label(kind, key, lang)`` for enumerations; ``fmt_money`` for 万元/亿元. Code uses the English
 keys only. The texts of one area live in a module of this package (``lib/i18n/<area>.py`` with a
-``TEXT = {key: (zh, en)}`` dict); every such module is merged into ``TEXT`` here, and a key defined
-twice is an error at import. Errors and warnings raised by lib/ carry a key and parameters
+``TEXT = {key: (zh, en)}`` dict, and ``ENUMS = {kind: {key: (zh, en)}}`` for new enumerations);
+every such module is merged into ``TEXT``/``ENUMS`` here, and a key defined twice is an error at import. Errors and warnings raised by lib/ carry a key and parameters
 (``lib.errors.CockpitError(key, **params)``) so the page shows them in the user's language.
 """
 from __future__ import annotations
@@ -629,6 +629,10 @@ def _merge_area_texts() -> None:
             if not (isinstance(pair, tuple) and len(pair) == 2):
                 raise RuntimeError(f"i18n key {key!r} needs a (zh, en) pair")
             TEXT[key] = pair
+        for kind, labels in getattr(area, "ENUMS", {}).items():
+            if kind in ENUMS:
+                raise RuntimeError(f"i18n enumeration {kind!r} defined twice (lib/i18n/{info.name}.py)")
+            ENUMS[kind] = labels
 
 
 _merge_area_texts()

@@ -45,7 +45,7 @@ from sqlalchemy.orm import Session
 from lib import periods
 from lib.access import Actor, can
 from lib.errors import CockpitError, ValidationError
-from lib.intake import parsing
+from lib.intake import limits, parsing
 from lib.intake.parsing import MAX_UPLOAD_BYTES  # noqa: F401  (re-exported: the upload size limit)
 from lib.intake.templates import COLUMNS, KINDS, TITLES  # noqa: F401
 from lib.store import audit
@@ -97,6 +97,8 @@ class ImportResult:
     sha256: str = ""
     rows: int = 0
     message: str = ""
+    error_total: int = 0  # all errors found; ``errors`` lists the first MAX_ERRORS_SHOWN (intake)
+    skipped: int = 0  # monthly: prefilled rows left unfilled, skipped (intake)
 
     def summary(self) -> dict:
         d = asdict(self)
@@ -204,12 +206,6 @@ def display_value(kind: str, field_name: str, value: Any, lang: str = "zh") -> s
 # ---------- typed conversion (vectorised by distinct values) ----------
 
 def _converters(kind: str, ctx: dict):
-    def money(v):
-        f = parsing.parse_number(v)
-        if f is not None and f < 0:
-            raise CockpitError(f"金额不能为负数:{parsing._show(v)}")
-        return f
-
     def tags(v):
         s = parsing.parse_text(v)
         if s is None:
@@ -237,7 +233,8 @@ def _converters(kind: str, ctx: dict):
 
     table = {
         "text": parsing.parse_text, "code": parsing.parse_text, "project": parsing.parse_text,
-        "money": money, "number": money, "pct": parsing.parse_number, "int": parsing.parse_int,
+        "money": parsing.parse_money, "number": parsing.parse_money, "pct": parsing.parse_pct,
+        "int": parsing.parse_int,
         "year": parsing.parse_year, "period": parsing.parse_period_cell, "date": parsing.parse_date_cell,
         "bool": parsing.parse_bool, "tags": tags, "region": region, "id": idv,
     }
@@ -893,6 +890,7 @@ def run_import(session: Session, kind: str, data: bytes, filename: str, actor: A
     every error). With warnings and ``acknowledge_warnings=False`` nothing is written and
     ``needs_acknowledgement`` is set."""
     sha = hashlib.sha256(data or b"").hexdigest()
+    filename = limits.clean_filename(filename)  # intake: the stored name fits every column
     res = ImportResult(ok=False, kind=kind, dry_run=dry_run, filename=filename or "", sha256=sha)
     if kind not in KINDS:
         res.errors = [_err(None, None, kind, f"未知的数据类型「{kind}」,应为 {'、'.join(KINDS)} 之一")]
@@ -911,17 +909,19 @@ def run_import(session: Session, kind: str, data: bytes, filename: str, actor: A
     try:
         frame, rows, hm = parsing.read_table(data, filename, kind)
     except ValidationError as exc:
-        res.errors = exc.errors or [_err(None, None, "", str(exc))]
+        res.errors, res.error_total = parsing.first_errors(exc.errors or [_err(None, None, "", str(exc))])
         return res
     except CockpitError as exc:
-        res.errors = [_err(None, None, "", str(exc))]
+        res.errors, res.error_total = [_err(None, None, "", str(exc))], 1
         return res
     res.rows = len(rows)
+    res.skipped = frame.attrs.get("skipped_unfilled", 0)
     if not rows:
         res.errors = [_err(None, None, "", "文件中没有数据行:表头下面还没有填写内容")]
         return res
-    errors: list[dict] = []
+    errors: list[dict] = parsing.ErrorList()  # keeps the first 20,000, counts the rest
     warnings: list[dict] = []
+    parsing.check_cells(kind, frame, rows, hm, errors)  # control characters, lengths (intake)
     if frame.attrs.get("unknown_columns"):
         warnings.append(_err(frame.attrs.get("header_row"), "、".join(frame.attrs["unknown_columns"]), "",
                              "这些列不是模板中的列,已忽略"))
@@ -939,6 +939,7 @@ def run_import(session: Session, kind: str, data: bytes, filename: str, actor: A
     warnings.sort(key=lambda e: (e["row"] is None, e["row"] or 0))
     res.errors, res.warnings = errors, warnings
     if errors:
+        res.errors, res.error_total = parsing.first_errors(errors)
         return res
     inserts, updates = _diff(session, items, kind)
     res.inserted = sum(1 for it in items if it.action == "insert")

@@ -20,10 +20,14 @@ from typing import Any
 import pandas as pd
 
 from lib.errors import CockpitError, ValidationError
+from lib.intake import limits
+from lib.intake.limits import MAX_UPLOAD_BYTES  # noqa: F401  (re-exported)
 from lib.intake.templates import COLUMNS, EXAMPLE_MARK, NOTES_SHEET, TITLES
-
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 TOTAL_WORDS = ("合计", "小计", "总计", "总合计")
+# Kinds with a prefilled template, and its prefilled key columns: a row holding nothing else was
+# left unfilled (a partial month) and is skipped and counted, not an error.
+PREFILLED_KEYS = {"monthly": ("code", "period")}
+REFERENCE_MARK = "仅供参考"  # a header holding this is a side column for reading, ignored on upload
 
 
 def _err(message: str, row=None, column=None, value=None) -> dict:
@@ -32,6 +36,42 @@ def _err(message: str, row=None, column=None, value=None) -> dict:
 
 def _fail(message: str, errors: list[dict] | None = None):
     raise ValidationError(message, errors or [_err(message)])
+
+
+def _fail_key(key: str, **params):
+    """A file-level refusal with an i18n key (the row error's message is its Chinese text)."""
+    from lib.i18n import t
+
+    raise ValidationError(key, [_err(t(key, "zh", **params))], **params)
+
+
+class ErrorList(list):
+    """Row errors of one upload: keeps the first ``limits.MAX_ERRORS_KEPT`` and counts the rest
+    (``total``), so a file of a million bad rows costs no more memory than one of twenty thousand."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.dropped = 0
+
+    def append(self, item) -> None:
+        if len(self) < limits.MAX_ERRORS_KEPT:
+            super().append(item)
+        else:
+            self.dropped += 1
+
+    def extend(self, items) -> None:
+        for it in items:
+            self.append(it)
+
+    @property
+    def total(self) -> int:
+        return len(self) + self.dropped
+
+
+def first_errors(errors: list[dict], total: int | None = None) -> tuple[list[dict], int]:
+    """The errors shown (the first ``MAX_ERRORS_SHOWN`` by row) and how many there are in all."""
+    total = getattr(errors, "total", len(errors)) if total is None else total
+    return list(errors[: limits.MAX_ERRORS_SHOWN]), total
 
 
 # ---------- header recognition ----------
@@ -78,13 +118,49 @@ def decode_text(data: bytes) -> str:
         except UnicodeDecodeError:
             pass
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
-        pass
+        text = None
+    if text is not None:
+        _check_mojibake(text)
+        return text
+    if _mixed_utf8(data):
+        _fail_key("in_err_mixed_encoding")
     try:
-        return data.decode("gb18030")
+        text = data.decode("gb18030")
     except UnicodeDecodeError:
         _fail("无法识别文件编码:请另存为 CSV(UTF-8)或 Excel(.xlsx)后重新上传")
+    _check_mojibake(text)
+    return text
+
+
+# UTF-8 read as Latin-1/cp1252 (Ã¤, å¤§) or GBK text that passed through a replacement (锟斤拷).
+_MOJIBAKE_RE = re.compile(r"\ufffd|锟斤拷|[\u00c0-\u00ef][\u0080-\u00bf]")
+_CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _check_mojibake(text: str) -> None:
+    if text.isascii():
+        return
+    if "\ufffd" in text or "锟斤拷" in text or _MOJIBAKE_RE.search(text, 0, 1 << 20):
+        _fail_key("in_err_mojibake")
+
+
+def _mixed_utf8(data: bytes) -> bool:
+    """True when some lines are UTF-8 Chinese and others are not UTF-8 at all (a GBK header
+    pasted on a UTF-8 body, or the reverse): no single decoding reads such a file."""
+    utf8_cjk = other = 0
+    for line in data.split(b"\n"):
+        if line.isascii():
+            continue
+        try:
+            if _CJK_RE.search(line.decode("utf-8")):
+                utf8_cjk += 1
+        except UnicodeDecodeError:
+            other += 1
+        if utf8_cjk and other:
+            return True
+    return False
 
 
 # ---------- raw grids ----------
@@ -100,11 +176,57 @@ def _csv_grid(data: bytes) -> list[tuple[int, list[Any]]]:
         delim = "\t"
     elif first.count(";") > first.count(",") and first.count(";") > 1:
         delim = ";"
+    # a physical line with thousands of separators is no table (49 MB of commas): refuse before
+    # the csv module builds a row of millions of fields
+    _check_line_widths(text, delim)
+    # without quotes every line is a row: too many lines is too many rows, known without parsing
+    eol = "\n" if "\n" in text else "\r"
+    if '"' not in text and text.count(eol) > limits.MAX_ROWS + 50:
+        head = text.split(eol, limits.MAX_ROWS + 100)[: limits.MAX_ROWS + 100]
+        if sum(1 for ln in head if ln.strip(delim + " \r\t")) > limits.MAX_ROWS + 50:  # blank lines do not count
+            _fail_key("in_err_too_many_rows", max=limits.MAX_ROWS)
+    grid: list[tuple[int, list[Any]]] = []
+    cells = 0
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
-        return [(i, row) for i, row in enumerate(reader, start=1)]
+        for i, row in enumerate(reader, start=1):
+            k = len(row)
+            while k and not row[k - 1]:
+                k -= 1
+            if k == 0:
+                continue
+            if k > limits.MAX_COLS:
+                _fail_key("in_err_too_many_cols", row=i, col=k, max=limits.MAX_COLS)
+            if i > limits.MAX_ROWS + 50:
+                _fail_key("in_err_too_many_rows", max=limits.MAX_ROWS)
+            cells += k
+            if cells > limits.MAX_CELLS:
+                _fail_key("in_err_too_many_cells", max=limits.MAX_CELLS)
+            grid.append((i, row[:k]))
     except csv.Error as exc:
         _fail(f"CSV 文件格式有误,无法读取:{exc}")
+    return grid
+
+
+def _check_line_widths(text: str, delim: str) -> None:
+    """Refuse a physical line holding more than ``CSV_MAX_LINE_DELIMITERS`` separators. Lines are
+    measured slice by slice in C (split + len); only lines longer than that limit are counted."""
+    if text.count(delim) <= limits.CSV_MAX_LINE_DELIMITERS:
+        return
+    eol = "\n" if "\n" in text else "\r"
+    step = 4 * 1024 * 1024
+    start, n, line_no = 0, len(text), 1
+    while start < n:
+        end = text.rfind(eol, start, start + step) if start + step < n else n
+        end = n if end <= start else end
+        part = text[start:end]
+        if max(map(len, part.split(eol))) > limits.CSV_MAX_LINE_DELIMITERS:
+            for k, line in enumerate(part.split(eol)):
+                if len(line) > limits.CSV_MAX_LINE_DELIMITERS and line.count(delim) > limits.CSV_MAX_LINE_DELIMITERS:
+                    _fail_key("in_err_too_many_cols", row=line_no + k, col=line.count(delim) + 1,
+                              max=limits.MAX_COLS)
+        line_no += part.count(eol) + (1 if end < n else 0)
+        start = end + 1
 
 
 def _pick_sheet(wb, kind: str):
@@ -120,40 +242,13 @@ def _pick_sheet(wb, kind: str):
 
 def _xlsx_grid(data: bytes, kind: str) -> tuple[list[tuple[int, list[Any]]], list[tuple[int, int, int, int]], str]:
     """Rows of the chosen sheet (values; formulas as their cached results), its merged ranges
-    (min_row, min_col, max_row, max_col), and the sheet title. A formula without a cached value
-    is an error naming the cell."""
-    import warnings
-
-    from openpyxl import load_workbook
+    (min_row, min_col, max_row, max_col), and the sheet title — read streaming, within the limits
+    (lib.intake.xlsxread). A formula without a cached value is an error naming the cell."""
     from openpyxl.utils import get_column_letter
 
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            wb = load_workbook(io.BytesIO(data), data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged file
-        _fail(f"Excel 文件已损坏或不是 .xlsx 格式,无法读取({exc.__class__.__name__})")
-    ws = _pick_sheet(wb, kind)
-    grid: list[tuple[int, list[Any]]] = []
-    empty_cells: list[tuple[int, int]] = []
-    for r_idx, row in enumerate(ws.iter_rows(values_only=True), start=1):
-        vals = list(row)
-        grid.append((r_idx, vals))
-    merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
-    # formulas with no cached value: read the formulas and compare
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            wbf = load_workbook(io.BytesIO(data), data_only=False, read_only=True)
-        wsf = wbf[ws.title]
-        for r_idx, row in enumerate(wsf.iter_rows(values_only=True), start=1):
-            vals = grid[r_idx - 1][1] if r_idx - 1 < len(grid) else []
-            for c_idx, v in enumerate(row, start=1):
-                if isinstance(v, str) and v.startswith("=") and (c_idx > len(vals) or vals[c_idx - 1] is None):
-                    empty_cells.append((r_idx, c_idx))
-        wbf.close()
-    except Exception:
-        pass
+    from lib.intake import xlsxread
+
+    grid, merged, title, empty_cells = xlsxread.read_grid(data, lambda wb: _pick_sheet(wb, kind))
     if empty_cells:
         errors = [
             _err(f"单元格 {get_column_letter(c)}{r} 是公式但没有计算结果:请在 Excel 中打开并保存后再上传,或把公式改为数值",
@@ -161,7 +256,7 @@ def _xlsx_grid(data: bytes, kind: str) -> tuple[list[tuple[int, list[Any]]], lis
             for r, c in empty_cells[:200]
         ]
         raise ValidationError("文件中有未计算的公式", errors)
-    return grid, merged, ws.title
+    return grid, merged, title
 
 
 # ---------- cells ----------
@@ -219,8 +314,8 @@ def read_table(data: bytes, filename: str, kind: str) -> tuple[pd.DataFrame, lis
         _fail(f"未知的数据类型:{kind}")
     if data is None or len(data) == 0:
         _fail("文件是空的:请选择填好的模板文件")
-    if len(data) > MAX_UPLOAD_BYTES:
-        _fail(f"文件太大:{len(data) / 1024 / 1024:.1f} MB,超过上传上限 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB。"
+    if len(data) > limits.MAX_UPLOAD_BYTES:
+        _fail(f"文件太大:{len(data) / 1024 / 1024:.1f} MB,超过上传上限 {limits.MAX_UPLOAD_BYTES // (1024 * 1024)} MB。"
               "请删除多余的工作表或分多次上传")
     name = (filename or "").lower()
     merged: list[tuple[int, int, int, int]] = []
@@ -274,7 +369,8 @@ def read_table(data: bytes, filename: str, kind: str) -> tuple[pd.DataFrame, lis
             continue
         key = aliases.get(norm_header(v))
         if key is None:
-            unknown.append(str(v).strip())
+            if REFERENCE_MARK not in str(v):  # the prefilled template's side columns: silently ignored
+                unknown.append(str(v).strip())
             continue
         if key in col_index:
             errors.append(_err(f"列「{str(v).strip()}」重复出现(与「{header_map[key]}」是同一列),请删除其中一列",
@@ -292,6 +388,10 @@ def read_table(data: bytes, filename: str, kind: str) -> tuple[pd.DataFrame, lis
     records: list[list[Any]] = []
     row_numbers: list[int] = []
     idx = [col_index[k] for k in keys]
+    # a prefilled monthly template: rows holding only the prefilled key columns were not filled in
+    cols_of = {c.key: c for c in COLUMNS[kind]}
+    filled_pos = [p for p, k in enumerate(keys) if k not in PREFILLED_KEYS.get(kind, ()) and not cols_of[k].info]
+    skipped = 0
     for r, vals in grid[data_start:]:
         if _row_blank(vals):
             continue
@@ -301,52 +401,95 @@ def read_table(data: bytes, filename: str, kind: str) -> tuple[pd.DataFrame, lis
         picked = [vals[j] if j < n else None for j in idx]
         if _row_blank(picked):
             continue
+        if kind in PREFILLED_KEYS and _row_blank([picked[p] for p in filled_pos]):
+            skipped += 1
+            continue
         records.append([v if (type(v) is str and v.strip()) else (None if is_blank(v) else v) for v in picked])
         row_numbers.append(r)
     frame = pd.DataFrame(records, columns=keys, dtype=object)
     frame.attrs["unknown_columns"] = unknown
     frame.attrs["header_row"] = header_row
+    frame.attrs["skipped_unfilled"] = skipped
     return frame, row_numbers, header_map
 
 
 # ---------- values ----------
 
 _NUM_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+# thousands separators: groups of exactly three digits after the first group (1,234,567.8)
+_GROUPED_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 _BLANK_WORDS = {"-", "—", "--", "——", "/", "无"}
+NUMBER_CEILING = 1e12  # no figure of a campaign comes near; 1e308 and friends are typing accidents
+MONEY_CEILING = 10_000_000.0  # 万元 (1,000 亿元): above any single project of a prefecture or province
 
 
 def parse_number(value: Any, allow_negative: bool = True, percent: bool = False) -> float | None:
-    """A number from a cell: 1234, 1,234.5, １２３４, ' 12 ', '12%' (percent columns), '-' or '—' = blank.
-    Raises CockpitError for anything else, and for negatives unless ``allow_negative``."""
+    """A number from a cell: 1234, 1,234.5, １２３４, ' 12 ', '-' or '—' = blank, '12%' only in percent
+    columns (``percent``). Thousands separators must group three digits (``1,2,3`` is refused);
+    ``-0`` is 0. Raises CockpitError (an i18n key) for anything else, for magnitudes above
+    ``NUMBER_CEILING``, and for negatives unless ``allow_negative``."""
     if value is None:
         return None
     if isinstance(value, bool):
-        raise CockpitError(f"「{value}」不是数字")
+        raise CockpitError("in_err_not_number", value=value)
     if isinstance(value, (int, float)):
-        f = float(value)
+        try:
+            f = float(value)
+        except OverflowError:
+            raise CockpitError("in_err_too_large", value=limits.shorten(value, 40),
+                               max=f"{NUMBER_CEILING:,.0f}") from None
         if math.isnan(f):
             return None
     elif isinstance(value, (dt.date, dt.datetime)):
-        raise CockpitError(f"「{value}」是日期,不是数字")
+        raise CockpitError("in_err_date_not_number", value=value)
     else:
+        shown = limits.shorten(str(value).strip(), 40)
         s = unicodedata.normalize("NFKC", str(value)).strip()
         if not s:
             return None
         if s in _BLANK_WORDS:
             return None
-        s = s.replace(",", "").replace("，", "").replace(" ", "").replace("\u00a0", "").replace("'", "")
+        s = s.replace("\u00a0", "").replace(" ", "").replace("'", "")
         for unit in ("万元", "万"):
             if s.endswith(unit):
                 s = s[: -len(unit)]
         if s.endswith("%"):
+            if not percent:
+                raise CockpitError("in_err_percent_in_money", value=shown)
             s = s[:-1]
+        if "," in s:
+            if not _GROUPED_RE.match(s):
+                raise CockpitError("in_err_thousands", value=shown)
+            s = s.replace(",", "")
         if not _NUM_RE.match(s):
-            raise CockpitError(f"「{str(value).strip()}」不是数字")
-        f = float(s)
+            raise CockpitError("in_err_not_number", value=shown)
+        try:
+            f = float(s)
+        except (ValueError, OverflowError):
+            raise CockpitError("in_err_not_number", value=shown) from None
     if math.isinf(f) or math.isnan(f):
-        raise CockpitError(f"「{value}」不是有效数字")
+        raise CockpitError("in_err_not_finite", value=value)
+    if abs(f) > NUMBER_CEILING:
+        raise CockpitError("in_err_too_large", value=limits.shorten(value, 40), max=f"{NUMBER_CEILING:,.0f}")
+    if f == 0:
+        f = 0.0  # -0 is zero, not a negative
     if not allow_negative and f < 0:
         raise CockpitError(f"数值不能为负数:{value}")
+    return f
+
+
+def parse_pct(value: Any) -> float | None:
+    """A percent column (growth, targets): '8.6', '8.6%' and '-3.5' all read as points."""
+    return parse_number(value, percent=True)
+
+
+def parse_money(value: Any) -> float | None:
+    """A money column (万元): not negative, no percent sign, at most ``MONEY_CEILING``."""
+    f = parse_number(value)
+    if f is not None and f < 0:
+        raise CockpitError("in_err_money_negative", value=_show(value))
+    if f is not None and f > MONEY_CEILING:
+        raise CockpitError("in_err_money_ceiling", value=_show(value), max=f"{MONEY_CEILING:,.0f}")
     return f
 
 
@@ -421,7 +564,35 @@ def parse_text(value: Any) -> str | None:
         return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    return str(value).strip()
+    # only spaces are trimmed in front: a leading tab or CR stays (and is refused by check_cells in
+    # one-line fields), so "\r=1+1" is never quietly stored as the formula "=1+1"
+    return str(value).lstrip(" \u3000\u00a0").rstrip()
+
+
+def check_cells(kind: str, frame: pd.DataFrame, row_numbers: list[int], header_map: dict[str, str],
+                errors: list[dict]) -> None:
+    """Every text cell of the upload against ``lib.intake.limits``: no NUL or other control
+    character, no line break in a one-line field, at most the column's documented length. Each
+    failure is a row error (row, column, the value cut short, message)."""
+    from lib.i18n import t
+
+    cols = {c.key: c for c in COLUMNS[kind]}
+    for key in frame.columns:
+        c = cols.get(key)
+        if c is None or c.info:
+            continue
+        maximum = limits.limit_for(kind, key)
+        multiline = key in limits.MULTILINE or maximum is None  # numbers, dates: their parsers trim
+        for i, v in enumerate(frame[key].tolist()):
+            if type(v) is not str:
+                continue
+            if maximum is None and v.isprintable():
+                continue
+            try:
+                limits.check_text(v, maximum, multiline=multiline)
+            except CockpitError as exc:
+                errors.append(_err(t(exc.key, "zh", **exc.params), row=row_numbers[i],
+                                   column=header_map.get(key, c.zh), value=limits.shorten(v)))
 
 
 def parse_int(value: Any, what: str = "整数") -> int | None:

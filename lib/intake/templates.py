@@ -182,11 +182,22 @@ def _type_zh(c: Col) -> str:
     }.get(c.type, c.type)
 
 
+# Side columns of the prefilled monthly template: the project's last reported figures, for reading
+# (the parser ignores any header holding 仅供参考). (zh header, en header, MonthlyReport field)
+REFERENCE_COLUMNS = (
+    ("上次填报期(仅供参考)", "Last period reported (仅供参考)", "period"),
+    ("上次本年累计完成投资(万元)(仅供参考)", "Last year-to-date completed (仅供参考)", "ytd_completed"),
+    ("上次本月完成投资(万元)(仅供参考)", "Last month completed (仅供参考)", "month_completed"),
+)
+
+
 def _prefill_monthly(session, region_code: str, period: str) -> list[list[Any]]:
-    from sqlalchemy import select
+    """The county's annual projects of ``period``'s year, one row each: the key columns filled,
+    the figures blank, then the REFERENCE_COLUMNS (the latest report before ``period``)."""
+    from sqlalchemy import func, select
 
     from lib.periods import parse_period
-    from lib.store.models import Project, ProjectYear
+    from lib.store.models import MonthlyReport, Project, ProjectYear
 
     period = parse_period(period)
     year = int(period[:4])
@@ -196,13 +207,37 @@ def _prefill_monthly(session, region_code: str, period: str) -> list[list[Any]]:
         .where(ProjectYear.year == year, ProjectYear.library == "annual", Project.region_code == region_code)
         .order_by(Project.code)
     )
+    projects = list(session.execute(q))
+    last: dict[str, tuple] = {}
+    if projects:
+        latest = (
+            select(MonthlyReport.project_code, func.max(MonthlyReport.period).label("period"))
+            .join(Project, Project.code == MonthlyReport.project_code)
+            .where(Project.region_code == region_code, MonthlyReport.period < period)
+            .group_by(MonthlyReport.project_code)
+            .subquery()
+        )
+        for code, p, ytd, month in session.execute(
+                select(MonthlyReport.project_code, MonthlyReport.period, MonthlyReport.ytd_completed,
+                       MonthlyReport.month_completed)
+                .join(latest, (latest.c.project_code == MonthlyReport.project_code)
+                      & (latest.c.period == MonthlyReport.period))):
+            last[code] = (p, ytd, month)
     rows = []
-    for code, name in session.execute(q):
+    for code, name in projects:
         r: list[Any] = []
         for c in COLUMNS["monthly"]:
             r.append({"code": code, "name": name, "period": period}.get(c.key))
+        r.extend(last.get(code, (None, None, None)))
         rows.append(r)
     return rows
+
+
+def _safe_cell(v: Any) -> Any:
+    """A stored value as a template cell: control characters (which openpyxl refuses) removed."""
+    from lib.outputs.excel import strip_control
+
+    return strip_control(v)
 
 
 def template_xlsx(kind: str, lang: str = "zh", session=None, region_code: str | None = None,
@@ -217,10 +252,12 @@ def template_xlsx(kind: str, lang: str = "zh", session=None, region_code: str | 
     from openpyxl.worksheet.datavalidation import DataValidation
 
     cols = columns(kind)
+    prefilled = kind == "monthly" and session is not None and region_code and period
     wb = Workbook()
     ws = wb.active
     ws.title = title(kind, "zh")
-    ws.append([c.header(lang) for c in cols])
+    ws.append([c.header(lang) for c in cols]
+              + ([h_en if lang == "en" else h for h, h_en, _ in REFERENCE_COLUMNS] if prefilled else []))
     req_fill = PatternFill("solid", fgColor="FCE4D6")
     opt_fill = PatternFill("solid", fgColor="DDEBF7")
     info_fill = PatternFill("solid", fgColor="EDEDED")
@@ -237,13 +274,23 @@ def template_xlsx(kind: str, lang: str = "zh", session=None, region_code: str | 
     ws.row_dimensions[1].height = 30
 
     rows: list[list[Any]]
-    prefilled = kind == "monthly" and session is not None and region_code and period
     if prefilled:
         rows = _prefill_monthly(session, region_code, period)
+        ref_fill = PatternFill("solid", fgColor="F2F2F2")
+        for j in range(len(REFERENCE_COLUMNS)):
+            cell = ws.cell(row=1, column=len(cols) + 1 + j)
+            cell.font = Font(italic=True, color="595959")
+            cell.fill = ref_fill
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            ws.column_dimensions[get_column_letter(len(cols) + 1 + j)].width = 18
     else:
         rows = [_example_row(kind)]
     for r in rows:
-        ws.append(r)
+        ws.append([_safe_cell(v) for v in r])
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str):  # stored text, never a formula, even if it starts with =
+                cell.data_type = "s"
+                cell.quotePrefix = True
     if not prefilled:
         for i in range(1, len(cols) + 1):
             ws.cell(row=2, column=i).font = Font(italic=True, color="808080")

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from lib import periods
 from lib.geo import mapview
 from lib.i18n import LIGHT_COLORS, enum_label, fmt_money, t
+from lib.outputs.excel import strip_control
 from lib.rules import overview
 
 FONT = "Noto Sans CJK SC"
@@ -70,7 +71,7 @@ def _text(slide, x, y, w, h, lines, size=14, bold=False, color=INK, align=PP_ALI
         p.alignment = align
         txt, sz, b, col = line if isinstance(line, tuple) else (line, size, bold, color)
         _style_run(p.add_run(), sz, b, col)
-        p.runs[0].text = txt
+        p.runs[0].text = strip_control(txt)
     return box
 
 
@@ -119,7 +120,7 @@ def _chip(slide, x, y, light: str, label: str, lang: str, w=Inches(1.9)):
     p = tf.paragraphs[0]
     p.alignment = PP_ALIGN.CENTER
     r = p.add_run()
-    r.text = label
+    r.text = strip_control(label)
     _style_run(r, 15, True, INK if light in ("yellow", "gray") else RGBColor(0xFF, 0xFF, 0xFF))
     return shp
 
@@ -285,7 +286,7 @@ def _table(slide, x, y, w, rows: list[list[str]], widths: list[float], size=13, 
             tf.word_wrap = True
             p = tf.paragraphs[0]
             run = p.add_run()
-            run.text = str(val)
+            run.text = strip_control(str(val))
             fill = (fills or {}).get((r, c))
             if r == 0:
                 cell.fill.solid()

@@ -1,24 +1,59 @@
-"""Excel export of a table as shown (the current view of a list), safe to open in Excel/WPS.
+"""Tables a person opens in Excel/WPS: the .xlsx export of a list as shown, and the CSV downloads.
 
 Text cells that start with ``= + - @`` (or a tab / carriage return, which some spreadsheet programs
-strip before parsing) are made inert by a leading apostrophe, so a project name cannot become a
-formula (CSV/formula injection). Numbers stay numbers.
+strip before parsing) are made inert by OWASP's leading apostrophe, so a project name or an uploaded
+file name cannot become a formula (CSV/formula injection). Numbers stay numbers, and a text that is
+just a number (``-3.5``, ``-12%``) is a number, not a formula, so it is left alone. Control characters
+(which XML writers refuse and which hide text) are stripped from every text on the way out
+(``strip_control``; the docx/pptx writers use it too).
 """
 from __future__ import annotations
 
+import csv
 import io
 import math
+import re
+from typing import Any, Iterable, Sequence
 
 import pandas as pd
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?%?$")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def strip_control(value):
+    """A text without control characters (tab, newline and CR stay); anything else as is."""
+    if isinstance(value, str) and _CONTROL_RE.search(value):
+        return _CONTROL_RE.sub("", value)
+    return value
 
 
 def neutralise(value):
-    """A text that would start a formula gets a leading apostrophe; anything else is returned as is."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """A text that would start a formula gets a leading apostrophe; a text that is a plain number
+    (``-3.5``) and anything else are returned as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not _PLAIN_NUMBER.match(value):
         return "'" + value
     return value
+
+
+def safe_text(value):
+    """Output form of one cell: control characters stripped, formulas neutralised."""
+    return neutralise(strip_control(value))
+
+
+def csv_bytes(df: pd.DataFrame, encoding: str = "utf-8-sig") -> bytes:
+    """A table as CSV for download (UTF-8 with BOM so Excel/WPS open it), every text cell and
+    column name made safe."""
+    return safe_frame(df).to_csv(index=False).encode(encoding)
+
+
+def write_csv(out, columns: Sequence[str], rows: Iterable[Sequence[Any]], lineterminator: str = "\n") -> None:
+    """CSV rows to a text stream with every text cell made safe (the command line's CSV output)."""
+    w = csv.writer(out, lineterminator=lineterminator)
+    w.writerow([safe_text(c) for c in columns])
+    for r in rows:
+        w.writerow([safe_text(v) for v in r])
 
 
 def _cell(value):
@@ -30,13 +65,13 @@ def _cell(value):
         return None
     if value is pd.NaT:
         return None
-    return neutralise(value)
+    return safe_text(value)
 
 
 def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``df`` whose text cells (and column names) are neutralised."""
     out = df.copy()
-    out.columns = [neutralise(str(c)) for c in out.columns]
+    out.columns = [safe_text(str(c)) for c in out.columns]
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(_cell).astype(object)
@@ -64,4 +99,5 @@ def to_excel_bytes(df: pd.DataFrame, sheet_name: str = "Sheet1") -> bytes:
     return buf.getvalue()
 
 
-__all__ = ["neutralise", "safe_frame", "to_excel_bytes", "FORMULA_PREFIXES"]
+__all__ = ["neutralise", "strip_control", "safe_text", "safe_frame", "csv_bytes", "write_csv", "to_excel_bytes",
+           "FORMULA_PREFIXES"]

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from lib import periods
 from lib.i18n import enum_label
+from lib.outputs.excel import strip_control
 from lib.problems.table import problem_table, urgency_order
 from lib.problems.workflow import _parse_date_field, _today
 from lib.store.models import (
@@ -107,7 +108,7 @@ def dudan_docx(session: Session, as_of, unit: str | None = None, region_code: st
             p.alignment = align
         p.paragraph_format.space_after = Pt(space_after)
         if text:
-            _font(p.add_run(_fullwidth(text)), size, bold, font)
+            _font(p.add_run(_fullwidth(strip_control(text))), size, bold, font)
         return p
 
     para("重点项目问题督办单", 22, True, WD_ALIGN_PARAGRAPH.CENTER, "黑体", 6)
@@ -151,7 +152,7 @@ def dudan_docx(session: Session, as_of, unit: str | None = None, region_code: st
                 cp = cells[i].paragraphs[0]
                 if i in (0, 8, 9, 10):
                     cp.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                _font(cp.add_run(v), 10.5)
+                _font(cp.add_run(strip_control(v)), 10.5)
         # repeat the header row on each printed page
         trpr = table.rows[0]._tr.get_or_add_trPr()
         trpr.append(trpr.makeelement(qn("w:tblHeader"), {qn("w:val"): "true"}))
