@@ -4,7 +4,7 @@ from __future__ import annotations
 TEXT = {
     # 问题销号: the action form names the problem it acts on
     "pb_choose_action": ("先选择要办理的动作", "Choose a move first"),
-    "pb_do_on": ("{action}:#{id} {project}", "{action}: #{id} {project}"),
+    "pb_do_on": ("{action}:问题#{id} {project}", "{action}: problem #{id} {project}"),
 }
 TEXT.update({
     # upload: undo asks once more
