@@ -119,6 +119,7 @@ h4 a[href^="#"] { display: none !important; }
 [data-testid="stRadio"] label, [data-testid="stCheckbox"] label { min-height: 40px; align-items: center; }
 [data-testid="stExpander"] summary { min-height: 40px; }
 [data-testid="stButtonGroup"] button { min-height: 40px; }
+.st-key-map_region_pills [data-testid="stButtonGroup"], .st-key-map_region_pills [data-testid="stButtonGroup"] > div { flex-wrap: wrap !important; overflow: visible !important; }
 [data-testid="stTabs"] button[role="tab"] { min-height: 40px; }
 [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
 [data-testid="stColumn"] { min-width: min(190px, 100%); }
