@@ -172,7 +172,7 @@ def test_1_problem_workflow_keeps_tab_and_problem(app_server, touch_page, size):
     wait_app_idle(page)
     # choose the third problem of the list (not the preselected most urgent one)
     pick = page.locator(".st-key-pb_pick")
-    pick.locator('[data-baseweb="select"]').tap()
+    pick.locator('input').tap()
     options = page.locator('[role="option"]')
     expect(options.first).to_be_visible()
     chosen = options.nth(2).inner_text()
