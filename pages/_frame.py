@@ -120,7 +120,7 @@ TABLET_CSS = """
 html { -webkit-text-size-adjust: 100%; }
 [data-testid="stAppViewContainer"], [data-testid="stMain"] { overflow-x: hidden; }
 [data-testid="stMainBlockContainer"], .block-container {
-  max-width: 100%; padding-top: 2.2rem; padding-left: 1.25rem; padding-right: 1.25rem;
+  max-width: 100%; padding-top: 4.25rem; padding-left: 1.25rem; padding-right: 1.25rem;
 }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
 [data-testid="stMetricDelta"], [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] p,
@@ -149,6 +149,7 @@ h4 a[href^="#"] { display: none !important; }
 [data-testid="stRadio"] label, [data-testid="stCheckbox"] label { min-height: 40px; align-items: center; }
 [data-testid="stExpander"] summary { min-height: 40px; }
 [data-testid="stButtonGroup"] button { min-height: 40px; }
+.st-key-map_region_pills [data-testid="stButtonGroup"], .st-key-map_region_pills [data-testid="stButtonGroup"] > div { flex-wrap: wrap !important; overflow: visible !important; }
 [data-testid="stTabs"] button[role="tab"] { min-height: 40px; }
 [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
 [data-testid="stColumn"] { min-width: min(190px, 100%); }
@@ -157,13 +158,31 @@ h4 a[href^="#"] { display: none !important; }
 .ck-table th, .ck-table td { padding:6px 8px; border-bottom:1px solid #E3E7ED; text-align:left; vertical-align:top; }
 .ck-table td.num, .ck-table th.num { text-align:right; white-space:nowrap; }
 .ck-scroll { max-width:100%; overflow-x:auto; }
+/* touch targets ≥ 40 px in Streamlit's own chrome: top menu sections and items, sidebar and menu
+   buttons, table toolbar icons, multiselect chips' boxes, the date picker */
+[data-testid="stHeader"] { min-height: 3.75rem; }
+[data-testid="stTopNavSection"], [data-testid="stTopNav"] button { min-height: 40px; }
+[data-testid="stTopNavLinkContainer"], [data-testid="stTopNavDropdownLink"] { min-height: 44px; display: flex; align-items: center; }
+[data-testid="stSidebarCollapseButton"] button, [data-testid="stExpandSidebarButton"],
+[data-testid="stMainMenuButton"], [data-testid="stSidebarCollapsedControl"] button { min-width: 40px !important; min-height: 40px !important; }
+[data-testid="stElementToolbarButton"] button, [data-testid="stElementToolbar"] button { min-width: 40px; min-height: 40px; }
+[data-testid="stMultiSelectTagsContainer"], [data-testid="stMultiSelectTagsContainer"] input { min-height: 40px; }
+[data-testid="stDateInput"] [data-baseweb="input"] button, [data-testid="stDateInput"] button { min-width: 40px; min-height: 40px; }
+/* a page title is never under the top menu bar */
+[data-testid="stMainBlockContainer"] h2:first-of-type { scroll-margin-top: 4.5rem; }
 @media (max-width: 1000px) {
   /* portrait tablet: four cards become two rows of two; chart rows stack full width */
   [data-testid="stColumn"] { min-width: calc(50% - 1rem) !important; }
   [class*="st-key-ck_stack"] [data-testid="stColumn"] { min-width: 100% !important; }
 }
 @media (max-width: 900px) {
-  section[data-testid="stSidebar"] { width: 232px !important; min-width: 232px !important; }
+  /* portrait: the filters are a panel over the content (opened with the sidebar button); the content
+     always takes the full width, and a closed panel leaves no band */
+  section[data-testid="stSidebar"] { position: fixed !important; left: 0; top: 0; bottom: 0; z-index: 999990;
+    box-shadow: 0 0 24px rgba(0, 0, 0, 0.25); }
+  section[data-testid="stSidebar"][data-collapsed="false"] { width: 280px !important; min-width: 280px !important; }
+  section[data-testid="stSidebar"][data-collapsed="true"] { width: 0 !important; min-width: 0 !important;
+    box-shadow: none; overflow: hidden; visibility: hidden; }
   [data-testid="stMainBlockContainer"], .block-container { padding-left: 0.75rem; padding-right: 0.75rem; }
   [data-testid="stColumn"] { min-width: min(160px, 100%); }
 }
@@ -171,9 +190,36 @@ h4 a[href^="#"] { display: none !important; }
 """
 
 
+# Portrait: Streamlit opens the sidebar on any screen wider than 768 px, so on an 820 px tablet the filter
+# panel would cover the page at first. Close it once per browser tab when the screen is narrow; the user
+# opens it with the sidebar button. A fixed script (no user text in it).
+PORTRAIT_JS = """
+<script>
+(function () {
+  const doc = window.parent && window.parent.document ? window.parent.document : document;
+  const win = doc.defaultView || window;
+  const flag = "ck_portrait_closed";
+  if (win.innerWidth > 900 || win.sessionStorage.getItem(flag)) return;
+  let tries = 0;
+  const close = () => {
+    const side = doc.querySelector('section[data-testid="stSidebar"][data-collapsed="false"]');
+    const btn = doc.querySelector('[data-testid="stSidebarCollapseButton"] button');
+    if (side && btn) { btn.click(); win.sessionStorage.setItem(flag, "1"); return; }
+    if (doc.querySelector('section[data-testid="stSidebar"][data-collapsed="true"]')) {
+      win.sessionStorage.setItem(flag, "1"); return; }
+    if (++tries < 40) win.setTimeout(close, 100);
+  };
+  close();
+})();
+</script>
+"""
+
+
 def inject_css() -> None:
-    """The tablet CSS (font sizes, touch targets, no sideways page scroll); app.py calls it once per run."""
+    """The tablet CSS (font sizes, touch targets, no sideways page scroll) and the portrait panel
+    closer; app.py calls it once per run."""
     st.html(TABLET_CSS)
+    st.html(PORTRAIT_JS, unsafe_allow_javascript=True)
 
 
 def store_url() -> str:

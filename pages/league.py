@@ -61,13 +61,21 @@ def metric_value(m: str, v) -> str:
 
 
 def league_table(df: pd.DataFrame) -> pd.DataFrame:
-    """The table as read: rank, name, metric values (score), composite, change, light word."""
+    """The table as read, most important first: light, name, rank, composite, change, why the light,
+    then each metric value (score)."""
     word = {k: enum_label("light", k, lang) for k in ("red", "yellow", "green", "gray")}
     nc = name_col(df)
-    out = pd.DataFrame({
-        t("lg_rank", lang): df["rank"].astype("Int64"),
-        t("lg_group", lang): df[nc].astype(str),
-    })
+    out = pd.DataFrame(index=df.index)
+    if "light" in df.columns:
+        out[t("lg_light", lang)] = df["light"].map(word)
+    out[t("lg_group", lang)] = df[nc].astype(str)
+    out[t("lg_rank", lang)] = df["rank"].astype("Int64")
+    out[t("lg_scores", lang)] = pd.to_numeric(df["score"], errors="coerce").round(2)
+    if "rank_change" in df.columns:
+        out[t("lg_change", lang)] = [change_text(v) for v in df["rank_change"]]
+    rcol = "light_reason_en" if lang == "en" else "light_reason"
+    if rcol in df.columns:
+        out[t("lg_light_why", lang)] = df[rcol].fillna("")
     for m in ALL_METRICS:
         if m not in df.columns or (m in OPTIONAL_METRICS and pd.to_numeric(df[m], errors="coerce").isna().all()):
             continue  # an optional metric the office has not switched on
@@ -76,12 +84,7 @@ def league_table(df: pd.DataFrame) -> pd.DataFrame:
         if sc is not None:
             vals = [f"{v}({s:.0f})" if isinstance(s, (int, float)) and s == s else v for v, s in zip(vals, sc)]
         out[enum_label("metric", m, lang)] = vals
-    out[t("lg_scores", lang)] = pd.to_numeric(df["score"], errors="coerce").round(2)
-    if "rank_change" in df.columns:
-        out[t("lg_change", lang)] = [change_text(v) for v in df["rank_change"]]
-    if "light" in df.columns:
-        out[t("lg_light", lang)] = df["light"].map(word)
-    return out
+    return out.reset_index(drop=True)
 
 
 def show_table(df: pd.DataFrame, key: str) -> None:
@@ -90,7 +93,10 @@ def show_table(df: pd.DataFrame, key: str) -> None:
         marked = _widgets.marked_light_words(lang)
         tab[t("lg_light", lang)] = tab[t("lg_light", lang)].map(marked).fillna(tab[t("lg_light", lang)])
     st.dataframe(tab, hide_index=True, key=key, height=min(38 + 35 * max(len(tab), 1), 720),
-                 column_config={t("lg_scores", lang): st.column_config.NumberColumn(format="%.2f")})
+                 column_config={t("lg_scores", lang): st.column_config.NumberColumn(format="%.2f"),
+                                t("lg_light", lang): st.column_config.TextColumn(width=80, pinned=True),
+                                t("lg_group", lang): st.column_config.TextColumn(pinned=True),
+                                t("lg_light_why", lang): st.column_config.TextColumn(width="large")})
     _widgets.excel_download(tab, t("page_league", lang), key=f"{key}_xlsx")
 
 
@@ -101,6 +107,12 @@ if _frame.need_period(c):
 
     st.markdown(f"#### {t('lg_table', lang)}")
     show_table(lg, "lg_region_table")
+    # why a county has its light: the rule beside the table, and the first county's own reason
+    st.caption(t("lg_region_rule", lang))
+    rcol = "light_reason_en" if lang == "en" else "light_reason"
+    if len(lg) and rcol in lg.columns and lg.loc[0, rcol]:
+        st.caption(t("lg_first_why", lang, name=str(lg.loc[0, nc]),
+                     light=enum_label("light", lg.loc[0, "light"], lang), why=lg.loc[0, rcol]))
     st.caption(" · ".join(f"{enum_label('metric', m, lang)} {w:g}" for m, w in
                           _cache.cached(settings_mod.load)["weights"].items()) + f"({t('lg_weight', lang)})")
 

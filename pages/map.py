@@ -77,22 +77,38 @@ def _selection(event) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _region_panel(payload: dict, code: str) -> None:
+def _region_summary(payload: dict, code: str) -> bool:
+    """The county panel beside the map (below it in portrait, right under the map): its figures and
+    lights, where a tap on the map leaves the eye. False when the code is not a region of the map."""
     regions = payload["regions"]
     row = regions[regions["region_code"] == code]
     if not len(row):
-        return
+        return False
     r = row.iloc[0]
-    st.markdown(f"#### {t('map_region_panel', lang).format(name=r['region_name'])}")
-    m = st.columns(4)
-    m[0].metric(t("map_tt_score", lang), "—" if _widgets.nan(r.get("score")) else f"{float(r['score']):.1f}")
-    m[1].metric(t("map_rank", lang), "—" if _widgets.nan(r.get("rank")) else f"{int(r['rank'])}")
-    m[2].metric(t("map_tt_invest_rate", lang), _widgets.pct(r.get("invest_rate")),
-                None if _widgets.nan(r.get("gap")) else _widgets.pp(r.get("gap"), lang))
-    m[3].metric(t("map_tt_completed", lang), _widgets.money(r.get("completed"), lang))
-    chips = " ".join(f"{_widgets.light_badge(k, lang)} <b>{int(r.get(k) or 0)}</b>" for k in mapview.LIGHT_ORDER)
-    st.markdown(f'<div style="line-height:2.2">{t("map_project_count", lang)} {int(r.get("n_projects") or 0)} &nbsp; {chips}</div>',
-                unsafe_allow_html=True)
+    with st.container(border=True, key="map_region_panel"):
+        st.markdown(f"#### {t('map_region_panel', lang).format(name=r['region_name'])}")
+        facts = [
+            (t("map_tt_score", lang), "—" if _widgets.nan(r.get("score")) else f"{float(r['score']):.1f}"),
+            (t("map_rank", lang), "—" if _widgets.nan(r.get("rank")) else f"{int(r['rank'])}"),
+            (t("map_tt_invest_rate", lang), _widgets.pct(r.get("invest_rate"))
+             + ("" if _widgets.nan(r.get("gap")) else f"({_widgets.pp(r.get('gap'), lang)})")),
+            (t("map_tt_completed", lang), _widgets.money(r.get("completed"), lang)),
+        ]
+        st.markdown("\n".join(f"- {k}:**{v}**" for k, v in facts))
+        chips = " ".join(f"{_widgets.light_badge(k, lang)} <b>{int(r.get(k) or 0)}</b>" for k in mapview.LIGHT_ORDER)
+        st.markdown(f'<div style="line-height:2.2">{t("map_project_count", lang)} {int(r.get("n_projects") or 0)} '
+                    f'&nbsp; {chips}</div>', unsafe_allow_html=True)
+        b1, b2 = st.columns(2)
+        if b1.button(t("map_region_list", lang), key="map_region_list", width="stretch"):
+            _frame.goto_list(region=code)
+        if b2.button(t("map_region_close", lang), key="map_region_close", width="stretch"):
+            st.session_state["map_region"] = None
+            st.rerun()
+    return True
+
+
+def _region_projects(code: str) -> None:
+    """The county's projects, red first, below the map; one opens its file."""
     lights = _cache.lights(c.period, c.as_of)
     mine = overview.sort_projects(lights[region_scope(code).mask(lights["region_code"])], "light")
     st.markdown(f"**{t('map_region_projects', lang)}**")
@@ -118,8 +134,24 @@ if _frame.need_period(c):
     lights_all = _cache.lights(c.period, c.as_of)
     opts = overview.filter_options(lights_all)
 
+    # the county the user tapped stays open (a second tap on it, which the chart reads as "deselect",
+    # does not close it); the sidebar's county opens it when nothing was tapped
+    if st.session_state.get("_map_region_for") != c.region_code:
+        st.session_state["_map_region_for"] = c.region_code
+        st.session_state["map_region"] = c.region_code
+
+    payload_regions = _cache.cached(mapview.load_regions)
     map_col, side_col = st.columns([3, 1])
-    with side_col:  # controls and legend beside the map (below it when the screen is narrow)
+    with side_col:  # the county panel, controls and legend beside the map (below it when narrow)
+        panel = st.container()
+        # a tappable county list: on a tablet a finger reaches every county here, whatever the map does
+        rnames = dict(zip(payload_regions["region_code"], payload_regions["region_name"]))
+        tapped = st.pills(t("map_region_pick", lang), list(rnames), key="map_region_pills",
+                          format_func=lambda k: mapview.short_name(rnames.get(k, k)))
+        if tapped != st.session_state.get("_map_last_pill"):
+            st.session_state["_map_last_pill"] = tapped
+            if tapped:
+                st.session_state["map_region"] = tapped
         measure = st.radio(
             t("map_measure_pick", lang), list(mapview.MEASURES), key="map_measure",
             format_func=lambda k: mapview.measure_label(k, lang))
@@ -139,6 +171,7 @@ if _frame.need_period(c):
     payload = _payload(c.period, c.as_of, measure, filters, lang, _frame.data_version(), _frame.store_url())
 
     with map_col:
+        # the same spec on every rerun (a tap changes no layer): the browser keeps its deck
         event = st.pydeck_chart(
             mapview.CompactDeck.from_spec(payload["spec"], payload["tooltip"]),
             on_select="rerun", selection_mode="single-object", key="map_deck", height=560,
@@ -151,14 +184,24 @@ if _frame.need_period(c):
         t("map_points_shown", lang).format(n=payload["n_points"], m=payload["n_unlocated"]),
         t("map_click_hint", lang)]))
 
+    # a new pick counts once: a county opens its panel, a point its project file
     layer, key = _selection(event)
-    if layer == mapview.LAYER_IDS["projects"]:
-        i = key[1]
-        if 0 <= i < len(payload["codes"]):
-            _frame.open_project(payload["codes"][i])
-    region_code = key if layer in (mapview.LAYER_IDS["counties"], mapview.LAYER_IDS["markers"]) else c.region_code
+    picked = (layer, key if layer != mapview.LAYER_IDS["projects"] else key[1]) if layer else None
+    if picked != st.session_state.get("_map_last_pick"):
+        st.session_state["_map_last_pick"] = picked
+        if layer == mapview.LAYER_IDS["projects"]:
+            i = key[1]
+            if 0 <= i < len(payload["codes"]):
+                st.session_state["_map_last_pick"] = None  # back on the map, the same point opens again
+                _frame.open_project(payload["codes"][i])
+        elif layer in (mapview.LAYER_IDS["counties"], mapview.LAYER_IDS["markers"]):
+            st.session_state["map_region"] = key
+    region_code = st.session_state.get("map_region")
     if region_code:
-        _region_panel(payload, region_code)
+        with panel:
+            shown = _region_summary(payload, region_code)
+        if shown:
+            _region_projects(region_code)
 
     st.download_button(
         t("map_static_download", lang),

@@ -5,6 +5,7 @@ Every card and chart leads to the traffic-light list filtered to what it shows.
 """
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -15,6 +16,59 @@ from pages import _cache, _frame, _widgets
 c = _frame.ctx()
 lang = c.lang
 _frame.header(t("page_overview", lang), c)
+
+
+def _my_projects() -> None:
+    """我的项目 first: a linked leader's (or unit's) own projects, worst light first, with what each
+    needs (the light's reason), and their open problems, most overdue first."""
+    from lib.access.links import links
+    from lib.store import get_engine, session_scope
+
+    if c.actor is None or not c.period:
+        return
+    with session_scope(get_engine()) as session:
+        leader_name, unit_name = links(session, c.actor.username)
+    if not leader_name and not unit_name:
+        return
+    col, name = ("leader", leader_name) if leader_name else ("unit", unit_name)
+    st.markdown(f"#### {t('my_title', lang)}")
+    st.caption(t("my_linked", lang, what=t("my_leader" if col == "leader" else "my_unit", lang), name=name))
+    lights = _cache.lights(c.period, c.as_of)
+    mine = overview.sort_projects(lights[lights[col] == name], "light")
+    if not len(mine):
+        st.info(t("my_none", lang))
+        return
+    rcol = "reasons_en" if lang == "en" and "reasons_en" in mine.columns else "reasons"
+    event = st.dataframe(pd.DataFrame({
+        t("col_light", lang): [enum_label("light", v, lang) for v in mine["light"]],
+        t("col_name", lang): mine["project_name"],
+        t("my_needs", lang): mine[rcol].fillna(""),
+        t("col_region", lang): mine["region_code"].map(lambda r: _cache.region_names().get(r, r)),
+    }), hide_index=True, key="my_projects", on_select="rerun", selection_mode="single-row",
+        column_config={t("col_light", lang): st.column_config.TextColumn(width=64, pinned=True),
+                       t("col_name", lang): st.column_config.TextColumn(pinned=True),
+                       t("my_needs", lang): st.column_config.TextColumn(width="large")})
+    rows = event.selection.rows if event is not None else []
+    if rows:
+        _frame.open_project(str(mine.iloc[rows[0]]["project_code"]))
+    from lib import problems as P
+
+    probs = _cache.cached(P.problem_table, as_of=c.as_of)
+    probs = probs[probs["is_open"] & probs["project_code"].isin(set(mine["project_code"]))]
+    if len(probs):
+        probs = P.urgency_order(probs)
+        st.markdown(f"**{t('my_problems', lang)}({len(probs)})**")
+        st.dataframe(pd.DataFrame({
+            "#": probs["problem_id"].astype(int),
+            t("col_name", lang): probs["project_name"],
+            t("pb_col_overdue", lang): probs["overdue_days"].map(
+                lambda n: "—" if pd.isna(n) else t("pb_overdue_n", lang, n=int(n))),
+            t("pb_col_desc", lang): probs["description"],
+        }), hide_index=True, key="my_problems")
+    st.divider()
+
+
+_my_projects()
 
 if _frame.need_period(c):
     period = c.period
@@ -163,3 +217,44 @@ if _frame.need_period(c):
                                label_visibility="collapsed")
         with cc2:
             _frame.list_button(t("go_sector", lang), key="go_sector", sector=[sector], **region_filter)
+
+# --- 冲刺: the prefecture's own targets, and the year-end forecast at the current pace -------------------
+if c.period:
+    from lib.rules import sprint
+
+    st.markdown(f"#### {t('sp_title', lang)}")
+    growth = _cache.cached(sprint.mean_growth, c.period)
+    lights_now = _cache.lights(c.period, c.as_of)
+    from lib.rules import overview as _ov
+
+    start_rate = _ov.rates(_ov.filter_region(lights_now, c.region_code))["start_rate"]
+    words = {"met": t("sp_met", lang), "behind": t("sp_behind", lang), "no_data": t("sp_no_data", lang)}
+    lines = []
+    for r in sprint.target_status(c.period, start_rate, growth):
+        if r["key"] == "fai_growth":
+            value = "—" if r["status"] == "no_data" else f"{r['value']:.1f}%"
+            lines.append(f"- {t('sp_t_growth', lang)} ≥ {r['target']:.0f}%:{value} · **{words[r['status']]}**")
+        else:
+            lines.append(f"- {t('sp_t_start', lang)} ≥ {r['target']:.0%}:{_widgets.pct(r['value'])} · "
+                         f"**{words[r['status']]}**")
+    st.markdown("\n".join(lines))
+    rows = _cache.cached(sprint.sprint_frame, c.period)
+    rows = _frame.in_region(rows, c)
+    if len(rows):
+        plan, fc, need = rows["plan"].sum(), rows["forecast"].sum(), rows["needed_monthly"].sum()
+        st.caption(t("sp_rule", lang))
+        k = st.columns(3)
+        k[0].metric(t("sp_forecast", lang), _widgets.money(fc, lang),
+                    f"{_widgets.pct(fc / plan if plan else None)} {t('sp_of_plan', lang)}", delta_color="off")
+        k[1].metric(t("card_plan", lang), _widgets.money(plan, lang))
+        k[2].metric(t("sp_needed", lang), _widgets.money(need, lang))
+        g = sprint.by_region(rows)
+        st.dataframe(pd.DataFrame({
+            t("sp_status", lang): [t("sp_on_track" if v else "sp_off_track", lang) for v in g["on_track"]],
+            t("col_region", lang): g["region_code"].map(lambda r: _cache.region_names().get(r, r)),
+            t("sp_forecast", lang): [_widgets.money(v, lang) for v in g["forecast"]],
+            t("card_plan", lang): [_widgets.money(v, lang) for v in g["plan"]],
+            t("sp_needed", lang): [_widgets.money(v, lang) for v in g["needed_monthly"]],
+            t("sp_pace", lang): [_widgets.money(v, lang) for v in g["pace"]],
+        }), hide_index=True, key="sp_regions",
+            column_config={t("sp_status", lang): st.column_config.TextColumn(pinned=True)})

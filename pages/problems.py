@@ -69,8 +69,6 @@ seed("pb_county", "_pb_county_for", c.region_code,
      c.region_code if c.region_code in regions else ALL)
 
 _frame.header(L("pb_title"), c, subtitle=f"{L('pb_as_of')}:{fmt_d(st.session_state['pb_as_of'])}")
-if st.session_state.get("pb_flash"):
-    st.success(st.session_state.pop("pb_flash"))
 
 top = st.columns([1, 1, 2])
 as_of = top[0].date_input(L("pb_as_of"), key="pb_as_of", format="YYYY-MM-DD")
@@ -132,8 +130,24 @@ m[6].metric(L("pb_m_avg"), "—" if stats["avg_days_to_close"] is None else f"{s
 st.caption(L("pb_legend"))
 st.caption(L("pb_count", n=len(df)))
 
-tabs = st.tabs([L("pb_tab_table"), L("pb_tab_board"), L("pb_tab_charts"), L("pb_tab_units"),
-                L("pb_tab_detail"), L("pb_tab_raise"), L("pb_tab_dudan")])
+TAB_KEYS = ("pb_tab_table", "pb_tab_board", "pb_tab_charts", "pb_tab_units", "pb_tab_detail",
+            "pb_tab_raise", "pb_tab_dudan")
+tab_labels = [L(k) for k in TAB_KEYS]
+# The open tab is kept across reruns (a submit, a filter, a tap): a keyed, stateful st.tabs. A move that
+# leads elsewhere (a row picked in the list, a problem just raised) asks for its tab before it is drawn.
+wanted_tab = st.session_state.pop("pb_tab_next", None)
+if wanted_tab in TAB_KEYS:
+    st.session_state["pb_tab"] = L(wanted_tab)
+elif st.session_state.get("pb_tab") not in tab_labels:
+    st.session_state.pop("pb_tab", None)  # another language's label
+tabs = st.tabs(tab_labels, key="pb_tab", on_change="rerun")
+
+
+def flash(i: int) -> None:
+    """The last move's confirmation, shown in the tab the user is looking at (办理 when unknown)."""
+    open_ = [k for k, tab in enumerate(tabs) if getattr(tab, "open", None)]
+    if st.session_state.get("pb_flash") and (open_[0] if open_ else 4) == i:
+        st.success(st.session_state.pop("pb_flash"))
 
 # --- list, most urgent first ---------------------------------------------------------------------
 PICK_MAX = 1000  # problems offered in the 办理 picker (most urgent first)
@@ -150,20 +164,21 @@ def table_view(rows: pd.DataFrame, mark: bool = True) -> pd.DataFrame:
         return rows[col].map({d: fmt_d(d) for d in rows[col].dropna().unique()}).astype(object).fillna("")
 
     over = rows["overdue_days"]
+    # most important first: number, project, how overdue, what, state; the rest after
     return pd.DataFrame({
         L("pb_col_id"): rows["problem_id"].astype(str),
+        L("pb_col_project"): rows["project_name"].fillna(rows["project_code"]),
         L("pb_col_overdue"): over.map({n: (OVERDUE_MARK if mark else "") + overdue_text(n) for n in over.dropna().unique()})
         .astype(object).fillna(""),
-        L("pb_col_project"): rows["project_name"].fillna(rows["project_code"]),
-        L("pb_col_region"): rows["region_code"].map(regions).fillna(rows["region_code"]),
-        L("pb_col_category"): enum("category", "problem_category"),
         L("pb_col_desc"): rows["description"],
         L("pb_col_status"): enum("status", "problem_status"),
+        L("pb_col_region"): rows["region_code"].map(regions).fillna(rows["region_code"]),
+        L("pb_col_unit"): rows["unit"].fillna(""),
+        L("pb_col_deadline"): dates("deadline"),
+        L("pb_col_category"): enum("category", "problem_category"),
         L("pb_col_level"): enum("level", "problem_level"),
         L("pb_col_supervise"): rows["supervise_count"].astype(int),
-        L("pb_col_unit"): rows["unit"].fillna(""),
         L("pb_col_person"): rows["person"].fillna(""),
-        L("pb_col_deadline"): dates("deadline"),
         L("pb_col_raised"): dates("raised_on"),
         L("pb_col_closed"): dates("closed_on"),
         L("pb_col_days"): rows["days_open"].astype("Int64"),
@@ -171,21 +186,30 @@ def table_view(rows: pd.DataFrame, mark: bool = True) -> pd.DataFrame:
 
 
 with tabs[0]:
+    flash(0)
     if df.empty:
         st.info(L("pb_empty"))
     else:
         part = _widgets.paged(df, "pb_table_page", lang)  # one page of rows drawn, never 50,000
         show = table_view(part)
         col_over = L("pb_col_overdue")
-        event = st.dataframe(show, hide_index=True, width="stretch", key="pb_table",
+        event = st.dataframe(show, hide_index=True, width="stretch",
+                             key=f"pb_table_{st.session_state.get('_pb_table_v', 0)}",
                              on_select="rerun", selection_mode="single-row",
                              column_config={col_over: st.column_config.TextColumn(width=116),
-                                            L("pb_col_id"): st.column_config.TextColumn(width=96)})
+                                            L("pb_col_id"): st.column_config.TextColumn(width=96, pinned=True),
+                                            L("pb_col_project"): st.column_config.TextColumn(width="medium",
+                                                                                             pinned=True),
+                                            L("pb_col_desc"): st.column_config.TextColumn(width="large")})
         st.caption(L("pb_select_hint"))
         picked = list(getattr(getattr(event, "selection", None), "rows", []) or [])
-        if picked and picked != st.session_state.get("_pb_last_rows"):
+        if picked:
+            # a tapped row opens that problem (by its number, not its position) in 办理, and the
+            # list's selection is cleared so that a later redraw cannot pick again
             st.session_state["pb_pick_next"] = str(show.iloc[picked[0]][L("pb_col_id")])
-        st.session_state["_pb_last_rows"] = picked
+            st.session_state["pb_tab_next"] = "pb_tab_detail"
+            st.session_state["_pb_table_v"] = st.session_state.get("_pb_table_v", 0) + 1
+            st.rerun()
         _widgets.excel_download(show, t("page_problems", lang), key="pb_xlsx")
         st.download_button(t("export_csv", lang),  # every filtered row, formula-safe, built only on a click
                            lambda rows=df: csv_bytes(table_view(rows, mark=False)),
@@ -293,31 +317,36 @@ def run(fn, ok: str) -> bool:
         with session_scope(get_engine()) as session:
             fn(session)
     except CockpitError as exc:
-        st.error(str(exc))
+        st.error(str(exc))  # drawn in the open tab, under the form that was submitted
         return False
     st.session_state["pb_flash"] = ok
     st.rerun()
     return True
 
 
+
 # --- one problem: history and the moves this role may take ----------------------------------------
 with tabs[4]:
-    # the picker lists the most urgent PICK_MAX problems of the filter (a filter or a tapped row reaches
-    # any other); labels are built for those rows only, and only the chosen row becomes a dict
+    flash(4)
+    # the picker lists the most urgent PICK_MAX problems of the filter; labels are built for those rows
+    # only, and only the chosen row becomes a dict
     pick_rows = df.head(PICK_MAX)
     ids = pick_rows["problem_id"].astype(str).tolist()
+    wanted = st.session_state.pop("pb_pick_next", None)  # a row tapped in the list, a problem just raised
+    if wanted is not None:
+        st.session_state["pb_pick"] = str(wanted)
+    kept = st.session_state.get("pb_pick")
+    # the chosen problem stays chosen after a move or a filter change: never another one in its place
+    if kept is not None and kept not in ids:
+        extra = table_all[table_all["problem_id"].astype(str) == kept]
+        if len(extra):
+            ids = [kept, *ids]
+            pick_rows = pd.concat([extra, pick_rows])
     if not ids:
         st.info(L("pb_empty"))
     else:
         if len(df) > PICK_MAX:
             st.caption(L("pb_pick_capped", n=PICK_MAX, total=len(df)))
-        wanted_pid = st.session_state.get("pb_pick_next")
-        wanted_pid = None if wanted_pid is None else str(wanted_pid)
-        extra = df[df["problem_id"].astype(str) == wanted_pid] if wanted_pid is not None and wanted_pid not in ids \
-            else df.head(0)
-        if len(extra):
-            ids = [wanted_pid, *ids]
-            pick_rows = pd.concat([extra, pick_rows])
         status_word = pick_rows["status"].map({k: enum_label("problem_status", k, lang)
                                                for k in pick_rows["status"].dropna().unique()}).astype(object)
         od_text = pick_rows["overdue_days"].map(
@@ -331,10 +360,6 @@ with tabs[4]:
         def label(pid: str) -> str:
             return labels.get(pid, pid)
 
-        wanted = st.session_state.pop("pb_pick_next", None)  # a problem just raised opens here
-        wanted = None if wanted is None else str(wanted)
-        if wanted in ids:
-            st.session_state["pb_pick"] = wanted
         if st.session_state.get("pb_pick") not in ids:
             st.session_state["pb_pick"] = ids[0]
         pid = st.selectbox(L("pb_pick"), ids, key="pb_pick", format_func=label)
@@ -362,9 +387,10 @@ with tabs[4]:
             st.markdown(f"**{L('pb_history')}**")
             with session_scope(get_engine()) as session:
                 hist = P.history(session, pid)
+                people = queries.people(session)
             st.dataframe(pd.DataFrame({
                 L("pb_h_at"): hist["at"].map(lambda v: f"{fmt_d(v)} {v:%H:%M}"),
-                L("pb_h_who"): hist["username"],
+                L("pb_h_who"): hist["username"].map(lambda u: people.get(u, u)),
                 L("pb_h_action"): hist["action"].map(lambda k: enum_label("problem_action", k, lang)),
                 L("pb_h_from"): hist["from_status"].map(lambda k: enum_label("problem_status", k, lang)),
                 L("pb_h_to"): hist["to_status"].map(lambda k: enum_label("problem_status", k, lang)),
@@ -377,8 +403,11 @@ with tabs[4]:
         if not actions:
             st.caption(L("pb_no_actions"))
         else:
-            action = st.radio(L("pb_action"), actions, key=f"pb_action_{kid}", horizontal=True,
+            action = st.radio(L("pb_action"), actions, key=f"pb_action_{kid}", horizontal=True, index=None,
                               format_func=lambda a: enum_label("problem_action", a, lang))
+        if actions and action is None:
+            st.caption(L("pb_choose_action"))
+        elif actions:
             with st.form(f"pb_form_{kid}_{action}", clear_on_submit=False):
                 fields: dict = {}
                 if action == "assign":
@@ -396,7 +425,7 @@ with tabs[4]:
                 elif action in ("submit", "accept"):
                     st.caption(L("pb_submit_hint" if action == "submit" else "pb_accept_hint"))
                     b1, b2 = st.columns(2)
-                    fields["closed_on"] = b1.date_input(L("pb_col_closed"), value=r["closed_on"] if isinstance(r["closed_on"], dt.date) else as_of,
+                    fields["closed_on"] = b1.date_input(L("pb_col_closed"), value=r["closed_on"] if isinstance(r["closed_on"], dt.date) else today,
                                                         key=f"pb_f_closed_{kid}_{action}", format="YYYY-MM-DD")
                     sat_now = r["satisfied"] if isinstance(r["satisfied"], bool) else None
                     sat_opts = [True, False, None]
@@ -407,14 +436,18 @@ with tabs[4]:
                 needs_note = action in P.NOTE_REQUIRED
                 note = st.text_area(L("pb_note_required" if needs_note else "pb_note"),
                                     key=f"pb_f_note_{kid}_{action}")
-                go_ = st.form_submit_button(f"{L('pb_do')}:{enum_label('problem_action', action, lang)}",
-                                            type="primary", key=f"pb_do_{kid}_{action}")
+                # the button names the problem it acts on (number and project)
+                go_ = st.form_submit_button(
+                    L("pb_do_on", action=enum_label("problem_action", action, lang), id=pid,
+                      project=txt(r["project_name"]) or r["project_code"]),
+                    type="primary", key=f"pb_do_{kid}_{action}")
             if go_:
                 run(lambda s: P.apply(s, c.actor, pid, action, note=note or None, **fields),
                     L("pb_done", action=enum_label("problem_action", action, lang), id=pid))
 
 # --- raise a new problem -----------------------------------------------------------------------
 with tabs[5]:
+    flash(5)
     if c.actor is None or not access.can(c.actor, "problem_work"):
         st.info(L("pb_cannot_raise"))
     else:
@@ -469,6 +502,7 @@ with tabs[5]:
                     st.session_state.pop("problem_draft", None)
                     st.session_state["pb_flash"] = L("pb_raised_ok", id=created["id"])
                     st.session_state["pb_pick_next"] = created["id"]
+                    st.session_state["pb_tab_next"] = "pb_tab_detail"
                     st.rerun()
 
 # --- 督办单 ------------------------------------------------------------------------------------

@@ -219,7 +219,8 @@ if _frame.need_period(c):
             t("pc_category", lang): probs["category"].map(lambda k: enum_label("problem_category", k, lang)),
             t("pc_status", lang): probs["status"].map(lambda k: enum_label("problem_status", k, lang)),
             t("pc_deadline", lang): probs["deadline"].map(fdate),
-            t("pc_overdue", lang): probs["overdue_days"].astype("Float64"),
+            t("pc_overdue", lang): probs["overdue_days"].map(
+                lambda n: "—" if pd.isna(n) else t("pb_overdue_n", lang, n=int(n))),
             t("pc_supervised", lang): probs["supervise_count"],
             t("pc_description", lang): probs["description"],
         })
@@ -262,6 +263,8 @@ if _frame.need_period(c):
         st.caption(t("pf_none", lang))
     else:
         hist_all = pd.concat(parts, ignore_index=True).sort_values("at", ascending=False)
+        who = _cache.cached(queries.people)
+        hist_all["who"] = hist_all["who"].map(lambda u: who.get(u, u))
         hist_all["at"] = pd.to_datetime(hist_all["at"]).dt.strftime("%Y-%m-%d %H:%M")
         hist_all["detail"] = hist_all["detail"].astype(str).str.slice(0, 300)
         hist_all.columns = [t(k, lang) for k in ("hc_when", "hc_who", "hc_what", "hc_detail")]

@@ -11,6 +11,7 @@ import streamlit as st
 from lib.i18n import enum_label, t
 from lib.outputs.excel import to_excel_bytes
 from lib.rules import overview
+from lib.rules.lights import round1
 from pages import _cache, _frame, _widgets
 
 MAX_ROWS = 1000  # rows drawn on screen; the export carries every row of the filter
@@ -124,17 +125,19 @@ if _frame.need_period(c):
     reasons_col = "reasons_en" if lang == "en" and "reasons_en" in view.columns else "reasons"
 
     def make_table(v):
+        # most important first: light and name, the reason, then the deciding figures; the code last
+        pct = lambda col: round1(pd.to_numeric(v[col], errors="coerce").to_numpy())
         return pd.DataFrame({
-            t("col_code", lang): v["project_code"],
-            t("col_name", lang): v["project_name"],
-            t("col_region", lang): v["region_code"].map(lambda code: names.get(code, code)),
             t("col_light", lang): v["light"].map(word),
-            **{enum_label("dimension", d, lang): v[d].map(word) for d in dims},
-            t("col_rate", lang): pd.to_numeric(v["actual_pct"], errors="coerce").round(1),
-            t("col_expected", lang): pd.to_numeric(v["expected_pct"], errors="coerce").round(1),
-            t("col_gap", lang): pd.to_numeric(v["gap_pp"], errors="coerce").round(1),
-            t("col_plan", lang): pd.to_numeric(v["annual_plan"], errors="coerce").round(0),
+            t("col_name", lang): v["project_name"],
             t("col_reasons", lang): v[reasons_col].fillna(""),
+            t("col_gap", lang): pct("gap_pp"),
+            t("col_rate", lang): pct("actual_pct"),
+            t("col_expected", lang): pct("expected_pct"),
+            t("col_region", lang): v["region_code"].map(lambda code: names.get(code, code)),
+            **{enum_label("dimension", d, lang): v[d].map(word) for d in dims},
+            t("col_plan", lang): pd.to_numeric(v["annual_plan"], errors="coerce").round(0),
+            t("col_code", lang): v["project_code"],
         }).reset_index(drop=True)
 
     e1, e2 = st.columns([3, 2])
@@ -157,8 +160,9 @@ if _frame.need_period(c):
     event = st.dataframe(
         drawn, key="pl_table", hide_index=True, on_select="rerun", selection_mode="single-row",
         height=min(38 + 35 * max(len(shown), 1), 640),
-        column_config={t("col_reasons", lang): st.column_config.TextColumn(width="large"),
-                       t("col_name", lang): st.column_config.TextColumn(width="medium"),
+        column_config={t("col_light", lang): st.column_config.TextColumn(width=80, pinned=True),
+                       t("col_name", lang): st.column_config.TextColumn(width="medium", pinned=True),
+                       t("col_reasons", lang): st.column_config.TextColumn(width="large"),
                        t("col_rate", lang): st.column_config.NumberColumn(format="%.1f%%"),
                        t("col_expected", lang): st.column_config.NumberColumn(format="%.1f%%"),
                        t("col_gap", lang): st.column_config.NumberColumn(format="%+.1f"),

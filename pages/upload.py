@@ -234,7 +234,27 @@ else:
         u1, u2 = st.columns([2, 1])
         pick = u1.selectbox(L("up_undo_pick"), undoable, key="upload_undo_pick",
                             format_func=lambda i: f"#{i} · {hist.loc[hist.id == i, 'filename'].iloc[0]}")
-        if u2.button(L("up_undo"), key="upload_undo", width="stretch"):
+        with u2:
+            st.write("")
+            if st.button(L("up_undo"), key="upload_undo", width="stretch"):
+                st.session_state["upload_undo_confirm"] = int(pick)
+        # an undo deletes or restores a whole batch: it is asked once more, naming the batch
+        confirm = st.session_state.get("upload_undo_confirm")
+        if confirm is not None and confirm != int(pick):
+            st.session_state.pop("upload_undo_confirm", None)
+            confirm = None
+        go_undo = False
+        if confirm is not None:
+            fname = hist.loc[hist.id == confirm, "filename"].iloc[0]
+            st.warning(t("up_undo_confirm_q", lang, id=confirm, file=fname))
+            k1, k2 = st.columns(2)
+            go_undo = k1.button(t("up_undo_confirm", lang, id=confirm), key="upload_undo_yes", type="primary",
+                                width="stretch")
+            if k2.button(t("up_undo_cancel", lang), key="upload_undo_no", width="stretch"):
+                st.session_state.pop("upload_undo_confirm", None)
+                st.rerun()
+        if go_undo:
+            st.session_state.pop("upload_undo_confirm", None)
             try:
                 with session_scope(engine) as s:
                     out = undo_batch(s, int(pick), actor)

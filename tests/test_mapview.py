@@ -121,8 +121,8 @@ def test_completed_classes_come_from_the_data_in_round_numbers():
 
 def test_point_radius_grows_with_the_square_root_of_the_plan():
     r = [mv.point_radius(v) for v in (0, 100, 1000, 10000, 100000, 10 ** 7)]
-    assert r == sorted(r) and r[0] == 3 and r[-1] == 16
-    assert mv.point_radius(None) == 3
+    assert r == sorted(r) and r[0] == 5 and r[-1] == 16
+    assert mv.point_radius(None) == 5
     # √ scale: 4× the plan → about 2× the part above the base
     assert (mv.point_radius(40000) - 2.5) == pytest.approx(2 * (mv.point_radius(10000) - 2.5))
 

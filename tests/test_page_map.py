@@ -152,3 +152,20 @@ def test_list_filters_are_shared_and_english_works(demo_store):
     assert "Done" in tooltip["html"] and "Expected" in tooltip["html"]
     legend = " ".join(m.value for m in at.markdown)
     assert "Completion vs time progress" in legend and "Point size" in legend
+
+
+def test_a_county_tapped_in_the_list_opens_its_panel_beside_the_map_and_stays(demo_store):
+    """Issue 14 item 2: a tap on a county (the pills beside the map) opens its panel in the side
+    column; a rerun (another tap elsewhere on the page) keeps it; 关闭 closes it."""
+    at = _run()
+    assert not at.exception, at.exception
+    assert not [m for m in at.markdown if "县区情况" in m.value]
+    pills = [w for w in at.get("button_group") if getattr(w, "key", None) == "map_region_pills"]
+    assert pills, "no county pills beside the map"
+    pills[0].set_value("532923").run()
+    assert not at.exception, at.exception
+    assert any("祥云县 · 县区情况" in m.value for m in at.markdown)
+    at.radio(key="map_measure").set_value("score").run()
+    assert any("祥云县 · 县区情况" in m.value for m in at.markdown)
+    at.button(key="map_region_close").click().run()
+    assert not any("县区情况" in m.value and "####" in m.value for m in at.markdown)

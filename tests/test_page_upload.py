@@ -86,6 +86,11 @@ def test_staff_upload_preview_confirm_undo(page_store):
         last = s.scalars(select(UploadBatch).order_by(UploadBatch.id.desc())).first().id
     assert at.selectbox(key="upload_undo_pick").value == last
     at.button(key="upload_undo").click().run()
+    # nothing is undone before the confirmation, which names the batch
+    assert _reports(page_store)[("A1", "2022-03")] == 320.0
+    assert any(f"#{last}" in w.value for w in at.warning)
+    assert at.button(key="upload_undo_yes").proto.label == f"确认撤销 #{last}"
+    at.button(key="upload_undo_yes").click().run()
     assert not at.exception and not at.error
     assert at.success and f"已撤销批次 {last}" in at.success[0].value
     assert _reports(page_store) == {("A1", "2022-03"): 300.0, ("A2", "2022-03"): 50.0}

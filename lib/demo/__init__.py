@@ -751,7 +751,10 @@ def _users(regions: list[dict]) -> list[dict]:
     rows = [("leader", "州领导(演示)", "leader", None), ("office", "州项目办(演示)", "office", None),
             ("admin", "系统管理员(演示)", "admin", None)]
     rows += [(f"staff-{r['code']}", f"{r['name']}填报员(演示)", "staff", r["code"]) for r in regions]
-    return [{"username": u, "display_name": d, "role": role, "region_code": rc} for u, d, role, rc in rows]
+    out = [{"username": u, "display_name": d, "role": role, "region_code": rc, "leader_name": None}
+           for u, d, role, rc in rows]
+    out[0]["leader_name"] = LEADERS[0]  # 我的项目: the demo leader is the first 包联领导
+    return out
 
 
 def _hash(password: str) -> str:

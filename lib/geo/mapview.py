@@ -171,11 +171,13 @@ def class_color(value, classes: list[MeasureClass]) -> str:
 
 
 def point_radius(annual_plan) -> float:
-    """Pixel radius of a project point: grows with √(annual plan in 万元), 3…16 px."""
+    """Pixel radius of a project point: grows with √(annual plan in 万元), 5…16 px (5 px: a point a
+    fingertip can tap; deck.gl in Streamlit picks with no radius around the drawn shape)."""
     plan = 0.0 if _isnan(annual_plan) else max(float(annual_plan), 0.0)
-    return float(min(16.0, max(3.0, 2.5 + math.sqrt(plan) / 30.0)))
+    return float(min(16.0, max(MIN_POINT_PX, 2.5 + math.sqrt(plan) / 30.0)))
 
 
+MIN_POINT_PX = 5.0
 SIZE_STEPS = (1000.0, 10000.0, 100000.0)  # 1,000万元, 1亿元, 10亿元 for the legend
 
 
@@ -490,7 +492,8 @@ def point_records(pts: pd.DataFrame, region_names: dict, lang: str = "zh",
     lon = pts["lon"].astype(float).round(5).tolist()
     lat = pts["lat"].astype(float).round(5).tolist()
     plans = pd.to_numeric(pts["annual_plan"], errors="coerce") if "annual_plan" in pts.columns else pd.Series(0.0, index=pts.index)
-    z = np.round(np.clip(2.5 + np.sqrt(plans.fillna(0).clip(lower=0).to_numpy(float)) / 30.0, 3.0, 16.0), 1).tolist()
+    z = np.round(np.clip(2.5 + np.sqrt(plans.fillna(0).clip(lower=0).to_numpy(float)) / 30.0, MIN_POINT_PX, 16.0),
+                 1).tolist()
     gc_was = gc.isenabled()
     gc.disable()  # 20,000 small dicts: the cyclic collector would rescan them over and over
     try:
@@ -575,14 +578,15 @@ def build_deck(regions_tbl: pd.DataFrame, points: pd.DataFrame, measure: str = D
         pdk.Layer(
             "TextLayer", id=LAYER_IDS["markers"], data=markers, get_position="p", get_text="t",
             get_size=30, size_units=_lit("pixels"), get_color="f", character_set=_lit("auto"), font_family=_lit(FONT_FAMILY),
-            font_settings={"sdf": True}, outline_width=3, outline_color=list(POINT_OUTLINE) + [255],
             pickable=True,
         ),
         pdk.Layer(
             "TextLayer", id=LAYER_IDS["labels"], data=labels, get_position="p", get_text="t",
             get_pixel_offset="o", get_size=13, size_units=_lit("pixels"), get_color=[29, 36, 48, 255],
             character_set=_lit("auto"), font_family=_lit(FONT_FAMILY), font_weight=600,
-            font_settings={"sdf": True}, outline_width=2, outline_color=[255, 255, 255, 230],
+            # drawn last, on a white box: county names stay readable over the points (no SDF font
+            # atlas to build: a software-rendered browser paints sooner)
+            background=True, get_background_color=[255, 255, 255, 225], background_padding=[3, 1, 3, 1],
             pickable=False,
         ),
     ]

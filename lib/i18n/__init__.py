@@ -438,7 +438,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "pb_action": ("操作", "Action"),
     "pb_note": ("说明", "Note"),
     "pb_note_required": ("说明(必填)", "Note (required)"),
-    "pb_do": ("提交", "Submit"),
     "pb_done": ("已{action}:问题 {id}", "{action}: problem {id}"),
     "pb_five_hint": ("交办需五到位:责任单位、责任领导、责任人、解决措施、解决时限均须填写",
                      "Assigning needs all five: unit, leader, person in charge, measures and deadline"),

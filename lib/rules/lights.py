@@ -215,6 +215,13 @@ class _Run:
         return _assemble(self.fr, base, period, as_of, persistent, n, self.st, with_reasons)
 
 
+def round1(values) -> np.ndarray:
+    """Numbers rounded to one decimal exactly as the reason texts print them (dimensions.f1): every page
+    and export that shows a percent to one decimal uses this, so the list and the reason never differ."""
+    arr = np.asarray(values, dtype=float)
+    return np.array([float(x) for x in dims_mod.f1(arr)], dtype=float) if arr.size else arr
+
+
 def _reasons(b: pd.DataFrame, persistent: np.ndarray, n_persist: int,
              lang: str) -> tuple[list[str], list[dict]]:
     """Plain-language reasons for every yellow/red dimension (and persistence), built dimension by

@@ -264,6 +264,9 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    # 我的项目: a leader account's 包联领导 name, a unit account's 责任单位 (as written in the projects)
+    leader_name: Mapped[Optional[str]] = mapped_column(String(100))
+    unit_name: Mapped[Optional[str]] = mapped_column(String(200))
     # raised by logout, password change, role change and disabling: older sign-in tokens stop working
     token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 

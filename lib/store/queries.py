@@ -41,6 +41,14 @@ def content_version(session: Session) -> int:
     return int(last) * 1_000_000 + int(n_settings) * 1000 + stamp
 
 
+def people(session: Session) -> dict[str, str]:
+    """Login name → the person's name (the display name, the login name when none is set): histories
+    show people, not accounts."""
+    from lib.store.models import User
+
+    return {u: (d or u) for u, d in session.execute(select(User.username, User.display_name))}
+
+
 def latest_period(session: Session) -> str | None:
     """The latest period (``YYYY-MM``) that has any monthly report; None on an empty store."""
     return session.scalar(select(func.max(MonthlyReport.period)))

@@ -2,14 +2,14 @@
 (集中活动) tables.
 
 Revision ID: pipeline_0001
-Revises: scale_result_cache
+Revises: tablet_my_projects
 Create Date: 2026-12-02
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "pipeline_0001"
-down_revision = "scale_result_cache"
+down_revision = "tablet_my_projects"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,58 @@
+"""Texts of the tablet work (issue 14): the problem workflow, the map panel, portrait cards, 冲刺 and 我的项目."""
+from __future__ import annotations
+
+TEXT = {
+    # 问题销号: the action form names the problem it acts on
+    "pb_choose_action": ("先选择要办理的动作", "Choose a move first"),
+    "pb_do_on": ("{action}:问题#{id} {project}", "{action}: problem #{id} {project}"),
+}
+TEXT.update({
+    # upload: undo asks once more
+    "up_undo_confirm_q": ("确定撤销批次 #{id}({file})?该批次写入的数据将删除或恢复为上传前的值。",
+                          "Undo batch #{id} ({file})? What it wrote is deleted or restored to the values before it."),
+    "up_undo_confirm": ("确认撤销 #{id}", "Yes, undo #{id}"),
+    "up_undo_cancel": ("取消", "Cancel"),
+})
+TEXT.update({
+    # 县区排名: why a county has its light
+    "lg_light_why": ("灯色原因", "Why this light"),
+    "lg_region_rule": ("县区灯色规则:有固投增速和目标时,增速为负→红;增速达到目标且不低于各县区平均→绿;否则→黄。"
+                       "无统计数据或目标时,按投资完成率对比序时进度的差(百分点)按项目灯色阈值评价。综合得分只决定名次,不决定灯色。",
+                       "County light rule: with FAI growth and a target, negative growth → red; growth at or above "
+                       "the target and not below the counties' mean → green; otherwise yellow. Without statistics "
+                       "or a target, the gap between the completion rate and the time-elapsed schedule (points) is "
+                       "judged by the project thresholds. The composite score decides the rank, not the light."),
+    "lg_first_why": ("第一名{name}为{light}:{why}", "First, {name}, is {light}: {why}"),
+})
+TEXT.update({
+    # 项目地图: the county panel beside the map
+    "map_region_list": ("查看清单", "Open the list"),
+    "map_region_close": ("关闭", "Close"),
+})
+TEXT.update({"map_region_pick": ("点选县区", "Tap a county")})
+TEXT.update({
+    # 冲刺 on the overview
+    "sp_title": ("冲刺:全州目标与年底预计", "Sprint: the prefecture's targets and the year-end forecast"),
+    "sp_t_growth": ("全州固投增长(各县区平均)", "FAI growth (mean of the counties)"),
+    "sp_t_start": ("二季度内计划开工项目开工率", "Start rate of planned new projects by Q2"),
+    "sp_met": ("已达到", "Met"), "sp_behind": ("未达到", "Not yet met"), "sp_no_data": ("暂无数据", "No figure yet"),
+    "sp_rule": ("按近三个月月均完成投资的速度预计年底完成;“每月需完成”= 年度计划未完成部分 ÷ 剩余月数。",
+                "Year-end forecast at the last three months' average pace; monthly need = the rest of the annual plan ÷ months left."),
+    "sp_forecast": ("按当前速度年底预计完成", "Year-end forecast at the current pace"),
+    "sp_of_plan": ("占年度计划", "of the annual plan"),
+    "sp_needed": ("此后每月需完成", "Needed each month from now"),
+    "sp_pace": ("近三个月月均完成", "Average of the last three months"),
+    "sp_status": ("预计", "Forecast"),
+    "sp_on_track": ("可完成", "On track"), "sp_off_track": ("完不成", "Behind"),
+})
+TEXT.update({
+    # 我的项目
+    "err_unknown_user": ("没有账号“{name}”", "No account “{name}”"),
+    "err_link_too_long": ("包联领导不超过100字,责任单位不超过200字", "Leader name ≤ 100 characters, unit ≤ 200"),
+    "my_title": ("我的项目", "My projects"),
+    "my_linked": ("按{what}“{name}”", "As {what} “{name}”"),
+    "my_leader": ("包联领导", "leader in charge"), "my_unit": ("责任单位", "responsible unit"),
+    "my_none": ("没有挂在您名下的年度项目", "No annual project is linked to you"),
+    "my_problems": ("我的未销号问题", "My open problems"),
+    "my_needs": ("需要做什么", "What it needs"),
+})

@@ -1,0 +1,198 @@
+"""Issue 14 in a touch-emulating Chromium at both iPad sizes (1180×820 and 820×1180): taps, not
+clicks (``has_touch=True``, ``tap()``), and Playwright ``expect`` waits, never fixed sleeps.
+
+1 the problem workflow keeps its tab and problem after a submit; the button names the problem
+2 a county tapped beside the map opens its panel on the first tap
+3 portrait: the content takes the full width, the filters are a panel over it
+4 the light list shows light, name and reason in the first screen (screenshot)
+5 no raw page menu on the first visit
+6 touch targets ≥ 40 px: top menu sections and items, sidebar button, multiselects, date picker
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import DEMO_PASSWORD, SHOTS, wait_app_idle
+
+pytestmark = pytest.mark.browser
+expect.set_options(timeout=90000)  # a loaded 2-core machine: waits are long, never fixed
+
+SIZES = [(1180, 820), (820, 1180)]
+IDS = ["landscape", "portrait"]
+
+
+@pytest.fixture
+def touch_page(chromium):
+    contexts = []
+
+    def make(width: int, height: int):
+        ctx = chromium.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
+                                   device_scale_factor=1, has_touch=True)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.set_default_timeout(90000)
+        return page
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
+
+
+def sign_in(page, base: str, user: str = "leader") -> str:
+    page.goto(base)
+    wait_app_idle(page)
+    page.locator(".st-key-login_user input").fill(user)
+    page.locator(".st-key-login_password input").fill(DEMO_PASSWORD)
+    page.locator(".st-key-login_submit button").tap()
+    expect(page.locator(".st-key-login_user")).to_have_count(0)
+    wait_app_idle(page)
+    return page.url.split("?", 1)[1] if "?" in page.url else ""
+
+
+def open_path(page, base: str, query: str, path: str) -> None:
+    page.goto(f"{base}/{path}?{query}")
+    wait_app_idle(page)
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"tablet_{name}.png"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+def test_5_no_raw_page_menu_on_first_visit(app_server, touch_page, size):
+    page = touch_page(*size)
+    page.goto(app_server)
+    wait_app_idle(page)
+    expect(page.locator(".st-key-login_user input")).to_be_visible()
+    shot(page, f"5_login_{size[0]}")
+    # Streamlit's file menu (app, admin, audit, … upload) is never drawn
+    expect(page.locator('[data-testid="stSidebarNav"]')).to_have_count(0)
+    for name in ("admin", "audit", "upload", "problems", "project_file"):
+        expect(page.locator(f'a[href$="/{name}"]')).to_have_count(0)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+def test_3_portrait_content_takes_the_full_width(app_server, touch_page, size):
+    page = touch_page(*size)
+    query = sign_in(page, app_server)
+    open_path(page, app_server, query, "light-list")
+    main = page.locator('[data-testid="stMainBlockContainer"]')
+    expect(main).to_be_visible()
+    side = page.locator('section[data-testid="stSidebar"]')
+    if size[0] < 900:
+        # the filter panel is closed at first and leaves no band
+        expect(side).to_have_attribute("data-collapsed", "true")
+        assert main.bounding_box()["width"] >= size[0] - 60
+        shot(page, "3_portrait_closed")
+        # it opens over the content with a tap; the content keeps its width
+        page.locator('[data-testid="stExpandSidebarButton"]').tap()
+        expect(side).to_have_attribute("data-collapsed", "false")
+        expect(page.locator(".st-key-period_select")).to_be_visible()
+        assert main.bounding_box()["width"] >= size[0] - 60
+        shot(page, "3_portrait_open")
+    else:
+        expect(side).to_have_attribute("data-collapsed", "false")
+        assert main.bounding_box()["width"] >= size[0] - 360
+
+
+TARGETS_JS = """
+() => {
+  const out = [];
+  const q = (sel) => Array.from(document.querySelectorAll(sel));
+  const add = (what, el) => { const r = el.getBoundingClientRect();
+    if (r.width > 3 && r.height > 3) out.push([what, Math.round(r.width), Math.round(r.height)]); };
+  q('[data-testid="stTopNavSection"]').forEach(el => add('menu section', el));
+  q('[data-testid="stTopNavLinkContainer"], [data-testid="stTopNavLink"]').forEach(el => add('menu item', el));
+  q('[data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapseButton"] button').forEach(el => add('sidebar button', el));
+  q('[data-testid="stMultiSelectTagsContainer"]').forEach(el => add('multiselect', el.parentElement));
+  q('[data-testid="stDateInputField"], [data-testid="stDateInput"] [data-baseweb="input"]').forEach(el => add('date picker', el));
+  return out;
+}
+"""
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+def test_6_touch_targets_are_40px(app_server, touch_page, size):
+    page = touch_page(*size)
+    query = sign_in(page, app_server, "office")
+    open_path(page, app_server, query, "problem-list")
+    page.get_by_text("筛选", exact=True).first.tap()  # the filters with multiselects and a date range
+    expect(page.locator('[data-testid="stMultiSelect"]').first).to_be_visible()
+    page.locator('[data-testid="stTopNavSection"]').first.tap()  # a top menu open: its items
+    expect(page.locator('[data-testid="stTopNavLinkContainer"]').first).to_be_visible()
+    shot(page, f"6_targets_{size[0]}")
+    found = page.evaluate(TARGETS_JS)
+    kinds = {k for k, _w, _h in found}
+    assert {"menu section", "menu item", "sidebar button", "multiselect", "date picker"} <= kinds, kinds
+    small = [f for f in found if f[2] < 40 or (f[0] == "sidebar button" and f[1] < 40)]
+    assert not small, small
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+def test_4_light_list_first_screen_shows_light_name_reason(app_server, touch_page, size):
+    page = touch_page(*size)
+    query = sign_in(page, app_server)
+    open_path(page, app_server, query, "light-list")
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    expect(grid).to_be_visible()
+    grid.scroll_into_view_if_needed()
+    shot(page, f"4_list_{size[0]}")
+    # the grid's accessible table lists its columns in order: light, name, reason first
+    headers = page.locator('[data-testid="stDataFrame"] [role="columnheader"]').all_inner_texts()
+    headers = [h.strip() for h in headers if h.strip()]
+    assert headers[:3] == ["综合", "项目名称", "原因"], headers[:6]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+def test_2_county_tap_opens_its_panel_first_time(app_server, touch_page, size):
+    page = touch_page(*size)
+    query = sign_in(page, app_server)
+    open_path(page, app_server, query, "project-map")
+    pills = page.locator(".st-key-map_region_pills button")
+    expect(pills.first).to_be_visible()
+    pills.filter(has_text="祥云县").first.tap()
+    panel = page.locator(".st-key-map_region_panel")
+    expect(panel).to_contain_text("祥云县 · 县区情况")
+    expect(panel).to_be_in_viewport()
+    shot(page, f"2_county_panel_{size[0]}")
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+def test_1_problem_workflow_keeps_tab_and_problem(app_server, touch_page, size):
+    page = touch_page(*size)
+    query = sign_in(page, app_server, "office")
+    open_path(page, app_server, query, "problem-list")
+    tab = page.get_by_role("tab", name="办理")
+    tab.tap()
+    expect(tab).to_have_attribute("aria-selected", "true")
+    wait_app_idle(page)
+    # choose the third problem of the list (not the preselected most urgent one)
+    pick = page.locator(".st-key-pb_pick")
+    pick.locator('input').tap()
+    options = page.locator('[role="option"]')
+    expect(options.first).to_be_visible()
+    chosen = options.nth(2).inner_text()
+    pid = re.match(r"#(\d+)", chosen).group(1)
+    options.nth(2).tap()
+    expect(pick.locator("input")).to_have_value(re.compile(f"^#{pid} "))
+    wait_app_idle(page)
+    # a move: 督办 (the office may always supervise) with a note
+    page.locator(f".st-key-pb_action_{pid}").get_by_text("督办", exact=True).tap()
+    note = page.locator(f".st-key-pb_f_note_{pid}_supervise textarea")
+    expect(note).to_be_visible()
+    note.fill("请本周内办结")
+    button = page.locator(f".st-key-pb_do_{pid}_supervise button")
+    expect(button).to_contain_text(f"#{pid}")  # the button names the problem it acts on
+    shot(page, f"1_before_submit_{size[0]}")
+    button.tap()
+    # after the rerun: the same tab, the same problem, the confirmation where the user looks
+    expect(page.locator('[data-testid="stAlertContentSuccess"]')).to_contain_text(pid)
+    wait_app_idle(page)
+    expect(page.get_by_role("tab", name="办理")).to_have_attribute("aria-selected", "true")
+    expect(pick.locator("input")).to_have_value(re.compile(f"^#{pid} "))
+    expect(page.locator('[data-testid="stAlertContentSuccess"]')).to_be_in_viewport()
+    shot(page, f"1_after_submit_{size[0]}")
