@@ -191,6 +191,7 @@ PAGES = [
     ("sec_cockpit", "outputs.py", "briefing", "page_outputs", "read", False),
     ("sec_projects", "project_list.py", "light-list", "page_project_list", "read", False),
     ("sec_projects", "project_file.py", "project-file", "page_project_file", "read", False),
+    ("sec_projects", "pipeline.py", "pipeline", "page_pipeline", "read", False),
     ("sec_problems", "problems.py", "problem-list", "page_problems", "read", False),
     ("sec_data", "upload.py", "data-upload", "page_upload", "upload", False),
     ("sec_data", "quality.py", "data-quality", "page_quality", "quality_read", False),

@@ -259,6 +259,7 @@ def _generate_and_insert(engine, seed: int) -> dict:
             "project_code", "category", "description", "raised_on", "level", "unit", "leader", "person",
             "measures", "deadline", "status", "closed_on", "satisfied", "supervise_count"],
             problem_rows(), is_pg)
+        counts.update(_pipeline_rows(conn, seed, is_pg))
         conn.execute(text("INSERT INTO settings (key, value, updated_by) VALUES (:k, :v, 'bench')"),
                      {"k": MARK, "v": json.dumps({"seed": seed, **counts})})
     if is_pg:
@@ -268,6 +269,65 @@ def _generate_and_insert(engine, seed: int) -> dict:
         with engine.begin() as conn:
             conn.execute(text("ANALYZE"))
     return counts
+
+
+APPROVAL_KINDS = ("initiation", "land_pre", "land", "planning", "eia", "energy", "construction_permit")
+
+
+def _pipeline_rows(conn, seed: int, is_pg: bool) -> dict:
+    """The pipeline tables at province scale, from their own random stream (the rest of the store is
+    unchanged): project sources and signing dates, seven 前期手续 per project (done before the start of
+    started projects; open with due dates for the others), and eight 集中开工/签约 events of 2022."""
+    rng = np.random.default_rng(seed + 15)
+    rows = conn.execute(text("SELECT code, planned_start, actual_start FROM projects ORDER BY code")).all()
+    def day(v):
+        return v if isinstance(v, dt.date) or v is None else dt.date.fromisoformat(str(v)[:10])
+    rows = [(c, day(ps), day(ast)) for c, ps, ast in rows]
+    n = len(rows)
+    src = rng.choice(3, n, p=[0.45, 0.3, 0.25])
+    updates = []
+    for i, (code, ps, ast) in enumerate(rows):
+        signed = (ps - dt.timedelta(days=int(rng.integers(30, 400)))) if src[i] == 2 and ps else None
+        updates.append({"c": code, "s": ("government", "enterprise", "attracted")[src[i]], "d": _d(signed, is_pg)})
+    conn.execute(text("UPDATE projects SET source = :s, signed_on = :d WHERE code = :c"), updates)
+
+    def approval_rows():
+        for code, ps, ast in rows:
+            for k, kind in enumerate(APPROVAL_KINDS):
+                if ast is not None:
+                    done = ast - dt.timedelta(days=int(rng.integers(10, 300)))
+                    yield (code, kind, _d(done, is_pg), _d(done, is_pg), "done", f"牵头部门{k}")
+                else:
+                    planned = (ps or dt.date(2023, 6, 1)) - dt.timedelta(days=int(rng.integers(-30, 120)))
+                    status = ("done", "in_progress", "not_started")[int(rng.integers(0, 3))]
+                    done = planned if status == "done" else None
+                    yield (code, kind, _d(planned, is_pg), _d(done, is_pg), status, f"牵头部门{k}")
+
+    counts = {"approvals": _bulk(conn, "approvals", ["project_code", "kind", "planned_on", "done_on", "status", "unit"],
+                                 approval_rows(), is_pg)}
+    started22 = [c for c, ps, ast in rows if ast is not None and ast.year == 2022]
+    ev = []
+    for j, (month, kind) in enumerate([(2, "signing"), (3, "start"), (4, "start"), (5, "start"), (6, "start"),
+                                      (7, "start"), (8, "start"), (9, "start")]):
+        pick = rng.choice(len(started22), min(250, len(started22)), replace=False) if started22 else []
+        for p_ in pick:
+            ev.append((f"2022年第{j + 1}批集中活动", started22[int(p_)], _d(dt.date(2022, month, 20), is_pg), kind))
+    counts["project_events"] = _bulk(conn, "project_events", ["name", "project_code", "held_on", "type"], ev, is_pg)
+    return counts
+
+
+def ensure_pipeline_tables(url: str) -> None:
+    """Add the pipeline rows to a province store built before they existed (same seed, own stream)."""
+    engine = store.make_engine(url)
+    try:
+        store.upgrade(engine)
+        with engine.begin() as conn:
+            if conn.execute(text("SELECT COUNT(*) FROM approvals")).scalar():
+                return
+            info = json.loads(conn.execute(text("SELECT value FROM settings WHERE key = :k"), {"k": MARK}).scalar())
+            _pipeline_rows(conn, int(info.get("seed", 2022)), engine.dialect.name == "postgresql")
+    finally:
+        engine.dispose()
 
 
 def _existing(engine, seed: int) -> dict | None:

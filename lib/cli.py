@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--history", action="store_true",
                    help="问题清单:项目办一次性导入历史台账,状态按原样导入(不按办理流程逐步校验),记入操作日志")
 
-    for name, helptext in (("lights", "项目红黄绿灯"), ("league", "县区排名")):
+    for name, helptext in (("lights", "项目红黄绿灯"), ("league", "县区排名"), ("pipeline", "项目储备与转化(按县区)")):
         s = sub.add_parser(name, help=helptext)
         s.add_argument("--period", required=True, help="报告期 YYYY-MM")
         s.add_argument("--as-of", dest="as_of", help="截至日期 YYYY-MM-DD(默认报告期最后一天)")
@@ -323,6 +323,16 @@ def cmd_league(args) -> int:
                           period=period, as_of=as_of)
 
 
+def cmd_pipeline(args) -> int:
+    from lib.rules.pipeline import PIPELINE_COLUMNS
+
+    period, as_of = _period(args.period), _as_of(args.as_of)
+    return _table_command(args, "lib.rules.pipeline", "compute_pipeline", PIPELINE_COLUMNS,
+                          ("n_reserve", "n_preparing", "n_building", "n_completed", "n_operating", "signed",
+                           "signed_started", "planned_new", "ready", "event_projects", "stalled_after_event"),
+                          period=period, as_of=as_of)
+
+
 def cmd_problems(args) -> int:
     import datetime as dt
 
@@ -457,7 +467,7 @@ def cmd_import_boundaries(args) -> int:
 
 
 COMMANDS = {
-    "init": cmd_init, "import": cmd_import, "lights": cmd_lights, "league": cmd_league,
+    "init": cmd_init, "import": cmd_import, "lights": cmd_lights, "league": cmd_league, "pipeline": cmd_pipeline,
     "problems": cmd_problems, "export": cmd_export, "user": cmd_user, "secret": cmd_secret, "backup": cmd_backup,
     "copy": cmd_copy, "restore": cmd_restore, "import-boundaries": cmd_import_boundaries,
 }

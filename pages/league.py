@@ -16,7 +16,7 @@ from lib import access, periods
 from lib.errors import CockpitError, ValidationError
 from lib.i18n import LIGHT_COLORS, enum_label, t
 from lib.rules import settings as settings_mod
-from lib.rules.league import METRICS
+from lib.rules.league import ALL_METRICS, OPTIONAL_METRICS
 from lib.store import get_engine, session_scope
 from pages import _cache, _frame, _widgets
 
@@ -55,6 +55,8 @@ def metric_value(m: str, v) -> str:
         return "—"
     if m == "growth":
         return f"{float(v):.1f}%"
+    if m == "reserve_ratio":
+        return f"{float(v):.1f}{t('pl_times', lang)}"
     return _widgets.pct(v)
 
 
@@ -74,9 +76,9 @@ def league_table(df: pd.DataFrame) -> pd.DataFrame:
     rcol = "light_reason_en" if lang == "en" else "light_reason"
     if rcol in df.columns:
         out[t("lg_light_why", lang)] = df[rcol].fillna("")
-    for m in METRICS:
-        if m not in df.columns:
-            continue
+    for m in ALL_METRICS:
+        if m not in df.columns or (m in OPTIONAL_METRICS and pd.to_numeric(df[m], errors="coerce").isna().all()):
+            continue  # an optional metric the office has not switched on
         sc = df.get(f"score_{m}")
         vals = [metric_value(m, v) for v in df[m]]
         if sc is not None:

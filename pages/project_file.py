@@ -14,7 +14,7 @@ import streamlit as st
 from lib import periods
 from lib.access.scope import of as region_scope
 from lib.i18n import enum_label, t
-from lib.rules import overview
+from lib.rules import overview, pipeline
 from lib.store import queries
 from lib.store.models import APPROVAL_FIELDS
 from pages import _cache, _frame, _widgets
@@ -119,9 +119,26 @@ if _frame.need_period(c):
 
     with right:
         st.markdown(f"#### {t('pf_approvals', lang)}")
-        arows = [(enum_label("approval_field", f, lang),
-                  esc(enum_label("approval", facts["approvals"].get(f), lang) or None)) for f in APPROVAL_FIELDS]
-        st.markdown(kv_table(arows), unsafe_allow_html=True)
+        timeline = _cache.cached(pipeline.project_timeline, code, c.as_of)
+        steps = timeline[timeline["step"] == "approval"]
+        if len(steps):  # 前期手续 rows (approvals upload): planned vs actual, late in words
+            def _late(r) -> str:
+                if r.late_days is None or r.late_days != r.late_days or r.late_days <= 0:
+                    return "—"
+                done = r.status in ("done", "not_needed") or (r.actual is not None and r.actual == r.actual)
+                return t("tl_done_late" if done else "tl_open_late", lang, days=int(r.late_days))
+            arows = "".join(
+                f"<tr><td>{esc(enum_label('approval_kind', r.kind, lang))}</td><td>{fdate(r.planned)}</td>"
+                f"<td>{fdate(r.actual)}</td><td>{esc(enum_label('approval_status', r.status, lang))}</td>"
+                f"<td>{esc(_late(r))}</td></tr>" for r in steps.itertuples())
+            st.markdown(
+                f"<div class='ck-scroll'><table class='ck-table'><tr><th>{t('tl_kind', lang)}</th>"
+                f"<th>{t('tl_planned', lang)}</th><th>{t('tl_actual', lang)}</th><th>{t('tl_status', lang)}</th>"
+                f"<th>{t('tl_late', lang)}</th></tr>{arows}</table></div>", unsafe_allow_html=True)
+        else:  # an older store: the six approval statuses of the projects template
+            arows = [(enum_label("approval_field", f, lang),
+                      esc(enum_label("approval", facts["approvals"].get(f), lang) or None)) for f in APPROVAL_FIELDS]
+            st.markdown(kv_table(arows), unsafe_allow_html=True)
 
         st.markdown(f"#### {t('pf_funds', lang)}")
         funds = _cache.cached(queries.project_funds, code, year, c.period)
@@ -149,6 +166,20 @@ if _frame.need_period(c):
     fig.update_yaxes(title_text=axis, rangemode="tozero")
     _widgets.style_fig(fig, f"{facts['name']} · {t('pf_curve', lang)}", height=360)
     _widgets.chart(fig, key="pf_curve")
+
+    # --- 挂图作战: every milestone, planned against actual ------------------------------------------------
+    if len(timeline):
+        labels = [enum_label("approval_kind", k, lang) if s == "approval" else t(f"tl_step_{s}", lang)
+                  for s, k in zip(timeline["step"], timeline["kind"])]
+        fig = go.Figure()
+        fig.add_trace(go.Scatter(x=timeline["planned"], y=labels, mode="markers", name=t("tl_planned", lang),
+                                 marker={"symbol": "diamond-open", "size": 14, "color": "#E8892B", "line": {"width": 2}}))
+        fig.add_trace(go.Scatter(x=timeline["actual"], y=labels, mode="markers", name=t("tl_actual", lang),
+                                 marker={"symbol": "circle", "size": 12, "color": "#1F5FA8"}))
+        fig.add_vline(x=c.as_of.isoformat(), line={"color": "#7A8591", "dash": "dot"})
+        fig.update_yaxes(autorange="reversed", type="category")
+        _widgets.style_fig(fig, f"{facts['name']} · {t('tl_title', lang)}", height=120 + 34 * len(labels))
+        _widgets.chart(fig, key="pf_timeline")
 
     # --- the light of every month ----------------------------------------------------------------------
     st.markdown(f"#### {t('pf_lights', lang)}")

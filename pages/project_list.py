@@ -31,6 +31,9 @@ SINGLE = {"dimension", "text", "sort"}
 
 def _reset(values: dict | None = None) -> None:
     values = values or {}
+    # a set of projects another page points at (e.g. a pipeline figure): kept until cleared
+    st.session_state["pl_codes"] = list(values.get("codes") or [])
+    st.session_state["pl_codes_label"] = values.get("codes_label")
     for f, key in WIDGETS.items():
         v = values.get(f)
         if f in SINGLE:
@@ -100,6 +103,14 @@ if _frame.need_period(c):
                 st.rerun()
 
     filters = {f: st.session_state.get(k) for f, k in WIDGETS.items() if f != "sort"}
+    if st.session_state.get("pl_codes"):
+        filters["codes"] = st.session_state["pl_codes"]
+        shown = st.columns([4, 1])
+        shown[0].info(t("pl_codes_only", lang, label=st.session_state.get("pl_codes_label") or "",
+                        n=len(st.session_state["pl_codes"])))
+        if shown[1].button(t("f_clear", lang), key="pl_codes_clear", width="stretch"):
+            st.session_state["pl_codes"] = []
+            st.rerun()
     view = overview.sort_projects(overview.filter_projects(lights, filters), st.session_state.get("pl_sort") or "light")
     counts = overview.light_counts(view)
 

@@ -140,3 +140,7 @@ def test_design_columns_match_cli():
     assert listed("(one row per region: ", ")") == LEAGUE_COLUMNS
     problems = [w for w in listed("(one row per problem: ", ")") if " " not in w]
     assert problems == PROBLEM_COLUMNS
+    from lib.rules.pipeline import PIPELINE_COLUMNS
+
+    assert listed("`pipeline --period YYYY-MM [--as-of …] [--format csv|json]`, one row per region: ", ". ") == \
+        PIPELINE_COLUMNS

@@ -27,7 +27,9 @@ def test_every_cli_command_is_documented():
 
 
 def test_readme_lists_the_output_columns():
-    for columns in (cli.LIGHTS_COLUMNS, cli.LEAGUE_COLUMNS, cli.PROBLEM_COLUMNS):
+    from lib.rules.pipeline import PIPELINE_COLUMNS
+
+    for columns in (cli.LIGHTS_COLUMNS, cli.LEAGUE_COLUMNS, cli.PROBLEM_COLUMNS, PIPELINE_COLUMNS):
         assert ", ".join(columns) in README
 
 

@@ -17,7 +17,8 @@ from tests._intake import OFFICE, STAFF_A, seed
 
 
 def test_every_entry_is_complete():
-    assert kinds.names() == ("regions", "projects", "monthly", "plans", "targets", "stats", "problems")
+    assert kinds.names() == ("regions", "projects", "monthly", "plans", "targets", "stats", "problems",
+                             "approvals", "events")
     for k in kinds.REGISTRY.values():
         assert callable(k.build()), k.name
         assert k.permission in PERMISSIONS, k.name

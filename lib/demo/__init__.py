@@ -30,11 +30,13 @@ from lib.errors import CockpitError
 from lib.rules import shared
 from lib.store import audit
 from lib.store.models import (
+    Approval,
     MonthlyPlan,
     MonthlyReport,
     Problem,
     ProblemEvent,
     Project,
+    ProjectEvent,
     ProjectYear,
     Region,
     RegionStat,
@@ -492,9 +494,11 @@ def generate(seed: int = SEED) -> dict:
 
     problems, events = _gen_problems(rng, project_rows, meta)
     users = _users(regions)
-    return {"regions": regions, "targets": targets, "stats": stats, "projects": project_rows,
+    data = {"regions": regions, "targets": targets, "stats": stats, "projects": project_rows,
             "years": years, "plans": plans, "reports": reports, "problems": problems,
             "events": events, "users": users, "meta": meta}
+    _gen_pipeline(random.Random(seed + 15), data)
+    return data
 
 
 def _report(code, year, m, ytd, month, started, actual_start, in_stats, paid, _unused, text, note, reporter):
@@ -763,6 +767,117 @@ def _hash(password: str) -> str:
     return hash_password(password)
 
 
+# --------------------------------------------------------------------------- pipeline
+
+APPROVAL_FIELD_KIND = {  # the six static approval columns of the projects template → 手续 kinds
+    "approval_project": "initiation", "approval_land": "land", "approval_planning": "planning",
+    "approval_eia": "eia", "approval_energy": "energy", "approval_construction": "construction_permit",
+}
+APPROVAL_STATUS_FROM_FIELD = {"done": "done", "in_progress": "in_progress", "not_started": "not_started",
+                              "not_applicable": "not_needed"}
+APPROVAL_UNITS = {"initiation": "发展和改革局", "land_pre": "自然资源局", "land": "自然资源局",
+                  "planning": "自然资源局", "eia": "生态环境分局", "energy": "发展和改革局",
+                  "construction_permit": "住房和城乡建设局"}
+DEMO_EVENTS = (  # name, date, type
+    ("2022年招商引资项目集中签约", dt.date(2022, 2, 25), "signing"),
+    ("2022年一季度重大项目集中开工", dt.date(2022, 3, 18), "start"),
+    ("2022年上半年重大项目集中投产", dt.date(2022, 6, 28), "operation"),
+    ("2022年三季度重大项目集中开工", dt.date(2022, 8, 26), "start"),
+)
+
+
+def _gen_pipeline(rng: random.Random, data: dict) -> None:
+    """The pipeline part of the demo, drawn from its own random stream (the rest stays as it was):
+    project sources and signing dates, 前期手续 rows with planned and actual dates (from each project's
+    six approval statuses), 投产 of a few continuing projects, and the 三个一批 events — a 签约 event,
+    two 集中开工 events (one project at the third-quarter one reports no new investment in September
+    and October: 开工即停工) and a 投产 event."""
+    years = {y["project_code"]: y for y in data["years"] if y["year"] == YEAR}
+    started: dict[str, str] = {}
+    for r in sorted(data["reports"], key=lambda r: r["period"]):
+        if r["started"] and r["project_code"] not in started:
+            started[r["project_code"]] = r["period"]
+    approvals: list[dict] = []
+    for p in data["projects"]:
+        y = years[p["code"]]
+        region_short = next(r["name"] for r in data["regions"] if r["code"] == p["region_code"])
+        tags = (p["tags"] or "").split(";")
+        if "招商引资" in tags:
+            p["source"] = "attracted"
+            base = p["actual_start"] or p["planned_start"]
+            p["signed_on"] = dt.date(2022, 2, 25) if rng.random() < 0.5 and base > dt.date(2022, 2, 25) \
+                else max(dt.date(2021, 3, 1), base - dt.timedelta(days=rng.randint(60, 300)))
+        else:
+            p["source"] = "government" if p["sector"] in ("交通", "水利", "城建", "社会民生", "生态环保") else "enterprise"
+            p["signed_on"] = None
+        p["planned_operation"] = dt.date(p["planned_end"].year, p["planned_end"].month, 28) if p["industrial"] else None
+        p["actual_operation"] = None
+        if y["library"] == "reserve" and rng.random() < 0.45:  # still an idea: no 手续 started yet
+            for field in APPROVAL_FIELD_KIND:
+                if p[field] != "not_applicable":
+                    p[field] = "not_started"
+        start = p["actual_start"]
+        if start is None and p["code"] in started:
+            pr = started[p["code"]]
+            start = dt.date(int(pr[:4]), int(pr[5:7]), 1)
+        for field, kind in APPROVAL_FIELD_KIND.items():
+            status = APPROVAL_STATUS_FROM_FIELD[p[field]]
+            row = {"project_code": p["code"], "kind": kind, "status": status, "planned_on": None, "done_on": None,
+                   "unit": f"{region_short}{APPROVAL_UNITS[kind]}", "batch_id": None}
+            if status == "done":
+                ref = start or dt.date(2022, 9, 1)
+                row["done_on"] = ref - dt.timedelta(days=rng.randint(20, 200))
+                row["planned_on"] = row["done_on"] + dt.timedelta(days=rng.randint(-20, 25))
+            elif status != "not_needed":
+                if y["library"] == "annual":  # a new project not started yet: due before its planned start
+                    row["planned_on"] = p["planned_start"] - dt.timedelta(days=rng.randint(10, 75))
+                else:  # reserve: due next year
+                    row["planned_on"] = dt.date(2023, rng.randint(1, 9), rng.randint(1, 28))
+            approvals.append(row)
+        if p["industrial"] and y["library"] == "annual" and y["nature"] == "continuing" \
+                and p["planned_end"].year == YEAR and rng.random() < 0.5:
+            p["actual_end"] = dt.date(2022, rng.randint(4, 6), rng.randint(1, 28))
+            p["actual_operation"] = dt.date(2022, 6, 28) if rng.random() < 0.6 else None
+    # 集中开工: new projects started in the event's quarter up to the event month
+    def started_in(months: range) -> list[str]:
+        return sorted(c for c, pr in started.items()
+                      if years[c]["nature"] == "new" and int(pr[5:7]) in months and pr[:4] == str(YEAR))
+    events: list[dict] = []
+    for name, held_on, kind in DEMO_EVENTS:
+        if kind == "signing":
+            codes = sorted(p["code"] for p in data["projects"] if p["signed_on"] == held_on)
+        elif kind == "operation":
+            codes = sorted(p["code"] for p in data["projects"] if p["actual_operation"] == held_on)
+        else:
+            q = range(held_on.month - 2, held_on.month + 1) if held_on.month <= 3 else range(7, held_on.month + 1)
+            codes = started_in(q)
+        events += [{"name": name, "project_code": c, "held_on": held_on, "type": kind, "batch_id": None}
+                   for c in codes]
+    # one project of the third-quarter 开工 event stalls after it: no new investment in Sep and Oct
+    q3 = [e["project_code"] for e in events if e["held_on"] == dt.date(2022, 8, 26)]
+    if q3:
+        stalled = sorted(q3, key=lambda c: started[c])[0]
+        reports = {r["period"]: r for r in data["reports"] if r["project_code"] == stalled}
+        aug = reports.get("2022-08")
+        for period in ("2022-09", "2022-10"):
+            if aug is not None and period in reports:
+                reports[period]["ytd_completed"] = aug["ytd_completed"]
+                reports[period]["month_completed"] = 0.0
+                reports[period]["progress_text"] = "开工仪式后施工队伍撤场,现场停工"
+        data["meta"][stalled]["stalled"] = True
+    # the reserve at the end of 2021: a third of this year's new projects came out of it, and some of
+    # this year's reserve was already there (not converted yet)
+    has_2021 = {y["project_code"] for y in data["years"] if y["year"] == YEAR - 1}
+    for code, y in sorted(years.items()):
+        if code in has_2021:
+            continue
+        if (y["nature"] == "new" and rng.random() < 0.35) or (y["library"] == "reserve" and rng.random() < 0.5):
+            data["years"].append({"project_code": code, "year": YEAR - 1, "library": "reserve", "nature": None,
+                                  "annual_plan": None})
+    data["approvals"] = approvals
+    data["project_events"] = events
+
+
 def _write(session: Session, data: dict) -> None:
     now = audit.now()
     session.execute(insert(Region), data["regions"])
@@ -773,6 +888,8 @@ def _write(session: Session, data: dict) -> None:
     if data["plans"]:
         session.execute(insert(MonthlyPlan), data["plans"])
     session.execute(insert(MonthlyReport), data["reports"])
+    session.execute(insert(Approval), data["approvals"])
+    session.execute(insert(ProjectEvent), data["project_events"])
     from lib.intake import quality  # the demo's reports carry their data-quality flags like uploads
 
     quality.refresh(session, [(r["project_code"], r["period"]) for r in data["reports"]])

@@ -624,10 +624,12 @@ def _merge_area_texts() -> None:
             if not (isinstance(pair, tuple) and len(pair) == 2):
                 raise RuntimeError(f"i18n key {key!r} needs a (zh, en) pair")
             TEXT[key] = pair
-        for kind, labels in getattr(area, "ENUMS", {}).items():
-            if kind in ENUMS:
-                raise RuntimeError(f"i18n enumeration {kind!r} defined twice (lib/i18n/{info.name}.py)")
-            ENUMS[kind] = labels
+        for kind, labels in getattr(area, "ENUMS", {}).items():  # new kinds, or new keys of a kind
+            target = ENUMS.setdefault(kind, {})
+            for key, pair in labels.items():
+                if key in target:
+                    raise RuntimeError(f"i18n enumeration {kind}.{key} defined twice (lib/i18n/{info.name}.py)")
+                target[key] = pair
 
 
 _merge_area_texts()

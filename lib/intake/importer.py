@@ -387,7 +387,8 @@ PROJECT_FIELDS = {
     "tags": "tags", "total_investment": "total_investment", "owner": "owner", "unit": "unit", "leader": "leader",
     "lon": "lon", "lat": "lat", "central_budget": "central_budget", "special_bond": "special_bond",
     "treasury_bond": "treasury_bond", "planned_start": "planned_start", "planned_end": "planned_end",
-    "actual_start": "actual_start", "actual_end": "actual_end",
+    "actual_start": "actual_start", "actual_end": "actual_end", "source": "source", "signed_on": "signed_on",
+    "planned_operation": "planned_operation", "actual_operation": "actual_operation",
     **{f: f for f in ("approval_project", "approval_land", "approval_planning", "approval_eia",
                       "approval_energy", "approval_construction")},
 }
@@ -435,7 +436,10 @@ def _build_projects(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
                 errors.append(_err(r, hm["code"], code, f"同一项目在第 {r0} 行和本行的项目信息不一致({'、'.join(zh)}),请保持一致"))
         else:
             first_facts[code] = (r, pv)
-        items.append(Item(r, f"{code} / {year}", [Op("projects", (code,), pv), Op("project_years", (code, year), yv)]))
+        from lib.intake.pipeline_kinds import approval_ops  # the six old approval columns → 手续 rows
+
+        items.append(Item(r, f"{code} / {year}", [Op("projects", (code,), pv), Op("project_years", (code, year), yv),
+                                                  *approval_ops(code, pv)]))
     return items
 
 

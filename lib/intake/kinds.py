@@ -73,6 +73,10 @@ _PROJECTS_COLUMNS = [
     Col("计划竣工", "planned_end", False, "date", help="日期", help_en="Planned completion date", example="2023-12"),
     Col("实际开工", "actual_start", False, "date", help="日期;未开工留空", help_en="Actual start date", example=None),
     Col("实际竣工", "actual_end", False, "date", help="日期;未竣工留空", help_en="Actual completion date", example=None),
+    Col("项目来源", "source", False, "enum", "project_source", help="政府投资/企业投资/招商引资", help_en="government / enterprise / investment attraction", example="招商引资"),
+    Col("签约日期", "signed_on", False, "date", help="招商引资项目的签约日期", help_en="Date signed (investment attraction)", example="2022-02-25"),
+    Col("计划投产", "planned_operation", False, "date", help="计划投产日期", help_en="Planned start of operation", example="2024-06"),
+    Col("实际投产", "actual_operation", False, "date", help="实际投产日期;未投产留空", help_en="Actual start of operation", example=None),
     Col("责任单位", "unit", False, "text", help="牵头责任单位", help_en="Responsible unit", example="大理市交通运输局"),
     Col("包联领导", "leader", False, "text", help="包联领导姓名及职务", help_en="Liaison leader", example="张三"),
     Col("项目业主", "owner", False, "text", help="项目业主单位", help_en="Owner", example="大理市城投公司"),
@@ -249,3 +253,6 @@ register(UploadKind(
     "problems", "问题清单", "Problems", tuple(_PROBLEMS_COLUMNS), ("id",), "问题编号(空白 = 新问题)",
     ("problems",), f"{_IMPORTER}:_build_problems", aliases=_PROJECT_ALIASES,
     defaults={"problems": {"level": "county", "status": "pending", "supervise_count": 0}}))
+
+# the pipeline's kinds (前期手续 approvals, 集中活动 events) are registered beside their rules
+from lib.intake import pipeline_kinds  # noqa: E402, F401

@@ -24,6 +24,8 @@ DROPDOWN: dict[str, list[str]] = {
     "problem_status": [v[0] for v in ENUMS["problem_status"].values()],
     "bool": ["是", "否"],
 }
+for _kind, _labels in ENUMS.items():  # every other enumeration offers its Chinese words
+    DROPDOWN.setdefault(_kind, [v[0] for v in _labels.values()])
 
 # Read-only views of the upload-kind registry (lib.intake.kinds) for readers that index by kind.
 KINDS = kinds.names()

@@ -73,6 +73,8 @@ class Context:
     expected_source: np.ndarray
     s0: np.ndarray
     problems: pd.DataFrame
+    approvals: pd.DataFrame = None  # 前期手续 (lib.rules.pipeline)
+    stalled: pd.DataFrame = None  # 开工即停工 projects
 
 
 @dataclass(frozen=True)
@@ -258,6 +260,20 @@ def _problems_reason(b, pos, lang):
                                                    ints(b["max_overdue_days"].to_numpy()[pos]))]
 
 
+def _approvals(c: Context, st: dict):
+    """前期 (DESIGN.md "Project pipeline"): for new annual projects not yet started; the rule itself
+    lives in lib.rules.pipeline (shared with the pipeline page)."""
+    from lib.rules import pipeline
+
+    applies = c.annual & c.is_new & ~c.started
+    return pipeline.evaluate_dimension(c.approvals, c.stalled, c.idx, applies, c.planned_idx, c.P, c.as_of, st)
+
+
+def _approvals_reason(b, pos, lang):
+    col = "appr_reason_en" if lang == "en" else "appr_reason_zh"
+    return [str(x) for x in b[col].to_numpy()[pos]]
+
+
 # --- the registry (display order = the lights CSV column order) ------------------------------------
 
 DIMENSIONS: tuple[Dimension, ...] = (
@@ -273,6 +289,8 @@ DIMENSIONS: tuple[Dimension, ...] = (
               _funds, _funds_reason),
     Dimension("problems", ("problems_yellow_days", "problems_red_days"), "rs_problems", "other", 5,
               _problems, _problems_reason),
+    Dimension("approvals", ("approvals_yellow_days", "approvals_red_days"), "pl_reason_late", "approval", 6,
+              _approvals, _approvals_reason),
 )
 
 KEYS: tuple[str, ...] = tuple(d.key for d in DIMENSIONS)

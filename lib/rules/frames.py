@@ -386,6 +386,11 @@ class RuleFrames:
     first_started: pd.DataFrame
     plans: pd.DataFrame
     problems: pd.DataFrame
+    # the approvals 前期 dimension (lib.rules.pipeline): every 手续 of the window's projects (pid, kind,
+    # planned_on, done_on, status) and the 开工即停工 projects judged at the last period (pid, name,
+    # m_e = the event's month index; a month P counts it when m_e + 2 ≤ P)
+    approvals: pd.DataFrame = None
+    stalled: pd.DataFrame = None
 
 
 def load_rule_frames(session: Session, first_period: str, last_period: str,
@@ -454,6 +459,11 @@ def load_rule_frames(session: Session, first_period: str, last_period: str,
     probs = pid(rule_problems(session, raised_upto, project_codes, only_needed=needed))
     probs["is_closed"] = (probs["status"] == "closed").to_numpy(dtype=bool)
 
+    from lib.rules import pipeline
+
+    appr = pid(pipeline.approvals_frame(session, project_codes))
+    stalled = pid(pipeline.stalled_events(session, last_period, raised_upto, project_codes))
+
     return RuleFrames(
         first_period=first_period,
         last_period=last_period,
@@ -463,6 +473,8 @@ def load_rule_frames(session: Session, first_period: str, last_period: str,
         first_started=fs,
         plans=pid(monthly_plans(session, years, project_codes)),
         problems=probs,
+        approvals=appr,
+        stalled=stalled,
     )
 
 

@@ -47,7 +47,11 @@ from lib.rules.lights import (
     resolve_settings,
 )
 
-METRICS = tuple(w.key for w in settings_mod.WEIGHTS)  # the settings schema's weights, in order
+# metrics the office may switch on (default weight 0: today's rankings do not move unless it does);
+# they are computed only while their weight is above 0, for the region table (DESIGN.md pipeline)
+OPTIONAL_METRICS = ("reserve_ratio", "conversion_rate", "ready_rate")
+ALL_METRICS = tuple(w.key for w in settings_mod.WEIGHTS)  # the settings schema's weights, in order
+METRICS = tuple(m for m in ALL_METRICS if m not in OPTIONAL_METRICS)
 GROUPS = {"region": "region_code", "leader": "leader", "unit": "unit"}
 UNFILLED = ("(未填写)", "(not filled)")
 
@@ -55,6 +59,7 @@ COLUMNS = [
     "region_code", "region_name", *METRICS[:3], "growth_target", *METRICS[3:], "score", "rank",
     "rank_change", "light", *[f"score_{m}" for m in METRICS], "light_reason", "light_reason_en",
     "group_key", "group_name", "n_projects", "n_lit", "n_red", "inputs",
+    *OPTIONAL_METRICS, *[f"score_{m}" for m in OPTIONAL_METRICS],
 ]
 
 
@@ -94,8 +99,8 @@ def weighted_score(scores: dict[str, np.ndarray], weights: dict[str, float]) -> 
     den = np.zeros(n)
     # weights are relative: scaled by the largest, and one under RELATIVE_WEIGHT_FLOOR of it counts
     # as 0 (a vanishingly small weight would otherwise underflow and skew the quotient)
-    wmax = max((float(weights.get(m, 0) or 0) for m in METRICS), default=0.0)
-    for m in METRICS:
+    wmax = max((float(weights.get(m, 0) or 0) for m in ALL_METRICS), default=0.0)
+    for m in ALL_METRICS:
         w = float(weights.get(m, 0) or 0) / wmax if wmax > 0 else 0.0
         if w < RELATIVE_WEIGHT_FLOOR or m not in scores:
             continue
@@ -127,9 +132,45 @@ def _group_values(lights: pd.DataFrame, col: str, lang_idx: int = 0) -> pd.Serie
     return v.where(v.notna() & (v.astype(str).str.strip() != ""), UNFILLED[lang_idx])
 
 
+def switched_on(st: dict) -> tuple[str, ...]:
+    """The optional metrics whose weight is above 0."""
+    return tuple(m for m in OPTIONAL_METRICS if float(st["weights"].get(m, 0) or 0) > 0)
+
+
+def _optional(session: Session, period: str, as_of: dt.date, st: dict) -> pd.DataFrame | None:
+    """Per region, the switched-on pipeline metrics (value, numerator, denominator), or None."""
+    if not switched_on(st):
+        return None
+    from lib.rules import pipeline
+
+    tb = pipeline.compute_pipeline(session, period, as_of).set_index("region_code")
+    return pd.DataFrame({
+        "reserve_ratio": tb["reserve_ratio"], "reserve_ratio_num": tb["reserve_investment"],
+        "reserve_ratio_den": tb["annual_plan"],
+        "conversion_rate": tb["conversion_rate"], "conversion_rate_num": tb["converted"],
+        "conversion_rate_den": tb["reserve_prev"],
+        "ready_rate": tb["ready_rate"], "ready_rate_num": tb["ready"], "ready_rate_den": tb["planned_new"],
+    })
+
+
+def _optional_scores(opt: pd.DataFrame, idx: pd.Index, st: dict) -> tuple[dict, dict]:
+    """(values, scores) of the switched-on metrics aligned on ``idx``; reserve_ratio scores
+    100 × min(ratio ÷ goal, 1) (goal: setting reserve_ratio_goal), the rates 100 × rate."""
+    values, scores = {}, {}
+    for m in switched_on(st):
+        v = opt[m].reindex(idx).astype(float).to_numpy() if opt is not None else np.full(len(idx), np.nan)
+        values[m] = v
+        with np.errstate(invalid="ignore"):
+            if m == "reserve_ratio":
+                scores[m] = 100 * np.minimum(v / float(st.get("reserve_ratio_goal", 5.0)), 1.0)
+            else:
+                scores[m] = 100 * v
+    return values, scores
+
+
 def _table(lights: pd.DataFrame, problems: pd.DataFrame, period: str, as_of: dt.date, st: dict,
            group_by: str, regions: pd.DataFrame | None, targets: pd.DataFrame | None,
-           stats: pd.DataFrame | None) -> pd.DataFrame:
+           stats: pd.DataFrame | None, optional: pd.DataFrame | None = None) -> pd.DataFrame:
     year, m = periods.split(period)
     t_rate = m / 12.0  # exact (DESIGN.md: t and the metric scores are not rounded)
     col = GROUPS[group_by]
@@ -213,7 +254,8 @@ def _table(lights: pd.DataFrame, problems: pd.DataFrame, period: str, as_of: dt.
         target = np.full(len(idx), np.nan)
         mean_growth = float("nan")
     scores = _scores(rates, growth, target, t_rate)
-    score = weighted_score(scores, st["weights"])
+    opt_values, opt_scores = _optional_scores(optional, idx, st) if group_by == "region" else ({}, {})
+    score = weighted_score({**scores, **opt_scores}, st["weights"])
 
     out = pd.DataFrame({
         "group_key": pd.Series(list(idx), dtype=object),
@@ -227,6 +269,9 @@ def _table(lights: pd.DataFrame, problems: pd.DataFrame, period: str, as_of: dt.
         "n_lit": sums["lit"].to_numpy().astype(int),
         "n_red": sums["red"].to_numpy().astype(int),
     })
+    for m in OPTIONAL_METRICS:  # blank unless switched on
+        out[m] = opt_values.get(m, np.full(len(idx), np.nan))
+        out[f"score_{m}"] = opt_scores.get(m, np.full(len(idx), np.nan))
     out["rank"] = rank_order(out["score"], out["invest_rate"], out["group_key"])
 
     # light
@@ -242,7 +287,8 @@ def _table(lights: pd.DataFrame, problems: pd.DataFrame, period: str, as_of: dt.
     out["light_reason"] = pd.Series(reasons_zh, dtype=object)
     out["light_reason_en"] = pd.Series(reasons_en, dtype=object)
 
-    weights = {k: float(st["weights"].get(k, 0) or 0) for k in METRICS}
+    weights = {k: float(st["weights"].get(k, 0) or 0) for k in ALL_METRICS}
+    opt_in = {m: optional.reindex(idx) for m in opt_values} if optional is not None else {}
     sm = {c: sums[c].to_numpy() for c in sums.columns}  # plain arrays: no pandas lookup per cell
     ps = {c: psum[c].to_numpy() for c in ("size", "sum")}
     out["inputs"] = [
@@ -255,6 +301,8 @@ def _table(lights: pd.DataFrame, problems: pd.DataFrame, period: str, as_of: dt.
             "funds_rate": {"num": _f(sm["paid"][i]), "den": _f(sm["alloc"][i])},
             "closure_rate": {"num": int(ps["sum"][i]), "den": int(ps["size"][i])},
             "red_share": {"num": int(sm["red"][i]), "den": int(sm["lit"][i])},
+            **{m: {"num": _f(opt_in[m][f"{m}_num"].iloc[i]), "den": _f(opt_in[m][f"{m}_den"].iloc[i])}
+               for m in opt_in},
         }
         for i in range(len(out))
     ]
@@ -349,12 +397,15 @@ def compute_league(session: Session, period: str, as_of: Any = None, settings: d
     if problems is None:  # one read for P and P−1 (raised up to the later as-of; _table filters)
         problems = fr_mod.rule_problems(
             session, raised_upto=max(as_of_d, prev_as_of) if prev_has_data else as_of_d)
+    regional = group_by == "region"
     out = _table(lights, period=period, as_of=as_of_d, st=st, group_by=group_by,
+                 optional=_optional(session, period, as_of_d, st) if regional else None,
                  **_context(session, period, as_of_d, group_by, problems))
     if prev_has_data:
         if lights_prev is None:
             lights_prev = compute_lights(session, prev, None, settings, with_reasons=False)
         before = _table(lights_prev, period=prev, as_of=prev_as_of, st=st, group_by=group_by,
+                        optional=_optional(session, prev, prev_as_of, st) if regional else None,
                         **_context(session, prev, prev_as_of, group_by, problems))
         prev_rank = before.set_index("group_key")["rank"]
         pr = prev_rank.reindex(out["group_key"]).to_numpy()
@@ -372,7 +423,9 @@ def explain_score(row: pd.Series | dict, lang: str = "zh") -> list[dict]:
     weights = inputs.get("weights", {})
     t_rate = inputs.get("t")
     out = []
-    for m in METRICS:
+    for m in ALL_METRICS:
+        if m in OPTIONAL_METRICS and not (weights.get(m) or 0) > 0:
+            continue  # switched off: not part of the score
         value = _f(r.get(m))
         score = _f(r.get(f"score_{m}"))
         inp = inputs.get(m, {})
@@ -387,4 +440,5 @@ def explain_score(row: pd.Series | dict, lang: str = "zh") -> list[dict]:
     return out
 
 
-__all__ = ["compute_league", "explain_score", "weighted_score", "rank_order", "METRICS", "COLUMNS"]
+__all__ = ["compute_league", "explain_score", "weighted_score", "rank_order", "METRICS", "OPTIONAL_METRICS",
+           "ALL_METRICS", "COLUMNS", "switched_on"]

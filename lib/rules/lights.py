@@ -152,7 +152,7 @@ def evaluate(fr: fr_mod.RuleFrames, period: str, as_of: dt.date, st: dict,
         latest_pidx=latest_pidx, ytd=ytd, in_stats=in_stats, paid=paid,
         alloc=proj["alloc_sum"].to_numpy(dtype=float), plan=plan, expected=expected,
         expected_source=np.where(has_mplan, "plan", "linear").astype(object), s0=s0,
-        problems=fr.problems)
+        problems=fr.problems, approvals=fr.approvals, stalled=fr.stalled)
     light_cols: dict = {}
     extra: dict = {}
     for dim in dims_mod.DIMENSIONS:

@@ -387,8 +387,8 @@ def _as_list(value) -> list:
 def filter_projects(lights: pd.DataFrame, filters: dict) -> pd.DataFrame:
     """The rows of the lights frame that pass every filter. Filters (all optional; a list means
     "any of"): region, light, dimension + dim_light (default red/yellow), level, sector, tags (any of
-    the tags), library, nature, leader, unit, text (case-insensitive, in code, name, reasons, unit,
-    leader)."""
+    the tags), library, nature, leader, unit, codes (project codes, e.g. the projects behind a
+    pipeline figure), text (case-insensitive, in code, name, reasons, unit, leader)."""
     df = lights
     mask = pd.Series(True, index=df.index)
     for key, col in (("region", "region_code"), ("light", "light"), ("level", "level"),
@@ -397,6 +397,9 @@ def filter_projects(lights: pd.DataFrame, filters: dict) -> pd.DataFrame:
         values = _as_list(filters.get(key))
         if values and col in df.columns:
             mask &= df[col].isin(values)
+    codes = _as_list(filters.get("codes"))
+    if codes:
+        mask &= df["project_code"].isin(codes)
     dim = filters.get("dimension")
     if dim in DIMENSIONS and dim in df.columns:
         wanted = _as_list(filters.get("dim_light")) or ["red", "yellow"]

@@ -71,8 +71,13 @@ SCHEMA: tuple[Setting, ...] = (
     # problems 问题: overdue days d: ≥ yellow_days yellow, > red_days red
     _th("problems_yellow_days", int, 1, 1, 365),
     _th("problems_red_days", int, 30, 1, 730),
+    # approvals 前期: a 手续 open d days past its 计划办结: ≥ yellow_days yellow, > red_days red
+    _th("approvals_yellow_days", int, 1, 1, 365),
+    _th("approvals_red_days", int, 30, 1, 730),
     # persistence 连续黄灯: yellow this many months running (P included) → red (0 switches it off)
     _th("persistence_months", int, 3, 0, 12),
+    # league: the reserve ratio that scores 100 when its metric is switched on (大同: ≥ 5)
+    _th("reserve_ratio_goal", float, 5.0, 0.1, 100),
     # import warning: 本年累计 above this many times the annual plan
     _th("import_overrun_factor", float, 1.5, 1, 10, group="import"),
 )
@@ -80,6 +85,8 @@ SCHEMA: tuple[Setting, ...] = (
 WEIGHTS: tuple[Setting, ...] = (
     _w("invest_rate", 30), _w("start_rate", 15), _w("growth", 20), _w("stats_rate", 10),
     _w("funds_rate", 10), _w("closure_rate", 10), _w("red_share", 5),
+    # pipeline metrics the office may switch on (DESIGN.md "Project pipeline"): off by default
+    _w("reserve_ratio", 0), _w("conversion_rate", 0), _w("ready_rate", 0),
 )
 # (lower, higher): lower must not exceed higher (the message names the first)
 ORDERING: tuple[tuple[str, str, str], ...] = (
@@ -89,6 +96,7 @@ ORDERING: tuple[tuple[str, str, str], ...] = (
     ("stats_yellow_months", "stats_red_months", "st_err_order"),
     ("funds_green_pp", "funds_yellow_pp", "st_err_order"),
     ("problems_yellow_days", "problems_red_days", "st_err_order"),
+    ("approvals_yellow_days", "approvals_red_days", "st_err_order"),
 )
 
 BY_KEY: dict[str, Setting] = {s.key: s for s in SCHEMA}

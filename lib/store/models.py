@@ -53,6 +53,12 @@ PROBLEM_CATEGORIES = (
 PROBLEM_LEVELS = ("county", "city", "province")
 PROBLEM_STATUSES = ("pending", "assigned", "in_progress", "closure_requested", "closed")
 ROLES = ("leader", "staff", "office", "admin")
+# Project pipeline (DESIGN.md "Project pipeline")
+PROJECT_SOURCES = ("government", "enterprise", "attracted")  # 政府投资 / 企业投资 / 招商引资
+APPROVAL_KINDS = ("initiation", "land_pre", "land", "planning", "eia", "energy", "construction_permit", "other")
+APPROVAL_STATUSES = ("not_started", "in_progress", "done", "not_needed")
+EVENT_TYPES = ("signing", "start", "operation")  # 签约 / 开工 / 投产
+STAGES = ("reserve", "preparing", "building", "completed", "operating")
 LIGHTS = ("red", "yellow", "green", "gray")
 
 
@@ -95,6 +101,11 @@ class Project(Base):
     planned_end: Mapped[Optional[dt.date]] = mapped_column(Date)
     actual_start: Mapped[Optional[dt.date]] = mapped_column(Date)
     actual_end: Mapped[Optional[dt.date]] = mapped_column(Date)
+    # pipeline (pipeline_0001): 项目来源, 签约日期, 计划投产, 实际投产
+    source: Mapped[Optional[str]] = mapped_column(String(16))
+    signed_on: Mapped[Optional[dt.date]] = mapped_column(Date)
+    planned_operation: Mapped[Optional[dt.date]] = mapped_column(Date)
+    actual_operation: Mapped[Optional[dt.date]] = mapped_column(Date)
 
     years: Mapped[list["ProjectYear"]] = relationship(back_populates="project")
     # relationships below also let the unit of work order inserts by foreign key
@@ -146,6 +157,33 @@ class MonthlyReport(Base):
     __table_args__ = (Index("ix_monthly_reports_period", "period"),)
 
     project: Mapped[Project] = relationship()
+
+
+class Approval(Base):
+    """One 前期手续 of a project (approvals upload; key project + kind)."""
+    __tablename__ = "approvals"
+    project_code: Mapped[str] = mapped_column(ForeignKey("projects.code"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)
+    planned_on: Mapped[Optional[dt.date]] = mapped_column(Date)  # 计划办结
+    done_on: Mapped[Optional[dt.date]] = mapped_column(Date)  # 实际办结
+    status: Mapped[str] = mapped_column(String(16), default="not_started")
+    unit: Mapped[Optional[str]] = mapped_column(String(200))  # 牵头部门
+    batch_id: Mapped[Optional[int]] = mapped_column(Integer)
+
+    project: Mapped[Project] = relationship()
+
+
+class ProjectEvent(Base):
+    """A project presented at a 签约/开工/投产 event (events upload; key name + project)."""
+    __tablename__ = "project_events"
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)  # 活动名称
+    project_code: Mapped[str] = mapped_column(ForeignKey("projects.code"), primary_key=True)
+    held_on: Mapped[dt.date] = mapped_column(Date)
+    type: Mapped[str] = mapped_column(String(16))
+    batch_id: Mapped[Optional[int]] = mapped_column(Integer)
+
+    project: Mapped[Project] = relationship()
+    __table_args__ = (Index("ix_project_events_project", "project_code"),)
 
 
 class RegionTarget(Base):

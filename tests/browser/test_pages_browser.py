@@ -21,6 +21,7 @@ PAGES = [
     ("light-list", "page_project_list"),
     ("project-file", "page_project_file"),
     ("ranking", "page_league"),
+    ("pipeline", "page_pipeline"),
     ("project-map", "page_map"),
     ("problem-list", "pb_title"),
     ("data-upload", "up_title"),
@@ -30,7 +31,7 @@ PAGES = [
 # every plotly chart on the page has drawn its SVG
 PLOTS_DRAWN = """() => [...document.querySelectorAll('.js-plotly-plot')].every(p => p.querySelector('.main-svg'))"""
 
-SCROLLED = {"", "light-list", "project-file", "ranking"}  # the pages of issue 4: shot top to bottom
+SCROLLED = {"", "light-list", "project-file", "ranking", "pipeline"}  # the pages of issue 4: shot top to bottom
 SCROLL_JS = """
 (dy) => {
   const cands = [document.querySelector('[data-testid="stMain"]'),
