@@ -281,8 +281,13 @@ def _stalled(session: Session, period: str, as_of: dt.date) -> pd.DataFrame:
                        .where(MonthlyReport.project_code.in_(codes), MonthlyReport.period >= lo,
                               MonthlyReport.period <= period), floats=("ytd_completed",))
     rep["idx"] = fr_mod.period_index(rep["period"]).astype(int)
-    rep = rep.sort_values(["project_code", "idx"])
-    series = {c: (g["idx"].tolist(), g["ytd_completed"].fillna(0.0).tolist()) for c, g in rep.groupby("project_code")}
+    rep = rep.sort_values(["project_code", "idx"], kind="stable")
+    codes_arr = rep["project_code"].to_numpy(dtype=object)
+    cuts = np.flatnonzero(codes_arr[1:] != codes_arr[:-1]) + 1 if len(rep) else np.zeros(0, dtype=int)
+    starts_ = np.concatenate([[0], cuts]) if len(rep) else cuts
+    idx_parts = np.split(rep["idx"].to_numpy(), cuts)
+    ytd_parts = np.split(rep["ytd_completed"].fillna(0.0).to_numpy(dtype=float), cuts)
+    series = {codes_arr[s]: (i.tolist(), y.tolist()) for s, i, y in zip(starts_, idx_parts, ytd_parts)}
 
     def ytd_at(code: str, idx: int) -> float:
         """The latest ytd reported in idx's year up to idx (0 with none)."""
