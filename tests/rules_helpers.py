@@ -82,8 +82,9 @@ class Builder:
 
     def problem(self, code: str, raised_on: str, deadline: str | None, *,
                 status: str = "in_progress", closed_on: str | None = None) -> "Builder":
+        self._n_problems = getattr(self, "_n_problems", 0) + 1
         self.s.add(Problem(
-            project_code=code, category="land", description="用地指标未落实", raised_on=d(raised_on),
+            number=f"T-{self._n_problems:04d}", project_code=code, category="land", description="用地指标未落实", raised_on=d(raised_on),
             level="county", deadline=d(deadline) if deadline else None, status=status,
             closed_on=d(closed_on) if closed_on else None, satisfied=status == "closed",
             supervise_count=0,

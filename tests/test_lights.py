@@ -19,7 +19,7 @@ P = "2022-06"
 ARCH_COLUMNS = [
     "project_code", "project_name", "region_code", "library", "nature", "level", "sector", "tags",
     "unit", "leader", "annual_plan", "ytd_completed", "light", "start", "progress", "reporting",
-    "stats", "funds", "problems", "expected_pct", "actual_pct", "gap_pp", "reasons",
+    "stats", "funds", "problems", "approvals", "expected_pct", "actual_pct", "gap_pp", "reasons",
     "reasons_by_dim", "inputs", "persistent",
 ]
 

@@ -174,3 +174,32 @@ def test_init_on_an_older_store_backfills_the_flags(tmp_path):
     eng = store_mod.make_engine(f"sqlite:///{db}")
     assert flags_of(eng) == {("A1", "2022-04"): ["copied"], ("A2", "2022-03"): ["ytd_drop"]}
     eng.dispose()
+
+
+def test_flag_rate_is_a_league_metric_the_office_switches_on(planted):
+    """Off by default (weight 0): the score is today's. Switched on alone, each county's score is
+    100 × (1 − flags ÷ reports of the year up to P), worked out here from the planted file."""
+    from lib.intake import quality as q
+    from lib.rules import settings as settings_mod
+    from lib.rules.league import compute_league
+
+    with session_scope(planted) as s:
+        st = settings_mod.load(s)
+        assert st["weights"]["flag_rate"] == 0
+        base = compute_league(s, "2022-04").set_index("region_code")
+        counts = q.flag_counts(s, 2022, through="2022-04")
+        from sqlalchemy import func
+
+        from lib.store.models import Project
+
+        region = next(iter(counts))
+        n_reports = s.scalar(select(func.count()).select_from(MonthlyReport)
+                             .join(Project, Project.code == MonthlyReport.project_code)
+                             .where(Project.region_code == region, MonthlyReport.period >= "2022-01",
+                                    MonthlyReport.period <= "2022-04"))
+        only = {**st, "weights": {**{k: 0 for k in st["weights"]}, "flag_rate": 1}}
+        on = compute_league(s, "2022-04", settings=only).set_index("region_code")
+    assert base["flag_rate"].isna().all()  # not computed while off
+    rate = counts[region] / n_reports
+    assert on.loc[region, "flag_rate"] == pytest.approx(rate)
+    assert on.loc[region, "score"] == round(100 * (1 - rate), 2)

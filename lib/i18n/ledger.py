@@ -2,7 +2,13 @@
 data-quality flags and the 数据质量 page."""
 from __future__ import annotations
 
+ENUMS = {
+    "metric": {"flag_rate": ("数据质量提醒率", "Data-quality flag rate")},
+}
+
 TEXT: dict[str, tuple[str, str]] = {
+    "lg_rule_flag_rate": ("数据质量提醒率 = 本年已报月报上的提醒数 ÷ 本年已报月报数;得分 = 100 × (1 − 提醒率)",
+                          "Flag rate = data-quality flags on this year's reports ÷ those reports; score = 100 × (1 − rate)"),
     # problem numbers
     "pb_f_number": ("问题编号", "Problem no."),
     "up_new_problems": ("新增问题及其编号(问题编号留空的由系统编号)", "New problems and their numbers (blank: a system number)"),

@@ -49,7 +49,7 @@ from lib.rules.lights import (
 
 # metrics the office may switch on (default weight 0: today's rankings do not move unless it does);
 # they are computed only while their weight is above 0, for the region table (DESIGN.md pipeline)
-OPTIONAL_METRICS = ("reserve_ratio", "conversion_rate", "ready_rate")
+OPTIONAL_METRICS = ("reserve_ratio", "conversion_rate", "ready_rate", "flag_rate")
 ALL_METRICS = tuple(w.key for w in settings_mod.WEIGHTS)  # the settings schema's weights, in order
 METRICS = tuple(m for m in ALL_METRICS if m not in OPTIONAL_METRICS)
 GROUPS = {"region": "region_code", "leader": "leader", "unit": "unit"}
@@ -139,18 +139,45 @@ def switched_on(st: dict) -> tuple[str, ...]:
 
 def _optional(session: Session, period: str, as_of: dt.date, st: dict) -> pd.DataFrame | None:
     """Per region, the switched-on pipeline metrics (value, numerator, denominator), or None."""
-    if not switched_on(st):
+    on = switched_on(st)
+    if not on:
         return None
+    out = pd.DataFrame()
+    if "flag_rate" in on:  # data-quality flags (lib.intake.quality) per report of the year up to P
+        out = _flag_rate(session, period)
+    if not set(on) - {"flag_rate"}:
+        return out
     from lib.rules import pipeline
 
     tb = pipeline.compute_pipeline(session, period, as_of).set_index("region_code")
-    return pd.DataFrame({
+    return out.join(pd.DataFrame({
         "reserve_ratio": tb["reserve_ratio"], "reserve_ratio_num": tb["reserve_investment"],
         "reserve_ratio_den": tb["annual_plan"],
         "conversion_rate": tb["conversion_rate"], "conversion_rate_num": tb["converted"],
         "conversion_rate_den": tb["reserve_prev"],
         "ready_rate": tb["ready_rate"], "ready_rate_num": tb["ready"], "ready_rate_den": tb["planned_new"],
-    })
+    }), how="outer")
+
+
+def _flag_rate(session: Session, period: str) -> pd.DataFrame:
+    """Per region: data-quality flags on its reports of the year up to P ÷ those reports."""
+    from sqlalchemy import func, select
+
+    from lib.intake import quality
+    from lib.store.models import MonthlyReport, Project
+
+    year, _ = periods.split(period)
+    flags = pd.Series(quality.flag_counts(session, year, through=period), dtype=float)
+    rows = session.execute(
+        select(Project.region_code, func.count()).select_from(MonthlyReport)
+        .join(Project, Project.code == MonthlyReport.project_code)
+        .where(MonthlyReport.period >= f"{year:04d}-01", MonthlyReport.period <= period)
+        .group_by(Project.region_code)).all()
+    reports = pd.Series({r: float(n) for r, n in rows}, dtype=float)
+    num = flags.reindex(reports.index).fillna(0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where(reports > 0, num / reports.where(reports > 0, 1.0), np.nan)
+    return pd.DataFrame({"flag_rate": rate, "flag_rate_num": num, "flag_rate_den": reports}, index=reports.index)
 
 
 def _optional_scores(opt: pd.DataFrame, idx: pd.Index, st: dict) -> tuple[dict, dict]:
@@ -163,6 +190,8 @@ def _optional_scores(opt: pd.DataFrame, idx: pd.Index, st: dict) -> tuple[dict, 
         with np.errstate(invalid="ignore"):
             if m == "reserve_ratio":
                 scores[m] = 100 * np.minimum(v / float(st.get("reserve_ratio_goal", 5.0)), 1.0)
+            elif m == "flag_rate":  # fewer flags per report is better
+                scores[m] = 100 * (1 - np.minimum(v, 1.0))
             else:
                 scores[m] = 100 * v
     return values, scores

@@ -87,6 +87,8 @@ WEIGHTS: tuple[Setting, ...] = (
     _w("funds_rate", 10), _w("closure_rate", 10), _w("red_share", 5),
     # pipeline metrics the office may switch on (DESIGN.md "Project pipeline"): off by default
     _w("reserve_ratio", 0), _w("conversion_rate", 0), _w("ready_rate", 0),
+    # data quality the office may switch on (issue 11): flags per report, fewer is better
+    _w("flag_rate", 0),
 )
 # (lower, higher): lower must not exceed higher (the message names the first)
 ORDERING: tuple[tuple[str, str, str], ...] = (
