@@ -64,8 +64,10 @@ if _frame.need_period(c):
         st.session_state["pf_pick"] = wanted
     elif st.session_state.get("pf_pick") not in codes:
         st.session_state["pf_pick"] = codes[0]
+    # a pick here becomes the project this page (and the list's "open") remembers, before the next run
     code = st.selectbox(t("pf_pick", lang), codes, key="pf_pick",
-                        format_func=lambda k: f"{names.get(k, '')}({k})")
+                        format_func=lambda k: f"{names.get(k, '')}({k})",
+                        on_change=lambda: st.session_state.update(project_code=st.session_state["pf_pick"]))
     st.session_state["project_code"] = code
 
     facts = _cache.cached(queries.project_facts, code)
@@ -178,6 +180,7 @@ if _frame.need_period(c):
                                  marker={"symbol": "circle", "size": 12, "color": "#1F5FA8"}))
         fig.add_vline(x=c.as_of.isoformat(), line={"color": "#7A8591", "dash": "dot"})
         fig.update_yaxes(autorange="reversed", type="category")
+        fig.update_xaxes(tickformat="%Y年%-m月" if lang == "zh" else "%b %Y")
         _widgets.style_fig(fig, f"{facts['name']} · {t('tl_title', lang)}", height=120 + 34 * len(labels))
         _widgets.chart(fig, key="pf_timeline")
 
@@ -193,8 +196,8 @@ if _frame.need_period(c):
             t("period", lang): hist[per_col].map(lambda p: periods.fmt_period(p, lang) if isinstance(p, str) else p),
             t("col_light", lang): hist["light"].map(word),
             **{enum_label("dimension", d, lang): hist[d].map(word) for d in dims if d in hist.columns},
-            t("col_rate", lang): pd.to_numeric(hist.get("actual_pct"), errors="coerce").round(1),
-            t("col_gap", lang): pd.to_numeric(hist.get("gap_pp"), errors="coerce").round(1),
+            t("col_rate", lang): pd.to_numeric(hist.get("actual_pct"), errors="coerce").astype(float).round(1),
+            t("col_gap", lang): pd.to_numeric(hist.get("gap_pp"), errors="coerce").astype(float).round(1),
             t("col_reasons", lang): hist[rcol].fillna("") if rcol in hist.columns else "",
         })
         light_cols = [col for col in htab.columns if col in
