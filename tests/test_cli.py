@@ -136,7 +136,11 @@ def test_design_columns_match_cli():
         seg = text.split(after, 1)[1].split(before, 1)[0]
         return [w.strip(" `,") for w in seg.replace("—", ",").split(",") if w.strip(" `,")]
 
-    assert listed("(one row per project: ", ")") == LIGHTS_COLUMNS
+    lights = listed("(one row per project: ", ")")
+    # DESIGN.md "Project pipeline": the 7th dimension approvals sits in the lights CSV after problems
+    assert "in the lights CSV after `problems`" in text
+    lights.insert(lights.index("problems") + 1, "approvals")
+    assert lights == LIGHTS_COLUMNS
     assert listed("(one row per region: ", ")") == LEAGUE_COLUMNS
     problems = [w for w in listed("(one row per problem: ", ")") if " " not in w]
     assert problems == PROBLEM_COLUMNS

@@ -235,8 +235,9 @@ def _light_checks(df):
     assert (df[df.library == "reserve"].light == "gray").all()
     share = annual.light.value_counts(normalize=True)
     assert 0.55 <= share.get("green", 0) <= 0.65
-    assert 0.20 <= share.get("yellow", 0) <= 0.25
-    assert 0.12 <= share.get("red", 0) <= 0.18
+    # 0.197 since the approvals 前期 dimension turned six late-start yellows red (README's table)
+    assert 0.18 <= share.get("yellow", 0) <= 0.25
+    assert 0.12 <= share.get("red", 0) <= 0.20  # 48 of 249 annual projects (README)
     red = annual[annual.light == "red"]
     for dim in ("start", "progress", "reporting", "stats", "funds", "problems"):
         assert (red[dim] == "red").any(), f"no red project for {dim}"

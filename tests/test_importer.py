@@ -52,7 +52,7 @@ def monthly(rows, encoding="utf-8-sig"):
 
 
 def test_kinds_contract():
-    assert KINDS == ("regions", "projects", "monthly", "plans", "targets", "stats", "problems")
+    assert KINDS == ("regions", "projects", "monthly", "plans", "targets", "stats", "problems", "approvals", "events")
 
 
 # ---------------- bad input: clear message, nothing written ----------------

@@ -438,8 +438,9 @@ def _build_projects(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
             first_facts[code] = (r, pv)
         from lib.intake.pipeline_kinds import approval_ops  # the six old approval columns → 手续 rows
 
+        first_of_code = first_facts[code][0] == r  # the project's facts (and its 手续) once per project
         items.append(Item(r, f"{code} / {year}", [Op("projects", (code,), pv), Op("project_years", (code, year), yv),
-                                                  *approval_ops(code, pv)]))
+                                                  *(approval_ops(code, pv) if first_of_code else [])]))
     return items
 
 

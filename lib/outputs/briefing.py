@@ -41,7 +41,7 @@ SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
 LIGHTS = dimensions.LIGHT_ORDER
 TOP_N = 5
 OVERDUE_ROWS = 10
-RED_MAX = 45  # red projects tabled in the pack (5 pages); the rest are counted
+RED_MAX = 63  # red projects tabled in the pack (7 pages); the rest are counted
 
 
 def _rgb(hex_color: str) -> RGBColor:
