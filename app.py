@@ -31,7 +31,7 @@ _frame.inject_css()
 try:
     engine = require_current(get_engine())
 except StoreError as exc:
-    if not exc.key.startswith("无法连接数据库"):  # missing, not initialised, old schema: needs an operator
+    if exc.key != "err_store_unreachable":  # missing, not initialised, old schema: needs an operator
         st.error(f"{exc}")
         st.caption(t("store_error_fix", st.session_state.get("lang", "zh")))
         st.stop()
