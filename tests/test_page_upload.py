@@ -36,7 +36,7 @@ def test_staff_upload_preview_confirm_undo(page_store):
     assert not at.exception, at.exception
     assert at.selectbox(key="upload_kind").value == "monthly"
     # staff cannot choose the prefecture-wide kinds
-    assert set(at.selectbox(key="upload_kind").options) == {"项目清单", "月报", "月度计划", "问题清单"}
+    assert set(at.selectbox(key="upload_kind").options) == {"项目清单", "月报", "月度计划", "问题清单", "前期手续", "集中活动"}
 
     # 1) a file with an error: listed with its row, nothing written, no confirm button
     bad = rows_csv("monthly", [{"code": "A1", "period": "2022-03", "ytd_completed": "abc"},
