@@ -251,12 +251,12 @@ def _generate_and_insert(engine, seed: int) -> dict:
                 deadline = None if s == "pending" else r0 + dt.timedelta(days=int(dl[j]))
                 five = (None,) * 4 if s == "pending" else ("责任单位", "责任领导", "责任人", "解决措施")
                 closed = min(r0 + dt.timedelta(days=int(cl[j])), dt.date(2022, 10, 31)) if s in ("closed", "closure_requested") else None
-                yield (codes[pi[j]], CATEGORIES[j % 10], f"问题描述{j}", _d(r0, is_pg),
+                yield (f"Q-{j + 1:06d}", codes[pi[j]], CATEGORIES[j % 10], f"问题描述{j}", _d(r0, is_pg),
                        ("county", "city", "province")[esc[j]], *five, _d(deadline, is_pg), s,
                        _d(closed, is_pg), True if closed else None, int(j % 4 == 0))
 
         counts["problems"] = _bulk(conn, "problems", [
-            "project_code", "category", "description", "raised_on", "level", "unit", "leader", "person",
+            "number", "project_code", "category", "description", "raised_on", "level", "unit", "leader", "person",
             "measures", "deadline", "status", "closed_on", "satisfied", "supervise_count"],
             problem_rows(), is_pg)
         counts.update(_pipeline_rows(conn, seed, is_pg))

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lib import periods
+from lib.access.scope import of as scope_of
 from lib.i18n import enum_label, t
 from lib.rules import pipeline
 from pages import _cache, _frame, _widgets
@@ -53,13 +54,10 @@ if _frame.need_period(c):
     pool = _cache.cached(pipeline.conversion_pool, period)
     signed = _cache.cached(pipeline.signed_pool, period, as_of)
     names = _cache.region_names()
-    if c.region_code:
-        table = table[table["region_code"] == c.region_code]
-        sg = sg[sg["region_code"] == c.region_code]
-        late = late[late["region_code"] == c.region_code]
-        events = events[events["region_code"] == c.region_code]
-        pool = pool[pool["region_code"] == c.region_code]
-        signed = signed[signed["region_code"] == c.region_code]
+    if c.region_code:  # the sidebar's county: every frame through the region scope
+        here = scope_of(c.region_code)
+        table, sg, late, events, pool, signed = (df[here.mask(df["region_code"])] for df in
+                                                 (table, sg, late, events, pool, signed))
     tot = pipeline.area_totals(table)
     where = names.get(c.region_code, t("all_regions", lang)) if c.region_code else t("all_regions", lang)
 
@@ -128,7 +126,7 @@ if _frame.need_period(c):
                                  format_func=lambda code: names.get(code, code), key="pl_county_pick")
         with pc[1]:
             st.write("")
-            _list(names.get(county, county), sg.loc[sg["region_code"] == county, "code"], "pl_county_list")
+            _list(names.get(county, county), sg.loc[scope_of(county).mask(sg["region_code"]), "code"], "pl_county_list")
 
     # --- 要素保障: late 手续 by kind and by lead department ---------------------------------------------------------
     st.markdown(f"#### {t('pl_factors', lang)}")

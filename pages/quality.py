@@ -10,6 +10,7 @@ import streamlit as st
 
 from lib import periods
 from lib.access import can
+from lib.access.scope import of as scope_of
 from lib.i18n import t
 from lib.intake import quality
 from lib.outputs.excel import safe_frame
@@ -43,7 +44,7 @@ if _frame.need_period(c):
                            format_func=lambda k: L(f"qf_name_{k}"), placeholder=L("qp_all_kinds"))
     view = flags
     if county:
-        view = view[view["region_code"] == county]
+        view = view[scope_of(county).mask(view["region_code"])]
     if kinds:
         view = view[view["code"].isin(kinds)]
 

@@ -215,4 +215,9 @@ def test_two_replicas_behind_nginx_share_every_write(replicas):
             await a.close()
             await b.close()
 
-    asyncio.run(scenario())
+    # in a thread of its own: the session's Playwright (browser tests) keeps an event loop running in
+    # this thread, and asyncio.run refuses to start a second one here
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, scenario()).result()

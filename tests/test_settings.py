@@ -20,7 +20,10 @@ def test_defaults_are_design_values():
     assert (d["problems_yellow_days"], d["problems_red_days"]) == (1, 30)
     assert d["persistence_months"] == 3
     assert d["weights"] == {"invest_rate": 30, "start_rate": 15, "growth": 20, "stats_rate": 10,
-                            "funds_rate": 10, "closure_rate": 10, "red_share": 5}
+                            "funds_rate": 10, "closure_rate": 10, "red_share": 5,
+                            # metrics the office may switch on (issues 15 and 11): off by default
+                            "reserve_ratio": 0, "conversion_rate": 0, "ready_rate": 0, "flag_rate": 0}
+    assert (d["approvals_yellow_days"], d["approvals_red_days"]) == (1, 30)  # DESIGN.md pipeline
     assert sum(d["weights"].values()) == 100
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from lib import periods
+from lib.access.scope import of as region_scope
 from lib.i18n import t
 from lib.store.models import (
     MonthlyPlan,
@@ -230,7 +231,7 @@ def flag_table(session: Session, year: int | None = None, region_code: str | Non
     if through:
         q = q.where(MonthlyReport.period <= through)
     if region_code:
-        q = q.where(Project.region_code == region_code)
+        q = q.where(region_scope(region_code).where(Project.region_code))
     if project_code:
         q = q.where(MonthlyReport.project_code == project_code)
     rows: list[dict[str, Any]] = []

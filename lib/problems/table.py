@@ -157,7 +157,7 @@ def filter_problems(df: pd.DataFrame, region_code: str | None = None, raised: tu
     FILTER_COLUMNS (an empty list keeps every row), raised between two dates, overdue only. The
     rows keep their order (a table sorted by urgency stays sorted)."""
     if region_code:
-        df = df[df["region_code"] == region_code]
+        df = df[region_scope(region_code).mask(df["region_code"]).to_numpy()]
     for col in FILTER_COLUMNS:
         values = chosen.get(col)
         if values:
