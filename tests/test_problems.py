@@ -409,3 +409,18 @@ def test_core_flow_on_store(store):
             "closed", "city", 1, 7)  # closed on 06-08: still open and 7 days overdue on 06-07
         assert pd_na(P.problem_table(s, as_of="2022-06-08").iloc[0]["overdue_days"])
         assert s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.entity == "problems")) == 9
+
+
+@pytest.mark.parametrize("field, value", [("description", "长" * 2001), ("unit", "单" * 201),
+                                          ("description", "正常\x01文字")])
+def test_page_form_text_is_checked_like_an_upload(store, field, value):
+    """Text typed on the page is checked before the store sees it, the same on SQLite and PostgreSQL:
+    no control characters, at most the column's length (单位 200, free text 2000)."""
+    with session_scope(store) as s:
+        seed(s)
+    with session_scope(store) as s:
+        description = value if field == "description" else "用地指标未落实"
+        extra = {"unit": value} if field == "unit" else {}
+        with pytest.raises(CockpitError) as err:
+            P.raise_problem(s, ADMIN, "P1", "demolition", description, RAISED, **extra)
+        assert ("超过" in str(err.value)) or ("控制字符" in str(err.value))

@@ -7,6 +7,10 @@ ENUMS = {
 }
 
 TEXT: dict[str, tuple[str, str]] = {
+    "pb_err_too_long": ("「{field}」有 {n} 个字,超过 {max} 个字的上限,请精简后再提交",
+                        "「{field}」 has {n} characters, over the limit of {max}: please shorten it"),
+    "pb_err_control": ("「{field}」含有不可见的控制字符,请删除后再提交",
+                       "「{field}」 holds invisible control characters: please remove them"),
     "lg_rule_flag_rate": ("数据质量提醒率 = 本年已报月报上的提醒数 ÷ 本年已报月报数;得分 = 100 × (1 − 提醒率)",
                           "Flag rate = data-quality flags on this year's reports ÷ those reports; score = 100 × (1 − rate)"),
     # problem numbers

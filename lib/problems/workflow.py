@@ -147,11 +147,23 @@ def _parse_bool(value) -> bool | None:
     raise TransitionError(f"企业满意应填“是”或“否”,收到「{value}」")
 
 
-def _clean_text(value) -> str | None:
+def _clean_text(value, field: str | None = None, model=None) -> str | None:
+    """Typed text from a page form, checked like an upload's (the same answer on SQLite and
+    PostgreSQL): no control characters, at most the column's length (free text: 2000)."""
+    from lib.intake.limits import TEXT_MAX_FREE, _length
+
     if value is None:
         return None
     s = str(value).strip()
-    return s or None
+    if not s:
+        return None
+    if any((ord(ch) < 32 and ch not in "\n\t") or ord(ch) == 127 for ch in s):
+        raise CockpitError("pb_err_control", field=FIVE_ZH.get(field, field or ""))
+    limit = _length(model or Problem, field) if field else TEXT_MAX_FREE
+    limit = limit or TEXT_MAX_FREE
+    if len(s) > limit:
+        raise CockpitError("pb_err_too_long", field=FIVE_ZH.get(field, field or ""), n=len(s), max=limit)
+    return s
 
 
 def missing_five(values: Mapping[str, Any]) -> list[str]:
@@ -205,7 +217,7 @@ def raise_problem(session: Session, actor: Actor, project_code: str, category: s
         enum_lookup("problem_level").get(str(level).strip())
     if lvl not in PROBLEM_LEVELS:
         raise CockpitError(f"协调层级「{level}」不正确,应为县级、市级或省级")
-    description = _clean_text(description)
+    description = _clean_text(description, "description")
     if not description:
         raise CockpitError("问题描述不能为空")
     raised = _parse_date_field(raised_on, "提出日期")
@@ -219,7 +231,7 @@ def raise_problem(session: Session, actor: Actor, project_code: str, category: s
     _set_five(p, fields)
     session.add(p)
     session.flush()
-    _event(session, p, actor, "raise", None, "pending", _clean_text(note) or description, _at(at))
+    _event(session, p, actor, "raise", None, "pending", _clean_text(note, "note", ProblemEvent) or description, _at(at))
     audit.record(session, actor.username, "problem", "problems", str(p.id), None,
                  {"action": "raise", "project_code": p.project_code, "category": cat,
                   "description": description, "raised_on": raised, **_snapshot(p)})
@@ -230,7 +242,7 @@ def raise_problem(session: Session, actor: Actor, project_code: str, category: s
 def _set_five(p: Problem, fields: Mapping[str, Any]) -> None:
     for key in ("unit", "leader", "person", "measures"):
         if key in fields and fields[key] is not None:
-            setattr(p, key, _clean_text(fields[key]))
+            setattr(p, key, _clean_text(fields[key], key))
     if fields.get("deadline") not in (None, ""):
         deadline = _parse_date_field(fields["deadline"], "解决时限")
         if p.raised_on and deadline < p.raised_on:
@@ -358,7 +370,7 @@ def apply(session: Session, actor: Actor, problem_id: int | str, action: str, no
     reason = why_not(actor, p, action)
     if reason:
         raise TransitionError(reason)
-    note = _clean_text(note)
+    note = _clean_text(note, "note", ProblemEvent)
     if action in NOTE_REQUIRED and not note:
         raise TransitionError(f"{_act(action)}必须填写说明")
     unknown = set(k for k, v in fields.items() if v is not None) - set(ACTION_FIELDS.get(action, ()))
@@ -370,8 +382,8 @@ def apply(session: Session, actor: Actor, problem_id: int | str, action: str, no
     changes: dict[str, Any] = {}
     if action == "assign":
         for key in ("unit", "leader", "person", "measures"):
-            if _clean_text(fields.get(key)) is not None:
-                changes[key] = _clean_text(fields[key])
+            if _clean_text(fields.get(key), key) is not None:
+                changes[key] = _clean_text(fields[key], key)
         if fields.get("deadline") not in (None, ""):
             deadline = _parse_date_field(fields["deadline"], "解决时限")
             if deadline < p.raised_on:
