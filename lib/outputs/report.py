@@ -201,8 +201,11 @@ def _para(doc, text: str, font: str, size: float, *, bold=False, align=None, ind
     return p
 
 
-def _declare_fonts(doc) -> None:
-    """Declare the GB/T 9704 fonts in the font table with an installed alternative (w:altName)."""
+def declare_fonts(doc, fonts: dict[str, tuple[str, str]] | None = None) -> None:
+    """Declare Chinese fonts in a .docx font table (GB2312 charset) with an installed alternative
+    (w:altName): ``fonts`` maps name → (alternative, family); default the GB/T 9704 set. The 通报 and
+    the 督办单 both use this."""
+    fonts = FALLBACKS if fonts is None else fonts
     for rel in doc.part.rels.values():
         if rel.reltype.endswith("/fontTable"):
             part = rel.target_part
@@ -210,7 +213,7 @@ def _declare_fonts(doc) -> None:
             extra = "".join(
                 f'<w:font w:name="{name}"><w:altName w:val="{alt}"/><w:charset w:val="86"/>'
                 f'<w:family w:val="{family}"/><w:pitch w:val="variable"/></w:font>'
-                for name, (alt, family) in FALLBACKS.items() if f'w:name="{name}"' not in blob)
+                for name, (alt, family) in fonts.items() if f'w:name="{name}"' not in blob)
             part._blob = blob.replace("</w:fonts>", extra + "</w:fonts>").encode("utf-8")
             return
 
@@ -271,7 +274,7 @@ def build_report(f: MonthFacts, lang: str = "zh", red_head: bool = True) -> byte
     sec.page_width, sec.page_height = Mm(210), Mm(297)
     sec.top_margin, sec.bottom_margin = Mm(37), Mm(35)
     sec.left_margin, sec.right_margin = Mm(28), Mm(26)
-    _declare_fonts(doc)
+    declare_fonts(doc)
     normal = doc.styles["Normal"]
     normal.font.name = "Times New Roman"
     from docx.oxml.ns import qn

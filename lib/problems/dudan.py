@@ -177,13 +177,6 @@ _CJK_FONTS = (("仿宋", "Noto Serif CJK SC", "roman"), ("黑体", "Noto Sans CJ
 
 
 def _declare_cjk_fonts(doc) -> None:
-    for rel in doc.part.rels.values():
-        if rel.reltype.endswith("/fontTable"):
-            part = rel.target_part
-            blob = part.blob.decode("utf-8")
-            extra = "".join(
-                f'<w:font w:name="{name}"><w:altName w:val="{alt}"/><w:charset w:val="86"/>'
-                f'<w:family w:val="{family}"/><w:pitch w:val="variable"/></w:font>'
-                for name, alt, family in _CJK_FONTS if f'w:name="{name}"' not in blob)
-            part._blob = blob.replace("</w:fonts>", extra + "</w:fonts>").encode("utf-8")
-            return
+    from lib.outputs.report import declare_fonts
+
+    declare_fonts(doc, {name: (alt, family) for name, alt, family in _CJK_FONTS})
