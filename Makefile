@@ -51,7 +51,7 @@ postgres:
 # ruff first (pyproject.toml [tool.ruff]), then the suite (pyproject.toml [tool.pytest.ini_options]).
 test: install system-deps postgres
 	$(BIN)/ruff check .
-	@set +e; $(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS); rc=$$?; \
+	@set +e; $(BIN)/python -m pytest -q -p no:cacheprovider --durations=15 $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc = 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
 
 # Speed and size figures (printed, never asserted): rules, intake, map, pages at province scale.
