@@ -213,12 +213,13 @@ with tabs[0]:
                 st.session_state["_pb_table_v"] = st.session_state.get("_pb_table_v", 0) + 1
                 st.rerun()
         with narrow:  # portrait: one page of cards; 办理 opens the problem as a tapped row does
+            st.caption(L("pb_card_hint"))
             cards = _widgets.paged(df, "pb_card_page", lang, size=_widgets.CARD_ROWS)
             for r in table_view(cards, mark=False).assign(_pk=cards["pk"].to_numpy(),
                                                           _over=cards["overdue_days"].to_numpy()).to_dict("records"):
                 with st.container(key=f"ck_card_pb_{int(r['_pk'])}", border=True):
                     st.html(_widgets.card_html(
-                        r[L("pb_col_project")], lead=r[L("pb_col_id")], lang=lang,
+                        r[L("pb_col_project")], lead=f'#{r[L("pb_col_id")]}', lang=lang,
                         chip=(r[L("pb_col_overdue")], RED) if not pd.isna(r["_over"]) else None,
                         lines=[(L("pb_col_desc"), r[L("pb_col_desc")])],
                         figures=[(L("pb_col_status"), r[L("pb_col_status")]),

@@ -149,7 +149,9 @@ if _frame.need_period(c):
             key="pl_export", width="stretch", on_click="ignore",
         )
     with e1:
-        st.caption(t("open_file_hint", lang))
+        hint_wide, hint_narrow = _widgets.table_or_cards("pl_hint")
+        hint_wide.caption(t("open_file_hint", lang))  # a row in landscape, a card's button in portrait
+        hint_narrow.caption(t("card_open_hint", lang))
 
     wide, narrow = _widgets.table_or_cards("pl")
     with wide:  # landscape: the table

@@ -85,6 +85,8 @@ def test_1_light_list_cards_in_portrait(app_server, tablet):
     card = first_card(page, "")
     expect(card).to_be_visible()
     expect(page.locator(f'{TABLES} [data-testid="stDataFrame"]').first).to_be_hidden()  # the wide table is not drawn
+    expect(page.locator(f'{CARDS} [class*="st-key-pl_card_open_"] button').first).to_be_visible()
+    expect(page.locator(".st-key-pl_light")).to_be_visible()
     shot(page, "list_820")
     chip, name = card.locator(".ck-card-head > span").first, card.locator(".ck-card-title")
     reason = card.locator(".ck-card-line").first
@@ -129,6 +131,7 @@ def test_3_problem_cards_in_portrait(app_server, tablet):
     card = first_card(page, "")
     expect(card).to_be_visible()
     expect(page.locator(f'{TABLES} [data-testid="stDataFrame"]').first).to_be_hidden()
+    expect(page.locator(f'{CARDS} [class*="st-key-pb_card_open_"] button').first).to_be_visible()
     card.scroll_into_view_if_needed()
     shot(page, "problems_820")
     number, project = card.locator(".ck-card-lead"), card.locator(".ck-card-title")
@@ -140,7 +143,7 @@ def test_3_problem_cards_in_portrait(app_server, tablet):
     expect(card.locator(".ck-card-figs")).to_contain_text("状态")
     no_sideways_scroll(page)
     # a card leads where the row did: 办理 opens that problem in the 办理 tab
-    pid = number.inner_text().strip()
+    pid = number.inner_text().strip().removeprefix("#")
     page.locator(f'{CARDS} [class*="st-key-pb_card_open_"] button').first.tap()
     expect(page.get_by_role("tab", name="办理")).to_have_attribute("aria-selected", "true")
     expect(page.locator(".st-key-pb_pick input")).to_have_value(re.compile(f"^{re.escape(pid)} "))
