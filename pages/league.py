@@ -97,7 +97,7 @@ def league_cards(df: pd.DataFrame, key: str) -> None:
         score = pd.to_numeric(r.get("score"), errors="coerce")
         rank = pd.to_numeric(r.get("rank"), errors="coerce")
         cards.append(_widgets.card_html(
-            r[nc], light=r.get("light") or "gray", lang=lang, lead=None if pd.isna(rank) else f"{int(rank)}.",
+            r[nc], light=r["light"] if isinstance(r.get("light"), str) else None, lang=lang, lead=None if pd.isna(rank) else f"{int(rank)}.",
             lines=[(t("lg_light_why", lang), r.get(rcol))],
             figures=[(t("lg_scores", lang), None if pd.isna(score) else f"{score:.2f}"),
                      (t("lg_change", lang), change_text(r.get("rank_change")) if "rank_change" in r else None)]))
