@@ -186,6 +186,24 @@ h4 a[href^="#"] { display: none !important; }
   [data-testid="stMainBlockContainer"], .block-container { padding-left: 0.75rem; padding-right: 0.75rem; }
   [data-testid="stColumn"] { min-width: min(160px, 100%); }
 }
+/* wide lists (issue 14 item 4): a portrait screen shows one page of cards (light, name, reason, the
+   deciding figures) instead of the wide table; a landscape screen shows the table */
+[class*="st-key-ck_portrait_"] { display: none !important; }
+@media (orientation: portrait) and (max-width: 1100px), (max-width: 700px) {
+  [class*="st-key-ck_portrait_"] { display: flex !important; }
+  [class*="st-key-ck_landscape_"] { display: none !important; }
+}
+[class*="st-key-ck_card_"] { gap: 0.25rem; }
+.ck-card-box { border: 1px solid #E3E7ED; border-radius: 8px; padding: 8px 12px; margin-bottom: 8px; }
+.ck-card { font-size: 15px; line-height: 1.55; color: #1D2430; }
+.ck-card-head { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 8px; }
+.ck-card-title { font-size: 17px; overflow-wrap: anywhere; }
+.ck-card-lead { font-weight: 600; color: #465060; }
+.ck-card-line { margin-top: 2px; overflow-wrap: anywhere; display: -webkit-box; -webkit-line-clamp: 3;
+  -webkit-box-orient: vertical; overflow: hidden; }
+.ck-card-label { color: #465060; }
+.ck-card-figs { margin-top: 2px; color: #465060; }
+.ck-card-figs b { color: #1D2430; }
 </style>
 """
 

@@ -231,3 +231,55 @@ def paged(df, key: str, lang: str = "zh", size: int = PAGE_ROWS):
     first = (page - 1) * size
     right.caption(t("pg_rows", lang, a=first + 1, b=min(first + size, n), n=n))
     return df.iloc[first:first + size]
+
+
+# --- portrait cards (issue 14 item 4) ------------------------------------------------------------------
+# A wide list is drawn twice: the table in a ``ck_landscape_*`` container and one page of cards in a
+# ``ck_portrait_*`` container; the tablet CSS (pages/_frame.py) shows the cards on a portrait screen and
+# the table otherwise (the server cannot know the screen). Every value in a card is escaped here.
+
+CARD_ROWS = 20  # cards drawn at once (the rest are a page away, as in the table)
+
+
+def _esc(value) -> str:
+    import html
+
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return html.escape(str(value))
+
+
+def card_html(title, *, light: str | None = None, lead=None, chip: tuple[str, str] | None = None,
+              lines=(), figures=(), lang: str = "zh") -> str:
+    """One card: [light chip with its word] [lead] **title** [chip]; then each of ``lines`` (label, text)
+    on its own line, clamped to three lines; then the deciding ``figures`` (label, value) on one line.
+    ``chip`` is (text, colour) for a flag that is not a light (逾期12天). Every text is escaped."""
+    head = []
+    if light is not None:
+        head.append(light_badge(light, lang))
+    if lead not in (None, ""):
+        head.append(f'<span class="ck-card-lead">{_esc(lead)}</span>')
+    head.append(f'<b class="ck-card-title">{_esc(title)}</b>')
+    if chip is not None and chip[0]:
+        head.append(f'<span class="ck-chip" style="background:{chip[1]};color:#FFFFFF">{_esc(chip[0])}</span>')
+    body = "".join(
+        f'<div class="ck-card-line"><span class="ck-card-label">{_esc(label)}:</span>{_esc(text)}</div>'
+        for label, text in lines if text not in (None, "") and not nan(text))
+    figs = " · ".join(f'<span class="ck-card-fig">{_esc(label)} <b>{_esc(value)}</b></span>'
+                      for label, value in figures if value not in (None, "") and not nan(value))
+    if figs:
+        body += f'<div class="ck-card-figs">{figs}</div>'
+    return f'<div class="ck-card"><div class="ck-card-head">{" ".join(head)}</div>{body}</div>'
+
+
+def table_or_cards(key: str):
+    """(landscape container, portrait container) for the list ``key``: draw the table in the first and
+    the cards in the second; CSS shows one of them."""
+    return st.container(key=f"ck_landscape_{key}"), st.container(key=f"ck_portrait_{key}")
+
+
+def card_key(value) -> str:
+    """A widget-key-safe, stable tag for a row's own key (a code may hold any text)."""
+    import hashlib
+
+    return hashlib.sha1(str(value).encode("utf-8")).hexdigest()[:12]

@@ -87,16 +87,37 @@ def league_table(df: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def league_cards(df: pd.DataFrame, key: str) -> None:
+    """Portrait: one card per county (or leader, unit) — light, name, rank, score, rank change, why the
+    light — one page at a time. The league's rows lead nowhere, so neither do its cards."""
+    nc = name_col(df)
+    rcol = "light_reason_en" if lang == "en" else "light_reason"
+    cards = []
+    for r in _widgets.paged(df, f"{key}_card_page", lang, size=_widgets.CARD_ROWS).to_dict("records"):
+        score = pd.to_numeric(r.get("score"), errors="coerce")
+        rank = pd.to_numeric(r.get("rank"), errors="coerce")
+        cards.append(_widgets.card_html(
+            r[nc], light=r["light"] if isinstance(r.get("light"), str) else None, lang=lang, lead=None if pd.isna(rank) else f"{int(rank)}.",
+            lines=[(t("lg_light_why", lang), r.get(rcol))],
+            figures=[(t("lg_scores", lang), None if pd.isna(score) else f"{score:.2f}"),
+                     (t("lg_change", lang), change_text(r.get("rank_change")) if "rank_change" in r else None)]))
+    st.html("".join(f'<div class="ck-card-box">{card}</div>' for card in cards))
+
+
 def show_table(df: pd.DataFrame, key: str) -> None:
     tab = league_table(df)
     if t("lg_light", lang) in tab.columns:  # the word with its coloured mark (no Styler)
         marked = _widgets.marked_light_words(lang)
         tab[t("lg_light", lang)] = tab[t("lg_light", lang)].map(marked).fillna(tab[t("lg_light", lang)])
-    st.dataframe(tab, hide_index=True, key=key, height=min(38 + 35 * max(len(tab), 1), 720),
-                 column_config={t("lg_scores", lang): st.column_config.NumberColumn(format="%.2f"),
-                                t("lg_light", lang): st.column_config.TextColumn(width=80, pinned=True),
-                                t("lg_group", lang): st.column_config.TextColumn(pinned=True),
-                                t("lg_light_why", lang): st.column_config.TextColumn(width="large")})
+    wide, narrow = _widgets.table_or_cards(key)
+    with wide:  # landscape: the table
+        st.dataframe(tab, hide_index=True, key=key, height=min(38 + 35 * max(len(tab), 1), 720),
+                     column_config={t("lg_scores", lang): st.column_config.NumberColumn(format="%.2f"),
+                                    t("lg_light", lang): st.column_config.TextColumn(width=80, pinned=True),
+                                    t("lg_group", lang): st.column_config.TextColumn(pinned=True),
+                                    t("lg_light_why", lang): st.column_config.TextColumn(width="large")})
+    with narrow:  # portrait: cards
+        league_cards(df.reset_index(drop=True), key)
     _widgets.excel_download(tab, t("page_league", lang), key=f"{key}_xlsx")
 
 

@@ -237,3 +237,38 @@ def test_raise_form_prefilled_from_a_light_draft(page_store):
         p = s.scalar(select(Problem).where(Problem.project_code == "P1"))
         assert p.category == "construction" and p.unit == "大理市住建局" and "红灯" in p.description
     assert "problem_draft" not in at.session_state
+
+
+def test_portrait_cards_carry_number_project_overdue_description_state(page_store):
+    """Issue 14 item 4: the list as cards (shown on a portrait screen) — number, project, 逾期N天,
+    description, state — most urgent first and escaped; a card's 办理 opens that problem as a row does."""
+    import html
+
+    hostile = '<img src=x onerror="alert(1)">拆迁未完成'
+    with store.session_scope(page_store) as s:
+        s.add(Project(code="P3", name="<b>滨海</b>大道", region_code="532901", sector="交通",
+                         total_investment=9000))
+        s.flush()
+        fresh = P.raise_problem(s, OFFICE, "P3", "land", hostile, "2022-06-01")
+        fresh_pk, fresh_no = fresh.id, str(fresh.number)
+        old_no = str(s.scalars(select(Problem).where(Problem.project_code == "P2")).one().number)
+    at = page(OFFICE)
+    ok(at)
+    cards = [h.proto.body for h in at.get("html") if 'class="ck-card"' in h.proto.body]
+    assert len(cards) == 2
+    first, second = cards  # the overdue one first, as in the table
+    assert f'<span class="ck-card-lead">#{html.escape(old_no)}</span>' in first
+    assert '<b class="ck-card-title">核桃产业园</b>' in first
+    assert "逾期" in first and "天</span>" in first
+    assert "问题描述:</span>专项债资金缺口" in first
+    assert "状态 <b>已交办</b>" in first and "责任单位 <b>漾濞县财政局</b>" in first
+    # stored text is escaped: no tag of it reaches the browser
+    assert "<img" not in second and "<b>滨海" not in second
+    assert f"问题描述:</span>{html.escape(hostile)}" in second
+    assert f'<b class="ck-card-title">{html.escape("<b>滨海</b>大道")}</b>' in second
+    assert "逾期" not in second  # not overdue: no flag
+    # 办理 on the card opens that problem in the 办理 tab
+    at.button(key=f"pb_card_open_{fresh_pk}").click().run()
+    ok(at)
+    assert at.selectbox(key="pb_pick").value == fresh_no
+    assert at.session_state["pb_tab"] == "办理"

@@ -215,6 +215,48 @@ def test_filters_kept_across_pages(demo_store):
     assert at.selectbox(key="period_select").value == "2022-06"
 
 
+def test_list_portrait_cards_carry_light_name_reason(demo_store):
+    """Issue 14 item 4: one page of cards in the list's order, each with the light word (in its coloured
+    chip), the name, the reason and the deciding figures, escaped; a card's button opens the project file."""
+    import html
+
+    from lib.i18n import enum_label
+    from lib.rules import overview
+    from lib.rules.lights import compute_lights
+    from pages import _widgets
+
+    with _session() as s:
+        lights = overview.sort_projects(compute_lights(s, latest(s)), "light")
+    at = sign_in()
+    at.switch_page("pages/project_list.py").run()
+    assert not errors(at)
+    cards = [getattr(h.proto, "body", "") for h in at.get("html") if 'class="ck-card"' in getattr(h.proto, "body", "")]
+    want = lights.head(_widgets.CARD_ROWS)
+    assert len(cards) == len(want) == _widgets.CARD_ROWS  # one page of cards, never the whole list
+    for body, (_, row) in zip(cards, want.iterrows()):
+        word = enum_label("light", row["light"], "zh")
+        assert f">{word}</span>" in body and "ck-card-head" in body
+        assert f'<b class="ck-card-title">{html.escape(row["project_name"])}</b>' in body
+        assert f"原因:</span>{html.escape(row['reasons'])}" in body
+        assert f"完成率 <b>{round(float(row['actual_pct']), 1):.1f}%</b>" in body
+    # the first card leads where its row did: the project file of that project
+    first = want.iloc[0]
+    at.button(key=f"pl_card_open_{_widgets.card_key(first['project_code'])}").click().run()
+    assert not errors(at)
+    assert f"### {first['project_name']}" in "\n".join(m.value for m in at.markdown)
+
+
+def test_card_html_escapes_every_text():
+    from pages import _widgets
+
+    hostile = '<img src=x onerror="alert(1)">'
+    body = _widgets.card_html(hostile, light="red", lead=hostile, chip=(hostile, "#D64545"),
+                              lines=[(hostile, hostile)], figures=[(hostile, hostile)], lang="zh")
+    assert "<img" not in body
+    assert body.count("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;") == 7
+    assert ">红</span>" in body  # the light's word, not its colour alone
+
+
 # --- the project file -------------------------------------------------------------------------------------
 
 def test_project_file_shows_the_project(demo_store):
@@ -259,6 +301,34 @@ def test_league_order_matches_lib(demo_store):
     assert list(table["县区"] if "县区" in table.columns else table["名称"]) == list(lg["region_name"])
     assert list(table["名次"]) == list(lg["rank"])
     assert list(table["综合得分"]) == [round(v, 2) for v in lg["score"]]
+
+
+def test_league_portrait_cards_in_rank_order(demo_store):
+    """Issue 14 item 4: each county as a card — light word, rank and name, why the light, 综合得分 and
+    名次变化 — in rank order, escaped."""
+    import html
+
+    from lib.i18n import enum_label
+    from lib.rules.league import compute_league
+
+    with _session() as s:
+        lg = compute_league(s, latest(s)).sort_values("rank", kind="stable")
+    at = sign_in()
+    at.switch_page("pages/league.py").run()
+    assert not errors(at)
+    boxes = [getattr(h.proto, "body", "") for h in at.get("html") if 'class="ck-card-box"' in getattr(h.proto, "body", "")]
+    assert len(boxes) == 1  # the county league (leaders and units are drawn on request)
+    cards = boxes[0].split('<div class="ck-card-box">')[1:]
+    assert len(cards) == min(len(lg), 20)
+    for body, (_, row) in zip(cards, lg.iterrows()):
+        assert f">{enum_label('light', row['light'], 'zh')}</span>" in body
+        assert f'<span class="ck-card-lead">{int(row["rank"])}.</span>' in body
+        assert f'<b class="ck-card-title">{html.escape(str(row["region_name"]))}</b>' in body
+        assert f"灯色原因:</span>{html.escape(row['light_reason'])}" in body
+        assert f"综合得分 <b>{row['score']:.2f}</b>" in body
+        change = row["rank_change"]
+        word = "不变" if change == 0 else (f"↑{int(change)}" if change > 0 else f"↓{-int(change)}")
+        assert f"名次变化 <b>{word}</b>" in body
 
 
 def test_office_previews_then_saves_weights(demo_store):

@@ -181,6 +181,8 @@ def test_every_page_opens_above_the_styler_cell_limit(big_store):
             frames = [d for d in at.dataframe if d.value is not None and len(d.value) > 0]
             biggest = max(len(d.value) for d in frames)
             assert biggest == 200  # one page of the 20,000 problems, not all of them
+            cards = [h for h in at.get("html") if 'class="ck-card"' in getattr(h.proto, "body", "")]
+            assert len(cards) == 20  # and one page of portrait cards (issue 14 item 4)
             assert any("共 20000 行" in c.value for c in at.caption), [c.value for c in at.caption]
             # the last page holds the rest
             at.number_input(key="pb_table_page").set_value(100).run()
@@ -188,6 +190,7 @@ def test_every_page_opens_above_the_styler_cell_limit(big_store):
             assert any("第 19801–20000 行" in c.value for c in at.caption)
         if page == "pages/project_list.py":
             assert not any("Styler" in str(e.value) for e in at.exception)
+            assert sum('class="ck-card"' in getattr(h.proto, "body", "") for h in at.get("html")) == 20
     # the results every page shares are in the store for other processes
     with eng.connect() as conn:
         names = set(conn.execute(select(ResultCache.name)).scalars())

@@ -112,3 +112,16 @@ def test_no_page_builds_html_from_stored_text_unescaped(hostile_store, page):
         # the stored text is shown (escaped), so the check above looked at real output
         shown = " ".join(bodies)
         assert "&lt;" in shown, f"{page}: no escaped stored text among {len(bodies)} HTML bodies"
+
+
+@pytest.mark.parametrize("page", ["project_list.py", "league.py", "problems.py"])
+def test_portrait_cards_show_stored_text_escaped(hostile_store, page):
+    """Issue 14 item 4: the portrait cards of the wide lists carry the stored names (and descriptions)
+    as escaped text."""
+    at = draw(page)
+    assert not at.exception, [e.value for e in at.exception]
+    cards = [b for b in html_bodies(at) if 'class="ck-card"' in b]
+    assert cards, f"{page}: no cards"
+    assert not [c[:200] for c in cards if HOSTILE.search(c)]
+    # the first card's title is a stored name (a project or a county), shown escaped
+    assert all('<b class="ck-card-title">&lt;' in c for c in cards[:1]), cards[0][:400]

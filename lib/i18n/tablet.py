@@ -56,3 +56,8 @@ TEXT.update({
     "my_problems": ("我的未销号问题", "My open problems"),
     "my_needs": ("需要做什么", "What it needs"),
 })
+TEXT.update({
+    # portrait cards of the wide lists (issue 14 item 4)
+    "card_open_hint": ("点卡片下方的“打开一项一档”查看该项目", "Tap “Open project file” on a card to open the project"),
+    "pb_card_hint": ("点卡片下方的“办理”查看该问题的办理记录并办理", "Tap “Work on a problem” on a card to see its history and act"),
+})

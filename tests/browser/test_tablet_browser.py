@@ -4,7 +4,7 @@ clicks (``has_touch=True``, ``tap()``), and Playwright ``expect`` waits, never f
 1 the problem workflow keeps its tab and problem after a submit; the button names the problem
 2 a county tapped beside the map opens its panel on the first tap
 3 portrait: the content takes the full width, the filters are a panel over it
-4 the light list shows light, name and reason in the first screen (screenshot)
+4 the light list shows light, name and reason in the first screen (screenshot; portrait: as a card)
 5 no raw page menu on the first visit
 6 touch targets ≥ 40 px: top menu sections and items, sidebar button, multiselects, date picker
 """
@@ -137,6 +137,17 @@ def test_4_light_list_first_screen_shows_light_name_reason(app_server, touch_pag
     page = touch_page(*size)
     query = sign_in(page, app_server)
     open_path(page, app_server, query, "light-list")
+    if size[0] < size[1]:
+        # portrait: one card per project instead of the wide table (tests/browser/test_portrait_lists_browser.py)
+        card = page.locator('[class*="st-key-ck_portrait_pl"] .ck-card').first
+        expect(card).to_be_visible()
+        expect(page.locator('[class*="st-key-ck_landscape_pl"] [data-testid="stDataFrame"]')).to_be_hidden()
+        card.scroll_into_view_if_needed()
+        shot(page, f"4_list_{size[0]}")
+        expect(card.locator(".ck-card-head .ck-chip, .ck-card-head > span").first).to_have_text(re.compile("^[红黄绿灰]$"))
+        expect(card.locator(".ck-card-title")).not_to_have_text("")
+        expect(card.locator(".ck-card-line").first).to_contain_text("原因:")
+        return
     grid = page.locator('[data-testid="stDataFrame"]').first
     expect(grid).to_be_visible()
     grid.scroll_into_view_if_needed()
