@@ -19,10 +19,11 @@ from tests.conftest import ROOT
 KEY = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$|^[a-z][a-z0-9]+$")
 # functions whose first argument is a text key (t, the pages' L shorthand) or, when it looks like a
 # key, an error message key (lib/errors.py)
-TEXT_FUNCS = {"t", "L"}
+TEXT_FUNCS = {"t", "L", "Msg"}
 ERROR_FUNCS = {"CockpitError", "StoreError", "PermissionDenied", "ValidationError", "TransitionError"}
-# lib/i18n itself builds one family from a prefix (fmt_money: "unit_" + unit)
-I18N_PREFIXES = {"unit_"}
+# lib/i18n itself builds one family from a prefix (fmt_money: "unit_" + unit) and names the list
+# separators (lib.i18n.List: "list_sep" by default)
+I18N_PREFIXES = {"unit_", "list_"}
 
 
 def code_files() -> list[Path]:

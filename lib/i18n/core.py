@@ -2,6 +2,9 @@
 the demo (lib/demo) and the command line (lib/cli.py). ``{name}`` placeholders are filled by ``t``."""
 
 TEXT = {
+    # joining lists in a message (lib.i18n.List)
+    "list_sep": ("、", ", "),
+    "list_and": ("和", " and "),
     # lib/store
     "err_store_unreachable": ("无法连接数据库:{detail}", "Cannot connect to the database: {detail}"),
     "err_store_upgrade_failed": ("数据库升级失败:{detail}", "Upgrading the database failed: {detail}"),

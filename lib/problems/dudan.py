@@ -64,7 +64,7 @@ def dudan_docx(session: Session, as_of, unit: str | None = None, region_code: st
     from docx.oxml.ns import qn
     from docx.shared import Cm, Pt
 
-    as_of = _parse_date_field(as_of, "截至日期") or _today()
+    as_of = _parse_date_field(as_of, "as_of") or _today()
     df = problem_table(session, as_of=as_of, region_code=region_code)
     if unit:
         df = df[df["unit"].fillna("") == unit]
