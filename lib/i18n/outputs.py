@@ -3,6 +3,21 @@
 Every sentence of the 通报 is one of these templates filled with figures lib/ computed."""
 
 TEXT = {
+    # --- slide pack (lib/outputs/briefing.py) ---
+    "br_lights_note": ("红灯=滞后超过30个百分点、未按期开工3个月以上、连续2个月未报送等;灰灯=未评价(储备项目或尚未到期)",
+                       "Red = over 30 pp behind, 3+ months late to start, 2+ months without a report…; gray = not assessed"),
+    "br_col_light": ("县区灯", "Light"),
+    "br_league_note": ("前{n}名与后{n}名,共{total}个县区参与排名", "Top and bottom {n} of {total} counties"),
+    "br_col_project": ("项目", "Project"),
+    "br_col_category": ("问题类型", "Category"),
+    "br_col_level": ("协调层级", "Level"),
+    "br_col_unit": ("责任单位", "Unit"),
+    "br_col_overdue": ("超期天数", "Days overdue"),
+    "br_col_supervised": ("督办次数", "Supervised"),
+    "br_overdue_total": ("超期未解决问题共 {n} 个", "{n} overdue problems"),
+    "br_overdue_legend": ("图例:超期天数 红 = 超过30天,黄 = 1–30天", "Legend: days overdue red = over 30, yellow = 1–30"),
+    "br_over_30": ("> 30天", "> 30 days"),
+    "br_1_30": ("1–30天", "1–30 days"),
     # --- 督办单 (lib/problems/dudan.py); ASCII , : ; ( ) become full-width in the Chinese notice ---
     "dd_title": ("重点项目问题督办单", "Supervision notice on key-project problems"),
     "dd_number": ("督〔{year}〕{mmdd}-{nn}号", "Supervision [{year}] {mmdd}-{nn}"),
