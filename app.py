@@ -32,7 +32,7 @@ try:
     engine = require_current(get_engine())
 except StoreError as exc:
     if exc.key != "err_store_unreachable":  # missing, not initialised, old schema: needs an operator
-        st.error(f"{exc}")
+        st.error(exc.text(st.session_state.get("lang", "zh")))
         st.caption(t("store_error_fix", st.session_state.get("lang", "zh")))
         st.stop()
     _frame.store_unavailable(exc, st.session_state.get("lang", "zh"))  # down or locked: retries by itself

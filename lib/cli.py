@@ -47,75 +47,77 @@ class _Parser(argparse.ArgumentParser):
         raise CliExit(2, t("cli_bad_arguments", "zh", detail=message))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python -m lib.cli", description="攻坚驾驶舱命令行(数据库由 COCKPIT_DB_URL 选择)")
+def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
+    """The command line's parser; its help texts in ``lang`` (Chinese by default)."""
+    p = _Parser(prog="python -m lib.cli", description=t("cli_help_desc", lang))
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    s = sub.add_parser("init", help="创建或升级数据库;--demo 载入示例数据(只载入一次)")
+    s = sub.add_parser("init", help=t("cli_help_init", lang))
     s.add_argument("--demo", action="store_true")
 
-    s = sub.add_parser("import", help="导入模板文件(全部成功才写入)")
+    s = sub.add_parser("import", help=t("cli_help_import", lang))
     s.add_argument("kind", choices=IMPORT_KINDS)
     s.add_argument("file")
-    s.add_argument("--user", help="以该账号的身份导入(县区填报员只能导入本县区)")
-    s.add_argument("--dry-run", action="store_true", help="只校验,不写入")
+    s.add_argument("--user", help=t("cli_help_import_user", lang))
+    s.add_argument("--dry-run", action="store_true", help=t("cli_help_dry_run", lang))
     s.add_argument("--history", action="store_true",
-                   help="问题清单:项目办一次性导入历史台账,状态按原样导入(不按办理流程逐步校验),记入操作日志")
+                   help=t("cli_help_history", lang))
 
-    for name, helptext in (("lights", "项目红黄绿灯"), ("league", "县区排名"), ("pipeline", "项目储备与转化(按县区)")):
+    for name, helptext in (("lights", t("cli_help_lights", lang)), ("league", t("cli_help_league", lang)),
+                           ("pipeline", t("cli_help_pipeline", lang))):
         s = sub.add_parser(name, help=helptext)
-        s.add_argument("--period", required=True, help="报告期 YYYY-MM")
-        s.add_argument("--as-of", dest="as_of", help="截至日期 YYYY-MM-DD(默认报告期最后一天)")
+        s.add_argument("--period", required=True, help=t("cli_help_period", lang))
+        s.add_argument("--as-of", dest="as_of", help=t("cli_help_as_of", lang))
         s.add_argument("--format", choices=("csv", "json"), default="csv")
 
-    s = sub.add_parser("problems", help="问题清单")
+    s = sub.add_parser("problems", help=t("cli_help_problems", lang))
     s.add_argument("--as-of", dest="as_of")
     s.add_argument("--format", choices=("csv", "json"), default="csv")
 
-    s = sub.add_parser("export", help="导出")
+    s = sub.add_parser("export", help=t("cli_help_export", lang))
     exp = s.add_subparsers(dest="what", required=True, parser_class=_Parser)
-    b = exp.add_parser("briefing", help="月度汇报幻灯片 .pptx(可编辑图表;有 LibreOffice 时 --pdf 另存 PDF)")
+    b = exp.add_parser("briefing", help=t("cli_help_briefing", lang))
     b.add_argument("--period", required=True)
     b.add_argument("--out", required=True)
     b.add_argument("--as-of", dest="as_of")
-    b.add_argument("--pdf", action="store_true", help="同时生成同名 PDF(需要 LibreOffice)")
-    r = exp.add_parser("report", help="月度通报 .docx(公文格式)")
+    b.add_argument("--pdf", action="store_true", help=t("cli_help_pdf", lang))
+    r = exp.add_parser("report", help=t("cli_help_report", lang))
     r.add_argument("--period", required=True)
     r.add_argument("--out", required=True)
     r.add_argument("--as-of", dest="as_of")
-    r.add_argument("--no-red-head", dest="red_head", action="store_false", help="不加红头")
+    r.add_argument("--no-red-head", dest="red_head", action="store_false", help=t("cli_help_no_red_head", lang))
 
-    s = sub.add_parser("user", help="账号")
+    s = sub.add_parser("user", help=t("cli_help_user", lang))
     us = s.add_subparsers(dest="action", required=True, parser_class=_Parser)
-    a = us.add_parser("add", help="新增账号(密码从标准输入读取一行,至少10位)")
+    a = us.add_parser("add", help=t("cli_help_user_add", lang))
     a.add_argument("name")
     a.add_argument("--role", required=True, choices=ROLES)
     a.add_argument("--region")
-    a = us.add_parser("unlock", help="解除账号的登录延时")
+    a = us.add_parser("unlock", help=t("cli_help_user_unlock", lang))
     a.add_argument("name")
-    a = us.add_parser("reset-password", help="重置密码(新密码从标准输入读取一行);该账号已登录的会话失效")
+    a = us.add_parser("reset-password", help=t("cli_help_user_reset", lang))
     a.add_argument("name")
-    a = us.add_parser("disable", help="停用账号;其已登录的会话失效")
+    a = us.add_parser("disable", help=t("cli_help_user_disable", lang))
     a.add_argument("name")
-    a = us.add_parser("enable", help="重新启用账号")
+    a = us.add_parser("enable", help=t("cli_help_user_enable", lang))
     a.add_argument("name")
 
-    s = sub.add_parser("secret", help="令牌签名密钥")
+    s = sub.add_parser("secret", help=t("cli_help_secret", lang))
     ss = s.add_subparsers(dest="action", required=True, parser_class=_Parser)
-    ss.add_parser("rotate", help="更换签名密钥(所有已登录的会话需重新登录)")
+    ss.add_parser("rotate", help=t("cli_help_secret_rotate", lang))
 
-    s = sub.add_parser("backup", help="备份整个数据库为一个 SQLite 文件")
+    s = sub.add_parser("backup", help=t("cli_help_backup", lang))
     s.add_argument("--out", required=True)
 
-    s = sub.add_parser("copy", help="把整个数据库复制到另一个数据库(例如 SQLite → PostgreSQL),全部成功才写入")
-    s.add_argument("--to", required=True, dest="to", help="目标数据库 URL,例如 postgresql+psycopg://user@host/db")
-    s.add_argument("--replace", action="store_true", help="目标已有数据时先清空再复制")
+    s = sub.add_parser("copy", help=t("cli_help_copy", lang))
+    s.add_argument("--to", required=True, dest="to", help=t("cli_help_copy_to", lang))
+    s.add_argument("--replace", action="store_true", help=t("cli_help_copy_replace", lang))
 
-    s = sub.add_parser("restore", help="从 backup 生成的备份文件恢复整个数据库,全部成功才写入")
+    s = sub.add_parser("restore", help=t("cli_help_restore", lang))
     s.add_argument("file")
-    s.add_argument("--replace", action="store_true", help="当前数据库已有数据时先清空再恢复")
+    s.add_argument("--replace", action="store_true", help=t("cli_help_restore_replace", lang))
 
-    s = sub.add_parser("import-boundaries", help="导入县区边界 GeoJSON")
+    s = sub.add_parser("import-boundaries", help=t("cli_help_boundaries", lang))
     s.add_argument("file")
     s.add_argument("--code-field", required=True)
     s.add_argument("--name-field")

@@ -133,6 +133,13 @@ def fmt_date(d: dt.date | None, lang: str = "zh") -> str:
     return t("fmt_date", lang, y=d.year, m=d.month, d=d.day, mon=d.strftime("%b"))
 
 
+def date_msg(d: dt.date):
+    """A date as a message parameter that reads as ``fmt_date`` in the reader's language."""
+    from lib.i18n import Msg
+
+    return Msg("fmt_date", y=d.year, m=d.month, d=d.day, mon=d.strftime("%b"))
+
+
 def fmt_period(period: str, lang: str = "zh") -> str:
     y, m = split(period)
     return t("fmt_period", lang, y=y, m=m, mon=dt.date(y, m, 1).strftime("%b"))

@@ -290,7 +290,7 @@ if _frame.need_period(c):
                     with session_scope(get_engine()) as session:
                         settings_mod.save(session, actor, changes)
                 except CockpitError as exc:
-                    st.error(str(exc))
+                    st.error(exc.text(lang))
                 else:
                     st.session_state["lg_saved_note"] = True
                     st.rerun()

@@ -277,7 +277,7 @@ with tabs[2]:
             if od.empty:
                 st.info(L("pb_no_overdue"))
             else:
-                by_unit = (od.assign(unit=od["unit"].fillna(P.UNASSIGNED_UNIT))
+                by_unit = (od.assign(unit=od["unit"].fillna(L("pb_no_unit")))
                            .groupby("unit").size().sort_values())
                 fig = go.Figure(go.Bar(name=L("pb_s_overdue"), x=by_unit.values, y=by_unit.index,
                                        orientation="h", marker_color=RED, text=by_unit.values,
@@ -319,7 +319,7 @@ with tabs[3]:
         st.info(L("pb_empty"))
     else:
         units_tab = pd.DataFrame({
-            L("pb_col_unit"): board["unit"],
+            L("pb_col_unit"): board["unit"].replace(P.UNASSIGNED_UNIT, L("pb_no_unit")),
             L("pb_u_held"): board["held"],
             L("pb_u_closed"): board["closed"],
             L("pb_u_on_time"): board["on_time_rate"].map(_widgets.pct),
@@ -336,7 +336,7 @@ def run(fn, ok: str) -> bool:
         with session_scope(get_engine()) as session:
             fn(session)
     except CockpitError as exc:
-        st.error(str(exc))  # drawn in the open tab, under the form that was submitted
+        st.error(exc.text(lang))  # drawn in the open tab, under the form that was submitted
         return False
     st.session_state["pb_flash"] = ok
     st.rerun()
@@ -516,7 +516,7 @@ with tabs[5]:
                     with session_scope(get_engine()) as session:
                         _raise(session)
                 except CockpitError as exc:
-                    st.error(str(exc))
+                    st.error(exc.text(lang))
                 else:
                     st.session_state.pop("problem_draft", None)
                     st.session_state["pb_flash"] = L("pb_raised_ok", id=created["id"])
@@ -549,7 +549,7 @@ with tabs[6]:
         def make_doc(as_of=as_of, kwargs=dict(dd_kwargs)) -> bytes:
             """Built only when the button is clicked (deferred download)."""
             with session_scope(get_engine()) as session:
-                return P.dudan_docx(session, as_of, **kwargs)
+                return P.dudan_docx(session, as_of, lang=lang, **kwargs)
 
         name = regions.get(target, target) if by == "county" else target
         st.download_button(L("pb_dd_download"), make_doc, file_name=f"督办单_{name}_{as_of:%Y%m%d}.docx",

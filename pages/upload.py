@@ -259,7 +259,7 @@ else:
                 with session_scope(engine) as s:
                     out = undo_batch(s, int(pick), actor)
             except CockpitError as exc:
-                st.error(str(exc))
+                st.error(exc.text(lang))
             else:
                 st.session_state["upload_flash"] = L("up_undone", id=out["batch_id"], deleted=out["deleted"],
                                                      restored=out["restored"])

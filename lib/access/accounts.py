@@ -15,12 +15,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from lib.access.roles import (
     CLI_ACTOR,
     REGION_SCOPED_ROLES,
-    ROLE_ZH,
     Actor,
     can,
     require,
 )
 from lib.errors import CockpitError
+from lib.i18n import Label, List, Msg
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
@@ -164,7 +164,7 @@ def _check_role_region(session, role: str, region_code: str | None) -> str | Non
     from lib.store.models import ROLES, Region
 
     if role not in ROLES:
-        names = "、".join(f"{k}({ROLE_ZH[k]})" for k in ROLES)
+        names = List(Msg("acc_role_name", code=k, label=Label("role", k)) for k in ROLES)
         raise CockpitError("acc_role_unknown", role=role, names=names)
     region_code = (region_code or "").strip() or None
     if role in REGION_SCOPED_ROLES:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from lib.access.scope import scope_for
 from lib.errors import PermissionDenied
+from lib.i18n import Label, enum_label, t
 
 # permission -> roles that hold it. Staff hold region-scoped permissions for their own region only.
 PERMISSIONS: dict[str, tuple[str, ...]] = {
@@ -29,23 +30,11 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
 }
 REGION_SCOPED_ROLES = ("staff",)
 
-PERMISSION_ZH = {
-    "read": "查看数据",
-    "upload": "上传数据",
-    "upload_regions": "上传全州基础数据",
-    "problem_work": "办理问题",
-    "problem_close": "销号或退回问题",
-    "supervise": "督办",
-    "settings": "修改规则设置",
-    "briefing_template": "上传或删除汇报模板",
-    "undo_any": "撤销他人的上传",
-    "audit_read": "查看操作日志",
-    "quality_read": "查看数据质量",
-    "accounts": "管理账号",
-    "unlock": "解除登录限制",
-    "backup": "备份数据",
-}
-ROLE_ZH = {"leader": "领导", "staff": "县区填报员", "office": "项目办", "admin": "管理员"}
+# The words of the permissions and roles live in lib/i18n (enumerations "permission" and "role");
+# these Chinese views are kept for callers that still build their own Chinese text (lib/intake,
+# converted on branch msgintake).
+PERMISSION_ZH = {key: enum_label("permission", key) for key in PERMISSIONS}
+ROLE_ZH = {key: enum_label("role", key) for key in ("leader", "staff", "office", "admin")}
 
 
 @dataclass(frozen=True)
@@ -60,7 +49,7 @@ class Actor:
         return self.display_name or self.username
 
 
-CLI_ACTOR = Actor(username="cli", role="admin", display_name="命令行")
+CLI_ACTOR = Actor(username="cli", role="admin", display_name=t("acc_cli_actor"))
 
 
 def can(actor: Actor, permission: str, region_code: str | None = None) -> bool:
@@ -73,13 +62,13 @@ def can(actor: Actor, permission: str, region_code: str | None = None) -> bool:
 
 
 def require(actor: Actor, permission: str, region_code: str | None = None) -> None:
-    """Raise PermissionDenied with a plain-Chinese message unless ``actor`` may do this."""
+    """Raise PermissionDenied unless ``actor`` may do this; its message (``acc_denied``,
+    ``acc_denied_region``) reads in either language (``exc.text(lang)``)."""
     if can(actor, permission, region_code):
         return
-    what = PERMISSION_ZH.get(permission, permission)
-    role = ROLE_ZH.get(actor.role, actor.role)
+    what = Label("permission", permission)
+    role = Label("role", actor.role)
     if actor.role in PERMISSIONS.get(permission, ()) and region_code is not None:
-        raise PermissionDenied(
-            f"{actor.label}({role},{actor.region_code})只能{what}本县区的数据,不能操作县区 {region_code}"
-        )
-    raise PermissionDenied(f"{actor.label}({role})没有权限{what}")
+        raise PermissionDenied("acc_denied_region", who=actor.label, role=role, own=actor.region_code,
+                               what=what, region=region_code)
+    raise PermissionDenied("acc_denied", who=actor.label, role=role, what=what)

@@ -370,7 +370,9 @@ def bbox(geometry: dict) -> tuple[float, float, float, float]:
 # --------------------------------------------------------------------------- import
 
 
+# the shapes of Chinese place names (data the matching reads, not messages)
 _AUTONOMOUS = re.compile(r"^(.{2,}?)(?:[\u4e00-\u9fff]{1,3}族)+自治[县州旗]$")
+_NAME_SUFFIXES = ("县", "市", "区", "旗")
 
 
 def _norm_name(name: str) -> str:
@@ -379,7 +381,7 @@ def _norm_name(name: str) -> str:
     m = _AUTONOMOUS.match(s)
     if m:
         return m.group(1)
-    for suffix in ("县", "市", "区", "旗"):
+    for suffix in _NAME_SUFFIXES:
         if s.endswith(suffix) and len(s) > len(suffix) + 1:
             return s[: -len(suffix)]
     return s

@@ -252,9 +252,13 @@ def load_map_data(session, period: str, as_of=None, lights: pd.DataFrame | None 
     return MapData(period=period, regions=load_regions(session), lights=lights, league=league)
 
 
+# an autonomous county's name (漾濞彝族自治县): the shape of a Chinese place name, data not a message
+_AUTONOMOUS = re.compile(r"^(.{2,}?)((?:[\u4e00-\u9fff]{1,3}族)+)自治(县|旗)$")
+
+
 def short_name(name: str) -> str:
     """A county's short label: 漾濞彝族自治县 → 漾濞县, 巍山彝族回族自治县 → 巍山县."""
-    m = re.match(r"^(.{2,}?)((?:[\u4e00-\u9fff]{1,3}族)+)自治(县|旗)$", name or "")
+    m = _AUTONOMOUS.match(name or "")
     if m:
         return m.group(1) + m.group(3)
     return name

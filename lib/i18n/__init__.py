@@ -635,14 +635,79 @@ def _merge_area_texts() -> None:
 _merge_area_texts()
 
 
+def _localize(value, lang: str):
+    """A parameter as it reads in ``lang``: anything with a ``text(lang)`` method (a Msg, a Label, a
+    List, a lib.errors.CockpitError) is rendered in that language; any other value is left as it is."""
+    render = getattr(value, "text", None)
+    if callable(render) and not isinstance(value, str):
+        return render(lang)
+    return value
+
+
 def t(key: str, lang: str = "zh", **params) -> str:
     """The text of ``key`` in ``lang`` with ``{placeholders}`` filled from params; an unknown key is
-    returned as it is (tests/test_i18n.py fails on any key the code uses that does not exist)."""
+    returned as it is (tests/test_i18n.py fails on any key the code uses that does not exist).
+    A parameter that is itself a message (Msg, Label, List, an error) is rendered in ``lang`` too."""
     pair = TEXT.get(key)
     if pair is None:
         return key
     text = pair[1] if lang == "en" else pair[0]
-    return text.format(**params) if params else text
+    return text.format(**{k: _localize(v, lang) for k, v in params.items()}) if params else text
+
+
+class Msg:
+    """A message kept as its key and parameters, rendered later in the reader's language:
+    ``Msg("pb_why_closed", action=Label("problem_action", "assign")).text("en")``. ``str()`` is Chinese."""
+
+    __slots__ = ("key", "params")
+
+    def __init__(self, key: str, /, **params):
+        self.key, self.params = key, params
+
+    def text(self, lang: str = "zh") -> str:
+        return t(self.key, lang, **self.params)
+
+    def __str__(self) -> str:
+        return self.text("zh")
+
+    def __repr__(self) -> str:
+        return f"Msg({self.key!r}, **{self.params!r})"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Msg) and (self.key, self.params) == (other.key, other.params)
+
+    __hash__ = None
+
+
+class Label:
+    """An enumeration's label (``enum_label(kind, key)``), rendered in the reader's language."""
+
+    __slots__ = ("kind", "key")
+
+    def __init__(self, kind: str, key: str | None):
+        self.kind, self.key = kind, key
+
+    def text(self, lang: str = "zh") -> str:
+        return enum_label(self.kind, self.key, lang)
+
+    def __str__(self) -> str:
+        return self.text("zh")
+
+
+class List:
+    """Items (texts or messages) joined the way ``lang`` lists them: 「、」 in Chinese, ", " in English
+    (``sep`` names another joining key, e.g. ``list_and``)."""
+
+    __slots__ = ("items", "sep")
+
+    def __init__(self, items, sep: str = "list_sep"):
+        self.items, self.sep = list(items), sep
+
+    def text(self, lang: str = "zh") -> str:
+        return t(self.sep, lang).join(str(_localize(i, lang)) for i in self.items)
+
+    def __str__(self) -> str:
+        return self.text("zh")
 
 
 def enum_label(kind: str, key: str | None, lang: str = "zh") -> str:

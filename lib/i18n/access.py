@@ -1,6 +1,32 @@
 """Texts of lib/access, the sign-in screen, the accounts page and the error boundary."""
 
+ENUMS = {
+    # lib/access/roles.py PERMISSIONS, as a refusal names them ("may not {what}")
+    "permission": {
+        "read": ("查看数据", "read the data"),
+        "upload": ("上传数据", "upload data"),
+        "upload_regions": ("上传全州基础数据", "upload prefecture-wide base data"),
+        "problem_work": ("办理问题", "work on problems"),
+        "problem_close": ("销号或退回问题", "close or return problems"),
+        "supervise": ("督办", "supervise problems"),
+        "settings": ("修改规则设置", "change the rule settings"),
+        "briefing_template": ("上传或删除汇报模板", "upload or delete the slide template"),
+        "undo_any": ("撤销他人的上传", "undo other people's uploads"),
+        "audit_read": ("查看操作日志", "read the audit trail"),
+        "quality_read": ("查看数据质量", "read the data-quality page"),
+        "accounts": ("管理账号", "manage accounts"),
+        "unlock": ("解除登录限制", "lift sign-in limits"),
+        "backup": ("备份数据", "back up the data"),
+    },
+}
+
 TEXT = {
+    # refusals (lib/access/roles.py require)
+    "acc_denied": ("{who}({role})没有权限{what}", "{who} ({role}) may not {what}"),
+    "acc_denied_region": ("{who}({role},{own})只能{what}本县区的数据,不能操作县区 {region}",
+                          "{who} ({role}, {own}) may {what} only for their own county, not for county {region}"),
+    "acc_cli_actor": ("命令行", "command line"),
+    "acc_role_name": ("{code}({label})", "{code} ({label})"),
     # sign-in
     "acc_login_failed": ("用户名或密码不正确", "Wrong username or password"),
     "acc_login_wait": ("登录尝试过于频繁,请 {seconds} 秒后再试(或请项目办解锁)",

@@ -1,6 +1,7 @@
 """Texts of lib/rules (settings schema messages, import warnings read from the rule settings)."""
 
 TEXT = {
+    "lg_unfilled": ("(未填写)", "(not filled)"),
     "st_err_invalid": ("设置有误", "The settings are not valid"),
     "st_err_unknown": ("未知的设置项", "Unknown setting"),
     "st_err_unknown_metric": ("未知的排名指标", "Unknown league metric"),

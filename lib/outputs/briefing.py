@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from lib import periods
 from lib.geo import mapview
-from lib.i18n import LIGHT_COLORS, enum_label, fmt_money, t
+from lib.i18n import LIGHT_COLORS, enum_label, fmt_money, fmt_pp, t
 from lib.outputs.excel import strip_control
 from lib.rules import dimensions, overview
 
@@ -189,7 +189,7 @@ def _headline_slide(prs, ctx, summ: dict):
         (t("br_completed", lang), fmt_money(summ["ytd"], lang), ""),
         (t("br_rate", lang), _pct(summ["rate"]),
          f"{t('br_time', lang)} {_pct(summ['time_progress'])},"
-         f"{'—' if _nan(summ['gap_pp']) else format(summ['gap_pp'], '+.1f')}{'个百分点' if lang == 'zh' else ' pp'}"),
+         f"{fmt_pp(summ['gap_pp'], lang)}"),
         (t("br_started", lang), _pct(summ.get("start_rate")),
          f"{summ.get('started_due', 0)}/{summ.get('start_due', 0)}"),
         (t("br_open_problems", lang), f"{summ.get('problems_open', 0):,}",
@@ -215,9 +215,7 @@ def _headline_slide(prs, ctx, summ: dict):
         _chip(slide, Inches(3.2) + Inches(2.3) * i, y, lt,
               f"{mapview.light_word(lt, lang)} {summ['counts'].get(lt, 0):,}", lang, w=Inches(2.1))
     _text(slide, Inches(0.5), Inches(6.1), Inches(12), Inches(0.5),
-          "红灯=滞后超过30个百分点、未按期开工3个月以上、连续2个月未报送等;灰灯=未评价(储备项目或尚未到期)"
-          if lang == "zh" else
-          "Red = over 30 pp behind, 3+ months late to start, 2+ months without a report…; gray = not assessed",
+          t("br_lights_note", lang),
           size=12, color=MUTED)
 
 
@@ -337,8 +335,7 @@ def _league_slide(prs, ctx, league: pd.DataFrame):
     slide = _frame(prs, title, ctx)
     header = [t("map_rank", lang), t("region", lang), t("map_tt_score", lang), t("br_rate", lang),
               enum_label("metric", "start_rate", lang), enum_label("metric", "growth", lang),
-              enum_label("metric", "red_share", lang), "名次变化" if lang == "zh" else "Change",
-              "县区灯" if lang == "zh" else "Light"]
+              enum_label("metric", "red_share", lang), t("lg_change", lang), t("br_col_light", lang)]
     rows, fills = [header], {}
     records = show.to_dict("records")
     gap_after = TOP_N if len(ranked) > 2 * TOP_N else None
@@ -357,8 +354,7 @@ def _league_slide(prs, ctx, league: pd.DataFrame):
     _table(slide, Inches(0.5), Inches(1.6), SLIDE_W - Inches(1.0), rows,
            [0.7, 2.2, 1.0, 1.2, 1.0, 1.0, 1.0, 1.0, 1.0], size=14, fills=fills)
     if len(ranked) > 2 * TOP_N:
-        note = (f"前{TOP_N}名与后{TOP_N}名,共{len(ranked)}个县区参与排名" if lang == "zh"
-                else f"Top and bottom {TOP_N} of {len(ranked)} counties")
+        note = t("br_league_note", lang, n=TOP_N, total=len(ranked))
         _text(slide, Inches(0.5), SLIDE_H - Inches(1.35), Inches(8), Inches(0.4), note, size=12, color=MUTED)
     _legend_lights(slide, Inches(0.5), SLIDE_H - Inches(0.95), lang)
 
@@ -374,9 +370,8 @@ def _overdue_slide(prs, ctx, problems: pd.DataFrame | None, region_names: dict):
     if not len(od):
         _text(slide, Inches(0.5), Inches(2.0), Inches(12), Inches(0.6), t("br_no_overdue", lang), size=20)
         return
-    header = ["项目" if lang == "zh" else "Project", t("region", lang), "问题类型" if lang == "zh" else "Category",
-              "协调层级" if lang == "zh" else "Level", "责任单位" if lang == "zh" else "Unit",
-              "超期天数" if lang == "zh" else "Days overdue", "督办次数" if lang == "zh" else "Supervised"]
+    header = [t(k, lang) for k in ("br_col_project", "region", "br_col_category", "br_col_level", "br_col_unit",
+                                    "br_col_overdue", "br_col_supervised")]
     rows, fills = [header], {}
     for i, r in enumerate(od.head(OVERDUE_ROWS).to_dict("records"), start=1):
         d = int(r["_d"])
@@ -389,15 +384,14 @@ def _overdue_slide(prs, ctx, problems: pd.DataFrame | None, region_names: dict):
     _table(slide, Inches(0.5), Inches(1.6), SLIDE_W - Inches(1.0), rows, [3.3, 1.1, 1.0, 0.9, 2.4, 0.9, 0.9],
            size=13, fills=fills)
     more = len(od) - OVERDUE_ROWS
-    total = f"超期未解决问题共 {len(od)} 个" if lang == "zh" else f"{len(od)} overdue problems"
+    total = t("br_overdue_total", lang, n=len(od))
     if more > 0:
         total += ";" + t("br_more", lang).format(n=more)
     _text(slide, Inches(0.5), SLIDE_H - Inches(1.35), Inches(8), Inches(0.4), total, size=12, color=MUTED)
-    legend = ("图例:超期天数 红 = 超过30天,黄 = 1–30天" if lang == "zh"
-              else "Legend: days overdue red = over 30, yellow = 1–30")
+    legend = t("br_overdue_legend", lang)
     _text(slide, Inches(0.5), SLIDE_H - Inches(0.95), Inches(7), Inches(0.4), legend, size=12, color=MUTED)
-    _chip(slide, Inches(7.6), SLIDE_H - Inches(0.98), "red", "> 30天" if lang == "zh" else "> 30 days", lang, w=Inches(1.3))
-    _chip(slide, Inches(9.0), SLIDE_H - Inches(0.98), "yellow", "1–30天" if lang == "zh" else "1–30 days", lang, w=Inches(1.3))
+    _chip(slide, Inches(7.6), SLIDE_H - Inches(0.98), "red", t("br_over_30", lang), lang, w=Inches(1.3))
+    _chip(slide, Inches(9.0), SLIDE_H - Inches(0.98), "yellow", t("br_1_30", lang), lang, w=Inches(1.3))
 
 
 # --------------------------------------------------------------------------- v2: template, native charts
@@ -413,11 +407,15 @@ def _ea(rpr, font: str = FONT) -> None:
         el.set("typeface", font)
 
 
+# what a template's blank layout is called (PowerPoint's English and Chinese names: data, not messages)
+BLANK_LAYOUT_NAMES = ("blank", "空白", "空白版式")
+
+
 def _blank_layout(prs):
     """The template's blank layout (named Blank/空白, else the one with the fewest placeholders)."""
     layouts = list(prs.slide_layouts)
     for lay in layouts:
-        if (lay.name or "").strip().lower() in ("blank", "空白", "空白版式"):
+        if (lay.name or "").strip().lower() in BLANK_LAYOUT_NAMES:
             return lay
     return min(layouts, key=lambda lay: len(lay.placeholders))
 

@@ -148,7 +148,9 @@ def report_paragraphs(f: MonthFacts, lang: str = "zh") -> list[tuple[str, str]]:
     return out
 
 
+# Chinese numerals of the notice's headings (一、二、…; 十一 …), a typographic convention
 _CN = "一二三四五六七八九十"
+_CN_TEN = _CN[9]
 
 
 def _cn_num(i: int, lang: str) -> str:
@@ -157,9 +159,9 @@ def _cn_num(i: int, lang: str) -> str:
     if i <= 10:
         return _CN[i - 1]
     if i < 20:
-        return "十" + _CN[i - 11]
+        return _CN_TEN + _CN[i - 11]
     tens, ones = divmod(i, 10)
-    return _CN[tens - 1] + "十" + (_CN[ones - 1] if ones else "")
+    return _CN[tens - 1] + _CN_TEN + (_CN[ones - 1] if ones else "")
 
 
 # --------------------------------------------------------------------------- docx layout

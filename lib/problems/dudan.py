@@ -7,7 +7,7 @@ import io
 from sqlalchemy.orm import Session
 
 from lib import periods
-from lib.i18n import enum_label
+from lib.i18n import enum_label, t
 from lib.outputs.excel import strip_control
 from lib.problems.table import problem_table, urgency_order
 from lib.problems.workflow import _parse_date_field, _today
@@ -17,7 +17,9 @@ from lib.store.models import (
 
 # --- 督办单 ----------------------------------------------------------------------------------
 
+# font names of the printed notice (names of installed typefaces, not messages)
 DUDAN_FONT = "仿宋"
+DUDAN_HEAD_FONT = "黑体"
 DUDAN_FALLBACK_FONTS = ("FangSong", "Noto Serif CJK SC", "Noto Sans CJK SC")
 
 
@@ -45,18 +47,19 @@ def _fullwidth(text: str) -> str:
     return text.translate(_FULLWIDTH)
 
 
-def dudan_number(as_of: dt.date, unit: str | None, region_code: str | None) -> str:
+def dudan_number(as_of: dt.date, unit: str | None, region_code: str | None, lang: str = "zh") -> str:
     """A stable document number: 督〔YYYY〕MMDD-NN, NN from the recipient (same inputs, same number)."""
     import zlib
 
     seed = f"{unit or ''}|{region_code or ''}".encode("utf-8")
-    return f"督〔{as_of.year}〕{as_of:%m%d}-{zlib.crc32(seed) % 100:02d}号"
+    return t("dd_number", lang, year=as_of.year, mmdd=f"{as_of:%m%d}", nn=f"{zlib.crc32(seed) % 100:02d}")
 
 
 def dudan_docx(session: Session, as_of, unit: str | None = None, region_code: str | None = None,
-               reply_days: int = 7, issuer: str = "重点项目攻坚领导小组办公室") -> bytes:
+               reply_days: int = 7, issuer: str | None = None, lang: str = "zh") -> bytes:
     """A printable 督办单 (Word) listing the problems overdue at ``as_of`` of one responsible unit
-    and/or one county, with their 五到位 and days overdue."""
+    and/or one county, with their 五到位 and days overdue, in ``lang`` (the issuer defaults to the
+    campaign office, ``rpt_issuer``)."""
     from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -64,7 +67,7 @@ def dudan_docx(session: Session, as_of, unit: str | None = None, region_code: st
     from docx.oxml.ns import qn
     from docx.shared import Cm, Pt
 
-    as_of = _parse_date_field(as_of, "截至日期") or _today()
+    as_of = _parse_date_field(as_of, "as_of") or _today()
     df = problem_table(session, as_of=as_of, region_code=region_code)
     if unit:
         df = df[df["unit"].fillna("") == unit]
@@ -73,9 +76,13 @@ def dudan_docx(session: Session, as_of, unit: str | None = None, region_code: st
     if region_code:
         r = session.get(Region, region_code)
         region_name, region_kind = (r.name, r.kind) if r else (region_code, None)
-    county_office = (f"{region_name}管理委员会" if region_kind == "park" else f"{region_name}人民政府")
-    recipient = unit or (county_office if region_name else "各县(市、区)人民政府")
-    scope = unit or region_name or "全部县区"
+    issuer = issuer or t("rpt_issuer", lang)
+    county_office = t("dd_to_park" if region_kind == "park" else "dd_to_county", lang, name=region_name)
+    recipient = unit or (county_office if region_name else t("dd_to_all", lang))
+    scope = unit or region_name or t("all_regions", lang)
+
+    def date(d: dt.date) -> str:
+        return periods.fmt_date(d, lang)
 
     doc = Document()
     styles = doc.styles
@@ -92,7 +99,7 @@ def dudan_docx(session: Session, as_of, unit: str | None = None, region_code: st
     if lang_el is None:
         lang_el = rpr.makeelement(qn("w:lang"), {})
         rpr.append(lang_el)
-    lang_el.set(qn("w:val"), "zh-CN")
+    lang_el.set(qn("w:val"), "en-GB" if lang == "en" else "zh-CN")
     lang_el.set(qn("w:eastAsia"), "zh-CN")  # so a substitute font is a Simplified Chinese face
     sec = doc.sections[0]
     sec.orientation = WD_ORIENT.LANDSCAPE
@@ -108,25 +115,27 @@ def dudan_docx(session: Session, as_of, unit: str | None = None, region_code: st
             p.alignment = align
         p.paragraph_format.space_after = Pt(space_after)
         if text:
-            _font(p.add_run(_fullwidth(strip_control(text))), size, bold, font)
+            text = strip_control(text)
+            _font(p.add_run(_fullwidth(text) if lang == "zh" else text), size, bold, font)
         return p
 
-    para("重点项目问题督办单", 22, True, WD_ALIGN_PARAGRAPH.CENTER, "黑体", 6)
-    para(f"{dudan_number(as_of, unit, region_code)}        {periods.fmt_date(as_of)}", 12, False,
+    para(t("dd_title", lang), 22, True, WD_ALIGN_PARAGRAPH.CENTER, DUDAN_HEAD_FONT, 6)
+    para(f"{dudan_number(as_of, unit, region_code, lang)}        {date(as_of)}", 12, False,
          WD_ALIGN_PARAGRAPH.CENTER, space_after=10)
-    para(f"{recipient}:", 14, True)
+    para(t("dd_salutation", lang, to=recipient), 14, True)
     reply_by = as_of + dt.timedelta(days=reply_days)
     if len(df):
-        body = (f"截至{periods.fmt_date(as_of)},{scope}有{len(df)}个重点项目问题超过解决时限仍未销号,"
-                f"最长逾期{int(df['overdue_days'].max())}天。现予督办,请按“五到位”要求抓紧解决。")
+        body = t("dd_body", lang, as_of=date(as_of), scope=scope, n=len(df),
+                 days=int(df["overdue_days"].max()))
     else:
-        body = f"截至{periods.fmt_date(as_of)},{scope}没有超过解决时限的重点项目问题。"
+        body = t("dd_body_none", lang, as_of=date(as_of), scope=scope)
     p = para(body, 14)
     p.paragraph_format.first_line_indent = Pt(28)
 
     if len(df):
-        headers = ["问题编号", "项目名称", "问题类型", "问题描述", "责任单位", "责任领导", "责任人", "解决措施",
-                   "解决时限", "逾期天数", "督办次数"]
+        headers = [t(k, lang) for k in ("dd_col_number", "dd_col_project", "pb_col_category", "pb_col_desc",
+                                         "pb_col_unit", "pb_col_leader", "pb_col_person", "pb_col_measures",
+                                         "pb_col_deadline", "dd_col_overdue", "pc_supervised")]
         widths = [2.2, 3.2, 1.9, 3.6, 2.6, 2.3, 1.6, 3.3, 2.4, 1.3, 1.3]
         table = doc.add_table(rows=1, cols=len(headers))
         table.style = "Table Grid"
@@ -139,13 +148,13 @@ def dudan_docx(session: Session, as_of, unit: str | None = None, region_code: st
             cell.width = Cm(widths[i])
             cp = cell.paragraphs[0]
             cp.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _font(cp.add_run(h), 10.5, True, "黑体")
+            _font(cp.add_run(h), 10.5, True, DUDAN_HEAD_FONT)
         for r in df.itertuples(index=False):
             values = [str(r.problem_id), r.project_name or r.project_code,
-                      enum_label("problem_category", r.category), r.description or "", r.unit or "",
+                      enum_label("problem_category", r.category, lang), r.description or "", r.unit or "",
                       r.leader or "", r.person or "", r.measures or "",
-                      periods.fmt_date(r.deadline) if r.deadline else "", f"{int(r.overdue_days)}天",
-                      f"{int(r.supervise_count)}次"]
+                      date(r.deadline) if r.deadline else "", t("dd_days", lang, n=int(r.overdue_days)),
+                      t("dd_times", lang, n=int(r.supervise_count))]
             cells = table.add_row().cells
             for i, v in enumerate(values):
                 cells[i].width = Cm(widths[i])
@@ -157,13 +166,12 @@ def dudan_docx(session: Session, as_of, unit: str | None = None, region_code: st
         trpr = table.rows[0]._tr.get_or_add_trPr()
         trpr.append(trpr.makeelement(qn("w:tblHeader"), {qn("w:val"): "true"}))
     para("", 6)
-    p = para(f"请于{periods.fmt_date(reply_by)}前将办理情况(含解决进展、存在困难及下一步措施)书面报送"
-             f"{issuer},已解决的问题按程序申请销号。", 14)
+    p = para(t("dd_reply", lang, by=date(reply_by), issuer=issuer), 14)
     p.paragraph_format.first_line_indent = Pt(28)
     para("", 10)
-    para(f"{issuer}(盖章)", 14, False, WD_ALIGN_PARAGRAPH.RIGHT)
-    para("签发人:____________        日期:____________", 14, False, WD_ALIGN_PARAGRAPH.RIGHT)
-    para(f"本督办单由攻坚驾驶舱根据问题清单生成,数据截至{periods.fmt_date(as_of)}。", 9, False)
+    para(t("dd_seal", lang, issuer=issuer), 14, False, WD_ALIGN_PARAGRAPH.RIGHT)
+    para(t("dd_signature", lang), 14, False, WD_ALIGN_PARAGRAPH.RIGHT)
+    para(t("dd_footer", lang, as_of=date(as_of)), 9, False)
     _declare_cjk_fonts(doc)
     buf = io.BytesIO()
     doc.save(buf)
@@ -173,7 +181,7 @@ def dudan_docx(session: Session, as_of, unit: str | None = None, region_code: st
 # 仿宋 / 黑体 declared in the font table as Chinese (GB2312-charset) fonts with a named alternative
 # (w:altName) for word processors that lack them. LibreOffice on Linux ignores the hint and uses its
 # own CJK substitute (Noto Sans CJK); Word/WPS on the government PCs have 仿宋 and 黑体.
-_CJK_FONTS = (("仿宋", "Noto Serif CJK SC", "roman"), ("黑体", "Noto Sans CJK SC", "swiss"))
+_CJK_FONTS = ((DUDAN_FONT, "Noto Serif CJK SC", "roman"), (DUDAN_HEAD_FONT, "Noto Sans CJK SC", "swiss"))
 
 
 def _declare_cjk_fonts(doc) -> None:

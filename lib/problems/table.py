@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lib.access.scope import of as region_scope
+from lib.i18n import t
 from lib.problems.workflow import _parse_date_field, _today
 from lib.rules import shared
 from lib.store.models import (
@@ -43,7 +44,7 @@ def problem_table(session: Session, as_of=None, region_code: str | None = None) 
     """One row per problem raised on or before ``as_of`` (default today): the DESIGN.md CLI columns
     (problem_id is the problem number, text), then display columns (pk: the internal id). overdue_days is blank (<NA>) unless the problem is open at as-of and
     as-of > deadline, then (as-of − deadline) in days."""
-    as_of = _parse_date_field(as_of, "截至日期") if as_of is not None else _today()
+    as_of = _parse_date_field(as_of, "as_of") if as_of is not None else _today()
     stmt = (select(Problem.number.label("problem_id"), Problem.id.label("pk"), Problem.project_code, Project.region_code,
                    Problem.category, Problem.level, Problem.status, Problem.raised_on, Problem.deadline,
                    Problem.closed_on, Problem.supervise_count, Project.name.label("project_name"),
@@ -109,17 +110,17 @@ def problem_stats(df: pd.DataFrame) -> dict:
     }
 
 
-UNASSIGNED_UNIT = "(未明确责任单位)"
+UNASSIGNED_UNIT = t("pb_no_unit")  # the Chinese label; unit_scoreboard(lang=…) for another
 
 
-def unit_scoreboard(df: pd.DataFrame) -> pd.DataFrame:
+def unit_scoreboard(df: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """Per 责任单位: held (problems), closed, on_time_rate (closed on time ÷ closed), overdue (count),
     max_overdue_days. Worst first: most overdue, then lowest on-time rate."""
     cols = ["unit", "held", "closed", "on_time_rate", "overdue", "max_overdue_days"]
     if len(df) == 0:
         return pd.DataFrame(columns=cols)
     work = pd.DataFrame({
-        "unit": df["unit"].fillna("").astype(str).str.strip().replace("", UNASSIGNED_UNIT),
+        "unit": df["unit"].fillna("").astype(str).str.strip().replace("", t("pb_no_unit", lang)),
         "closed": _closed_mask(df).astype(int),
         "on_time": _on_time_mask(df).astype(int),
         "overdue": df["overdue_days"].notna().astype(int),

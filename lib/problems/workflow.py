@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, object_session
 from lib import periods
 from lib.access import Actor, can, require
 from lib.errors import CockpitError, TransitionError
-from lib.i18n import enum_label, enum_lookup, t
+from lib.i18n import Label, List, Msg, enum_label, enum_lookup, t
 from lib.store import audit
 from lib.store.models import (
     PROBLEM_CATEGORIES,
@@ -37,8 +37,11 @@ from lib.store.models import (
 ACTIONS = ("assign", "start", "progress", "submit", "accept", "return", "supervise", "escalate")
 OPEN_STATUSES = ("pending", "assigned", "in_progress", "closure_requested")
 FIVE_FIELDS = ("unit", "leader", "person", "measures", "deadline")  # 五到位
-FIVE_ZH = {"unit": "责任单位", "leader": "责任领导", "person": "责任人", "measures": "解决措施",
-           "deadline": "解决时限"}
+# the words of the fields live in lib/i18n (enumeration "problem_field"); FIVE_ZH is their Chinese view
+FIVE_ZH = {f: enum_label("problem_field", f) for f in FIVE_FIELDS}
+# the words a 企业满意 cell may hold (input vocabulary of the templates and forms, not messages)
+SATISFIED_YES = ("是", "yes", "y", "true", "1", "满意")
+SATISFIED_NO = ("否", "no", "n", "false", "0", "不满意")
 ESCALATION = {"county": "city", "city": "province"}
 
 # action -> (states it may start from, the state it leads to (None = stays), permission)
@@ -75,6 +78,10 @@ def _act(action: str) -> str:
 
 def _lvl(level: str) -> str:
     return enum_label("problem_level", level)
+
+
+def _field(field: str | None) -> Label | str:
+    return Label("problem_field", field) if field else ""
 
 
 # --- problem numbers (问题编号) ------------------------------------------------------------------
@@ -127,24 +134,26 @@ def _get(problem: Any, key: str):
     return problem.get(key) if isinstance(problem, Mapping) else getattr(problem, key)
 
 
-def _parse_date_field(value, label: str) -> dt.date | None:
+def _parse_date_field(value, field: str) -> dt.date | None:
+    """A date typed into ``field`` (a key of the "problem_field" enumeration: raised_on, deadline,
+    closed_on, as_of); a bad one raises TransitionError naming the field, in either language."""
     try:
         return periods.parse_date(value)
     except CockpitError as exc:
-        raise TransitionError(f"{label}:{exc}") from exc
+        raise TransitionError("pb_err_field", field=_field(field), detail=exc) from exc
 
 
 def _parse_bool(value) -> bool | None:
     if value is None or isinstance(value, bool):
         return value
     s = str(value).strip().lower()
-    if s in ("是", "yes", "y", "true", "1", "满意"):
+    if s in SATISFIED_YES:
         return True
-    if s in ("否", "no", "n", "false", "0", "不满意"):
+    if s in SATISFIED_NO:
         return False
     if s == "":
         return None
-    raise TransitionError(f"企业满意应填“是”或“否”,收到「{value}」")
+    raise TransitionError("pb_err_satisfied", value=value)
 
 
 def _clean_text(value, field: str | None = None, model=None) -> str | None:
@@ -158,17 +167,21 @@ def _clean_text(value, field: str | None = None, model=None) -> str | None:
     if not s:
         return None
     if any((ord(ch) < 32 and ch not in "\n\t") or ord(ch) == 127 for ch in s):
-        raise CockpitError("pb_err_control", field=FIVE_ZH.get(field, field or ""))
+        raise CockpitError("pb_err_control", field=_field(field))
     limit = _length(model or Problem, field) if field else TEXT_MAX_FREE
     limit = limit or TEXT_MAX_FREE
     if len(s) > limit:
-        raise CockpitError("pb_err_too_long", field=FIVE_ZH.get(field, field or ""), n=len(s), max=limit)
+        raise CockpitError("pb_err_too_long", field=_field(field), n=len(s), max=limit)
     return s
 
 
-def missing_five(values: Mapping[str, Any]) -> list[str]:
-    """The Chinese names of the 五到位 fields that are blank in ``values``."""
-    return [FIVE_ZH[f] for f in FIVE_FIELDS if values.get(f) in (None, "")]
+def missing_five(values: Mapping[str, Any], lang: str = "zh") -> list[str]:
+    """The names (in ``lang``) of the 五到位 fields that are blank in ``values``."""
+    return [enum_label("problem_field", f, lang) for f in _missing_five(values)]
+
+
+def _missing_five(values: Mapping[str, Any]) -> list[str]:
+    return [f for f in FIVE_FIELDS if values.get(f) in (None, "")]
 
 
 def _snapshot(p: Problem) -> dict:
@@ -194,7 +207,7 @@ def _at(at) -> dt.datetime:
         return at.replace(microsecond=0)
     if isinstance(at, dt.date):
         return dt.datetime.combine(at, dt.time(0, 0))
-    raise TransitionError(f"时间格式不正确:「{at}」")
+    raise TransitionError("pb_err_time", value=at)
 
 
 # --- raising ----------------------------------------------------------------------------------
@@ -206,26 +219,26 @@ def raise_problem(session: Session, actor: Actor, project_code: str, category: s
     or the Chinese word; the 五到位 fields (unit, leader, person, measures, deadline) are optional."""
     project = session.get(Project, (project_code or "").strip())
     if project is None:
-        raise CockpitError(f"项目代码不存在:{project_code}")
+        raise CockpitError("pb_err_no_project", code=project_code)
     require(actor, "problem_work", project.region_code)
     cat = enum_lookup("problem_category").get(str(category or "").strip().lower()) or \
         enum_lookup("problem_category").get(str(category or "").strip())
     if cat not in PROBLEM_CATEGORIES:
-        raise CockpitError(f"问题类型「{category}」不正确,应为:"
-                           + "、".join(enum_label("problem_category", c) for c in PROBLEM_CATEGORIES))
+        raise CockpitError("pb_err_category", value=category,
+                           names=List(Label("problem_category", c) for c in PROBLEM_CATEGORIES))
     lvl = enum_lookup("problem_level").get(str(level or "county").strip().lower()) or \
         enum_lookup("problem_level").get(str(level).strip())
     if lvl not in PROBLEM_LEVELS:
-        raise CockpitError(f"协调层级「{level}」不正确,应为县级、市级或省级")
+        raise CockpitError("pb_err_level", value=level)
     description = _clean_text(description, "description")
     if not description:
-        raise CockpitError("问题描述不能为空")
-    raised = _parse_date_field(raised_on, "提出日期")
+        raise CockpitError("pb_err_no_description")
+    raised = _parse_date_field(raised_on, "raised_on")
     if raised is None:
-        raise CockpitError("提出日期不能为空")
+        raise CockpitError("pb_err_no_raised_on")
     unknown = set(fields) - set(FIVE_FIELDS)
     if unknown:
-        raise CockpitError(f"提出问题时不能填写:{'、'.join(sorted(unknown))}")
+        raise CockpitError("pb_err_raise_fields", fields=List(sorted(unknown)))
     p = Problem(number=next_numbers(session)[0], project_code=project.code, category=cat, description=description, raised_on=raised,
                 level=lvl, status="pending", supervise_count=0)
     _set_five(p, fields)
@@ -244,40 +257,46 @@ def _set_five(p: Problem, fields: Mapping[str, Any]) -> None:
         if key in fields and fields[key] is not None:
             setattr(p, key, _clean_text(fields[key], key))
     if fields.get("deadline") not in (None, ""):
-        deadline = _parse_date_field(fields["deadline"], "解决时限")
+        deadline = _parse_date_field(fields["deadline"], "deadline")
         if p.raised_on and deadline < p.raised_on:
-            raise TransitionError(
-                f"解决时限({periods.fmt_date(deadline)})不能早于提出日期({periods.fmt_date(p.raised_on)})")
+            raise TransitionError("pb_err_before_raised", field=_field("deadline"),
+                                  date=periods.date_msg(deadline), raised=periods.date_msg(p.raised_on))
         p.deadline = deadline
 
 
 # --- moves ------------------------------------------------------------------------------------
 
-def why_not(actor: Actor, problem: Any, action: str) -> str | None:
-    """None when ``actor`` may take ``action`` on ``problem`` now; else the plain-Chinese reason."""
+def why_not(actor: Actor, problem: Any, action: str, lang: str = "zh") -> str | None:
+    """None when ``actor`` may take ``action`` on ``problem`` now; else the reason, in ``lang``."""
+    reason = _why(actor, problem, action)
+    return None if reason is None else reason.text(lang)
+
+
+def _why(actor: Actor, problem: Any, action: str) -> Msg | CockpitError | None:
+    """why_not as a message (key and parameters), rendered later in the reader's language."""
     if action not in RULES:
-        return f"不认识的操作「{action}」"
+        return Msg("pb_why_unknown_action", action=action)
     sources, _to, perm = RULES[action]
     status = _get(problem, "status")
     if status not in sources:
+        st_, act = Label("problem_status", status), Label("problem_action", action)
         if status == "closed":
-            return f"问题已销号,不能再{_act(action)}"
+            return Msg("pb_why_closed", action=act)
         if action == "accept" and status in OPEN_STATUSES:
-            return (f"问题当前状态为“{_st(status)}”,不能直接销号,需先申请销号"
-                    if status == "in_progress" else
-                    f"问题当前状态为“{_st(status)}”,不能直接销号,需依次交办、办理、申请销号")
+            return Msg("pb_why_accept_submit" if status == "in_progress" else "pb_why_accept_path", status=st_)
         if action == "return":
-            return f"问题当前状态为“{_st(status)}”,只有“申请销号”的问题才能退回"
+            return Msg("pb_why_return", status=st_)
         nxt = _NEXT_STEP.get(status)
-        hint = f",下一步应为“{_act(nxt)}”" if nxt else ""
-        return f"问题当前状态为“{_st(status)}”,不能{_act(action)}{hint}"
+        if nxt:
+            return Msg("pb_why_state_next", status=st_, action=act, next=Label("problem_action", nxt))
+        return Msg("pb_why_state", status=st_, action=act)
     if action == "escalate" and _get(problem, "level") not in ESCALATION:
-        return "问题已是省级协调,不能再提级"
+        return Msg("pb_why_top_level")
     if not can(actor, perm, _region_of(problem)):
         try:
             require(actor, perm, _region_of(problem))
         except CockpitError as exc:
-            return str(exc)
+            return exc
     return None
 
 
@@ -360,22 +379,24 @@ def apply(session: Session, actor: Actor, problem_id: int | str, action: str, no
     audit row in the caller's transaction."""
     p = find(session, problem_id)
     if p is None:
-        raise CockpitError(f"问题编号不存在:{problem_id}")
+        raise CockpitError("pb_err_no_problem", ref=problem_id)
     if action not in RULES:
-        raise TransitionError(f"不认识的操作「{action}」,应为:{'、'.join(_act(a) for a in ACTIONS)}")
+        raise TransitionError("pb_err_unknown_action", action=action,
+                              names=List(Label("problem_action", a) for a in ACTIONS))
     sources, target, perm = RULES[action]
     # permission first for a role that may never do this; the state check says why otherwise
     region = _region_of(p)
     require(actor, perm, region)
-    reason = why_not(actor, p, action)
-    if reason:
-        raise TransitionError(reason)
+    reason = _why(actor, p, action)
+    if reason is not None:
+        raise TransitionError(reason.key, **reason.params)
     note = _clean_text(note, "note", ProblemEvent)
     if action in NOTE_REQUIRED and not note:
-        raise TransitionError(f"{_act(action)}必须填写说明")
+        raise TransitionError("pb_err_note_required", action=Label("problem_action", action))
     unknown = set(k for k, v in fields.items() if v is not None) - set(ACTION_FIELDS.get(action, ()))
     if unknown:
-        raise TransitionError(f"{_act(action)}时不能修改:{'、'.join(sorted(unknown))}")
+        raise TransitionError("pb_err_fields_not_allowed", action=Label("problem_action", action),
+                              fields=List(sorted(unknown)))
     before = _snapshot(p)
     frm = p.status
     # validate everything first, then change the row (a refused move leaves it untouched)
@@ -385,20 +406,20 @@ def apply(session: Session, actor: Actor, problem_id: int | str, action: str, no
             if _clean_text(fields.get(key), key) is not None:
                 changes[key] = _clean_text(fields[key], key)
         if fields.get("deadline") not in (None, ""):
-            deadline = _parse_date_field(fields["deadline"], "解决时限")
+            deadline = _parse_date_field(fields["deadline"], "deadline")
             if deadline < p.raised_on:
-                raise TransitionError(f"解决时限({periods.fmt_date(deadline)})不能早于提出日期"
-                                      f"({periods.fmt_date(p.raised_on)})")
+                raise TransitionError("pb_err_before_raised", field=_field("deadline"),
+                                      date=periods.date_msg(deadline), raised=periods.date_msg(p.raised_on))
             changes["deadline"] = deadline
-        missing = missing_five({**before, **changes})
+        missing = _missing_five({**before, **changes})
         if missing:
-            raise TransitionError(f"交办需五到位,缺少:{'、'.join(missing)}")
+            raise TransitionError("pb_err_five_missing", fields=List(_field(f) for f in missing))
     elif action in ("submit", "accept"):
         if fields.get("closed_on") not in (None, ""):
-            closed_on = _parse_date_field(fields["closed_on"], "办结日期")
+            closed_on = _parse_date_field(fields["closed_on"], "closed_on")
             if closed_on < p.raised_on:
-                raise TransitionError(f"办结日期({periods.fmt_date(closed_on)})不能早于提出日期"
-                                      f"({periods.fmt_date(p.raised_on)})")
+                raise TransitionError("pb_err_before_raised", field=_field("closed_on"),
+                                      date=periods.date_msg(closed_on), raised=periods.date_msg(p.raised_on))
             changes["closed_on"] = closed_on
         if fields.get("satisfied") is not None:
             changes["satisfied"] = _parse_bool(fields["satisfied"])
@@ -406,19 +427,20 @@ def apply(session: Session, actor: Actor, problem_id: int | str, action: str, no
             after = {**before, **changes}
             missing = []
             if after["satisfied"] is not True:
-                missing.append("企业满意=是")
+                missing.append(Msg("pb_need_satisfied"))
             if after["closed_on"] is None:
-                missing.append("办结日期")
+                missing.append(Msg("pb_need_closed_on"))
             if missing:
-                raise TransitionError(f"销号需{'和'.join(missing)}" +
-                                      (",企业不满意的问题应退回继续办理" if after["satisfied"] is False else ""))
+                raise TransitionError("pb_err_accept_return" if after["satisfied"] is False else "pb_err_accept",
+                                      missing=List(missing, "list_and"))
     elif action == "return":
         changes = {"closed_on": None, "satisfied": None}
     elif action == "supervise":
         changes = {"supervise_count": int(p.supervise_count or 0) + 1}
     elif action == "escalate":
         new_level = ESCALATION[p.level]
-        note = f"{_lvl(p.level)}→{_lvl(new_level)}:{note}"
+        # the stored note (data, in the store's language): 县级→市级:…
+        note = t("pb_escalate_note", frm=_lvl(p.level), to=_lvl(new_level), note=note)
         changes = {"level": new_level}
     for key, value in changes.items():
         setattr(p, key, value)
@@ -448,7 +470,7 @@ def history(session: Session, problem_id: int | str) -> pd.DataFrame:
 
 
 
-def draft_from_light(light_row: Mapping[str, Any] | pd.Series, raised_on=None) -> dict:
+def draft_from_light(light_row: Mapping[str, Any] | pd.Series, raised_on=None, lang: str = "zh") -> dict:
     """A prefilled problem (生成问题) for a project with a red or yellow light: the category is
     guessed from the worst dimension, the description carries the light's reasons. The user edits
     it before raise_problem(**draft)."""
@@ -461,16 +483,16 @@ def draft_from_light(light_row: Mapping[str, Any] | pd.Series, raised_on=None) -
     dims = [d for d in dimensions.DRAFT_ORDER if by_dim.get(d)]
     red_dims = [d for d in dims if row.get(d) == "red"]
     main = (red_dims or dims or ["other"])[0]
-    reasons = ";".join(f"{enum_label('dimension', d)}:{by_dim[d]}" for d in dims) or \
-        str(row.get("reasons") or "").strip()
+    reasons = List((Msg("pb_draft_reason", dim=Label("dimension", d), reason=by_dim[d]) for d in dims),
+                   "pb_draft_sep").text(lang) or str(row.get("reasons") or "").strip()
     name = row.get("project_name") or row.get("project_code")
-    light = enum_label("light", row.get("light")) if row.get("light") else ""
-    desc = f"{name}{'亮' + light + '灯' if light else ''}" + (f"。{reasons}" if reasons else "")
+    head = t("pb_draft_light", lang, name=name, light=Label("light", row.get("light"))) if row.get("light") else name
+    desc = t("pb_draft_desc", lang, head=head, reasons=reasons) if reasons else head
     return {
         "project_code": row.get("project_code"),
         "category": dimensions.category(main),
         "description": desc,
-        "raised_on": _parse_date_field(raised_on, "提出日期") if raised_on else _today(),
+        "raised_on": _parse_date_field(raised_on, "raised_on") if raised_on else _today(),
         "level": "county",
         "unit": row.get("unit") or None,
         "leader": row.get("leader") or None,

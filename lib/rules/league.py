@@ -53,7 +53,7 @@ OPTIONAL_METRICS = ("reserve_ratio", "conversion_rate", "ready_rate", "flag_rate
 ALL_METRICS = tuple(w.key for w in settings_mod.WEIGHTS)  # the settings schema's weights, in order
 METRICS = tuple(m for m in ALL_METRICS if m not in OPTIONAL_METRICS)
 GROUPS = {"region": "region_code", "leader": "leader", "unit": "unit"}
-UNFILLED = ("(未填写)", "(not filled)")
+UNFILLED = (t("lg_unfilled", "zh"), t("lg_unfilled", "en"))
 
 COLUMNS = [
     "region_code", "region_name", *METRICS[:3], "growth_target", *METRICS[3:], "score", "rank",
