@@ -160,6 +160,9 @@ TEXT = {
                                "Batch {id} cannot be undone: problem #{problem} has been worked on since the import"),
     "imp_undo_referenced": ("不能撤销批次 {id}:它新增的数据已被后来的数据引用(如月报、问题),请先撤销或删除那些数据",
                             "Batch {id} cannot be undone: rows it added are referred to by later data (reports, problems): undo or delete those first"),
+    # pages/upload.py
+    "up_template_file": ("{kind}模板", "{name}-template"),
+    "up_month_label": ("{m}月", "M{m}"),
     # the templates' 填表说明 sheet and cell hints (lib.intake.templates)
     "tpl_notes_title": ("{title}模板 填表说明", "{title_en} template — how to fill"),
     "tpl_notes_intro": ("唯一键:{row_key}。同一键只填一行;文件中任何一处错误都会整表不导入,并逐条列出错误。"

@@ -164,14 +164,15 @@ def decode_text(data: bytes) -> str:
 
 
 # UTF-8 read as Latin-1/cp1252 (Ã¤, å¤§) or GBK text that passed through a replacement (锟斤拷).
-_MOJIBAKE_RE = re.compile(r"\ufffd|锟斤拷|[\u00c0-\u00ef][\u0080-\u00bf]")
+MOJIBAKE_MARK = "锟斤拷"  # what GBK text becomes after passing through a replacement character
+_MOJIBAKE_RE = re.compile(r"\ufffd|" + MOJIBAKE_MARK + r"|[\u00c0-\u00ef][\u0080-\u00bf]")
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _check_mojibake(text: str) -> None:
     if text.isascii():
         return
-    if "\ufffd" in text or "锟斤拷" in text or _MOJIBAKE_RE.search(text, 0, 1 << 20):
+    if "\ufffd" in text or MOJIBAKE_MARK in text or _MOJIBAKE_RE.search(text, 0, 1 << 20):
         _fail("in_err_mojibake")
 
 

@@ -5,7 +5,7 @@ approval columns of the projects template into 手续 rows (``approval_ops``).
 """
 from __future__ import annotations
 
-from lib.i18n import enum_label, t
+from lib.i18n import enum_label
 from lib.intake.kinds import Col, UploadKind, register
 
 #: the six static approval columns of the projects template → 手续 kinds and statuses
@@ -44,7 +44,7 @@ _ALIASES = (("项目编码", "code"),)
 
 
 def _build_approvals(ctx, typed, rows, hm, errors, warnings):
-    from lib.intake.importer import Item, Op, _err, _project_checks
+    from lib.intake.importer import Item, Op, _column, _err, _project_checks
 
     _project_checks(ctx, typed, rows, hm, errors)
     items = []
@@ -58,8 +58,8 @@ def _build_approvals(ctx, typed, rows, hm, errors, warnings):
         if status is None:
             status = "done" if done is not None else "not_started"
         if done is not None and status in ("not_started", "in_progress"):
-            errors.append(_err(r, hm.get("status", "状态"), enum_label("approval_status", status),
-                               t("imp_approval_done_status", "zh")))
+            errors.append(_err(r, _column(hm, "approvals", "status"), enum_label("approval_status", status),
+                               "imp_approval_done_status"))
             continue
         vals = {"status": status}
         if "planned_on" in typed:
