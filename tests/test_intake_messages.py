@@ -26,7 +26,7 @@ CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 # {module: {name assigned at module level, or the callee whose arguments are data}}
 DATA_CONTRACT = {
     "kinds.py": {
-        "Col",  # the column registry: header (zh), help with its help_en twin, example cell values
+        "Col",  # the column registry: header (zh) and example cell values (its explanation is a key)
         "UploadKind",  # kind titles (title_zh + title_en) and key_zh, the 填表说明's 唯一键
         "_APPROVAL", "_REGION_ALIASES", "_PROJECT_ALIASES",  # headers and accepted header spellings
     },

@@ -144,7 +144,7 @@ def template_xlsx(kind: str, lang: str = "zh", session=None, region_code: str | 
         cell.font = Font(bold=True, color="9C0006" if c.required else "1F3864")
         cell.fill = info_fill if c.info else (req_fill if c.required else opt_fill)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.comment = Comment(((c.help_en if lang == "en" else c.help) or c.zh)
+        cell.comment = Comment((c.help_text(lang) or c.zh)
                                + (t("tpl_comment_required", lang) if c.required else ""), t("tpl_author", lang))
         ws.column_dimensions[get_column_letter(i)].width = max(10, min(30, len(c.header(lang)) * 2 + 4))
     ws.freeze_panes = "A2"
@@ -204,7 +204,7 @@ def template_xlsx(kind: str, lang: str = "zh", session=None, region_code: str | 
     for c in cols:
         req = t("tpl_reference" if c.info else ("tpl_required" if c.required else "tpl_optional"), lang)
         notes.append([c.zh, c.key, req, type_label(c, lang), "/".join(DROPDOWN[c.enum]) if c.enum else "",
-                      c.help_en if lang == "en" else c.help])
+                      c.help_text(lang)])
     for letter, width in zip("ABCDEF", (26, 22, 10, 16, 40, 60)):
         notes.column_dimensions[letter].width = width
     notes["A2"].alignment = Alignment(wrap_text=True, vertical="top")
