@@ -46,7 +46,11 @@ YEAR_SUFFIX = "年"  # 2022年
 
 def render(key: str, params: dict | None, lang: str = "zh") -> str:
     """The text of ``key`` in ``lang`` with ``params`` (values cut short say so in ``lang``)."""
-    return t(key, lang, **{k: limits.localise(v, lang) for k, v in (params or {}).items()})
+    if not params:
+        return t(key, lang)
+    if lang != "zh":
+        params = {k: limits.localise(v, lang) for k, v in params.items()}
+    return t(key, lang, **params)
 
 
 def issue(key: str, row=None, column=None, value=None, /, **params) -> dict:
@@ -59,8 +63,9 @@ def issue(key: str, row=None, column=None, value=None, /, **params) -> dict:
 def issue_from(exc: CockpitError, row=None, column=None, value=None) -> dict:
     """The issue of a refused value or file: the exception's key and parameters (a message that is
     not a key — older code elsewhere — is kept as it is, in both languages)."""
-    if exc.key in TEXT:
-        return issue(exc.key, row, column, value, **exc.params)
+    if exc.key in TEXT:  # str(exc) is already its Chinese text
+        return {"row": row, "column": column, "value": value, "message": str(exc), "key": exc.key,
+                "params": exc.params}
     return issue("in_msg_as_is", row, column, value, text=str(exc))
 
 
@@ -476,6 +481,8 @@ def parse_number(value: Any, allow_negative: bool = True, percent: bool = False)
             return None
         if s in _BLANK_WORDS:
             return None
+        if "," in s and any(ch in s for ch in "\u00a0 '"):  # 1,23 4: a comma group split by a space
+            raise CockpitError("in_err_thousands", value=shown)
         s = s.replace("\u00a0", "").replace(" ", "").replace("'", "")
         for unit in MONEY_UNITS:
             if s.endswith(unit):
