@@ -18,8 +18,10 @@ from lib.i18n import t
 from lib.intake import kinds
 from lib.intake.importer import (
     batches,
+    change_label,
     display_value,
     field_label,
+    issue_text,
     reporting_grid,
     run_import,
     undo_batch,
@@ -91,7 +93,7 @@ with session_scope(engine) as s:
     else:
         xlsx = template_xlsx(kind, lang)
 d1, d2, d3 = st.columns([1, 1, 2])
-stem = f"{kind_label(kind)}模板" if lang == "zh" else f"{kind}-template"
+stem = L("up_template_file", kind=kind_label(kind), name=kind)
 if kind == "monthly" and prefill_region:
     stem = f"{regions.get(prefill_region, prefill_region)}{periods.fmt_period(period, lang)}{kind_label(kind)}"
 d1.download_button(L("up_dl_xlsx"), xlsx, file_name=f"{stem}.xlsx", key="upload_dl_xlsx",
@@ -118,10 +120,12 @@ if st.session_state.get("upload_flash"):
 
 
 def _issues_table(items: list[dict]) -> pd.DataFrame:
+    """Errors or warnings of an upload in the user's language (row, column and value as in the file)."""
+    shown = [issue_text(e, lang) for e in items]
     return pd.DataFrame(
         [{L("up_col_row"): ("" if e["row"] is None else int(e["row"])), L("up_col_column"): e["column"] or "",
           L("up_col_value"): "" if e["value"] is None else str(e["value"]), L("up_col_message"): e["message"]}
-         for e in items])
+         for e in shown])
 
 
 def _changes_table(res) -> pd.DataFrame:
@@ -133,7 +137,7 @@ def _changes_table(res) -> pd.DataFrame:
             base = f.split(":", 1)[-1]
             label = field_label(kind, base, lang)
             if ":" in f:  # monthly plans: m3:planned_cumulative
-                label = f"{f.split(':')[0][1:]}月" if lang == "zh" else f"M{f.split(':')[0][1:]}"
+                label = L("up_month_label", m=int(f.split(":")[0][1:]))
             before = (ch["before"] or {}).get(f)
             out.append({L("up_col_row"): ch["row"], L("up_col_key"): ch["key"], L("up_col_field"): label,
                         L("up_col_before"): display_value(kind, f, before, lang),
@@ -186,10 +190,10 @@ if upl is not None:
                         L("pb_col_project"): (ch["after"] or {}).get("project_code", ""),
                         L("pb_col_desc"): str((ch["after"] or {}).get("description", ""))[:60]} for ch in new]),
                         hide_index=True, width="stretch", key="upload_new_problems")
-            new_keys = [ch["key"] for ch in res.changes if ch["action"] == "insert"]
+            new_keys = [change_label(ch, lang) for ch in res.changes if ch["action"] == "insert"]
             if new_keys:
                 with st.expander(f"{L('up_new_rows')}({len(new_keys)})"):
-                    st.write("、".join(new_keys[:500]) + (" …" if len(new_keys) > 500 else ""))
+                    st.write(("、" if lang == "zh" else ", ").join(new_keys[:500]) + (" …" if len(new_keys) > 500 else ""))
             if res.inserted == 0 and res.updated == 0:
                 st.info(L("up_nothing"))
             elif st.button(L("up_confirm"), type="primary", disabled=not ack, key="upload_confirm"):
@@ -283,7 +287,7 @@ if access.can(actor, "undo_any"):
         grid = grid.assign(cell=[f"{r}/{a}" + (" ✗" if m else "") + (f" ⏰{lt}" if lt else "") + (f" ⚑{fl}" if fl else "")
                                  for r, a, m, lt, fl in zip(grid["reported"], grid["annual"], grid["missing"],
                                                             grid["late"], grid["flagged"])],
-                           month=[f"{int(p[5:])}月" if lang == "zh" else p for p in grid["period"]])
+                           month=[L("up_month_label", m=int(p[5:])) if lang == "zh" else p for p in grid["period"]])
         order = list(dict.fromkeys(grid["month"]))
         wide = grid.pivot(index="region_name", columns="month", values="cell")[order]
         wide = wide.loc[list(dict.fromkeys(grid["region_name"]))]

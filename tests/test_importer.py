@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from lib.access import Actor
 from lib.errors import CockpitError, PermissionDenied
-from lib.intake.importer import KINDS, reporting_grid, run_import, undo_batch
+from lib.i18n import TEXT
+from lib.intake.importer import KINDS, issue_text, reporting_grid, run_import, undo_batch
 from lib.intake.templates import rows_csv
 from lib.store import session_scope
 from lib.store.models import (
@@ -504,8 +505,9 @@ def test_run_import_never_raises(seeded, kind, data):
     with session_scope(seeded) as s:
         r = run_import(s, kind, payload, "r.csv", actor, dry_run=True)
         assert r.ok == (not r.errors and not r.needs_acknowledgement)
-        for e in r.errors + r.warnings:
-            assert set(e) == {"row", "column", "value", "message"} and e["message"]
+        for e in r.errors + r.warnings:  # every issue is an i18n key with its Chinese text
+            assert set(e) == {"row", "column", "value", "message", "key", "params"} and e["message"]
+            assert e["key"] in TEXT and issue_text(e, "zh")["message"] == e["message"] and issue_text(e, "en")["message"]
 
 
 def _xlsx_with_formulas(cached: bool) -> bytes:

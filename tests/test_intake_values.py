@@ -51,7 +51,7 @@ def test_percent_in_a_percent_column_accepted():
 def test_misplaced_thousands_separators_refused(seeded):
     errs = _one_error(seeded, [{"code": "A1", "period": "2022-03", "ytd_completed": "1,2,3"}])
     assert "千分位" in errs[0]["message"]
-    for bad in ("12,34", "1,2345", ",123", "1,,234"):
+    for bad in ("12,34", "1,2345", ",123", "1,,234", "0,00 0", "1,23 4"):  # a space does not mend a group
         with pytest.raises(CockpitError):
             parse_number(bad)
 

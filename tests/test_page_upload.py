@@ -139,3 +139,30 @@ def test_problem_preview_shows_the_numbers_new_problems_get(page_store):
     new = next(d.value for d in at.dataframe if "编号" in list(d.value.columns))
     assert list(new["编号"]) == ["DL-2022-015", "Q-000001"]  # the office's own number kept, a blank numbered
     assert any("Q-000001(新问题,系统编号)" in m.value for m in at.markdown)
+
+
+def test_errors_and_new_problem_numbers_in_english(page_store):
+    """The same bad file as in Chinese: the rows, columns and values as in the file, the messages in
+    English (issue 9 item 5); a new problem's preview label is English too."""
+    at = AppTest.from_file(str(ROOT / "pages" / "upload.py"), default_timeout=60)
+    at.session_state["actor"] = STAFF_A
+    at.session_state["period"] = "2022-03"
+    at.session_state["lang"] = "en"
+    at.run()
+    bad = rows_csv("monthly", [{"code": "A1", "period": "2022-03", "ytd_completed": "abc"},
+                               {"code": "B1", "period": "2022-03", "ytd_completed": 5}], encoding="gbk")
+    at.file_uploader(key="upload_file").set_value(("march.csv", bad, "text/csv")).run()
+    assert not at.exception
+    assert at.error and "2 error(s)" in at.error[0].value
+    table = at.dataframe[0].value
+    assert list(table["Row"]) == [2, 3] and list(table["Value"]) == ["abc", "B1"]
+    assert list(table["Column"]) == ["本年累计完成投资(万元)", "项目代码"]  # the headers the file has
+    assert list(table["Message"]) == [
+        "“abc” is not a number",
+        "Project B1 is in county 532922; you report for county 532901 and may upload only its data"]
+
+    rows = [{"id": None, "code": "A1", "category": "资金", "description": "专项债未到位", "raised_on": "2022-03-02"}]
+    at.selectbox(key="upload_kind").set_value("problems").run()
+    at.file_uploader(key="upload_file").set_value(("problems.csv", rows_csv("problems", rows), "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Q-000001 (new problem, system number)" in m.value for m in at.markdown)

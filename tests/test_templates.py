@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from lib.i18n import ENUMS
+from lib.i18n import ENUMS, TEXT
 from lib.intake.parsing import read_table
 from lib.intake.templates import (
     COLUMNS,
@@ -69,7 +69,8 @@ def test_xlsx_template_headers_dropdowns_notes(kind):
     notes = wb[NOTES_SHEET]
     listed = {r[0].value: r[5].value for r in notes.iter_rows(min_row=4)}
     assert set(listed) == {c.zh for c in cols}
-    assert all(listed[c.zh] == c.help and c.help for c in cols)
+    assert all(listed[c.zh] == c.help_text("zh") and c.help in TEXT for c in cols)  # an i18n key each
+    assert len({listed[c.zh] for c in cols if c.help}) > 1 and not any(h.startswith("col_") for h in listed.values())
     frame, rows, _ = read_table(template_xlsx(kind), "t.xlsx", kind)
     assert len(frame) == 0 and rows == []  # the example row is not data
 

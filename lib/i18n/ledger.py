@@ -92,7 +92,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "imp_ev_history_update": ("历史台账导入更新(状态按原样):{what}", "Historical ledger update (as it stood): {what}"),
     # data-quality flags (lib.intake.quality)
     "qf_ytd_drop": ("累计数下降:本年累计完成投资 {cur} 万元低于上月({prev_period})的 {prev} 万元",
-                    "Cumulative figure fell: ytd {cur} below last month's ({prev_period}) {prev}"),
+                    "Cumulative figure fell: ytd {cur} below last month's {prev}"),  # (prev_period, a month in Chinese, is "last month")
     "qf_copied": ("疑似照抄:已开工项目连续三个月本年累计完成投资都是 {cur} 万元,请核实",
                   "Possibly copied: the same ytd {cur} three months running on a project under construction"),
     "qf_over_plan": ("本年累计完成投资 {cur} 万元超过年度计划投资 {plan} 万元的{k}倍,请核实",

@@ -1,8 +1,10 @@
 """Uploads: parse, validate, preview, commit (all-or-nothing), undo; the reporting grid.
 
 ``run_import(session, kind, data, filename, actor, dry_run=False, acknowledge_warnings=True)``
-returns an ``ImportResult`` and never raises for bad input: every error comes back as
-{row, column, value, message} (row = the Excel row number the user sees) and nothing is written.
+returns an ``ImportResult`` and never raises for bad input: every error comes back as an issue
+{row, column, value, message, key, params} (row = the Excel row number the user sees; ``message``
+the Chinese text, ``key``/``params`` the i18n text: ``issue_text(e, lang)``, lib.intake.parsing)
+and nothing is written.
 Writes happen in the caller's session/transaction (the caller commits via lib.store.session_scope):
 the data (bulk inserts/updates, existing rows loaded in one query per table), one UploadBatch row
 whose ``changes`` JSON holds before/after of every changed row (for undo), and one audit row.
@@ -46,9 +48,13 @@ from lib import periods
 from lib.access import Actor, can
 from lib.access.scope import scope_for
 from lib.errors import CockpitError, ValidationError
+from lib.i18n import enum_label
 from lib.i18n import t as _t
 from lib.intake import kinds, limits, parsing
-from lib.intake.parsing import MAX_UPLOAD_BYTES  # noqa: F401  (re-exported: the upload size limit)
+from lib.intake.parsing import (
+    MAX_UPLOAD_BYTES,  # noqa: F401  (re-exported: the upload size limit)
+    issue_text,  # noqa: F401  (re-exported: an issue in the user's language)
+)
 from lib.intake.templates import COLUMNS, KINDS, TITLES  # noqa: F401
 from lib.problems.workflow import ACTION_FIELDS
 from lib.rules import shared
@@ -72,8 +78,7 @@ PKS = {name: [c.name for c in m.__table__.primary_key.columns] for name, m in TA
 DEFAULTS = {t: d for k in kinds.REGISTRY.values() for t, d in k.defaults.items()}
 LOCK_KEY = 7_305_001  # pg_advisory_xact_lock key of the import lock
 OPEN_STATUSES_NEEDING_FIVE = ("assigned", "in_progress", "closure_requested", "closed")
-FIVE = (("unit", "责任单位"), ("leader", "责任领导"), ("person", "责任人"), ("measures", "解决措施"),
-        ("deadline", "解决时限"))
+FIVE = ("unit", "leader", "person", "measures", "deadline")  # 五到位: the problems template's columns
 
 
 @dataclass
@@ -92,7 +97,9 @@ class ImportResult:
     filename: str = ""
     sha256: str = ""
     rows: int = 0
-    message: str = ""
+    message: str = ""  # the outcome in Chinese; ``message_key``/``message_params`` its i18n text
+    message_key: str = ""
+    message_params: dict = field(default_factory=dict)
     error_total: int = 0  # all errors found; ``errors`` lists the first MAX_ERRORS_SHOWN (intake)
     skipped: int = 0  # monthly: prefilled rows left unfilled, skipped (intake)
 
@@ -100,6 +107,14 @@ class ImportResult:
         d = asdict(self)
         d.pop("changes")
         return d
+
+    def say(self, key: str, **params) -> None:
+        """Set the outcome message (an i18n key)."""
+        self.message_key, self.message_params = key, params
+        self.message = _t(key, "zh", **params)
+
+    def message_text(self, lang: str = "zh") -> str:
+        return _t(self.message_key, lang, **self.message_params) if self.message_key else self.message
 
 
 @dataclass
@@ -118,10 +133,27 @@ class Item:
     action: str = "unchanged"
     before: dict | None = None
     after: dict | None = None
+    label_msg: tuple[str, dict] | None = None  # the label as an i18n key and params, when it has words
 
 
-def _err(row, column, value, message) -> dict:
-    return {"row": row, "column": column, "value": parsing._show(value) if value is not None else "", "message": message}
+def _err(row, column, value, key: str, /, **params) -> dict:
+    """A row error or warning: an issue (lib.intake.parsing.issue) with the value as the user typed it."""
+    return parsing.issue(key, row, column, parsing._show(value) if value is not None else "", **params)
+
+
+def _column(hm: dict[str, str], kind: str, key: str) -> str:
+    """The header of template column ``key`` as the file wrote it; for a column the file lacks, its
+    template header (the English key when the file's headers are the English ones)."""
+    if key in hm:
+        return hm[key]
+    english = bool(hm) and all(h == k for k, h in hm.items())
+    return key if english else _col_zh(kind).get(key, key)
+
+
+def change_label(change: dict, lang: str = "zh") -> str:
+    """A preview change's row label (``ImportResult.changes[i]``) in ``lang``."""
+    msg = change.get("label_msg")
+    return _t(msg[0], lang, **msg[1]) if msg else change["key"]
 
 
 def _jsonable(v: Any) -> Any:
@@ -215,7 +247,7 @@ def _converters(kind: str, ctx: dict):
             return None
         code = ctx["region_lookup"].get(s) or ctx["region_lookup"].get(s.replace(" ", ""))
         if code is None:
-            raise CockpitError(f"县区「{s}」不存在:请填写系统中已有的县区名称或县区代码")
+            raise CockpitError("imp_region_unknown", name=s)
         return code
 
     def ref(v):
@@ -265,7 +297,8 @@ def _typed(kind: str, frame: pd.DataFrame, rows: list[int], header_map: dict, ct
             bad = {e["row"] for e in errors[n0:]}
             for i, v in enumerate(vals):
                 if v is None and rows[i] not in bad:
-                    errors.append(_err(rows[i], header_map[key], "", f"「{c.zh}」必填,不能为空"))
+                    errors.append(_err(rows[i], header_map[key], "", "imp_required", column=c.zh,
+                                       header=header_map[key]))
     return typed
 
 
@@ -354,10 +387,15 @@ def _vals(typed: dict, i: int, mapping: dict[str, str]) -> dict:
     return {f: col[i] for f, col in pairs}
 
 
-def _staff_region_error(actor: Actor, region_code: str | None, row: int, column: str, value, what: str = "") -> dict | None:
+def _staff_region_error(actor: Actor, region_code: str | None, row: int, column: str, value,
+                        project: str | None = None) -> dict | None:
+    """County staff write their own county's rows only: the error naming the other county (and the
+    project, if given), else None."""
     if region_code is not None and not scope_for(actor).allows(region_code):
-        return _err(row, column, value,
-                    f"{what}属于县区 {region_code},您是县区 {actor.region_code} 的填报员,只能上传本县区的数据")
+        if project is None:
+            return _err(row, column, value, "imp_staff_row_region", region=region_code, own=actor.region_code)
+        return _err(row, column, value, "imp_staff_project_region", code=project, region=region_code,
+                    own=actor.region_code)
     return None
 
 
@@ -374,12 +412,12 @@ def _build_regions(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
     return items
 
 
-def _check_lonlat(vals, r, hm, errors):
+def _check_lonlat(vals, r, hm, errors, kind: str = "regions"):
     lon, lat = vals.get("lon"), vals.get("lat")
     if lon is not None and not -180 <= lon <= 180:
-        errors.append(_err(r, hm.get("lon", "经度"), lon, "经度应在 -180 到 180 之间"))
+        errors.append(_err(r, _column(hm, kind, "lon"), lon, "imp_lon_range"))
     if lat is not None and not -90 <= lat <= 90:
-        errors.append(_err(r, hm.get("lat", "纬度"), lat, "纬度应在 -90 到 90 之间"))
+        errors.append(_err(r, _column(hm, kind, "lat"), lat, "imp_lat_range"))
 
 
 PROJECT_FIELDS = {
@@ -409,31 +447,32 @@ def _build_projects(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
         yv = _vals(typed, i, YEAR_FIELDS)
         if pv.get("industrial") is None and "industrial" in pv:
             pv["industrial"] = None  # blank → default/unchanged, handled generically
-        e = _staff_region_error(actor, pv.get("region_code"), r, hm["region"], typed["region"][i], "该行项目")
+        e = _staff_region_error(actor, pv.get("region_code"), r, hm["region"], typed["region"][i])
         if e:
             errors.append(e)
         ex = existing.get(code)
         if ex is not None and not scope_for(actor).allows(ex["region_code"]):
-            errors.append(_err(r, hm["code"], code, f"项目 {code} 在系统中属于县区 {ex['region_code']},县区填报员只能修改本县区的项目"))
+            errors.append(_err(r, hm["code"], code, "imp_project_other_county", code=code, region=ex["region_code"]))
         if yv.get("library") == "annual":
             if "nature" not in yv or yv.get("nature") is None:
-                errors.append(_err(r, hm.get("nature", "建设性质"), "", "年度建设项目必须填写「建设性质」(新开工 或 续建)"))
+                errors.append(_err(r, _column(hm, "projects", "nature"), "", "imp_annual_needs_nature"))
             if "annual_plan" not in yv or yv.get("annual_plan") is None:
-                errors.append(_err(r, hm.get("annual_plan", "年度计划投资(万元)"), "", "年度建设项目必须填写「年度计划投资(万元)」"))
-        _check_lonlat(pv, r, hm, errors)
+                errors.append(_err(r, _column(hm, "projects", "annual_plan"), "", "imp_annual_needs_plan"))
+        _check_lonlat(pv, r, hm, errors, "projects")
         ps, pe = pv.get("planned_start"), pv.get("planned_end")
         if ps and pe and pe < ps:
-            errors.append(_err(r, hm.get("planned_end", "计划竣工"), pe, "计划竣工日期早于计划开工日期"))
+            errors.append(_err(r, _column(hm, "projects", "planned_end"), pe, "imp_end_before_start"))
         tot, plan = pv.get("total_investment"), yv.get("annual_plan")
         if tot is not None and plan is not None and plan > tot + 1e-9:
-            errors.append(_err(r, hm.get("annual_plan", "年度计划投资(万元)"), plan,
-                               f"年度计划投资 {plan:,.2f} 万元超过总投资 {tot:,.2f} 万元"))
+            errors.append(_err(r, _column(hm, "projects", "annual_plan"), plan, "imp_plan_over_total",
+                               plan=f"{plan:,.2f}", total=f"{tot:,.2f}"))
         if code in first_facts:
             r0, facts0 = first_facts[code]
             diff = [f for f in pv if not _same(pv[f], facts0.get(f))]
             if diff:
-                zh = [field_label("projects", f) for f in diff]
-                errors.append(_err(r, hm["code"], code, f"同一项目在第 {r0} 行和本行的项目信息不一致({'、'.join(zh)}),请保持一致"))
+                errors.append(_err(r, hm["code"], code, "imp_project_facts_differ", first=r0,
+                                   fields="、".join(field_label("projects", f) for f in diff),
+                                   fields_en=", ".join(field_label("projects", f, "en") for f in diff)))
         else:
             first_facts[code] = (r, pv)
         from lib.intake.pipeline_kinds import approval_ops  # the six old approval columns → 手续 rows
@@ -460,9 +499,9 @@ def _project_checks(ctx, typed, rows, hm, errors) -> dict[str, dict]:
             continue
         p = projects.get(code)
         if p is None:
-            errors.append(_err(r, hm["code"], code, f"项目代码「{code}」不在项目清单中:请核对,或先上传项目清单"))
+            errors.append(_err(r, hm["code"], code, "imp_project_unknown", code=code))
             continue
-        e = _staff_region_error(actor, p["region_code"], r, hm["code"], code, f"项目 {code}")
+        e = _staff_region_error(actor, p["region_code"], r, hm["code"], code, project=code)
         if e:
             errors.append(e)
     return projects
@@ -479,8 +518,8 @@ def _build_monthly(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
         p = projects.get(code)
         ytd = vals.get("ytd_completed")
         if p is not None and ytd is not None and p["total_investment"] is not None and ytd > p["total_investment"] + 1e-9:
-            errors.append(_err(r, hm["ytd_completed"], ytd,
-                               f"本年累计完成投资 {ytd:,.2f} 万元超过项目总投资 {p['total_investment']:,.2f} 万元"))
+            errors.append(_err(r, hm["ytd_completed"], ytd, "imp_ytd_over_total", ytd=f"{ytd:,.2f}",
+                               total=f"{p['total_investment']:,.2f}"))
         items.append(Item(r, f"{code} / {period}", [Op("monthly_reports", (code, period), vals)]))
     ctx["projects"] = projects
     _monthly_warnings(ctx, items, typed, rows, hm, warnings)
@@ -500,8 +539,8 @@ def _monthly_warnings(ctx, items: list[Item], typed, rows, hm, warnings) -> None
     flags = quality.assess(ctx["session"], list(overlay), overlay)
     for key, fl in flags.items():
         for f in fl:
-            col = hm.get(f["column"], _col_zh("monthly").get(f["column"], f["column"]))
-            warnings.append(_err(row_of[key], col, f["value"], quality.message(f)))
+            warnings.append(_err(row_of[key], _column(hm, "monthly", f["column"]), f["value"],
+                                 f"qf_{f['code']}", **f.get("params", {})))
 
 
 def _expected(py: dict, proj: dict, y: int, m: int, plan_months: dict[int, float] | None) -> float:
@@ -541,15 +580,16 @@ def _build_plans(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
                 continue
             val = typed[key][i]
             if last is not None and val < last[1] - 1e-9:
-                warnings.append(_err(r, hm[key], val, f"计划累计数下降:{m}月计划累计 {val:,.2f} 万元低于{last[0]}月的 {last[1]:,.2f} 万元"))
+                warnings.append(_err(r, hm[key], val, "imp_plan_drop", month=m, value=f"{val:,.2f}",
+                                     prev_month=last[0], prev=f"{last[1]:,.2f}"))
             last = (m, val)
             plan = annual.get((code, year))
             if plan is not None and val > plan + 1e-9:  # e is not capped: the office should know
-                warnings.append(_err(r, hm[key], val, _t("imp_plan_over_annual", "zh", month=m, value=f"{val:,.2f}",
-                                                        year=year, plan=f"{plan:,.2f}")))
+                warnings.append(_err(r, hm[key], val, "imp_plan_over_annual", month=m, value=f"{val:,.2f}",
+                                     year=year, plan=f"{plan:,.2f}"))
             ops.append(Op("monthly_plans", (code, year, m), {"planned_cumulative": val}))
         if not ops:
-            errors.append(_err(r, hm["code"], code, "该行没有填写任何月份的计划累计完成投资"))
+            errors.append(_err(r, hm["code"], code, "imp_plan_row_empty"))
             continue
         items.append(Item(r, f"{code} / {year}", ops))
     return items
@@ -614,8 +654,8 @@ def _build_problems(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
         pid = None
         if number is None:
             if nat in seen_nat:
-                errors.append(_err(r, hm["description"], vals["description"],
-                                   _t("imp_pb_same_as_row", "zh", row=seen_nat[nat])))
+                errors.append(_err(r, hm["description"], vals["description"], "imp_pb_same_as_row",
+                                   row=seen_nat[nat]))
                 continue
             seen_nat[nat] = r
             pid = natural.get(nat)
@@ -632,28 +672,30 @@ def _build_problems(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
         shown = number if number is not None else (ex["number"] if ex else None)
         if ex is None and number is None:
             shown = vals["number"] = next(fresh)
-        col_id = hm.get("id", "问题编号")
         if ex is not None:
             owner = owners.get(ex["project_code"])
             if owner and not scope_for(actor).allows(owner["region_code"]):
-                errors.append(_err(r, col_id, shown, _t("imp_pb_other_county", "zh", number=shown,
-                                                       region=owner["region_code"])))
+                errors.append(_err(r, _column(hm, "problems", "id"), shown, "imp_pb_other_county", number=shown,
+                                   region=owner["region_code"]))
         merged = dict(ex or {})
         merged.update({k: v for k, v in vals.items() if v is not None or k not in DEFAULTS["problems"]})
         status = merged.get("status") or "pending"
         if status in OPEN_STATUSES_NEEDING_FIVE:
-            missing = [zh for f, zh in FIVE if merged.get(f) in (None, "")]
+            missing = [f for f in FIVE if merged.get(f) in (None, "")]
             if missing:
-                errors.append(_err(r, hm.get("status", "状态"), _status_zh(status),
-                                   f"状态为「{_status_zh(status)}」须五到位,缺少:{'、'.join(missing)}"))
+                errors.append(_err(r, _column(hm, "problems", "status"), _status_zh(status), "imp_pb_five_missing",
+                                   status=_status_zh(status), status_en=enum_label("problem_status", status, "en"),
+                                   missing="、".join(_col_zh("problems")[f] for f in missing),
+                                   missing_en=", ".join(missing)))
         if status == "closed":
             if merged.get("satisfied") is not True:
-                errors.append(_err(r, hm.get("satisfied", "企业满意"), _bool_zh(merged.get("satisfied")),
-                                   "已销号的问题须「企业满意」为「是」"))
+                errors.append(_err(r, _column(hm, "problems", "satisfied"), _bool_zh(merged.get("satisfied")),
+                                   "imp_pb_close_satisfied"))
             if merged.get("closed_on") is None:
-                errors.append(_err(r, hm.get("closed_on", "办结日期"), "", "已销号的问题须填写「办结日期」"))
+                errors.append(_err(r, _column(hm, "problems", "closed_on"), "", "imp_pb_close_date"))
         if merged.get("closed_on") and merged.get("raised_on") and merged["closed_on"] < merged["raised_on"]:
-            errors.append(_err(r, hm.get("closed_on", "办结日期"), merged["closed_on"], "办结日期早于提出日期"))
+            errors.append(_err(r, _column(hm, "problems", "closed_on"), merged["closed_on"],
+                               "imp_pb_closed_before_raised"))
         moves: list = []
         if not history_load:
             region = (owners.get(ex["project_code"]) if ex else projects.get(vals["project_code"])) or {}
@@ -661,13 +703,14 @@ def _build_problems(ctx, typed, rows, hm, errors, warnings) -> list[Item]:
                                       region.get("region_code"))
             if why:
                 field_, text_ = why
-                col, val = ((hm.get("level", "协调层级"), _level_zh(merged.get("level"))) if field_ == "level" else
-                            (hm.get("status", "状态"), _status_zh(status)))
-                errors.append(_err(r, col, val, _t("imp_pb_move", "zh", number=shown, why=text_)))
-        label = shown if (number is not None or ex is not None) else _t("imp_pb_new_number", "zh", number=shown)
+                col, val = ((_column(hm, "problems", "level"), _level_zh(merged.get("level"))) if field_ == "level"
+                            else (_column(hm, "problems", "status"), _status_zh(status)))
+                errors.append(_err(r, col, val, "imp_pb_move", number=shown, why=text_))
+        label_msg = None if (number is not None or ex is not None) else ("imp_pb_new_number", {"number": shown})
+        label = _t(label_msg[0], "zh", **label_msg[1]) if label_msg else shown
         op = Op("problems", (pid,) if pid is not None else None, vals,
                 extra={"old_status": ex.get("status") if ex else None, "moves": moves, "history": history_load})
-        items.append(Item(r, label, [op]))
+        items.append(Item(r, label, [op], label_msg=label_msg))
     return items
 
 
@@ -684,7 +727,7 @@ def _level_zh(level):
 
 
 def _bool_zh(b):
-    return "" if b is None else ("是" if b else "否")
+    return "" if b is None else enum_label("bool", "yes" if b else "no")
 
 
 def _duplicate_keys(kind, typed, rows, hm, errors):
@@ -698,7 +741,8 @@ def _duplicate_keys(kind, typed, rows, hm, errors):
             continue
         if key in seen:
             shown = " + ".join(str(v) for v in key)
-            errors.append(_err(r, hm[keys[0]], shown, f"与第 {seen[key]} 行重复:同一{'、'.join(hm[k] for k in keys)}只能填一行"))
+            errors.append(_err(r, hm[keys[0]], shown, "imp_duplicate_key", first=seen[key],
+                               columns="、".join(hm[k] for k in keys), columns_en=" + ".join(hm[k] for k in keys)))
         else:
             seen[key] = r
 
@@ -879,42 +923,41 @@ def run_import(session: Session, kind: str, data: bytes, filename: str, actor: A
     filename = limits.clean_filename(filename)  # intake: the stored name fits every column
     res = ImportResult(ok=False, kind=kind, dry_run=dry_run, filename=filename or "", sha256=sha)
     if kind not in kinds.REGISTRY:
-        res.errors = [_err(None, None, kind, f"未知的数据类型「{kind}」,应为 {'、'.join(kinds.names())} 之一")]
+        res.errors = [_err(None, None, kind, "imp_unknown_kind", kind=kind, kinds="、".join(kinds.names()),
+                           kinds_en=", ".join(kinds.names()))]
         return res
     spec = kinds.get(kind)
     if history and (kind != "problems" or not can(actor, "problem_close")):
-        res.errors = [_err(None, None, "", _t("imp_history_refused", "zh"))]
+        res.errors = [_err(None, None, "", "imp_history_refused")]
         return res
     perm = spec.permission
     if not can(actor, perm):
-        from lib.access import PERMISSION_ZH, ROLE_ZH
-
-        extra = "(县区、县区目标和县区统计由项目办上传)" if perm == "upload_regions" else ""
-        res.errors = [_err(None, None, "", f"{actor.label}({ROLE_ZH.get(actor.role, actor.role)})没有权限"
-                                          f"{PERMISSION_ZH[perm]}{extra}")]
+        res.errors = [_err(None, None, "", "imp_no_upload_regions" if perm == "upload_regions" else "imp_no_upload",
+                           user=actor.label, role=enum_label("role", actor.role),
+                           role_en=enum_label("role", actor.role, "en"))]
         return res
     if actor.role == "staff" and not actor.region_code:
-        res.errors = [_err(None, None, "", "县区填报员账号没有设置所属县区,请联系管理员")]
+        res.errors = [_err(None, None, "", "imp_staff_no_region")]
         return res
     try:
         frame, rows, hm = parsing.read_table(data, filename, kind)
     except ValidationError as exc:
-        res.errors, res.error_total = parsing.first_errors(exc.errors or [_err(None, None, "", str(exc))])
+        res.errors, res.error_total = parsing.first_errors(exc.errors or [parsing.issue_from(exc, value="")])
         return res
     except CockpitError as exc:
-        res.errors, res.error_total = [_err(None, None, "", str(exc))], 1
+        res.errors, res.error_total = [parsing.issue_from(exc, value="")], 1
         return res
     res.rows = len(rows)
     res.skipped = frame.attrs.get("skipped_unfilled", 0)
     if not rows:
-        res.errors = [_err(None, None, "", "文件中没有数据行:表头下面还没有填写内容")]
+        res.errors = [_err(None, None, "", "imp_no_rows")]
         return res
     errors: list[dict] = parsing.ErrorList()  # keeps the first 20,000, counts the rest
     warnings: list[dict] = []
     parsing.check_cells(kind, frame, rows, hm, errors)  # control characters, lengths (intake)
     if frame.attrs.get("unknown_columns"):
         warnings.append(_err(frame.attrs.get("header_row"), "、".join(frame.attrs["unknown_columns"]), "",
-                             "这些列不是模板中的列,已忽略"))
+                             "imp_unknown_columns"))
     ctx: dict[str, Any] = {"session": session, "actor": actor, "kind": kind, "history": history}
     ctx["region_lookup"] = _region_lookup(session) if spec.needs_regions else {}
     typed = _typed(kind, frame, rows, hm, ctx, errors)  # pure conversion, no store reads but regions
@@ -932,18 +975,19 @@ def run_import(session: Session, kind: str, data: bytes, filename: str, actor: A
     res.inserted = sum(1 for it in items if it.action == "insert")
     res.updated = sum(1 for it in items if it.action == "update")
     res.unchanged = sum(1 for it in items if it.action == "unchanged")
-    res.changes = [{"key": it.label, "row": it.row, "action": it.action, "before": it.before, "after": it.after}
+    res.changes = [{"key": it.label, "row": it.row, "action": it.action, "before": it.before, "after": it.after,
+                    **({"label_msg": it.label_msg} if it.label_msg else {})}
                    for it in items]
     if warnings and not acknowledge_warnings:
         res.needs_acknowledgement = True
-        res.message = f"有 {len(warnings)} 条提醒,请确认后再导入"
+        res.say("imp_msg_needs_ack", n=len(warnings))
         return res
     res.ok = True
     if dry_run:
-        res.message = "预览:尚未写入"
+        res.say("imp_msg_preview")
         return res
     if res.inserted == 0 and res.updated == 0:
-        res.message = "数据与系统中已有的完全相同,没有任何变化"
+        res.say("imp_msg_nothing")
         return res
     region = actor.region_code if actor.role == "staff" else _single_region(session, kind, items)
     batch = UploadBatch(username=actor.username, at=audit.now(), kind=kind, filename=(filename or "")[:255],
@@ -961,7 +1005,7 @@ def run_import(session: Session, kind: str, data: bytes, filename: str, actor: A
     session.flush()
     session.expire_all()
     res.batch_id = batch.id
-    res.message = f"已导入:新增 {res.inserted} 行,更新 {res.updated} 行,未变 {res.unchanged} 行"
+    res.say("imp_msg_done", ins=res.inserted, upd=res.updated, unc=res.unchanged)
     return res
 
 
@@ -1018,15 +1062,15 @@ def undo_batch(session: Session, batch_id: int, actor: Actor) -> dict:
     from lib.errors import PermissionDenied
 
     if not can(actor, "upload") and not can(actor, "undo_any"):
-        raise PermissionDenied(f"{actor.label}没有权限撤销上传")
+        raise PermissionDenied("imp_undo_forbidden", user=actor.label)
     _lock(session)
     batch = session.get(UploadBatch, batch_id)
     if batch is None:
-        raise CockpitError(f"上传批次 {batch_id} 不存在")
+        raise CockpitError("imp_undo_no_batch", id=batch_id)
     if batch.username != actor.username and not can(actor, "undo_any"):
-        raise PermissionDenied(f"只能撤销自己的上传:批次 {batch_id} 由 {batch.username} 上传")
+        raise PermissionDenied("imp_undo_not_yours", id=batch_id, user=batch.username)
     if batch.undone_at is not None:
-        raise CockpitError(f"批次 {batch_id} 已于 {batch.undone_at:%Y-%m-%d %H:%M} 由 {batch.undone_by} 撤销")
+        raise CockpitError("imp_undo_already", id=batch_id, at=f"{batch.undone_at:%Y-%m-%d %H:%M}", by=batch.undone_by)
     log = json.loads(batch.changes or "[]")
     touched = {(c["t"], tuple(c["k"])) for c in log}
     later = session.execute(select(UploadBatch.id, UploadBatch.changes).where(
@@ -1034,7 +1078,7 @@ def undo_batch(session: Session, batch_id: int, actor: Actor) -> dict:
     for bid, ch in later:
         for c in json.loads(ch or "[]"):
             if (c["t"], tuple(c["k"])) in touched:
-                raise CockpitError(f"不能撤销批次 {batch_id}:之后的批次 {bid} 又修改了同样的数据。请先撤销批次 {bid}")
+                raise CockpitError("imp_undo_later", id=batch_id, later=bid)
     # current rows must still hold what the batch wrote
     by_table: dict[str, list[dict]] = {}
     for c in log:
@@ -1046,11 +1090,10 @@ def undo_batch(session: Session, batch_id: int, actor: Actor) -> dict:
         for c in cs:
             row = cur.get(_pk_values(t, c["k"]))
             if row is None:
-                raise CockpitError(f"不能撤销批次 {batch_id}:{c['k']} 这一行已被删除")
+                raise CockpitError("imp_undo_row_gone", id=batch_id, row=str(c["k"]))
             for col, v in c["a"].items():
                 if not _same(_restore_value(t, col, v), row.get(col)):
-                    raise CockpitError(
-                        f"不能撤销批次 {batch_id}:{'/'.join(map(str, c['k']))} 的「{col}」在上传后又被修改过")
+                    raise CockpitError("imp_undo_changed", id=batch_id, row="/".join(map(str, c["k"])), field=col)
     ev_ids = {c["k"][0] for c in by_table.get("problem_events", [])}
     new_problems = [c["k"][0] for c in by_table.get("problems", []) if c["b"] is None]
     if new_problems:
@@ -1058,7 +1101,7 @@ def undo_batch(session: Session, batch_id: int, actor: Actor) -> dict:
             ProblemEvent.problem_id.in_(new_problems))).all()
         for pid, eid in others:
             if eid not in ev_ids:
-                raise CockpitError(f"不能撤销批次 {batch_id}:问题 #{pid} 导入后已有新的办理记录")
+                raise CockpitError("imp_undo_problem_moved", id=batch_id, problem=pid)
     deleted = restored = 0
     try:
         for c in reversed(log):
@@ -1075,7 +1118,7 @@ def undo_batch(session: Session, batch_id: int, actor: Actor) -> dict:
                 restored += 1
         session.flush()
     except IntegrityError as exc:
-        raise CockpitError(f"不能撤销批次 {batch_id}:它新增的数据已被后来的数据引用(如月报、问题),请先撤销或删除那些数据") from exc
+        raise CockpitError("imp_undo_referenced", id=batch_id) from exc
     _refresh_flags(session, log)
     batch.undone_at = audit.now()
     batch.undone_by = actor.username

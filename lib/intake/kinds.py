@@ -2,7 +2,7 @@
 targets, stats, problems) holding every fact about it in one place.
 
 An ``UploadKind`` says: its template columns (``Col``: header, English key, required, type, enum,
-help texts, example), the columns forming its row key, the store tables it writes (parents
+the i18n key of its explanation, example), the columns forming its row key, the store tables it writes (parents
 first), the permission an account needs to upload it (``lib.access``), its row builder (the
 function turning typed rows into store rows, named ``"module:function"`` and resolved on use, so
 a builder may live beside the kind without an import cycle), extra header spellings accepted on
@@ -11,7 +11,11 @@ upload, and the title of its template's data sheet.
 Everything else reads this registry: the template writer (lib.intake.templates), the parser's
 header recognition (lib.intake.parsing), the importer (permission, key, builder, write order),
 the CLI's ``import KIND`` choices and the upload page's kind list. A new kind is one ``register``
-call here (or in its own module) plus its row builder.
+call here (or in its own module) plus its row builder, and the explanation of each column as an
+i18n text (``col_<kind>_<key>`` in lib/i18n/intake.py).
+
+The Chinese here is the templates' data contract: column headers (DESIGN.md), accepted header
+spellings, example cell values and the kinds' titles (with their English twins).
 
 Column types: text, code (a key text), region (name or code), project (project code reference),
 money (万元, ≥ 0), number (≥ 0), pct (may be negative), int, year, period, date, bool,
@@ -33,13 +37,19 @@ class Col:
     required: bool = False
     type: str = "text"
     enum: str | None = None
-    help: str = ""
-    help_en: str = ""
+    help: str = ""  # the i18n key of the column's explanation (填表说明, the header's comment)
     example: Any = None
     info: bool = False  # informational (prefilled for reading; ignored on import)
+    help_params: tuple[tuple[str, Any], ...] = ()  # parameters of the explanation
 
     def header(self, lang: str = "zh") -> str:
         return self.key if lang == "en" else self.zh
+
+    def help_text(self, lang: str = "zh") -> str:
+        """The column's explanation in ``lang`` ("" when it has none)."""
+        from lib.i18n import t
+
+        return t(self.help, lang, **dict(self.help_params)) if self.help else ""
 
 
 _APPROVAL = [
@@ -48,100 +58,100 @@ _APPROVAL = [
 ]
 
 _REGIONS_COLUMNS = [
-    Col("县区代码", "code", True, "code", help="县区的唯一代码,如行政区划代码 532901", help_en="Unique county code", example="532901"),
-    Col("县区名称", "name", True, "text", help="县区全称", help_en="County name", example="大理市"),
-    Col("类型", "kind", False, "enum", "region_kind", help="县/区/市/开发区/园区,空白按「县」", help_en="County/district/city/park", example="市"),
-    Col("排序", "display_order", False, "int", help="显示顺序,整数,越小越靠前", help_en="Display order (integer)", example=1),
-    Col("经度", "lon", False, "pct", help="中心点经度(WGS-84),如 100.23", help_en="Centroid longitude", example=100.23),
-    Col("纬度", "lat", False, "pct", help="中心点纬度(WGS-84),如 25.59", help_en="Centroid latitude", example=25.59),
+    Col("县区代码", "code", True, "code", help="col_regions_code", example="532901"),
+    Col("县区名称", "name", True, "text", help="col_regions_name", example="大理市"),
+    Col("类型", "kind", False, "enum", "region_kind", help="col_regions_kind", example="市"),
+    Col("排序", "display_order", False, "int", help="col_regions_display_order", example=1),
+    Col("经度", "lon", False, "pct", help="col_regions_lon", example=100.23),
+    Col("纬度", "lat", False, "pct", help="col_regions_lat", example=25.59),
 ]
 
 _PROJECTS_COLUMNS = [
-    Col("项目代码", "code", True, "code", help="全国投资项目在线审批监管平台代码(24位);没有的填任一唯一编号", help_en="Project code (unique)", example="2203-532901-04-01-000001"),
-    Col("项目名称", "name", True, "text", help="项目全称", help_en="Project name", example="大理市示例道路改扩建工程"),
-    Col("县区", "region", True, "region", help="县区名称或县区代码", help_en="County name or code", example="大理市"),
-    Col("年度", "year", True, "year", help="该行所属的年度,如 2022", help_en="Year", example=2022),
-    Col("项目库", "library", True, "enum", "library", help="储备 或 年度建设", help_en="reserve / annual", example="年度建设"),
-    Col("建设性质", "nature", False, "enum", "nature", help="新开工 或 续建;年度建设项目必填", help_en="new / continuing (required for annual)", example="新开工"),
-    Col("重点级别", "level", False, "enum", "level", help="省重点/市重点/县重点/一般", help_en="Key level", example="市重点"),
-    Col("行业领域", "sector", True, "text", help="如 交通、能源、水利、产业、社会民生(自由填写)", help_en="Sector (free text)", example="交通"),
-    Col("产业类", "industrial", False, "bool", "bool", help="是 或 否", help_en="Industrial project (yes/no)", example="否"),
-    Col("标签", "tags", False, "tags", help="多个标签用英文分号 ; 分隔,如 六新;两新一重;招商引资", help_en="Tags separated by ;", example="两新一重"),
-    Col("总投资(万元)", "total_investment", True, "money", help="万元,可带千分位逗号", help_en="Total investment (10k CNY)", example=12000),
-    Col("年度计划投资(万元)", "annual_plan", False, "money", help="万元;年度建设项目必填", help_en="Annual plan (10k CNY), required for annual", example=3000),
-    Col("计划开工", "planned_start", False, "date", help="日期,如 2022-03-15、2022/3/15、2022-03 或 2022年3月", help_en="Planned start date", example="2022-03"),
-    Col("计划竣工", "planned_end", False, "date", help="日期", help_en="Planned completion date", example="2023-12"),
-    Col("实际开工", "actual_start", False, "date", help="日期;未开工留空", help_en="Actual start date", example=None),
-    Col("实际竣工", "actual_end", False, "date", help="日期;未竣工留空", help_en="Actual completion date", example=None),
-    Col("项目来源", "source", False, "enum", "project_source", help="政府投资/企业投资/招商引资", help_en="government / enterprise / investment attraction", example="招商引资"),
-    Col("签约日期", "signed_on", False, "date", help="招商引资项目的签约日期", help_en="Date signed (investment attraction)", example="2022-02-25"),
-    Col("计划投产", "planned_operation", False, "date", help="计划投产日期", help_en="Planned start of operation", example="2024-06"),
-    Col("实际投产", "actual_operation", False, "date", help="实际投产日期;未投产留空", help_en="Actual start of operation", example=None),
-    Col("责任单位", "unit", False, "text", help="牵头责任单位", help_en="Responsible unit", example="大理市交通运输局"),
-    Col("包联领导", "leader", False, "text", help="包联领导姓名及职务", help_en="Liaison leader", example="张三"),
-    Col("项目业主", "owner", False, "text", help="项目业主单位", help_en="Owner", example="大理市城投公司"),
-    Col("经度", "lon", False, "pct", help="项目位置经度(WGS-84)", help_en="Longitude (WGS-84)", example=100.25),
-    Col("纬度", "lat", False, "pct", help="项目位置纬度(WGS-84)", help_en="Latitude (WGS-84)", example=25.6),
-    Col("中央预算内资金(万元)", "central_budget", False, "money", help="已下达的中央预算内资金,万元", help_en="Central budget funds allocated", example=None),
-    Col("专项债资金(万元)", "special_bond", False, "money", help="已下达的专项债资金,万元", help_en="Special bond funds allocated", example=1000),
-    Col("国债资金(万元)", "treasury_bond", False, "money", help="已下达的国债资金,万元", help_en="Treasury bond funds allocated", example=None),
+    Col("项目代码", "code", True, "code", help="col_projects_code", example="2203-532901-04-01-000001"),
+    Col("项目名称", "name", True, "text", help="col_projects_name", example="大理市示例道路改扩建工程"),
+    Col("县区", "region", True, "region", help="col_projects_region", example="大理市"),
+    Col("年度", "year", True, "year", help="col_projects_year", example=2022),
+    Col("项目库", "library", True, "enum", "library", help="col_projects_library", example="年度建设"),
+    Col("建设性质", "nature", False, "enum", "nature", help="col_projects_nature", example="新开工"),
+    Col("重点级别", "level", False, "enum", "level", help="col_projects_level", example="市重点"),
+    Col("行业领域", "sector", True, "text", help="col_projects_sector", example="交通"),
+    Col("产业类", "industrial", False, "bool", "bool", help="col_projects_industrial", example="否"),
+    Col("标签", "tags", False, "tags", help="col_projects_tags", example="两新一重"),
+    Col("总投资(万元)", "total_investment", True, "money", help="col_projects_total_investment", example=12000),
+    Col("年度计划投资(万元)", "annual_plan", False, "money", help="col_projects_annual_plan", example=3000),
+    Col("计划开工", "planned_start", False, "date", help="col_projects_planned_start", example="2022-03"),
+    Col("计划竣工", "planned_end", False, "date", help="col_projects_planned_end", example="2023-12"),
+    Col("实际开工", "actual_start", False, "date", help="col_projects_actual_start", example=None),
+    Col("实际竣工", "actual_end", False, "date", help="col_projects_actual_end", example=None),
+    Col("项目来源", "source", False, "enum", "project_source", help="col_projects_source", example="招商引资"),
+    Col("签约日期", "signed_on", False, "date", help="col_projects_signed_on", example="2022-02-25"),
+    Col("计划投产", "planned_operation", False, "date", help="col_projects_planned_operation", example="2024-06"),
+    Col("实际投产", "actual_operation", False, "date", help="col_projects_actual_operation", example=None),
+    Col("责任单位", "unit", False, "text", help="col_projects_unit", example="大理市交通运输局"),
+    Col("包联领导", "leader", False, "text", help="col_projects_leader", example="张三"),
+    Col("项目业主", "owner", False, "text", help="col_projects_owner", example="大理市城投公司"),
+    Col("经度", "lon", False, "pct", help="col_projects_lon", example=100.25),
+    Col("纬度", "lat", False, "pct", help="col_projects_lat", example=25.6),
+    Col("中央预算内资金(万元)", "central_budget", False, "money", help="col_projects_central_budget", example=None),
+    Col("专项债资金(万元)", "special_bond", False, "money", help="col_projects_special_bond", example=1000),
+    Col("国债资金(万元)", "treasury_bond", False, "money", help="col_projects_treasury_bond", example=None),
 ] + [
-    Col(zh, key, False, "enum", "approval", help="已办结/办理中/未启动/不涉及", help_en="done / in progress / not started / n/a", example="已办结" if key == "approval_project" else "办理中")
+    Col(zh, key, False, "enum", "approval", help="col_projects_approval", example="已办结" if key == "approval_project" else "办理中")
     for zh, key in _APPROVAL
 ]
 
 _MONTHLY_COLUMNS = [
-    Col("项目代码", "code", True, "project", help="与项目清单中的项目代码一致", help_en="Project code as in the project list", example="2203-532901-04-01-000001"),
-    Col("项目名称", "name", False, "text", info=True, help="仅供核对,导入时不读取", help_en="For reference only; not imported", example="大理市示例道路改扩建工程"),
-    Col("报告期", "period", True, "period", help="年-月,如 2022-10 或 2022年10月", help_en="Period YYYY-MM", example="2022-10"),
-    Col("本年累计完成投资(万元)", "ytd_completed", True, "money", help="1月至报告期末累计完成投资,万元", help_en="Year-to-date completed investment", example=2100),
-    Col("本月完成投资(万元)", "month_completed", False, "money", help="当月完成投资,万元;应等于本月与上月累计数之差", help_en="Completed this month", example=300),
-    Col("是否开工", "started", False, "bool", "bool", help="是 或 否", help_en="Started (yes/no)", example="是"),
-    Col("实际开工日期", "actual_start", False, "date", help="日期;已开工的填写", help_en="Actual start date", example="2022-04-10"),
-    Col("是否入库纳统", "in_stats", False, "bool", "bool", help="是 或 否", help_en="In statistics (yes/no)", example="是"),
-    Col("中央预算内已支付(万元)", "central_budget_paid", False, "money", help="累计已支付,万元", help_en="Central budget paid (cumulative)", example=None),
-    Col("专项债已支付(万元)", "special_bond_paid", False, "money", help="累计已支付,万元", help_en="Special bonds paid (cumulative)", example=600),
-    Col("国债已支付(万元)", "treasury_bond_paid", False, "money", help="累计已支付,万元", help_en="Treasury bonds paid (cumulative)", example=None),
-    Col("形象进度", "progress_text", False, "text", help="简要文字", help_en="Physical progress (text)", example="路基完成60%"),
-    Col("偏差说明", "variance_note", False, "text", help="滞后序时进度10个百分点以上时必须说明原因", help_en="Variance note (required when lagging > 10 points)", example=None),
-    Col("填报人", "reporter", False, "text", help="填报人姓名", help_en="Reporter", example="李四"),
+    Col("项目代码", "code", True, "project", help="col_monthly_code", example="2203-532901-04-01-000001"),
+    Col("项目名称", "name", False, "text", info=True, help="col_monthly_name", example="大理市示例道路改扩建工程"),
+    Col("报告期", "period", True, "period", help="col_monthly_period", example="2022-10"),
+    Col("本年累计完成投资(万元)", "ytd_completed", True, "money", help="col_monthly_ytd_completed", example=2100),
+    Col("本月完成投资(万元)", "month_completed", False, "money", help="col_monthly_month_completed", example=300),
+    Col("是否开工", "started", False, "bool", "bool", help="col_monthly_started", example="是"),
+    Col("实际开工日期", "actual_start", False, "date", help="col_monthly_actual_start", example="2022-04-10"),
+    Col("是否入库纳统", "in_stats", False, "bool", "bool", help="col_monthly_in_stats", example="是"),
+    Col("中央预算内已支付(万元)", "central_budget_paid", False, "money", help="col_monthly_central_budget_paid", example=None),
+    Col("专项债已支付(万元)", "special_bond_paid", False, "money", help="col_monthly_special_bond_paid", example=600),
+    Col("国债已支付(万元)", "treasury_bond_paid", False, "money", help="col_monthly_treasury_bond_paid", example=None),
+    Col("形象进度", "progress_text", False, "text", help="col_monthly_progress_text", example="路基完成60%"),
+    Col("偏差说明", "variance_note", False, "text", help="col_monthly_variance_note", example=None),
+    Col("填报人", "reporter", False, "text", help="col_monthly_reporter", example="李四"),
 ]
 
 _PLANS_COLUMNS = [
-    Col("项目代码", "code", True, "project", help="与项目清单中的项目代码一致", help_en="Project code", example="2203-532901-04-01-000001"),
-    Col("年度", "year", True, "year", help="如 2022", help_en="Year", example=2022),
+    Col("项目代码", "code", True, "project", help="col_plans_code", example="2203-532901-04-01-000001"),
+    Col("年度", "year", True, "year", help="col_plans_year", example=2022),
 ] + [
-    Col(f"{m}月", f"m{m}", False, "money", help=f"截至{m}月末计划累计完成投资,万元", help_en=f"Planned cumulative completion by end of month {m}", example=250 * m)
+    Col(f"{m}月", f"m{m}", False, "money", help="col_plans_month", example=250 * m, help_params=(("m", m),))
     for m in range(1, 13)
 ]
 
 _TARGETS_COLUMNS = [
-    Col("县区", "region", True, "region", help="县区名称或县区代码", help_en="County name or code", example="大理市"),
-    Col("年度", "year", True, "year", help="如 2022", help_en="Year", example=2022),
-    Col("固投增速目标(%)", "growth_target", True, "pct", help="百分数,如 10 表示增长10%", help_en="FAI growth target in percent", example=10),
+    Col("县区", "region", True, "region", help="col_targets_region", example="大理市"),
+    Col("年度", "year", True, "year", help="col_targets_year", example=2022),
+    Col("固投增速目标(%)", "growth_target", True, "pct", help="col_targets_growth_target", example=10),
 ]
 
 _STATS_COLUMNS = [
-    Col("县区", "region", True, "region", help="县区名称或县区代码", help_en="County name or code", example="大理市"),
-    Col("报告期", "period", True, "period", help="年-月,如 2022-10", help_en="Period YYYY-MM", example="2022-10"),
-    Col("固投累计增速(%)", "growth", True, "pct", help="百分数,可为负数,如 -3.5", help_en="FAI cumulative growth in percent (may be negative)", example=8.6),
+    Col("县区", "region", True, "region", help="col_stats_region", example="大理市"),
+    Col("报告期", "period", True, "period", help="col_stats_period", example="2022-10"),
+    Col("固投累计增速(%)", "growth", True, "pct", help="col_stats_growth", example=8.6),
 ]
 
 _PROBLEMS_COLUMNS = [
-    Col("问题编号", "id", False, "ref", help="贵单位问题台账中的编号,如 DL-2022-015,最多40个字符,原样保存;同一编号再次导入即更新该问题;留空由系统编号(如 Q-000123)", help_en="Your ledger's own number (up to 40 characters, kept exactly; the key on re-import); blank: a system number such as Q-000123", example="DL-2022-015"),
-    Col("项目代码", "code", True, "project", help="问题所属项目代码", help_en="Project code", example="2203-532901-04-01-000001"),
-    Col("问题类型", "category", True, "enum", "problem_category", help="用地/征地拆迁/规划/环评/能评/资金/审批手续/水电气配套/施工/其他", help_en="Category", example="征地拆迁"),
-    Col("问题描述", "description", True, "text", help="问题的具体情况", help_en="Description", example="K3+200段征地尚未完成"),
-    Col("提出日期", "raised_on", True, "date", help="日期", help_en="Date raised", example="2022-05-10"),
-    Col("协调层级", "level", False, "enum", "problem_level", help="县级/市级/省级,空白按县级", help_en="Coordination level", example="县级"),
-    Col("责任单位", "unit", False, "text", help="五到位之一;已交办及以后必填", help_en="Responsible unit (required from 已交办)", example="大理市自然资源局"),
-    Col("责任领导", "leader", False, "text", help="五到位之一;已交办及以后必填", help_en="Responsible leader", example="王五"),
-    Col("责任人", "person", False, "text", help="五到位之一;已交办及以后必填", help_en="Responsible person", example="赵六"),
-    Col("解决措施", "measures", False, "text", help="五到位之一;已交办及以后必填", help_en="Measures", example="6月底前完成征地补偿"),
-    Col("解决时限", "deadline", False, "date", help="五到位之一;已交办及以后必填", help_en="Deadline", example="2022-06-30"),
-    Col("状态", "status", False, "enum", "problem_status", help="待交办/已交办/办理中/申请销号/已销号,空白按待交办;已销号由项目办确认", help_en="Status", example="已交办"),
-    Col("办结日期", "closed_on", False, "date", help="已销号时必填", help_en="Closed on (required for 已销号)", example=None),
-    Col("企业满意", "satisfied", False, "bool", "bool", help="是 或 否;已销号时必须为「是」", help_en="Owner satisfied (yes required to close)", example=None),
+    Col("问题编号", "id", False, "ref", help="col_problems_id", example="DL-2022-015"),
+    Col("项目代码", "code", True, "project", help="col_problems_code", example="2203-532901-04-01-000001"),
+    Col("问题类型", "category", True, "enum", "problem_category", help="col_problems_category", example="征地拆迁"),
+    Col("问题描述", "description", True, "text", help="col_problems_description", example="K3+200段征地尚未完成"),
+    Col("提出日期", "raised_on", True, "date", help="col_problems_raised_on", example="2022-05-10"),
+    Col("协调层级", "level", False, "enum", "problem_level", help="col_problems_level", example="县级"),
+    Col("责任单位", "unit", False, "text", help="col_problems_unit", example="大理市自然资源局"),
+    Col("责任领导", "leader", False, "text", help="col_problems_leader", example="王五"),
+    Col("责任人", "person", False, "text", help="col_problems_person", example="赵六"),
+    Col("解决措施", "measures", False, "text", help="col_problems_measures", example="6月底前完成征地补偿"),
+    Col("解决时限", "deadline", False, "date", help="col_problems_deadline", example="2022-06-30"),
+    Col("状态", "status", False, "enum", "problem_status", help="col_problems_status", example="已交办"),
+    Col("办结日期", "closed_on", False, "date", help="col_problems_closed_on", example=None),
+    Col("企业满意", "satisfied", False, "bool", "bool", help="col_problems_satisfied", example=None),
 ]
 
 

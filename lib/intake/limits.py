@@ -143,11 +143,34 @@ def clean_filename(name: str | None) -> str:
     return s[: n - 1] + "…"
 
 
-def shorten(value: Any, n: int = 60) -> str:
-    """A cell value cut short for an error row (the user sees where, not the whole 2 MB)."""
+def shorten(value: Any, n: int = 60, lang: str = "zh") -> str:
+    """A cell value cut short for an error row (the user sees where, not the whole 2 MB); the cut
+    says how long the text was (i18n ``in_value_cut``)."""
+    from lib.i18n import t
+
     s = "" if value is None else str(value)
     s = _CONTROL_RE.sub("\ufffd", s)
-    return s if len(s) <= n else s[:n] + f"…(共 {len(s)} 字)"
+    return s if len(s) <= n else s[:n] + t("in_value_cut", lang, n=len(s))
+
+
+_CUT_RE: list[re.Pattern] = []
+
+
+def localise(value: Any, lang: str) -> Any:
+    """A value shown in an issue, in ``lang``: the Chinese length note of a text ``shorten`` cut
+    short becomes that language's; anything else is returned as it is."""
+    if lang == "zh" or not isinstance(value, str) or "…" not in value:
+        return value
+    if not _CUT_RE:
+        from lib.i18n import TEXT
+
+        _CUT_RE.append(re.compile(re.escape(TEXT["in_value_cut"][0]).replace(re.escape("{n}"), r"(\d+)") + "$"))
+    m = _CUT_RE[0].search(value)
+    if m is None:
+        return value
+    from lib.i18n import t
+
+    return value[: m.start()] + t("in_value_cut", lang, n=int(m.group(1)))
 
 
 def strip_control(value: Any) -> Any:

@@ -4,8 +4,16 @@
 it and merged header cells are handled), maps Chinese or English headers in any order to the
 English keys of ``lib.intake.templates.COLUMNS``, drops blank lines, 合计/小计/总计 rows and the template's
 示例 row, and returns raw cell values with the row numbers the user sees in Excel.
-Value parsers (``parse_number``, ``parse_bool``, ``parse_enum``) raise ``CockpitError`` with a
-plain-Chinese message. File-level problems raise ``ValidationError(errors=[...])``.
+Value parsers (``parse_number``, ``parse_bool``, ``parse_enum``) raise ``CockpitError`` with an
+i18n key and its parameters. File-level problems raise ``ValidationError(errors=[...])``.
+
+Every error and warning of an upload is an *issue* (``issue``): ``{row, column, value, message,
+key, params}`` — where it is (the Excel row, the column header as written, the value), the i18n
+key and parameters of what it says, and ``message``, its Chinese text (what the command line
+prints). ``issue_text(issue, lang)`` is what a user reads in ``lang``. A parameter whose words
+differ by language comes twice: ``x`` for the Chinese text and ``x_en`` for the English one.
+The Chinese words below (合计, 仅供参考, 是/否, 万元, …) are the templates' data contract, not
+messages.
 """
 from __future__ import annotations
 
@@ -20,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from lib.errors import CockpitError, ValidationError
+from lib.i18n import ENUMS, TEXT, enum_label, t
 from lib.intake import kinds, limits
 from lib.intake.limits import MAX_UPLOAD_BYTES  # noqa: F401  (re-exported)
 from lib.intake.templates import COLUMNS, EXAMPLE_MARK, NOTES_SHEET, TITLES
@@ -29,21 +38,48 @@ TOTAL_WORDS = ("合计", "小计", "总计", "总合计")
 # left unfilled (a partial month) and is skipped and counted, not an error.
 PREFILLED_KEYS = {"monthly": ("code", "period")}
 REFERENCE_MARK = "仅供参考"  # a header holding this is a side column for reading, ignored on upload
+MONEY_UNITS = ("万元", "万")  # a money cell may end with its unit
+YEAR_SUFFIX = "年"  # 2022年
 
 
-def _err(message: str, row=None, column=None, value=None) -> dict:
-    return {"row": row, "column": column, "value": value, "message": message}
+# ---------- issues: the errors and warnings of an upload ----------
+
+def render(key: str, params: dict | None, lang: str = "zh") -> str:
+    """The text of ``key`` in ``lang`` with ``params`` (values cut short say so in ``lang``)."""
+    if not params:
+        return t(key, lang)
+    if lang != "zh":
+        params = {k: limits.localise(v, lang) for k, v in params.items()}
+    return t(key, lang, **params)
 
 
-def _fail(message: str, errors: list[dict] | None = None):
-    raise ValidationError(message, errors or [_err(message)])
+def issue(key: str, row=None, column=None, value=None, /, **params) -> dict:
+    """One error or warning of an upload (see the module's docstring). Where it is comes first, by
+    position; every keyword is a parameter of the text (which may be called row, column or value)."""
+    return {"row": row, "column": column, "value": value, "message": render(key, params, "zh"),
+            "key": key, "params": params}
 
 
-def _fail_key(key: str, **params):
-    """A file-level refusal with an i18n key (the row error's message is its Chinese text)."""
-    from lib.i18n import t
+def issue_from(exc: CockpitError, row=None, column=None, value=None) -> dict:
+    """The issue of a refused value or file: the exception's key and parameters (a message that is
+    not a key — older code elsewhere — is kept as it is, in both languages)."""
+    if exc.key in TEXT:  # str(exc) is already its Chinese text
+        return {"row": row, "column": column, "value": value, "message": str(exc), "key": exc.key,
+                "params": exc.params}
+    return issue("in_msg_as_is", row, column, value, text=str(exc))
 
-    raise ValidationError(key, [_err(t(key, "zh", **params))], **params)
+
+def issue_text(item: dict, lang: str = "zh") -> dict:
+    """An issue as the user reads it in ``lang``: row, column, value and the message."""
+    key = item.get("key")
+    message = render(key, item.get("params"), lang) if key else item.get("message", "")
+    return {"row": item.get("row"), "column": item.get("column"), "value": limits.localise(item.get("value"), lang),
+            "message": message}
+
+
+def _fail(key: str, **params):
+    """A file-level refusal: ValidationError with one issue of ``key``."""
+    raise ValidationError(key, [issue(key, **params)], **params)
 
 
 class ErrorList(list):
@@ -123,25 +159,26 @@ def decode_text(data: bytes) -> str:
         _check_mojibake(text)
         return text
     if _mixed_utf8(data):
-        _fail_key("in_err_mixed_encoding")
+        _fail("in_err_mixed_encoding")
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
-        _fail("无法识别文件编码:请另存为 CSV(UTF-8)或 Excel(.xlsx)后重新上传")
+        _fail("in_err_encoding")
     _check_mojibake(text)
     return text
 
 
 # UTF-8 read as Latin-1/cp1252 (Ã¤, å¤§) or GBK text that passed through a replacement (锟斤拷).
-_MOJIBAKE_RE = re.compile(r"\ufffd|锟斤拷|[\u00c0-\u00ef][\u0080-\u00bf]")
+MOJIBAKE_MARK = "锟斤拷"  # what GBK text becomes after passing through a replacement character
+_MOJIBAKE_RE = re.compile(r"\ufffd|" + MOJIBAKE_MARK + r"|[\u00c0-\u00ef][\u0080-\u00bf]")
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _check_mojibake(text: str) -> None:
     if text.isascii():
         return
-    if "\ufffd" in text or "锟斤拷" in text or _MOJIBAKE_RE.search(text, 0, 1 << 20):
-        _fail_key("in_err_mojibake")
+    if "\ufffd" in text or MOJIBAKE_MARK in text or _MOJIBAKE_RE.search(text, 0, 1 << 20):
+        _fail("in_err_mojibake")
 
 
 def _mixed_utf8(data: bytes) -> bool:
@@ -165,7 +202,7 @@ def _mixed_utf8(data: bytes) -> bool:
 
 def _csv_grid(data: bytes) -> list[tuple[int, list[Any]]]:
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        _fail("文件不是文本表格(CSV)或 Excel(.xlsx)文件,无法读取")
+        _fail("in_err_not_table")
     text = decode_text(data)
     sample = text[:4096]
     delim = ","
@@ -182,7 +219,7 @@ def _csv_grid(data: bytes) -> list[tuple[int, list[Any]]]:
     if '"' not in text and text.count(eol) > limits.MAX_ROWS + 50:
         head = text.split(eol, limits.MAX_ROWS + 100)[: limits.MAX_ROWS + 100]
         if sum(1 for ln in head if ln.strip(delim + " \r\t")) > limits.MAX_ROWS + 50:  # blank lines do not count
-            _fail_key("in_err_too_many_rows", max=limits.MAX_ROWS)
+            _fail("in_err_too_many_rows", max=limits.MAX_ROWS)
     grid: list[tuple[int, list[Any]]] = []
     cells = 0
     try:
@@ -194,15 +231,15 @@ def _csv_grid(data: bytes) -> list[tuple[int, list[Any]]]:
             if k == 0:
                 continue
             if k > limits.MAX_COLS:
-                _fail_key("in_err_too_many_cols", row=i, col=k, max=limits.MAX_COLS)
+                _fail("in_err_too_many_cols", row=i, col=k, max=limits.MAX_COLS)
             if i > limits.MAX_ROWS + 50:
-                _fail_key("in_err_too_many_rows", max=limits.MAX_ROWS)
+                _fail("in_err_too_many_rows", max=limits.MAX_ROWS)
             cells += k
             if cells > limits.MAX_CELLS:
-                _fail_key("in_err_too_many_cells", max=limits.MAX_CELLS)
+                _fail("in_err_too_many_cells", max=limits.MAX_CELLS)
             grid.append((i, row[:k]))
     except csv.Error as exc:
-        _fail(f"CSV 文件格式有误,无法读取:{exc}")
+        _fail("in_err_csv", detail=str(exc))
     return grid
 
 
@@ -221,7 +258,7 @@ def _check_line_widths(text: str, delim: str) -> None:
         if max(map(len, part.split(eol))) > limits.CSV_MAX_LINE_DELIMITERS:
             for k, line in enumerate(part.split(eol)):
                 if len(line) > limits.CSV_MAX_LINE_DELIMITERS and line.count(delim) > limits.CSV_MAX_LINE_DELIMITERS:
-                    _fail_key("in_err_too_many_cols", row=line_no + k, col=line.count(delim) + 1,
+                    _fail("in_err_too_many_cols", row=line_no + k, col=line.count(delim) + 1,
                               max=limits.MAX_COLS)
         line_no += part.count(eol) + (1 if end < n else 0)
         start = end + 1
@@ -249,12 +286,9 @@ def _xlsx_grid(data: bytes, kind: str) -> tuple[list[tuple[int, list[Any]]], lis
 
     grid, merged, title, empty_cells = xlsxread.read_grid(data, lambda wb: _pick_sheet(wb, kind))
     if empty_cells:
-        errors = [
-            _err(f"单元格 {get_column_letter(c)}{r} 是公式但没有计算结果:请在 Excel 中打开并保存后再上传,或把公式改为数值",
-                 row=r, column=get_column_letter(c))
-            for r, c in empty_cells[:200]
-        ]
-        raise ValidationError("文件中有未计算的公式", errors)
+        errors = [issue("in_err_formula_cell", r, get_column_letter(c), None, cell=f"{get_column_letter(c)}{r}")
+                  for r, c in empty_cells[:200]]
+        raise ValidationError("in_err_formulas", errors)
     return grid, merged, title
 
 
@@ -310,24 +344,23 @@ def read_table(data: bytes, filename: str, kind: str) -> tuple[pd.DataFrame, lis
     Raises ValidationError for file-level problems (size, empty, unreadable, no header, missing
     required columns, duplicated columns, formulas without values)."""
     if kind not in COLUMNS:
-        _fail(f"未知的数据类型:{kind}")
+        _fail("in_err_unknown_kind", kind=kind)
     if data is None or len(data) == 0:
-        _fail("文件是空的:请选择填好的模板文件")
+        _fail("in_err_empty_file")
     if len(data) > limits.MAX_UPLOAD_BYTES:
-        _fail(f"文件太大:{len(data) / 1024 / 1024:.1f} MB,超过上传上限 {limits.MAX_UPLOAD_BYTES // (1024 * 1024)} MB。"
-              "请删除多余的工作表或分多次上传")
+        _fail("in_err_file_too_big", mb=f"{len(data) / 1024 / 1024:.1f}", max=limits.MAX_UPLOAD_BYTES // (1024 * 1024))
     name = (filename or "").lower()
     merged: list[tuple[int, int, int, int]] = []
     if data[:4] == b"PK\x03\x04":
         grid, merged, _ = _xlsx_grid(data, kind)
     elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        _fail("不支持旧版 Excel(.xls)文件:请在 Excel/WPS 中另存为 .xlsx 或 CSV 后上传")
+        _fail("in_err_xls")
     elif name.endswith((".xlsx", ".xlsm")):
-        _fail("文件扩展名是 .xlsx,但内容不是 Excel 文件,无法读取")
+        _fail("in_err_not_xlsx")
     else:
         grid = _csv_grid(data)
     if not any(any(not is_blank(v) for v in vals) for _, vals in grid):
-        _fail("文件是空的:没有任何内容")
+        _fail("in_err_no_content")
 
     aliases = header_aliases(kind)
     # header row: the first row with ≥ 2 known headers (1 for one-column kinds never happens)
@@ -338,9 +371,9 @@ def read_table(data: bytes, filename: str, kind: str) -> tuple[pd.DataFrame, lis
             header_pos = pos
             break
     if header_pos is None:
-        expected = "、".join(c.zh for c in COLUMNS[kind] if c.required)
-        _fail(f"找不到表头:前50行中没有可识别的列名。{TITLES[kind][0]}的表头应包含 {expected} 等列;"
-              "请使用下载的模板,或检查是否选错了数据类型")
+        required = [c for c in COLUMNS[kind] if c.required]
+        _fail("in_err_no_header", title=TITLES[kind][0], title_en=TITLES[kind][1],
+              expected="、".join(c.zh for c in required), expected_en=", ".join(c.key for c in required))
     header_row, header_vals = grid[header_pos]
     header_vals = list(header_vals)
     # merged header cells: the header extends to the bottom of any merge starting in the header row;
@@ -372,16 +405,16 @@ def read_table(data: bytes, filename: str, kind: str) -> tuple[pd.DataFrame, lis
                 unknown.append(str(v).strip())
             continue
         if key in col_index:
-            errors.append(_err(f"列「{str(v).strip()}」重复出现(与「{header_map[key]}」是同一列),请删除其中一列",
-                               row=header_row, column=str(v).strip()))
+            errors.append(issue("in_err_dup_column", header_row, str(v).strip(), None, column=str(v).strip(),
+                                first=header_map[key]))
             continue
         col_index[key] = i
         header_map[key] = str(v).strip()
     missing = [c for c in COLUMNS[kind] if c.required and c.key not in col_index]
     for c in missing:
-        errors.append(_err(f"缺少必填列「{c.zh}」", row=header_row, column=c.zh))
+        errors.append(issue("in_err_missing_column", header_row, c.zh, None, column=c.zh, name=c.key))
     if errors:
-        raise ValidationError("表头有误", errors)
+        raise ValidationError("in_err_header", errors)
 
     keys = list(col_index)
     records: list[list[Any]] = []
@@ -448,8 +481,10 @@ def parse_number(value: Any, allow_negative: bool = True, percent: bool = False)
             return None
         if s in _BLANK_WORDS:
             return None
+        if "," in s and any(ch in s for ch in "\u00a0 '"):  # 1,23 4: a comma group split by a space
+            raise CockpitError("in_err_thousands", value=shown)
         s = s.replace("\u00a0", "").replace(" ", "").replace("'", "")
-        for unit in ("万元", "万"):
+        for unit in MONEY_UNITS:
             if s.endswith(unit):
                 s = s[: -len(unit)]
         if s.endswith("%"):
@@ -473,7 +508,7 @@ def parse_number(value: Any, allow_negative: bool = True, percent: bool = False)
     if f == 0:
         f = 0.0  # -0 is zero, not a negative
     if not allow_negative and f < 0:
-        raise CockpitError(f"数值不能为负数:{value}")
+        raise CockpitError("in_err_negative", value=value)
     return f
 
 
@@ -509,7 +544,7 @@ def parse_bool(value: Any) -> bool | None:
             return True
         if value == 0:
             return False
-        raise CockpitError(f"「{value}」应为 是 或 否")
+        raise CockpitError("in_err_not_bool", value=value)
     s = unicodedata.normalize("NFKC", str(value)).strip().lower()
     if not s:
         return None
@@ -517,7 +552,7 @@ def parse_bool(value: Any) -> bool | None:
         return True
     if s in _FALSE:
         return False
-    raise CockpitError(f"「{str(value).strip()}」应为 是 或 否")
+    raise CockpitError("in_err_not_bool", value=str(value).strip())
 
 
 # Extra spellings accepted for enumerations besides lib.i18n.ENUMS (zh, en, key).
@@ -549,8 +584,11 @@ def parse_enum(value: Any, kind: str, choices: list[str] | None = None) -> str |
     if key is None:
         from lib.intake.templates import DROPDOWN
 
-        allowed = "/".join(choices or DROPDOWN.get(kind, []))
-        raise CockpitError(f"「{s}」不是可选值,应为 {allowed}")
+        allowed = choices or DROPDOWN.get(kind, [])
+        words_en = [enum_label(kind, enum_map(kind).get(unicodedata.normalize("NFKC", w).lower()), "en")
+                    for w in allowed] if kind in ENUMS else list(allowed)
+        raise CockpitError("in_err_not_choice", value=s, allowed="/".join(allowed),
+                           allowed_en="/".join(dict.fromkeys(words_en)))
     return key
 
 
@@ -573,8 +611,6 @@ def check_cells(kind: str, frame: pd.DataFrame, row_numbers: list[int], header_m
     """Every text cell of the upload against ``lib.intake.limits``: no NUL or other control
     character, no line break in a one-line field, at most the column's documented length. Each
     failure is a row error (row, column, the value cut short, message)."""
-    from lib.i18n import t
-
     cols = {c.key: c for c in COLUMNS[kind]}
     for key in frame.columns:
         c = cols.get(key)
@@ -590,16 +626,16 @@ def check_cells(kind: str, frame: pd.DataFrame, row_numbers: list[int], header_m
             try:
                 limits.check_text(v, maximum, multiline=multiline)
             except CockpitError as exc:
-                errors.append(_err(t(exc.key, "zh", **exc.params), row=row_numbers[i],
-                                   column=header_map.get(key, c.zh), value=limits.shorten(v)))
+                errors.append(issue_from(exc, row=row_numbers[i], column=header_map.get(key, c.zh),
+                                         value=limits.shorten(v)))
 
 
-def parse_int(value: Any, what: str = "整数") -> int | None:
+def parse_int(value: Any) -> int | None:
     f = parse_number(value)
     if f is None:
         return None
     if not float(f).is_integer():
-        raise CockpitError(f"「{value}」应为{what}")
+        raise CockpitError("in_err_not_integer", value=value)
     return int(f)
 
 
@@ -608,16 +644,16 @@ def parse_year(value: Any) -> int | None:
         return value.year
     if isinstance(value, str):
         s = unicodedata.normalize("NFKC", value).strip()
-        s = s[:-1] if s.endswith("年") else s
+        s = s[: -len(YEAR_SUFFIX)] if s.endswith(YEAR_SUFFIX) else s
         value = s
     try:
-        y = parse_int(value, "年份")
+        y = parse_int(value)
     except CockpitError:
-        raise CockpitError(f"「{value}」不是年份,应为如 2022 的四位年份") from None
+        raise CockpitError("in_err_not_year", value=value) from None
     if y is None:
         return None
     if not 1990 <= y <= 2100:
-        raise CockpitError(f"年份不正确:{y}")
+        raise CockpitError("in_err_year_range", value=y)
     return y
 
 
@@ -628,7 +664,7 @@ def parse_date_cell(value: Any) -> dt.date | None:
         value = unicodedata.normalize("NFKC", value).strip()
     d = parse_date(value)
     if d is not None and not (1950 <= d.year <= 2100):
-        raise CockpitError(f"日期不正确:「{value}」")
+        raise CockpitError("in_err_date_range", value=value)
     return d
 
 
@@ -645,7 +681,7 @@ def parse_period_cell(value: Any) -> str | None:
         value = str(value)
     p = parse_period(value)
     if not 1990 <= int(p[:4]) <= 2100:
-        raise CockpitError(f"报告期不正确:「{value}」")
+        raise CockpitError("in_err_period_range", value=value)
     return p
 
 
@@ -654,7 +690,7 @@ def convert_column(series: pd.Series, func, row_numbers: list[int], column: str,
     """Apply ``func`` to each distinct value of ``series`` once (vectorised by uniques); failures
     become errors naming the Excel row, the column header and the value."""
     cache: dict[Any, Any] = {}
-    failed: dict[Any, str] = {}
+    failed: dict[Any, dict] = {}  # value → its issue (copied for each row holding it)
     out: list[Any] = []
     for i, v in enumerate(series.tolist()):
         try:
@@ -666,23 +702,22 @@ def convert_column(series: pd.Series, func, row_numbers: list[int], column: str,
             out.append(cache[k])
             continue
         if k in failed:
-            errors.append(_err(failed[k], row=row_numbers[i], column=column, value=_show(v)))
+            errors.append({**failed[k], "row": row_numbers[i], "value": _show(v)})
             out.append(None)
             continue
         try:
             res = func(v)
         except CockpitError as exc:
-            failed[k] = str(exc)
-            errors.append(_err(str(exc), row=row_numbers[i], column=column, value=_show(v)))
-            out.append(None)
-            continue
+            item = issue_from(exc, row=row_numbers[i], column=column, value=_show(v))
         except Exception as exc:  # any other failure to read one cell is that cell's error, not a crash
-            failed[k] = f"无法识别的值:{exc.__class__.__name__}"
-            errors.append(_err(failed[k], row=row_numbers[i], column=column, value=_show(v)))
-            out.append(None)
+            item = issue("in_err_unreadable", row_numbers[i], column, _show(v), error=exc.__class__.__name__)
+        else:
+            cache[k] = res
+            out.append(res)
             continue
-        cache[k] = res
-        out.append(res)
+        failed[k] = item
+        errors.append(item)
+        out.append(None)
     return out
 
 

@@ -5,7 +5,7 @@ approval columns of the projects template into 手续 rows (``approval_ops``).
 """
 from __future__ import annotations
 
-from lib.i18n import enum_label, t
+from lib.i18n import enum_label
 from lib.intake.kinds import Col, UploadKind, register
 
 #: the six static approval columns of the projects template → 手续 kinds and statuses
@@ -18,25 +18,23 @@ OLD_APPROVAL_STATUS = {"done": "done", "in_progress": "in_progress", "not_starte
 
 _PROJECT = "2203-532901-04-01-000001"
 APPROVAL_COLUMNS = (
-    Col("项目代码", "code", True, "project", help="与项目清单中的项目代码一致", help_en="Project code",
+    Col("项目代码", "code", True, "project", help="col_approvals_code",
         example=_PROJECT),
-    Col("手续", "kind", True, "enum", "approval_kind", help="立项/用地预审/用地/规划/环评/能评/施工许可/其他",
-        help_en="Approval kind", example="用地预审"),
-    Col("计划办结", "planned_on", False, "date", help="计划办结日期,如 2022-07-15", help_en="Planned date",
+    Col("手续", "kind", True, "enum", "approval_kind", help="col_approvals_kind", example="用地预审"),
+    Col("计划办结", "planned_on", False, "date", help="col_approvals_planned_on",
         example="2022-07-15"),
-    Col("实际办结", "done_on", False, "date", help="已办结的填写办结日期", help_en="Date done", example=None),
-    Col("状态", "status", False, "enum", "approval_status", help="未启动/办理中/已办结/不需要;填了实际办结日期可不填",
-        help_en="not started / in progress / done / not needed", example="办理中"),
-    Col("牵头部门", "unit", False, "text", help="负责办理该手续的部门", help_en="Lead department",
+    Col("实际办结", "done_on", False, "date", help="col_approvals_done_on", example=None),
+    Col("状态", "status", False, "enum", "approval_status", help="col_approvals_status", example="办理中"),
+    Col("牵头部门", "unit", False, "text", help="col_approvals_unit",
         example="大理市自然资源局"),
 )
 EVENT_COLUMNS = (
-    Col("活动名称", "name", True, "text", help="如 2022年三季度重大项目集中开工", help_en="Event name",
+    Col("活动名称", "name", True, "text", help="col_events_name",
         example="2022年三季度重大项目集中开工"),
-    Col("活动日期", "held_on", True, "date", help="日期", help_en="Date held", example="2022-08-26"),
-    Col("类型", "type", True, "enum", "event_type", help="签约/开工/投产", help_en="signing / start / operation",
+    Col("活动日期", "held_on", True, "date", help="col_events_held_on", example="2022-08-26"),
+    Col("类型", "type", True, "enum", "event_type", help="col_events_type",
         example="开工"),
-    Col("项目代码", "code", True, "project", help="在该次活动上签约、开工或投产的项目", help_en="Project code",
+    Col("项目代码", "code", True, "project", help="col_events_code",
         example=_PROJECT),
 )
 
@@ -44,7 +42,7 @@ _ALIASES = (("项目编码", "code"),)
 
 
 def _build_approvals(ctx, typed, rows, hm, errors, warnings):
-    from lib.intake.importer import Item, Op, _err, _project_checks
+    from lib.intake.importer import Item, Op, _column, _err, _project_checks
 
     _project_checks(ctx, typed, rows, hm, errors)
     items = []
@@ -58,8 +56,8 @@ def _build_approvals(ctx, typed, rows, hm, errors, warnings):
         if status is None:
             status = "done" if done is not None else "not_started"
         if done is not None and status in ("not_started", "in_progress"):
-            errors.append(_err(r, hm.get("status", "状态"), enum_label("approval_status", status),
-                               t("imp_approval_done_status", "zh")))
+            errors.append(_err(r, _column(hm, "approvals", "status"), enum_label("approval_status", status),
+                               "imp_approval_done_status"))
             continue
         vals = {"status": status}
         if "planned_on" in typed:

@@ -1,5 +1,9 @@
 """Upload templates: the downloadable .xlsx / .csv templates of every upload kind, built from the
 upload-kind registry (lib.intake.kinds: columns, key, sheet title; DESIGN.md "Upload templates").
+
+The 填表说明 sheet, the header comments and the dropdown hints are i18n texts (``tpl_*``) in the
+template's language; the Chinese words here (dropdown values, the 示例 mark, the sheet names, the
+reference columns' headers) are the data contract the parser reads back.
 """
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import io
 from typing import Any
 
 from lib.access.scope import of as region_scope
-from lib.i18n import ENUMS
+from lib.i18n import ENUMS, TEXT, t
 from lib.intake import kinds
 from lib.intake.kinds import Col  # re-exported
 
@@ -51,13 +55,9 @@ def _example_row(kind: str) -> list[Any]:
     return row
 
 
-def _type_zh(c: Col) -> str:
-    return {
-        "text": "文字", "code": "文字(唯一)", "region": "县区名称或代码", "project": "项目代码",
-        "money": "数字(万元,≥0)", "number": "数字(≥0)", "pct": "数字(可为负)", "int": "整数", "year": "年份",
-        "period": "年-月", "date": "日期", "bool": "是/否", "enum": "下拉选择", "tags": "文字(;分隔)",
-        "id": "整数",
-    }.get(c.type, c.type)
+def type_label(c: Col, lang: str = "zh") -> str:
+    """What a column holds, as the 填表说明 says it (i18n ``tpl_type_<type>``)."""
+    return t(f"tpl_type_{c.type}", lang) if f"tpl_type_{c.type}" in TEXT else c.type
 
 
 # Side columns of the prefilled monthly template: the project's last reported figures, for reading
@@ -144,9 +144,8 @@ def template_xlsx(kind: str, lang: str = "zh", session=None, region_code: str | 
         cell.font = Font(bold=True, color="9C0006" if c.required else "1F3864")
         cell.fill = info_fill if c.info else (req_fill if c.required else opt_fill)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.comment = Comment(((c.help_en if lang == "en" else c.help) or c.zh)
-                               + ("(必填)" if c.required and lang != "en" else (" (required)" if c.required else "")),
-                               "攻坚驾驶舱")
+        cell.comment = Comment((c.help_text(lang) or c.zh)
+                               + (t("tpl_comment_required", lang) if c.required else ""), t("tpl_author", lang))
         ws.column_dimensions[get_column_letter(i)].width = max(10, min(30, len(c.header(lang)) * 2 + 4))
     ws.freeze_panes = "A2"
     ws.row_dimensions[1].height = 30
@@ -179,13 +178,13 @@ def template_xlsx(kind: str, lang: str = "zh", session=None, region_code: str | 
         ref = f"{letter}2:{letter}{last}"
         if c.enum:
             dv = DataValidation(type="list", formula1='"' + ",".join(DROPDOWN[c.enum]) + '"', allow_blank=True,
-                                showErrorMessage=True, errorTitle="输入有误",
-                                error="请从下拉列表中选择:" + "/".join(DROPDOWN[c.enum]))
+                                showErrorMessage=True, errorTitle=t("tpl_dv_title", lang),
+                                error=t("tpl_dv_choose", lang, choices="/".join(DROPDOWN[c.enum])))
             dv.add(ref)
             ws.add_data_validation(dv)
         elif c.type in ("money", "number"):
             dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-                                showErrorMessage=True, errorTitle="输入有误", error="请输入不小于0的数字(万元)")
+                                showErrorMessage=True, errorTitle=t("tpl_dv_title", lang), error=t("tpl_dv_number", lang))
             dv.add(ref)
             ws.add_data_validation(dv)
         if c.type in ("code", "project", "period", "text", "tags"):
@@ -193,27 +192,19 @@ def template_xlsx(kind: str, lang: str = "zh", session=None, region_code: str | 
                 ws.cell(row=rr, column=i).number_format = "@"
 
     notes = wb.create_sheet(NOTES_SHEET)
-    if lang == "en":
-        notes.append([f"{title(kind, 'en')} template — how to fill"])
-        notes.append(["Key: " + kinds.get(kind).key_zh + ". One row per key; a file is all-or-nothing. "
-                      "Rows whose first cell starts with 示例 are examples and are skipped. Blank lines and 合计 rows are ignored."])
-        notes.append(["Column", "Key", "Required", "Type", "Allowed values", "Explanation"])
-    else:
-        notes.append([f"{title(kind)}模板 填表说明"])
-        notes.append([f"唯一键:{kinds.get(kind).key_zh}。同一键只填一行;文件中任何一处错误都会整表不导入,并逐条列出错误。"
-                      "第一格以「示例」开头的行是示例,导入时跳过;空行和「合计」行自动忽略。"
-                      "金额单位为万元,可带千分位逗号;日期可写 2022-03-15、2022/3/15、2022-03、2022年3月;是/否 也可写 1/0。"])
-        notes.append(["列名", "英文键", "是否必填", "类型", "可选值", "说明"])
+    spec = kinds.get(kind)
+    notes.append([t("tpl_notes_title", lang, title=title(kind), title_en=title(kind, "en"))])
+    notes.append([t("tpl_notes_intro", lang, row_key=spec.key_zh, row_key_en=" + ".join(spec.key))])
+    notes.append([t(k, lang) for k in ("tpl_col_column", "tpl_col_key", "tpl_col_required", "tpl_col_type",
+                                       "tpl_col_values", "tpl_col_help")])
     notes["A1"].font = Font(bold=True, size=14)
     for cell in notes[3]:
         cell.font = Font(bold=True)
         cell.fill = opt_fill
     for c in cols:
-        req = ("required" if lang == "en" else "必填") if c.required else ("optional" if lang == "en" else "选填")
-        if c.info:
-            req = "reference only" if lang == "en" else "仅供核对"
-        notes.append([c.zh, c.key, req, _type_zh(c), "/".join(DROPDOWN[c.enum]) if c.enum else "",
-                      c.help_en if lang == "en" else c.help])
+        req = t("tpl_reference" if c.info else ("tpl_required" if c.required else "tpl_optional"), lang)
+        notes.append([c.zh, c.key, req, type_label(c, lang), "/".join(DROPDOWN[c.enum]) if c.enum else "",
+                      c.help_text(lang)])
     for letter, width in zip("ABCDEF", (26, 22, 10, 16, 40, 60)):
         notes.column_dimensions[letter].width = width
     notes["A2"].alignment = Alignment(wrap_text=True, vertical="top")

@@ -35,10 +35,9 @@ _CHUNK = 1 << 20
 
 
 def _fail(key: str, **params):
-    from lib.i18n import t
+    from lib.intake.parsing import issue
 
-    raise ValidationError(key, [{"row": None, "column": None, "value": "", "message": t(key, "zh", **params)}],
-                          **params)
+    raise ValidationError(key, [issue(key, None, None, "", **params)], **params)
 
 
 @dataclass
