@@ -306,7 +306,7 @@ _INTO = {"assigned": "assign", "in_progress": "start", "closure_requested": "sub
 
 
 def import_moves(actor: Actor, before: Mapping[str, Any] | None, after: Mapping[str, Any],
-                 region_code: str | None) -> tuple[list[tuple[str, str | None, str | None]], tuple[str, str] | None]:
+                 region_code: str | None) -> tuple[list[tuple[str, str | None, str | None]], tuple[str, Msg] | None]:
     """The moves an imported row makes on a problem, as the page would make them, and why not.
 
     ``before`` is the stored problem (None for a new one), ``after`` its values from the file
@@ -320,16 +320,16 @@ def import_moves(actor: Actor, before: Mapping[str, Any] | None, after: Mapping[
     moves: list[tuple[str, str | None, str | None]] = []
     if before is None:
         if not can(actor, "problem_work", region_code):
-            return [], ("status", t("imp_move_refused", action=_act("raise"),
-                                   why=_perm_why(actor, "problem_work", region_code)))
+            return [], ("status", Msg("imp_move_refused", action=Label("problem_action", "raise"),
+                                     why=_perm_why(actor, "problem_work", region_code)))
         if to not in _PATH:
             return [], None
         for st_ in _PATH[1:_PATH.index(to) + 1]:
             action = _INTO[st_]
             perm = RULES[action][2]
             if not can(actor, perm, region_code):
-                return [], ("status", t("imp_move_refused", action=_act(action),
-                                        why=_perm_why(actor, perm, region_code)))
+                return [], ("status", Msg("imp_move_refused", action=Label("problem_action", action),
+                                          why=_perm_why(actor, perm, region_code)))
             moves.append((action, _PATH[_PATH.index(st_) - 1], st_))
         return moves, None
     frm = before.get("status")
@@ -337,33 +337,35 @@ def import_moves(actor: Actor, before: Mapping[str, Any] | None, after: Mapping[
     if to != frm:
         action = next((a for a, (src, dst, _p) in RULES.items() if dst == to and frm in src), None)
         if action is None:
-            return [], ("status", t("imp_move_jump", frm=_st(frm), to=_st(to)))
-        reason = why_not(actor, state, action)
+            return [], ("status", Msg("imp_move_jump", frm=Label("problem_status", frm),
+                                         to=Label("problem_status", to)))
+        reason = _why(actor, state, action)
         if reason and RULES[action][1] is not None and not can(actor, RULES[action][2], region_code):
             reason = _perm_why(actor, RULES[action][2], region_code)
         if reason:
-            return [], ("status", t("imp_move_refused", action=_act(action), why=reason))
+            return [], ("status", Msg("imp_move_refused", action=Label("problem_action", action), why=reason))
         moves.append((action, frm, to))
         state["status"] = to
     old_level, new_level = before.get("level"), after.get("level") or before.get("level")
     if new_level != old_level:
         if ESCALATION.get(old_level) != new_level:
-            return [], ("level", t("imp_level_change", frm=_lvl(old_level), to=_lvl(new_level)))
+            return [], ("level", Msg("imp_level_change", frm=Label("problem_level", old_level),
+                                         to=Label("problem_level", new_level)))
         state["status"] = frm  # 提级 is judged on the problem as it stood
-        reason = why_not(actor, state, "escalate")
+        reason = _why(actor, state, "escalate")
         if reason:
-            return [], ("level", t("imp_move_refused", action=_act("escalate"), why=reason))
+            return [], ("level", Msg("imp_move_refused", action=Label("problem_action", "escalate"), why=reason))
         moves.append(("escalate", to, to))
     return moves, None
 
 
-def _perm_why(actor: Actor, permission: str, region_code: str | None) -> str:
+def _perm_why(actor: Actor, permission: str, region_code: str | None) -> Msg | CockpitError | str:
     if permission == "problem_close" and not can(actor, permission, region_code):
-        return t("imp_close_is_office")
+        return Msg("imp_close_is_office")
     try:
         require(actor, permission, region_code)
     except CockpitError as exc:
-        return str(exc)
+        return exc
     return ""
 
 
