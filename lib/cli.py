@@ -99,6 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("name")
     a = us.add_parser("enable", help="重新启用账号")
     a.add_argument("name")
+    a = us.add_parser("link", help="我的项目:把账号关联到项目的包联领导或责任单位(两项都不给即取消关联)")
+    a.add_argument("name")
+    a.add_argument("--leader", help="包联领导(须是项目库中已有的名称)")
+    a.add_argument("--unit", help="责任单位(须是项目库中已有的名称)")
 
     s = sub.add_parser("secret", help="令牌签名密钥")
     ss = s.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -390,6 +394,10 @@ def cmd_user(args) -> int:
         elif args.action == "unlock":
             access.unlock(session, CLI_ACTOR, args.name)
             message = t("acc_cli_unlocked", name=access.normalise_username(args.name))
+        elif args.action == "link":
+            after = access.set_links(session, CLI_ACTOR, args.name, args.leader, args.unit)
+            message = t("acc_cli_linked", name=access.normalise_username(args.name),
+                        leader=after["leader_name"] or "—", unit=after["unit_name"] or "—")
         elif args.action == "reset-password":
             access.set_password(session, CLI_ACTOR, args.name, password)
             message = t("acc_cli_password_set", name=access.normalise_username(args.name))

@@ -25,6 +25,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "quality_read": ("office", "admin"),  # the 数据质量 page
     "accounts": ("admin",),
     "unlock": ("office", "admin"),  # lift sign-in delays
+    "link_accounts": ("office",),  # 我的项目: link an account to its 包联领导 / 责任单位 (the office knows them)
     "backup": ("admin",),
 }
 REGION_SCOPED_ROLES = ("staff",)
@@ -43,6 +44,7 @@ PERMISSION_ZH = {
     "quality_read": "查看数据质量",
     "accounts": "管理账号",
     "unlock": "解除登录限制",
+    "link_accounts": "设置账号的包联领导或责任单位",
     "backup": "备份数据",
 }
 ROLE_ZH = {"leader": "领导", "staff": "县区填报员", "office": "项目办", "admin": "管理员"}

@@ -48,7 +48,14 @@ TEXT.update({
 TEXT.update({
     # 我的项目
     "err_unknown_user": ("没有账号“{name}”", "No account “{name}”"),
-    "err_link_too_long": ("包联领导不超过100字,责任单位不超过200字", "Leader name ≤ 100 characters, unit ≤ 200"),
+    "err_link_leader_long": ("包联领导名称不能超过{n}个字", "A leader's name has at most {n} characters"),
+    "err_link_unit_long": ("责任单位名称不能超过{n}个字", "A unit's name has at most {n} characters"),
+    "err_link_leader_chars": ("包联领导名称含有控制字符,请重新选择", "The leader's name holds control characters; choose it again"),
+    "err_link_unit_chars": ("责任单位名称含有控制字符,请重新选择", "The unit's name holds control characters; choose it again"),
+    "err_link_unknown_leader": ("项目库中没有包联领导“{name}”,请从项目的包联领导中选择",
+                                "No project has the leader “{name}”; choose one of the projects' leaders"),
+    "err_link_unknown_unit": ("项目库中没有责任单位“{name}”,请从项目的责任单位中选择",
+                              "No project has the unit “{name}”; choose one of the projects' units"),
     "my_title": ("我的项目", "My projects"),
     "my_linked": ("按{what}“{name}”", "As {what} “{name}”"),
     "my_leader": ("包联领导", "leader in charge"), "my_unit": ("责任单位", "responsible unit"),
