@@ -45,6 +45,8 @@ if not table.empty:
     table = table.assign(
         role=table["role"].map(role_label),
         region_code=table["region_code"].map(region_label),
+        leader_name=table["leader_name"].map(lambda v: v if isinstance(v, str) and v else "—"),
+        unit_name=table["unit_name"].map(lambda v: v if isinstance(v, str) and v else "—"),
         active=table["active"].map(lambda v: t("yes", c.lang) if v else t("no", c.lang)),
         wait_until=table["username"].map(lambda n: f"{delayed[n]:%Y-%m-%d %H:%M:%S}" if n in delayed else "—"),
     )[["username", "display_name", "role", "region_code", "leader_name", "unit_name", "active", "failed_logins",

@@ -158,4 +158,5 @@ def test_the_admin_sees_the_links_but_may_not_set_them(demo_app):
     assert not at.exception
     table = at.dataframe[0].value
     assert table.loc[table["用户名"] == "leader", "包联领导"].item() == LEADERS[0]
+    assert table.loc[table["用户名"] == "admin", "责任单位"].item() == "—"  # not linked: a dash, never None
     assert not [b for b in at.selectbox if b.key and b.key.startswith("admin_link")]
