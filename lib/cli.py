@@ -101,6 +101,10 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     a.add_argument("name")
     a = us.add_parser("enable", help=t("cli_help_user_enable", lang))
     a.add_argument("name")
+    a = us.add_parser("link", help=t("cli_help_user_link", lang))
+    a.add_argument("name")
+    a.add_argument("--leader", help=t("cli_help_user_link_leader", lang))
+    a.add_argument("--unit", help=t("cli_help_user_link_unit", lang))
 
     s = sub.add_parser("secret", help=t("cli_help_secret", lang))
     ss = s.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -392,6 +396,10 @@ def cmd_user(args) -> int:
         elif args.action == "unlock":
             access.unlock(session, CLI_ACTOR, args.name)
             message = t("acc_cli_unlocked", name=access.normalise_username(args.name))
+        elif args.action == "link":
+            after = access.set_links(session, CLI_ACTOR, args.name, args.leader, args.unit)
+            message = t("acc_cli_linked", name=access.normalise_username(args.name),
+                        leader=after["leader_name"] or "—", unit=after["unit_name"] or "—")
         elif args.action == "reset-password":
             access.set_password(session, CLI_ACTOR, args.name, password)
             message = t("acc_cli_password_set", name=access.normalise_username(args.name))

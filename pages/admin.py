@@ -1,5 +1,6 @@
 """账号管理 — admin: add users, assign county, reset passwords, disable accounts, lift sign-in
-delays; download a backup. The campaign office sees only the lifting of sign-in delays."""
+delays; download a backup. The campaign office lifts sign-in delays and links accounts to their
+包联领导 / 责任单位 (我的项目, lib.access.links); the table shows every account's links."""
 from __future__ import annotations
 
 import tempfile
@@ -44,9 +45,12 @@ if not table.empty:
     table = table.assign(
         role=table["role"].map(role_label),
         region_code=table["region_code"].map(region_label),
+        leader_name=table["leader_name"].map(lambda v: v if isinstance(v, str) and v else "—"),
+        unit_name=table["unit_name"].map(lambda v: v if isinstance(v, str) and v else "—"),
         active=table["active"].map(lambda v: t("yes", c.lang) if v else t("no", c.lang)),
         wait_until=table["username"].map(lambda n: f"{delayed[n]:%Y-%m-%d %H:%M:%S}" if n in delayed else "—"),
-    )[["username", "display_name", "role", "region_code", "active", "failed_logins", "wait_until", "created_at"]]
+    )[["username", "display_name", "role", "region_code", "leader_name", "unit_name", "active", "failed_logins",
+       "wait_until", "created_at"]]
     table.columns = [t(f"admin_col_{k}", c.lang) for k in table.columns]
 if st.session_state.get("admin_flash"):
     st.success(st.session_state.pop("admin_flash"))
@@ -76,13 +80,51 @@ def _unlock_form() -> None:
         _do(lambda s: access.unlock(s, c.actor, who_unlock), t("admin_unlock_done", c.lang, name=who_unlock))
 
 
-if not is_admin:  # the campaign office: lifting sign-in delays only
+def _link_form() -> None:
+    """我的项目: link an account to a 包联领导 / 责任单位 name chosen from the projects' names (office)."""
+    st.caption(t("admin_link_help", c.lang))
+    names = [u["username"] for u in users]
+    with session_scope(get_engine()) as s:
+        choices = access.link_choices(s)
+    if not names:
+        return
+    if not choices["leader"] and not choices["unit"]:
+        st.info(t("admin_link_no_names", c.lang))
+        return
+    leaders_first = sorted(names, key=lambda n: (next(u["role"] for u in users if u["username"] == n) != "leader", n))
+    who_link = st.selectbox(t("username", c.lang), leaders_first, key="admin_link_user")
+    current = next(u for u in users if u["username"] == who_link)
+    none = t("admin_link_none", c.lang)
+    with st.form("admin_link_form"):
+        fields = []
+        for kind, col in (("leader", "leader_name"), ("unit", "unit_name")):
+            options = [""] + choices[kind]
+            if current[col] and current[col] not in options:  # a name no project holds any more: still shown
+                options.append(current[col])
+            fields.append(st.selectbox(t(f"admin_col_{col}", c.lang), options, index=options.index(current[col] or ""),
+                                       format_func=lambda v: v or none, key=f"admin_link_{kind}_{who_link}"))
+        if st.form_submit_button(t("admin_link_save", c.lang), key="admin_link_submit"):
+            _do(lambda s: access.set_links(s, c.actor, who_link, fields[0] or None, fields[1] or None),
+                t("admin_link_done", c.lang, name=who_link))
+
+
+if not is_admin:  # the campaign office: lifting sign-in delays and the 我的项目 links
     st.info(t("admin_office_only_unlock", c.lang))
-    _unlock_form()
+    if access.can(c.actor, "link_accounts"):
+        tab_link, tab_unlock_office = st.tabs([t("admin_link", c.lang), t("admin_unlock", c.lang)])
+        with tab_link:
+            _link_form()
+        with tab_unlock_office:
+            _unlock_form()
+    else:
+        _unlock_form()
     st.stop()
 
-tab_add, tab_edit, tab_unlock, tab_backup = st.tabs([t("admin_add", c.lang), t("admin_edit", c.lang),
-                                                     t("admin_unlock", c.lang), t("admin_backup", c.lang)])
+tab_add, tab_edit, tab_link, tab_unlock, tab_backup = st.tabs(
+    [t("admin_add", c.lang), t("admin_edit", c.lang), t("admin_link", c.lang), t("admin_unlock", c.lang),
+     t("admin_backup", c.lang)])
+with tab_link:
+    _link_form()
 with tab_unlock:
     _unlock_form()
 with tab_add:

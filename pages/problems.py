@@ -144,10 +144,13 @@ tabs = st.tabs(tab_labels, key="pb_tab", on_change="rerun")
 
 
 def flash(i: int) -> None:
-    """The last move's confirmation, shown in the tab the user is looking at (办理 when unknown)."""
+    """The last move's confirmation, shown in the tab the user is looking at (办理 when unknown), and
+    as a toast in the corner of the screen, in sight wherever the tab is scrolled to."""
     open_ = [k for k, tab in enumerate(tabs) if getattr(tab, "open", None)]
     if st.session_state.get("pb_flash") and (open_[0] if open_ else 4) == i:
-        st.success(st.session_state.pop("pb_flash"))
+        message = st.session_state.pop("pb_flash")
+        st.success(message)
+        st.toast(message, duration="long")
 
 # --- list, most urgent first ---------------------------------------------------------------------
 PICK_MAX = 1000  # problems offered in the 办理 picker (most urgent first)
@@ -346,7 +349,6 @@ def run(fn, ok: str) -> bool:
 
 # --- one problem: history and the moves this role may take ----------------------------------------
 with tabs[4]:
-    flash(4)
     # the picker lists the most urgent PICK_MAX problems of the filter; labels are built for those rows
     # only, and only the chosen row becomes a dict
     pick_rows = df.head(PICK_MAX)
@@ -463,6 +465,9 @@ with tabs[4]:
             if go_:
                 run(lambda s: P.apply(s, c.actor, pid, action, note=note or None, **fields),
                     L("pb_done", action=enum_label("problem_action", action, lang), id=pid))
+    # the confirmation of a move goes under the form, where the tapped button was (and where a refusal
+    # is shown): at the top of this long tab it was out of sight on a tablet, and a move looked lost
+    flash(4)
 
 # --- raise a new problem -----------------------------------------------------------------------
 with tabs[5]:

@@ -1,7 +1,9 @@
-"""一项一档 — one project: facts and approvals, policy funds, the monthly curve against plan, the light
-of every month with its reasons, its problems and the history of changes.
+"""一项一档 — one project: facts and approvals, policy funds, the year-end forecast at the current pace
+(冲刺), the monthly curve against plan, the light of every month with its reasons, its problems and
+the history of changes.
 
-Numbers: lib.rules.lights (lights and history), lib.rules.overview.monthly_curve, lib.store.queries, lib.problems.
+Numbers: lib.rules.lights (lights and history), lib.rules.sprint.project_forecast,
+lib.rules.overview.monthly_curve, lib.store.queries, lib.problems.
 """
 from __future__ import annotations
 
@@ -153,6 +155,38 @@ if _frame.need_period(c):
             f"<div class='ck-scroll'><table class='ck-table'><tr><th>{t('pf_funds', lang)}</th>"
             f"<th class='num'>{t('pf_allocated', lang)}</th><th class='num'>{t('pf_paid', lang)}</th>"
             f"<th class='num'>%</th></tr>{frows}</table></div>", unsafe_allow_html=True)
+
+    # --- 冲刺: the year-end forecast at the last three months' pace, and the monthly need ----------------
+    from lib.rules import sprint
+
+    st.markdown(f"#### {t('pf_sp_title', lang)}")
+    fc = _cache.cached(sprint.project_forecast, code, c.period)
+    if fc is None or not fc["plan"]:
+        st.caption(t("pf_sp_no_plan", lang, year=year))
+    else:
+        money = lambda v: _widgets.money(v, lang)
+
+        def share(v: float) -> str:  # of the plan, whole percent unless that would round up to the plan
+            digits = 1 if v < fc["plan"] and round(v / fc["plan"] * 100) >= 100 else 0
+            return _widgets.pct(v / fc["plan"], digits)
+
+        args = dict(forecast=money(fc["forecast"]), plan=money(fc["plan"]), ytd=money(fc["ytd"]),
+                    pct=share(fc["forecast"]), done=share(fc["ytd"]), need=money(fc["needed_monthly"]),
+                    shortfall=money(fc["shortfall"]), pace=money(fc["pace"]), left=fc["months_left"])
+        if not fc["months_left"]:
+            line = t("pf_sp_december", lang, **args)
+        elif fc["ytd"] >= fc["plan"]:
+            line = t("pf_sp_done", lang, **args)
+        else:
+            line = t("pf_sp_line", lang, **args) + t("pf_sp_on_track" if fc["on_track"] else "pf_sp_behind",
+                                                       lang, **args)
+        st.markdown(f"**{line}**")
+        if fc["months_left"]:  # in December nothing is forecast: the line says what was done
+            with st.expander(t("pf_sp_how", lang)):
+                since = periods.fmt_period(fc["since"], lang) if fc["since"] else t("pf_sp_year_start", lang)
+                st.markdown(t("sp_rule", lang) + "\n\n" + t(
+                    "pf_sp_inputs", lang, period=periods.fmt_period(c.period, lang), since=since,
+                    before=money(fc["ytd_before"]), months=fc["months"], **args))
 
     # --- the curve of this year --------------------------------------------------------------------------
     curve = _cache.cached(overview.monthly_curve, c.period, None, [code])

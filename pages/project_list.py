@@ -1,6 +1,6 @@
 """红黄绿灯项目清单 — every project of the year with its overall and six dimension lights.
 
-Numbers: lib.rules.lights.compute_lights; filtering and sorting: lib.rules.overview; export: lib.outputs.excel.
+Numbers: lib.rules.lights.compute_lights, the year-end forecast column lib.rules.sprint; filtering and sorting: lib.rules.overview; export: lib.outputs.excel.
 Light cells carry the word (红/黄/绿/灰) as well as the colour. A row leads to the project file.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import streamlit as st
 
 from lib.i18n import enum_label, t
 from lib.outputs.excel import to_excel_bytes
-from lib.rules import overview
+from lib.rules import overview, sprint
 from lib.rules.lights import round1
 from pages import _cache, _frame, _widgets
 
@@ -124,6 +124,9 @@ if _frame.need_period(c):
     word = {k: enum_label("light", k, lang) for k in lights_keys}
     reasons_col = "reasons_en" if lang == "en" and "reasons_en" in view.columns else "reasons"
 
+    fc = _cache.cached(sprint.sprint_frame, c.period).set_index("project_code")
+    sprint_pct = (fc["forecast"] / fc["plan"].where(fc["plan"] > 0) * 100).round(0)
+
     def make_table(v):
         # most important first: light and name, the reason, then the deciding figures; the code last
         pct = lambda col: round1(pd.to_numeric(v[col], errors="coerce").to_numpy())
@@ -134,6 +137,7 @@ if _frame.need_period(c):
             t("col_gap", lang): pct("gap_pp"),
             t("col_rate", lang): pct("actual_pct"),
             t("col_expected", lang): pct("expected_pct"),
+            t("col_sprint", lang): v["project_code"].map(sprint_pct),  # 冲刺: year-end forecast, % of plan
             t("col_region", lang): v["region_code"].map(lambda code: names.get(code, code)),
             **{enum_label("dimension", d, lang): v[d].map(word) for d in dims},
             t("col_plan", lang): pd.to_numeric(v["annual_plan"], errors="coerce").round(0),
@@ -170,6 +174,7 @@ if _frame.need_period(c):
                            t("col_rate", lang): st.column_config.NumberColumn(format="%.1f%%"),
                            t("col_expected", lang): st.column_config.NumberColumn(format="%.1f%%"),
                            t("col_gap", lang): st.column_config.NumberColumn(format="%+.1f"),
+                           t("col_sprint", lang): st.column_config.NumberColumn(format="%.0f%%"),
                            t("col_plan", lang): st.column_config.NumberColumn(format="localized")},
         )
         rows = event.selection.rows if event is not None else []

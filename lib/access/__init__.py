@@ -1,5 +1,6 @@
 """access: who may do what. Roles and permissions (roles), accounts with hashed passwords, name and
 password rules and sign-in (accounts), growing sign-in delays per name and address (throttle),
+the 包联领导/责任单位 an account is linked to (links, set by the office),
 revocable sign-in tokens, the signing key and the trusted-header sign-in (tokens), and the region
 scope every read and write check goes through (scope). Enforced here, never only in the UI."""
 from __future__ import annotations
@@ -25,11 +26,10 @@ from lib.access.accounts import (  # noqa: F401
     unlock,
     verify_password,
 )
+from lib.access.links import link_choices, links, set_links  # noqa: F401
 from lib.access.roles import (  # noqa: F401
     CLI_ACTOR,
-    PERMISSION_ZH,
     REGION_SCOPED_ROLES,
-    ROLE_ZH,
     Actor,
     can,
     require,

@@ -397,11 +397,12 @@ def set_region(session, actor: Actor, username: str, region_code: str | None) ->
 
 
 def list_users(session) -> list[dict]:
-    """Every account (no password hashes), ordered by username."""
+    """Every account (no password hashes) with the 包联领导/责任单位 it is linked to, ordered by username."""
     from sqlalchemy import select
 
     from lib.store.models import User
 
-    return [_user_public(u) for u in session.scalars(select(User).order_by(User.username))]
+    return [{**_user_public(u), "leader_name": u.leader_name, "unit_name": u.unit_name}
+            for u in session.scalars(select(User).order_by(User.username))]
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from lib.access.scope import scope_for
 from lib.errors import PermissionDenied
-from lib.i18n import Label, enum_label, t
+from lib.i18n import Label, t
 
 # permission -> roles that hold it. Staff hold region-scoped permissions for their own region only.
 PERMISSIONS: dict[str, tuple[str, ...]] = {
@@ -26,15 +26,12 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "quality_read": ("office", "admin"),  # the 数据质量 page
     "accounts": ("admin",),
     "unlock": ("office", "admin"),  # lift sign-in delays
+    # 我的项目: link an account to its 包联领导 / 责任单位 (the office knows the names; the admin
+    # manages accounts and holds every office right, DESIGN.md "Accounts")
+    "link_accounts": ("office", "admin"),
     "backup": ("admin",),
 }
 REGION_SCOPED_ROLES = ("staff",)
-
-# The words of the permissions and roles live in lib/i18n (enumerations "permission" and "role");
-# these Chinese views are kept for callers that still build their own Chinese text (lib/intake,
-# converted on branch msgintake).
-PERMISSION_ZH = {key: enum_label("permission", key) for key in PERMISSIONS}
-ROLE_ZH = {key: enum_label("role", key) for key in ("leader", "staff", "office", "admin")}
 
 
 @dataclass(frozen=True)

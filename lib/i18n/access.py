@@ -16,6 +16,7 @@ ENUMS = {
         "quality_read": ("查看数据质量", "read the data-quality page"),
         "accounts": ("管理账号", "manage accounts"),
         "unlock": ("解除登录限制", "lift sign-in limits"),
+        "link_accounts": ("设置账号的包联领导或责任单位", "link accounts to a leader or a unit"),
         "backup": ("备份数据", "back up the data"),
     },
 }
@@ -62,6 +63,7 @@ TEXT = {
     "acc_cli_password_set": ("已重置 {name} 的密码,其已登录的会话需重新登录", "Password reset for {name}; its sessions must sign in again"),
     "acc_cli_disabled": ("已停用账号:{name}", "Account disabled: {name}"),
     "acc_cli_enabled": ("已启用账号:{name}", "Account enabled: {name}"),
+    "acc_cli_linked": ("账号 {name} 的关联:包联领导 {leader},责任单位 {unit}", "Account {name} linked: leader {leader}, unit {unit}"),
     # the sign-in screen and the frame
     "err_boundary": ("页面出错了,请稍后重试。如问题持续,请把参考编号 {ref} 告诉管理员。",
                      "Something went wrong on this page. Try again; if it persists, give the administrator reference {ref}."),
@@ -71,8 +73,23 @@ TEXT = {
                           "After wrong passwords, sign-in is delayed more and more; lifting it lets the account sign in at once."),
     "admin_unlock_done": ("已解除 {name} 的登录限制", "Sign-in limits lifted for {name}"),
     "admin_col_wait_until": ("延时至", "Delayed until"),
-    "admin_office_only_unlock": ("项目办可在此解除账号的登录限制;其他账号管理只有管理员可以操作。",
-                                 "The campaign office can lift sign-in limits here; everything else is for administrators."),
+    "admin_office_only_unlock": ("项目办可在此解除账号的登录限制,并设置账号的包联领导或责任单位(我的项目);其他账号管理只有管理员可以操作。",
+                                 "The campaign office can lift sign-in limits and link an account to its leader or "
+                                 "unit (my projects) here; everything else is for administrators."),
+    "admin_col_leader_name": ("包联领导", "Leader in charge"),
+    "admin_col_unit_name": ("责任单位", "Responsible unit"),
+    "admin_link": ("我的项目关联", "My-projects link"),
+    "admin_link_help": ("把领导账号关联到项目的“包联领导”,或把单位账号关联到“责任单位”;该账号的首页先显示这些项目和问题。"
+                        "名称从项目库中已有的名称中选择;选“—”即取消关联。项目办和管理员可以设置,每次修改都记入操作日志。",
+                        "Link a leader's account to the projects' “leader in charge”, or a unit's account to their "
+                        "“responsible unit”; that account's home then shows those projects and problems first. "
+                        "Names come from the project library; “—” removes the link. The campaign office and the "
+                        "administrator set this, and every change is audited."),
+    "admin_link_none": ("—(不关联)", "— (none)"),
+    "admin_link_save": ("保存关联", "Save the link"),
+    "admin_link_done": ("已保存 {name} 的关联", "Link saved for {name}"),
+    "admin_link_no_names": ("项目库中还没有包联领导或责任单位名称,请先导入项目。",
+                            "The project library holds no leader or unit names yet; import projects first."),
     "admin_new_password_10": ("新密码(至少10位)", "New password (10+ characters)"),
     "admin_backup_audited": ("备份不含签名密钥;每次备份都记入操作日志。", "Backups never hold the signing key; every backup is audited."),
 }

@@ -46,9 +46,40 @@ TEXT.update({
     "sp_on_track": ("可完成", "On track"), "sp_off_track": ("完不成", "Behind"),
 })
 TEXT.update({
+    # 冲刺 in the project file, as a leader reads it
+    "pf_sp_title": ("冲刺:年底预计", "Sprint: the year-end forecast"),
+    "pf_sp_line": ("按近三月平均进度,预计年底完成 {forecast},为年度计划({plan})的 {pct};此后每月需完成 {need}。",
+                   "At the last three months' average pace, {forecast} by the year's end, {pct} of the annual "
+                   "plan ({plan}); from now on {need} a month is needed. "),
+    "pf_sp_on_track": ("按此进度可完成年度计划。", "At this pace the plan is met."),
+    "pf_sp_behind": ("按此进度年底还差 {shortfall}。", "At this pace {shortfall} will be missing at the year's end."),
+    "pf_sp_done": ("年度计划已完成:本年累计完成 {ytd},为年度计划({plan})的 {done};按近三月平均进度,预计年底完成 {forecast}。",
+                   "The annual plan is met: {ytd} so far this year, {done} of the plan ({plan}); at the last three "
+                   "months' pace, {forecast} by the year's end."),
+    "pf_sp_december": ("已到年底:本年累计完成 {ytd},为年度计划({plan})的 {done}。",
+                       "The year's last month: {ytd} completed this year, {done} of the annual plan ({plan})."),
+    "pf_sp_no_plan": ("本项目不在{year}年年度项目库中或没有年度计划,不作年底预计。",
+                      "Not in the {year} annual library or without an annual plan: no year-end forecast."),
+    "pf_sp_how": ("怎么算的", "How it is worked out"),
+    "pf_sp_year_start": ("年初", "the start of the year"),
+    "pf_sp_inputs": ("本项目:{period}本年累计完成 {ytd},{since}累计 {before};近三月月均 = ({ytd} − {before}) ÷ {months} = {pace};"
+                     "预计年底 = {ytd} + {pace} × 剩余 {left} 个月 = {forecast};每月需完成 = (年度计划 {plan} − {ytd}) ÷ {left} = {need}。",
+                     "This project: {ytd} completed this year by {period}, {before} by {since}; average of the last "
+                     "months = ({ytd} − {before}) ÷ {months} = {pace}; year-end forecast = {ytd} + {pace} × {left} "
+                     "months left = {forecast}; needed each month = (annual plan {plan} − {ytd}) ÷ {left} = {need}."),
+    "col_sprint": ("年底预计占计划%", "Year-end forecast, % of plan"),
+})
+TEXT.update({
     # 我的项目
     "err_unknown_user": ("没有账号“{name}”", "No account “{name}”"),
-    "err_link_too_long": ("包联领导不超过100字,责任单位不超过200字", "Leader name ≤ 100 characters, unit ≤ 200"),
+    "err_link_leader_long": ("包联领导名称不能超过{n}个字", "A leader's name has at most {n} characters"),
+    "err_link_unit_long": ("责任单位名称不能超过{n}个字", "A unit's name has at most {n} characters"),
+    "err_link_leader_chars": ("包联领导名称含有控制字符,请重新选择", "The leader's name holds control characters; choose it again"),
+    "err_link_unit_chars": ("责任单位名称含有控制字符,请重新选择", "The unit's name holds control characters; choose it again"),
+    "err_link_unknown_leader": ("项目库中没有包联领导“{name}”,请从项目的包联领导中选择",
+                                "No project has the leader “{name}”; choose one of the projects' leaders"),
+    "err_link_unknown_unit": ("项目库中没有责任单位“{name}”,请从项目的责任单位中选择",
+                              "No project has the unit “{name}”; choose one of the projects' units"),
     "my_title": ("我的项目", "My projects"),
     "my_linked": ("按{what}“{name}”", "As {what} “{name}”"),
     "my_leader": ("包联领导", "leader in charge"), "my_unit": ("责任单位", "responsible unit"),

@@ -8,7 +8,8 @@ For each annual-library project of the year of period P (YYYY-MM, month m):
 - ``needed_monthly`` = max(plan − ytd, 0) / (12 − m) (0 in December: nothing left to plan);
 - ``shortfall`` = max(plan − forecast, 0).
 Counties (and the prefecture) sum ytd, pace, plan, forecast and needed over their projects.
-All money in 万元. Pure functions over frames plus one reader (``sprint_frame``) for the store.
+All money in 万元. Pure functions over frames plus readers for the store: ``sprint_frame`` (every
+project of the year) and ``project_forecast`` (one project, with the rule's inputs for the project file).
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 from lib.store.models import MonthlyReport, Project, ProjectYear
 
 COLUMNS = ["project_code", "project_name", "region_code", "plan", "ytd", "pace", "forecast",
-           "needed_monthly", "shortfall", "on_track"]
+           "needed_monthly", "shortfall", "on_track", "ytd_before"]
 
 
 def _period(y: int, m: int) -> str:
@@ -50,7 +51,16 @@ def forecast_rows(plans: pd.DataFrame, ytd_by_period: pd.DataFrame, period: str)
     out["needed_monthly"] = ((out["plan"] - out["ytd"]).clip(lower=0.0) / left).round(2) if left else 0.0
     out["shortfall"] = (out["plan"] - out["forecast"]).clip(lower=0.0).round(2)
     out["on_track"] = out["forecast"] >= out["plan"]
+    out["ytd_before"] = before  # the pace's starting point: ytd three months back (0 before January)
     return out[COLUMNS]
+
+
+def inputs(period: str) -> dict:
+    """The calendar inputs of the rule for ``period``: ``months`` the pace is averaged over (3, fewer
+    in January–February), ``since`` the period the pace starts from (None: the start of the year)
+    and ``months_left`` until December."""
+    y, m = int(period[:4]), int(period[5:7])
+    return {"months": min(m, 3), "since": _period(y, m - 3) if m > 3 else None, "months_left": 12 - m}
 
 
 def by_region(rows: pd.DataFrame) -> pd.DataFrame:
@@ -74,6 +84,27 @@ def sprint_frame(session: Session, period: str) -> pd.DataFrame:
         .where(MonthlyReport.period >= _period(y, 1), MonthlyReport.period <= period)).all(),
         columns=["project_code", "period", "ytd_completed"])
     return forecast_rows(plans, reps, period)
+
+
+def project_forecast(session: Session, code: str, period: str) -> dict | None:
+    """One project's row of ``sprint_frame`` (a dict of COLUMNS plus ``inputs(period)``), None when
+    the project is not in the annual library of the period's year."""
+    y = int(period[:4])
+    plans = pd.DataFrame(session.execute(
+        select(Project.code, Project.name, Project.region_code, ProjectYear.annual_plan)
+        .join(ProjectYear, ProjectYear.project_code == Project.code)
+        .where(Project.code == code, ProjectYear.year == y, ProjectYear.library == "annual")).all(),
+        columns=["project_code", "project_name", "region_code", "plan"])
+    if plans.empty:
+        return None
+    reps = pd.DataFrame(session.execute(
+        select(MonthlyReport.project_code, MonthlyReport.period, MonthlyReport.ytd_completed)
+        .where(MonthlyReport.project_code == code, MonthlyReport.period >= _period(y, 1),
+               MonthlyReport.period <= period)).all(),
+        columns=["project_code", "period", "ytd_completed"])
+    row = forecast_rows(plans, reps, period).iloc[0].to_dict()
+    row["on_track"] = bool(row["on_track"])
+    return {**row, **inputs(period)}
 
 
 # The prefecture's own targets (seed 000, 大理州2022年“项目攻坚年”方案): 固投增长10%; 全年计划开工项目
