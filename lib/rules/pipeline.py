@@ -232,29 +232,43 @@ def _projects(session: Session, year: int) -> pd.DataFrame:
                         floats=("total_investment", "annual_plan"))
 
 
-def _done_sql(as_of: dt.date):
+def _date_value(session: Session, d: dt.date):
+    """A date as a bound value for ``fr_mod._read`` (raw DB-API cursor, no SQLAlchemy type
+    processing): SQLite keeps dates as ISO text (what SQLAlchemy's Date writes), PostgreSQL takes
+    the date itself."""
+    return d.isoformat() if session.get_bind().dialect.name == "sqlite" else d
+
+
+def _done_sql(session: Session, as_of: dt.date):
     """``_done_mask`` in SQL (1 done or not needed at as-of, else 0), for reads that only need the
     open 手续 or a per-project summary."""
     return case((Approval.status == "not_needed", 1),
-                (Approval.done_on.is_not(None), case((Approval.done_on <= as_of, 1), else_=0)),
+                (Approval.done_on.is_not(None), case((Approval.done_on <= _date_value(session, as_of), 1), else_=0)),
                 (Approval.status == "done", 1), else_=0)
 
 
-def _approval_summary(session: Session, as_of: dt.date) -> pd.DataFrame:
-    """One row per project with 手续 rows (index project_code): ``pre_done`` 1 when every 手续 except
-    施工许可 and 其他 is done or not needed at as-of, 0 when one is not, NaN with no such 手续;
-    ``preparing`` whether some 手续 has started (办理中, or 已办结 by as-of). Aggregated in SQL: 140k
-    手续 at province scale come back as one row per project."""
-    done = _done_sql(as_of)
+#: up to this many projects, a read names them (IN list); more, and it reads all and keeps theirs
+IN_LIST_MAX = 5000
+
+
+def _approval_summary(session: Session, as_of: dt.date, codes=None) -> pd.DataFrame:
+    """One row per project with 手续 rows (of ``codes`` when given; index project_code): ``pre_done`` 1
+    when every 手续 except 施工许可 and 其他 is done or not needed at as-of, 0 when one is not, NaN with
+    no such 手续; ``preparing`` whether some 手续 has started (办理中, or 已办结 by as-of). Aggregated
+    in SQL: 140k 手续 at province scale come back as one row per project."""
+    done = _done_sql(session, as_of)
     stmt = (select(Approval.project_code,
                    func.min(case((Approval.kind.in_(READY_KINDS_EXCLUDED), None), else_=done)).label("pre_done"),
                    func.max(case((Approval.status == "in_progress", 1), (Approval.status == "not_needed", 0),
                                  else_=done)).label("preparing"))
             .group_by(Approval.project_code))
-    rows = session.execute(stmt).all()
-    df = _frame(rows, ["project_code", "pre_done", "preparing"])
-    return pd.DataFrame({"pre_done": fr_mod.as_float(df["pre_done"]).to_numpy(),
-                         "preparing": fr_mod.as_float(df["preparing"]).to_numpy() == 1},
+    if codes is not None and len(codes) <= IN_LIST_MAX:
+        stmt = stmt.where(Approval.project_code.in_(list(codes)))
+    df = fr_mod._read(session, stmt, floats=("pre_done", "preparing"))
+    if codes is not None:
+        df = df[df["project_code"].isin(set(codes))]
+    return pd.DataFrame({"pre_done": df["pre_done"].to_numpy(dtype=float),
+                         "preparing": df["preparing"].to_numpy(dtype=float) == 1},
                         index=pd.Index(df["project_code"].to_numpy(dtype=object), name="project_code"))
 
 
@@ -262,10 +276,8 @@ def _open_approvals(session: Session, as_of: dt.date) -> pd.DataFrame:
     """The 手续 not done (and needed) at as-of — the only ones a light or the 要素保障 list reads:
     project_code, kind, planned_on, done_on, status, unit, done (False), in the store's order."""
     stmt = select(Approval.project_code, Approval.kind, Approval.planned_on, Approval.done_on, Approval.status,
-                  Approval.unit).where(_done_sql(as_of) == 0)
-    ap = _frame(session.execute(stmt).all(), ["project_code", "kind", "planned_on", "done_on", "status", "unit"])
-    for c in ("planned_on", "done_on"):
-        ap[c] = fr_mod.as_date(ap[c])
+                  Approval.unit).where(_done_sql(session, as_of) == 0)
+    ap = fr_mod._read(session, stmt, dates=("planned_on", "done_on"))
     ap = ap[~_done_mask(ap, as_of)].reset_index(drop=True) if len(ap) else ap
     return ap.assign(done=np.zeros(len(ap), dtype=bool))
 
@@ -292,7 +304,7 @@ class PipelineFrames:
     projects: pd.DataFrame  # projects with a project year for Y, with stage, start_idx, started
     starts: pd.Series  # code → start month index (any project with evidence ≤ P)
     approvals: pd.DataFrame  # the 手续 not done at as-of (done False), see _open_approvals
-    approval_summary: pd.DataFrame  # per project with 手续 rows: pre_done, preparing
+    approval_summary: pd.DataFrame  # per project of Y not started with 手续 rows: pre_done, preparing
     stalled: pd.DataFrame  # 开工即停工 projects: project_code, name, held_on, new_investment
 
 
@@ -307,13 +319,16 @@ def load(session: Session, period: str, as_of: Any = None) -> PipelineFrames:
         pr = _projects(session, year)
     with _step("start_months"):
         starts = start_months(session, period)
+    start_idx = pr["code"].map(starts).astype(float)
+    with np.errstate(invalid="ignore"):
+        started = (start_idx <= P).to_numpy()
     with _step("approvals"):
-        summary = _approval_summary(session, as_of)
+        # every rule that reads 手续 is about projects not started yet (stage 前期, readiness, the
+        # approvals light, the 要素保障 list): the summary is read for those only
+        summary = _approval_summary(session, as_of, pr["code"].to_numpy(dtype=object)[~started])
         ap = _open_approvals(session, as_of)
     with _step("stages"):
-        start_idx = pr["code"].map(starts).astype(float)
         with np.errstate(invalid="ignore"):
-            started = (start_idx <= P).to_numpy()
             op = (pr["actual_operation"] <= ts).to_numpy()
             done = (pr["actual_end"] <= ts).to_numpy()
         prep = pr["code"].isin(summary.index[summary["preparing"].to_numpy()]).to_numpy()
@@ -448,8 +463,9 @@ def conversion_pool(session: Session, period: str, starts: pd.Series | None = No
     year, _ = periods.split(period)
     P, y_start = periods.index(period), year * 12 + 1
     starts = start_months(session, period) if starts is None else starts
-    prev = _projects(session, year - 1)
-    prev = prev[prev["library"].eq("reserve")]
+    prev = fr_mod._read(session, select(Project.code, Project.region_code)
+                        .join(ProjectYear, ProjectYear.project_code == Project.code)
+                        .where(ProjectYear.year == year - 1, ProjectYear.library == "reserve"))
     s = prev["code"].map(starts).astype(float)
     with np.errstate(invalid="ignore"):
         keep = ~(s < y_start).to_numpy()
