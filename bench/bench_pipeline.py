@@ -65,8 +65,9 @@ def main(argv=None) -> int:
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"store: {url}" + (f", approvals {n_appr:,}" if n_appr else ""))
     print(f"pipeline table ({len(table)} regions):   {t_pipe:.2f} s  target ≤ 1.5 s  {'PASS' if t_pipe <= 1.5 else 'MISS'}")
-    for name, sec in steps.items():
-        print(f"    {name:<34} {sec:.3f} s")
+    print(f"    {'step of the fastest run':<34} {'elapsed':>8} {'CPU':>8}")
+    for name, (sec, cpu) in steps.items():
+        print(f"    {name:<34} {sec:>6.3f} s {cpu:>6.3f} s")
     print(f"approvals dimension ({len(dim):,} projects): {t_dim:.2f} s")
     print(f"late approvals ({len(late):,} rows):     {t_late:.2f} s")
     return 0

@@ -282,8 +282,9 @@ def _open_approvals(session: Session, as_of: dt.date) -> pd.DataFrame:
     return ap.assign(done=np.zeros(len(ap), dtype=bool))
 
 
-#: seconds per step of the last ``load``/``compute_pipeline`` call (bench/bench_pipeline.py prints them)
-timings: dict[str, float] = {}
+#: seconds per step of the last ``load``/``compute_pipeline`` call, as (elapsed, this process's CPU)
+#: — bench/bench_pipeline.py prints them (on a loaded machine the CPU seconds say more)
+timings: dict[str, tuple[float, float]] = {}
 
 
 class _step:
@@ -291,10 +292,10 @@ class _step:
         self.name = name
 
     def __enter__(self):
-        self.t0 = time.perf_counter()
+        self.t0, self.c0 = time.perf_counter(), time.process_time()
 
     def __exit__(self, *exc):
-        timings[self.name] = time.perf_counter() - self.t0
+        timings[self.name] = (time.perf_counter() - self.t0, time.process_time() - self.c0)
 
 
 @dataclass
@@ -358,7 +359,8 @@ def _stalled(session: Session, period: str, as_of: dt.date) -> pd.DataFrame:
     if not len(ev):
         return pd.DataFrame(columns=cols)
     codes = sorted(set(ev["project_code"]))
-    lo = periods.from_index(int(ev["m_e"].min()) - 12)
+    m0 = int(ev["m_e"].min())
+    lo = periods.from_index((m0 - 1) // 12 * 12 + 1)  # ytd_at reads the event year's reports only
     rep = fr_mod._read(session, select(MonthlyReport.project_code, MonthlyReport.period, MonthlyReport.ytd_completed)
                        .where(MonthlyReport.project_code.in_(codes), MonthlyReport.period >= lo,
                               MonthlyReport.period <= period), floats=("ytd_completed",))
@@ -505,7 +507,8 @@ def compute_pipeline(session: Session, period: str, as_of: Any = None) -> pd.Dat
         prev = conversion_pool(session, period, f.starts)
     with _step("signed_pool"):
         signed = signed_pool(session, period, as_of, f.starts)
-    t0 = time.perf_counter()
+    rest = _step("regions, events, per-region sums")
+    rest.__enter__()
     regions = fr_mod._read(session, select(Region.code.label("region_code"), Region.name.label("region_name"))
                            .order_by(Region.display_order, Region.code))
     ready = _ready(f)
@@ -533,8 +536,9 @@ def compute_pipeline(session: Session, period: str, as_of: Any = None) -> pd.Dat
         "stalled_after_event": stalled.groupby("region_code")["project_code"].nunique(),
     }
     out = regions.copy()
+    counts = g["counts"].unstack(fill_value=0).reindex(index=out["region_code"], columns=list(STAGES), fill_value=0)
     for s in STAGES:
-        out[f"n_{s}"] = [int(g["counts"].get((c, s), 0)) for c in out["region_code"]]
+        out[f"n_{s}"] = counts[s].to_numpy(dtype=int)
     for key in ("reserve_investment", "annual_plan"):
         out[key] = out["region_code"].map(g[key]).fillna(0.0).astype(float)
     for key in ("reserve_prev", "converted", "signed", "signed_started", "planned_new", "ready", "event_projects",
@@ -544,7 +548,7 @@ def compute_pipeline(session: Session, period: str, as_of: Any = None) -> pd.Dat
     out["conversion_rate"] = [_rate(a, b) for a, b in zip(out["converted"], out["reserve_prev"])]
     out["signed_started_rate"] = [_rate(a, b) for a, b in zip(out["signed_started"], out["signed"])]
     out["ready_rate"] = [_rate(a, b) for a, b in zip(out["ready"], out["planned_new"])]
-    timings["regions, events, per-region sums"] = time.perf_counter() - t0
+    rest.__exit__()
     return out[PIPELINE_COLUMNS + ["reserve_prev", "converted"]]
 
 
