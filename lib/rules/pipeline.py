@@ -501,14 +501,17 @@ def compute_pipeline(session: Session, period: str, as_of: Any = None) -> pd.Dat
     """One row per region (display order) with the PIPELINE_COLUMNS of the module docstring (plus
     reserve_prev and converted, the conversion rate's denominator and numerator)."""
     f = load(session, period, as_of)
-    as_of, year = f.as_of, periods.split(period)[0]
-    sg = f.projects
     with _step("conversion_pool"):
         prev = conversion_pool(session, period, f.starts)
     with _step("signed_pool"):
-        signed = signed_pool(session, period, as_of, f.starts)
-    rest = _step("regions, events, per-region sums")
-    rest.__enter__()
+        signed = signed_pool(session, period, f.as_of, f.starts)
+    with _step("regions, events, per-region sums"):
+        return _per_region(session, f, prev, signed)
+
+
+def _per_region(session: Session, f: PipelineFrames, prev: pd.DataFrame, signed: pd.DataFrame) -> pd.DataFrame:
+    """compute_pipeline's table from the loaded frames and the two pools."""
+    as_of, year, sg = f.as_of, periods.split(f.period)[0], f.projects
     regions = fr_mod._read(session, select(Region.code.label("region_code"), Region.name.label("region_name"))
                            .order_by(Region.display_order, Region.code))
     ready = _ready(f)
@@ -548,7 +551,6 @@ def compute_pipeline(session: Session, period: str, as_of: Any = None) -> pd.Dat
     out["conversion_rate"] = [_rate(a, b) for a, b in zip(out["converted"], out["reserve_prev"])]
     out["signed_started_rate"] = [_rate(a, b) for a, b in zip(out["signed_started"], out["signed"])]
     out["ready_rate"] = [_rate(a, b) for a, b in zip(out["ready"], out["planned_new"])]
-    rest.__exit__()
     return out[PIPELINE_COLUMNS + ["reserve_prev", "converted"]]
 
 
