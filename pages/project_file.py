@@ -43,6 +43,14 @@ def label(prefix: str, key: str) -> str:
     return key if text == prefix + key else text
 
 
+def _num_text(values, fmt: str):
+    """Numbers as text for a table: ``fmt`` rounded as shown, "—" for a blank (or a missing column)."""
+    if values is None:
+        return "—"
+    nums = pd.to_numeric(values, errors="coerce").astype(float)
+    return nums.map(lambda v: "—" if v != v else fmt.format(round(v, 1)))
+
+
 def fdate(d) -> str:
     if d is None or d is pd.NaT or (isinstance(d, float) and d != d):
         return "—"
@@ -230,15 +238,15 @@ if _frame.need_period(c):
             t("period", lang): hist[per_col].map(lambda p: periods.fmt_period(p, lang) if isinstance(p, str) else p),
             t("col_light", lang): hist["light"].map(word),
             **{enum_label("dimension", d, lang): hist[d].map(word) for d in dims if d in hist.columns},
-            t("col_rate", lang): pd.to_numeric(hist.get("actual_pct"), errors="coerce").astype(float).round(1),
-            t("col_gap", lang): pd.to_numeric(hist.get("gap_pp"), errors="coerce").astype(float).round(1),
+            # as text: st.dataframe shows a blank number as "None" whatever the Styler's na_rep says
+            t("col_rate", lang): _num_text(hist.get("actual_pct"), "{:.1f}%"),
+            t("col_gap", lang): _num_text(hist.get("gap_pp"), "{:+.1f}"),
             t("col_reasons", lang): hist[rcol].fillna("") if rcol in hist.columns else "",
         })
         light_cols = [col for col in htab.columns if col in
                       [t("col_light", lang)] + [enum_label("dimension", d, lang) for d in dims]]
         st.dataframe(
-            htab.style.map(_widgets.light_cell_style({v: k for k, v in word.items()}), subset=light_cols)
-            .format({t("col_rate", lang): "{:.1f}%", t("col_gap", lang): "{:+.1f}"}, na_rep="—"),
+            htab.style.map(_widgets.light_cell_style({v: k for k, v in word.items()}), subset=light_cols),
             hide_index=True, key="pf_hist",
             column_config={t("col_reasons", lang): st.column_config.TextColumn(width="large")})
 

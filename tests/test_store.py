@@ -114,3 +114,16 @@ def test_data_version_changes_on_audited_write(store):
 
 def store_mod_version(s):
     return store.data_version(s)
+
+
+def test_head_revision_read_from_files_is_alembics(tmp_path, monkeypatch):
+    """The CLI's quick head check (no Alembic import) names the head Alembic names; with two heads
+    in the files it leaves the answer to Alembic."""
+    assert store._head_from_files() == store._alembic_head() == store.head_revision()
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    for path in (store.MIGRATIONS_DIR / "versions").glob("*.py"):
+        (versions / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    (versions / "9999_branch.py").write_text('revision = "branch"\ndown_revision = "0001"\n', encoding="utf-8")
+    monkeypatch.setattr(store, "MIGRATIONS_DIR", tmp_path)
+    assert store._head_from_files() is None

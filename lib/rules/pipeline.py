@@ -39,12 +39,13 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select, true
 from sqlalchemy.orm import Session
 
 from lib import periods
@@ -90,24 +91,30 @@ def _frame(rows, cols) -> pd.DataFrame:
 def start_months(session: Session, period: str, codes: list[str] | None = None) -> pd.Series:
     """project_code → month index (Y×12+m) of the earliest start evidence ≤ P, for projects that have
     any: the project's own 实际开工, and every report ≤ P that says 是否开工=是 (its 实际开工日期, else its
-    period). Projects without evidence are absent."""
-    own = fr_mod._read(session, select(Project.code, Project.actual_start).where(Project.actual_start.is_not(None)),
-                       dates=("actual_start",))
-    started = (MonthlyReport.started.is_(True), MonthlyReport.period <= period)
-    by_period = fr_mod._read(session, select(MonthlyReport.project_code, func.min(MonthlyReport.period).label("p"))
-                             .where(*started, MonthlyReport.actual_start.is_(None))
-                             .group_by(MonthlyReport.project_code))
-    by_date = fr_mod._read(session, select(MonthlyReport.project_code, func.min(MonthlyReport.actual_start).label("d"))
-                           .where(*started, MonthlyReport.actual_start.is_not(None))
-                           .group_by(MonthlyReport.project_code), dates=("d",))
-    parts = [pd.Series(fr_mod.month_index(own["actual_start"]).to_numpy(), index=own["code"].to_numpy()),
-             pd.Series(fr_mod.period_index(by_period["p"]).to_numpy(), index=by_period["project_code"].to_numpy()),
-             pd.Series(fr_mod.month_index(by_date["d"]).to_numpy(), index=by_date["project_code"].to_numpy())]
-    s = pd.concat(parts).dropna()
-    s = s.groupby(level=0).min().astype(float)
+    period). Projects without evidence are absent.
+
+    One read, one row per project: two correlated minima that the index
+    ``ix_monthly_reports_start_evidence`` (project_code, started, actual_start, period) answers with a
+    seek each, instead of grouping every monthly report (~1M at province scale)."""
+    def earliest(column, *where):
+        return (select(func.min(column))
+                .where(MonthlyReport.project_code == Project.code, MonthlyReport.started == true(),
+                       MonthlyReport.period <= period, *where)
+                .correlate(Project).scalar_subquery())
+
+    stmt = select(Project.code, Project.actual_start,
+                  earliest(MonthlyReport.period, MonthlyReport.actual_start.is_(None)).label("p"),
+                  earliest(MonthlyReport.actual_start, MonthlyReport.actual_start.is_not(None)).label("d"))
     if codes is not None:
-        s = s[s.index.isin(codes)]
-    return s
+        stmt = stmt.where(Project.code.in_(list(codes)))
+    rows = fr_mod._read(session, stmt, dates=("actual_start", "d"))
+    if not len(rows):
+        return pd.Series(dtype=float)
+    months = np.fmin(np.fmin(fr_mod.month_index(rows["actual_start"]).to_numpy(dtype=float),
+                             fr_mod.period_index(rows["p"]).to_numpy(dtype=float)),
+                     fr_mod.month_index(rows["d"]).to_numpy(dtype=float))
+    keep = ~np.isnan(months)
+    return pd.Series(months[keep], index=rows["code"].to_numpy(dtype=object)[keep]).sort_index()
 
 
 def _approvals(session: Session, project_codes=None) -> pd.DataFrame:
@@ -225,36 +232,112 @@ def _projects(session: Session, year: int) -> pd.DataFrame:
                         floats=("total_investment", "annual_plan"))
 
 
+def _date_value(session: Session, d: dt.date):
+    """A date as a bound value for ``fr_mod._read`` (raw DB-API cursor, no SQLAlchemy type
+    processing): SQLite keeps dates as ISO text (what SQLAlchemy's Date writes), PostgreSQL takes
+    the date itself."""
+    return d.isoformat() if session.get_bind().dialect.name == "sqlite" else d
+
+
+def _done_sql(session: Session, as_of: dt.date):
+    """``_done_mask`` in SQL (1 done or not needed at as-of, else 0), for reads that only need the
+    open 手续 or a per-project summary."""
+    return case((Approval.status == "not_needed", 1),
+                (Approval.done_on.is_not(None), case((Approval.done_on <= _date_value(session, as_of), 1), else_=0)),
+                (Approval.status == "done", 1), else_=0)
+
+
+#: up to this many projects, a read names them (IN list); more, and it reads all and keeps theirs
+IN_LIST_MAX = 5000
+
+
+def _approval_summary(session: Session, as_of: dt.date, codes=None) -> pd.DataFrame:
+    """One row per project with 手续 rows (of ``codes`` when given; index project_code): ``pre_done`` 1
+    when every 手续 except 施工许可 and 其他 is done or not needed at as-of, 0 when one is not, NaN with
+    no such 手续; ``preparing`` whether some 手续 has started (办理中, or 已办结 by as-of). Aggregated
+    in SQL: 140k 手续 at province scale come back as one row per project."""
+    done = _done_sql(session, as_of)
+    stmt = (select(Approval.project_code,
+                   func.min(case((Approval.kind.in_(READY_KINDS_EXCLUDED), None), else_=done)).label("pre_done"),
+                   func.max(case((Approval.status == "in_progress", 1), (Approval.status == "not_needed", 0),
+                                 else_=done)).label("preparing"))
+            .group_by(Approval.project_code))
+    if codes is not None and len(codes) <= IN_LIST_MAX:
+        stmt = stmt.where(Approval.project_code.in_(list(codes)))
+    df = fr_mod._read(session, stmt, floats=("pre_done", "preparing"))
+    if codes is not None:
+        df = df[df["project_code"].isin(set(codes))]
+    return pd.DataFrame({"pre_done": df["pre_done"].to_numpy(dtype=float),
+                         "preparing": df["preparing"].to_numpy(dtype=float) == 1},
+                        index=pd.Index(df["project_code"].to_numpy(dtype=object), name="project_code"))
+
+
+def _open_approvals(session: Session, as_of: dt.date) -> pd.DataFrame:
+    """The 手续 not done (and needed) at as-of — the only ones a light or the 要素保障 list reads:
+    project_code, kind, planned_on, done_on, status, unit, done (False), in the store's order."""
+    stmt = select(Approval.project_code, Approval.kind, Approval.planned_on, Approval.done_on, Approval.status,
+                  Approval.unit).where(_done_sql(session, as_of) == 0)
+    ap = fr_mod._read(session, stmt, dates=("planned_on", "done_on"))
+    ap = ap[~_done_mask(ap, as_of)].reset_index(drop=True) if len(ap) else ap
+    return ap.assign(done=np.zeros(len(ap), dtype=bool))
+
+
+#: seconds per step of the last ``load``/``compute_pipeline`` call, as (elapsed, this process's CPU)
+#: — bench/bench_pipeline.py prints them (on a loaded machine the CPU seconds say more)
+timings: dict[str, tuple[float, float]] = {}
+
+
+class _step:
+    def __init__(self, name: str):
+        self.name = name
+
+    def __enter__(self):
+        self.t0, self.c0 = time.perf_counter(), time.process_time()
+
+    def __exit__(self, *exc):
+        timings[self.name] = (time.perf_counter() - self.t0, time.process_time() - self.c0)
+
+
 @dataclass
 class PipelineFrames:
     period: str
     as_of: dt.date
     projects: pd.DataFrame  # projects with a project year for Y, with stage, start_idx, started
     starts: pd.Series  # code → start month index (any project with evidence ≤ P)
-    approvals: pd.DataFrame  # every 手续, with done (at as-of)
+    approvals: pd.DataFrame  # the 手续 not done at as-of (done False), see _open_approvals
+    approval_summary: pd.DataFrame  # per project of Y not started with 手续 rows: pre_done, preparing
     stalled: pd.DataFrame  # 开工即停工 projects: project_code, name, held_on, new_investment
 
 
 def load(session: Session, period: str, as_of: Any = None) -> PipelineFrames:
-    """Everything the pipeline rules read, once (six SQL reads, set-based)."""
+    """Everything the pipeline rules read, once (a handful of SQL reads, set-based)."""
     as_of = _as_of(period, as_of)
     year, _ = periods.split(period)
     P = periods.index(period)
     ts = pd.Timestamp(as_of)
-    pr = _projects(session, year)
-    starts = start_months(session, period)
-    ap = _approvals(session)
-    ap = ap.assign(done=_done_mask(ap, as_of))
-    started_any = ap["project_code"][(ap["status"] == "in_progress") | (ap["done"] & (ap["status"] != "not_needed"))]
+    timings.clear()
+    with _step("projects"):
+        pr = _projects(session, year)
+    with _step("start_months"):
+        starts = start_months(session, period)
     start_idx = pr["code"].map(starts).astype(float)
     with np.errstate(invalid="ignore"):
         started = (start_idx <= P).to_numpy()
-        op = (pr["actual_operation"] <= ts).to_numpy()
-        done = (pr["actual_end"] <= ts).to_numpy()
-    prep = pr["code"].isin(set(started_any)).to_numpy()
-    stage = np.select([op, done, started, prep], ["operating", "completed", "building", "preparing"], "reserve")
-    pr = pr.assign(stage=stage, start_idx=start_idx.to_numpy(), started=started)
-    return PipelineFrames(period, as_of, pr, starts, ap, _stalled(session, period, as_of))
+    with _step("approvals"):
+        # every rule that reads 手续 is about projects not started yet (stage 前期, readiness, the
+        # approvals light, the 要素保障 list): the summary is read for those only
+        summary = _approval_summary(session, as_of, pr["code"].to_numpy(dtype=object)[~started])
+        ap = _open_approvals(session, as_of)
+    with _step("stages"):
+        with np.errstate(invalid="ignore"):
+            op = (pr["actual_operation"] <= ts).to_numpy()
+            done = (pr["actual_end"] <= ts).to_numpy()
+        prep = pr["code"].isin(summary.index[summary["preparing"].to_numpy()]).to_numpy()
+        stage = np.select([op, done, started, prep], ["operating", "completed", "building", "preparing"], "reserve")
+        pr = pr.assign(stage=stage, start_idx=start_idx.to_numpy(), started=started)
+    with _step("stalled"):
+        stalled = _stalled(session, period, as_of)
+    return PipelineFrames(period, as_of, pr, starts, ap, summary, stalled)
 
 
 def stages(session: Session, period: str, as_of: Any = None) -> pd.DataFrame:
@@ -276,7 +359,8 @@ def _stalled(session: Session, period: str, as_of: dt.date) -> pd.DataFrame:
     if not len(ev):
         return pd.DataFrame(columns=cols)
     codes = sorted(set(ev["project_code"]))
-    lo = periods.from_index(int(ev["m_e"].min()) - 12)
+    m0 = int(ev["m_e"].min())
+    lo = periods.from_index((m0 - 1) // 12 * 12 + 1)  # ytd_at reads the event year's reports only
     rep = fr_mod._read(session, select(MonthlyReport.project_code, MonthlyReport.period, MonthlyReport.ytd_completed)
                        .where(MonthlyReport.project_code.in_(codes), MonthlyReport.period >= lo,
                               MonthlyReport.period <= period), floats=("ytd_completed",))
@@ -322,7 +406,8 @@ def approvals_lights(session: Session, period: str, as_of: Any = None, settings:
     applies = info["library"].eq("annual") & info["nature"].eq("new") & ~info["started"].astype(bool)
     ap = f.approvals[f.approvals["project_code"].isin(applies.index[applies.to_numpy()])]
     light = pd.Series("gray", index=info.index, dtype=object)
-    light[ap["project_code"].unique()] = "green"  # has 手续 rows and the rule applies
+    has_rows = f.approval_summary.index
+    light[has_rows[has_rows.isin(applies.index[applies.to_numpy()])]] = "green"  # has 手续 rows, the rule applies
     open_ = ap[~ap["done"]]
     late = (pd.Timestamp(as_of) - open_["planned_on"]).dt.days.to_numpy(dtype=float)  # NaN without a date
     due_idx = open_["project_code"].map(fr_mod.month_index(info["planned_start"])).to_numpy(dtype=float)
@@ -380,8 +465,9 @@ def conversion_pool(session: Session, period: str, starts: pd.Series | None = No
     year, _ = periods.split(period)
     P, y_start = periods.index(period), year * 12 + 1
     starts = start_months(session, period) if starts is None else starts
-    prev = _projects(session, year - 1)
-    prev = prev[prev["library"].eq("reserve")]
+    prev = fr_mod._read(session, select(Project.code, Project.region_code)
+                        .join(ProjectYear, ProjectYear.project_code == Project.code)
+                        .where(ProjectYear.year == year - 1, ProjectYear.library == "reserve"))
     s = prev["code"].map(starts).astype(float)
     with np.errstate(invalid="ignore"):
         keep = ~(s < y_start).to_numpy()
@@ -405,8 +491,7 @@ def signed_pool(session: Session, period: str, as_of: Any = None, starts: pd.Ser
 def _ready(f: PipelineFrames) -> pd.Series:
     """code → ready (started, or every 手续 except 施工许可 and 其他 done or not needed; a project with
     no such 手续 is not known to be ready)."""
-    pre = f.approvals[~f.approvals["kind"].isin(READY_KINDS_EXCLUDED)]
-    all_done = pre.groupby("project_code")["done"].all()
+    all_done = f.approval_summary["pre_done"].eq(1)
     pr = f.projects
     return pd.Series(pr["code"].map(all_done).fillna(False).astype(bool).to_numpy() | pr["started"].astype(bool).to_numpy(),
                      index=pr["code"].to_numpy())
@@ -416,12 +501,19 @@ def compute_pipeline(session: Session, period: str, as_of: Any = None) -> pd.Dat
     """One row per region (display order) with the PIPELINE_COLUMNS of the module docstring (plus
     reserve_prev and converted, the conversion rate's denominator and numerator)."""
     f = load(session, period, as_of)
-    as_of, year = f.as_of, periods.split(period)[0]
-    sg = f.projects
+    with _step("conversion_pool"):
+        prev = conversion_pool(session, period, f.starts)
+    with _step("signed_pool"):
+        signed = signed_pool(session, period, f.as_of, f.starts)
+    with _step("regions, events, per-region sums"):
+        return _per_region(session, f, prev, signed)
+
+
+def _per_region(session: Session, f: PipelineFrames, prev: pd.DataFrame, signed: pd.DataFrame) -> pd.DataFrame:
+    """compute_pipeline's table from the loaded frames and the two pools."""
+    as_of, year, sg = f.as_of, periods.split(f.period)[0], f.projects
     regions = fr_mod._read(session, select(Region.code.label("region_code"), Region.name.label("region_name"))
                            .order_by(Region.display_order, Region.code))
-    prev = conversion_pool(session, period, f.starts)
-    signed = signed_pool(session, period, as_of, f.starts)
     ready = _ready(f)
     planned = sg[sg["library"].eq("annual") & sg["nature"].eq("new") & (sg["planned_start"].dt.year == year)]
     planned = planned.assign(ready=planned["code"].map(ready).astype(bool).to_numpy())
@@ -447,8 +539,9 @@ def compute_pipeline(session: Session, period: str, as_of: Any = None) -> pd.Dat
         "stalled_after_event": stalled.groupby("region_code")["project_code"].nunique(),
     }
     out = regions.copy()
+    counts = g["counts"].unstack(fill_value=0).reindex(index=out["region_code"], columns=list(STAGES), fill_value=0)
     for s in STAGES:
-        out[f"n_{s}"] = [int(g["counts"].get((c, s), 0)) for c in out["region_code"]]
+        out[f"n_{s}"] = counts[s].to_numpy(dtype=int)
     for key in ("reserve_investment", "annual_plan"):
         out[key] = out["region_code"].map(g[key]).fillna(0.0).astype(float)
     for key in ("reserve_prev", "converted", "signed", "signed_started", "planned_new", "ready", "event_projects",

@@ -154,7 +154,9 @@ class MonthlyReport(Base):
     reported_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     # data-quality flags that stay (lib.intake.quality): JSON list of {code, column, value, params}
     flags: Mapped[Optional[str]] = mapped_column(Text)
-    __table_args__ = (Index("ix_monthly_reports_period", "period"),)
+    # the earliest start evidence per project (lib.rules.pipeline.start_months) is an index seek; 0011
+    __table_args__ = (Index("ix_monthly_reports_period", "period"),
+                      Index("ix_monthly_reports_start_evidence", "project_code", "started", "actual_start", "period"))
 
     project: Mapped[Project] = relationship()
 
