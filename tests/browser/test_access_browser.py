@@ -46,6 +46,9 @@ def test_accounts_page_for_office_and_admin(app_server, browser_page, size):
     rp = browser_page(w, h)
     sign_in(rp, app_server, "office")
     goto_page(rp, app_server, "accounts")
+    # the office's part: 我的项目 links (first tab) and lifting sign-in delays, never adding accounts
+    expect(rp.page.locator(".st-key-admin_link_submit button")).to_be_visible()
+    rp.page.get_by_role("tab", name="解除登录限制").click()
     expect(rp.page.locator(".st-key-admin_unlock_submit button")).to_be_visible()
     expect(rp.page.locator(".st-key-admin_new_user")).to_have_count(0)
     rp.screenshot(f"access_accounts_office_{w}x{h}")
