@@ -4,6 +4,7 @@ Default store: SQLite file ``data/cockpit.db``. ``COCKPIT_DB_URL`` selects any S
 """
 from __future__ import annotations
 
+import functools
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -91,7 +92,9 @@ def _alembic_config(engine: Engine):
     return cfg
 
 
+@functools.lru_cache(maxsize=1)
 def head_revision() -> str:
+    """The newest schema revision of this program (read once per process: every page run asks)."""
     from alembic.script import ScriptDirectory
 
     cfg = _alembic_config(None)  # type: ignore[arg-type]
