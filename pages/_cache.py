@@ -283,3 +283,72 @@ def _shared_cached(module: str, name: str, args: tuple, kwargs: tuple, version: 
             return fn(session, *args, **dict(kwargs))
 
     return _shared(f"{module}.{name}", (args, kwargs), version, compute)
+
+
+class _Labels(dict):
+    """A label per option for a widget's ``format_func=labels.__getitem__`` (a dict look-up per option,
+    not a Python call: a picker of 20,000 projects is formatted three times per run); a value without
+    a label shows as itself."""
+
+    def __missing__(self, key):
+        return str(key)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _problem_base(as_of, county, version: int, url: str) -> dict:
+    from lib.access import scope
+    from lib.store.queries import project_codes
+
+    table = _problem_table(as_of, version, url)
+    base = table[scope.of(county).mask(table["region_code"])]
+    with session_scope(get_engine()) as session:
+        names = {code: name for code, name, _r in project_codes(session)}
+
+    def uniq(col: str) -> list:
+        return sorted(v for v in base[col].dropna().unique() if str(v).strip())
+
+    codes = uniq("project_code")
+    return {"base": base, "overdue": base[base["overdue_days"].notna()],
+            "first_raised": min(base["raised_on"]) if len(base) else None,
+            "project_code": codes, "unit": uniq("unit"), "leader": uniq("leader"),
+            "project_labels": _Labels({c: names.get(c, c) for c in codes})}
+
+
+def problem_base(as_of, county: str | None) -> dict:
+    """The problems of a county at ``as_of`` (``base``; its ``overdue`` rows) and what the filters
+    offer for them (sorted distinct project codes with their labels, units, leaders; the first raise
+    date): once per data version for every session. The frames are shared: never change them in place."""
+    out = _problem_base(as_of, county, data_version(), store_url())
+    return {**out, "base": _shallow(out["base"]), "overdue": _shallow(out["overdue"])}
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _project_choices(regions: tuple | None, county, version: int, url: str) -> tuple:
+    from lib.store.queries import project_codes
+
+    with session_scope(get_engine()) as session:
+        rows = project_codes(session)
+    allowed = None if regions is None else set(regions)
+    scope = [(code, name) for code, name, rg in rows
+             if (allowed is None or rg in allowed) and (county is None or rg == county)]
+    return tuple(code for code, _n in scope), _Labels({code: f"{name}({code})" for code, name in scope})
+
+
+def project_choices(regions, county: str | None) -> tuple[tuple, dict]:
+    """(codes, code → "name(code)") of the projects in ``regions`` (None: every county) and in
+    ``county`` when given, ordered by county then code; shared by every session (do not change)."""
+    return _project_choices(None if regions is None else tuple(sorted(regions)), county, data_version(),
+                            store_url())
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _project_regions(version: int, url: str) -> tuple:
+    from lib.store.queries import project_codes
+
+    with session_scope(get_engine()) as session:
+        return tuple(sorted({rg for _c, _n, rg in project_codes(session)}))
+
+
+def project_regions() -> tuple:
+    """The distinct county codes of the projects (for asking a permission once per county)."""
+    return _project_regions(data_version(), store_url())

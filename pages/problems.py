@@ -62,7 +62,6 @@ default_as_of = c.as_of or today
 seed("pb_as_of", "_pb_as_of_for", c.period, default_as_of)
 # Cached per data version: a write on this page changes the version, so it shows at once.
 regions = _cache.region_names()
-project_list = _cache.cached(queries.project_codes)
 ALL = ""  # 全部县区 (a selectbox shows None as an empty choice)
 county_options = [ALL, *regions]
 seed("pb_county", "_pb_county_for", c.region_code,
@@ -77,20 +76,16 @@ county = top[1].selectbox(L("pb_f_county"), county_options, key="pb_county",
 county = county or None
 
 table_all = _cache.problem_table(as_of)  # once per data version for every session (a write changes it)
-base = table_all[access.scope.of(county).mask(table_all["region_code"])]
+# the county's problems and what each filter offers for them: once per data version for every session
+choices = _cache.problem_base(as_of, county)
+base = choices["base"]
 
 # --- filters ------------------------------------------------------------------------------------
-projects = {code: name for code, name, _r in project_list}
-
-
-def uniq(col: str) -> list:
-    return sorted(v for v in base[col].dropna().unique() if str(v).strip())
-
 
 with st.expander(L("pb_filters"), expanded=False):
     f1, f2, f3, f4 = st.columns(4)
-    f_project = f1.multiselect(L("pb_f_project"), uniq("project_code"), key="pb_f_project",
-                               format_func=lambda code: projects.get(code, code))
+    f_project = f1.multiselect(L("pb_f_project"), choices["project_code"], key="pb_f_project",
+                               format_func=choices["project_labels"].__getitem__)
     f_category = f2.multiselect(L("pb_f_category"), list(PROBLEM_CATEGORIES), key="pb_f_category",
                                 format_func=lambda k: enum_label("problem_category", k, lang))
     f_level = f3.multiselect(L("pb_f_level"), list(PROBLEM_LEVELS), key="pb_f_level",
@@ -99,9 +94,9 @@ with st.expander(L("pb_filters"), expanded=False):
                               format_func=lambda k: enum_label("problem_status", k, lang))
     g1, g2, g3, g4, g5 = st.columns([3, 3, 3, 2, 2])
     f_number = g5.text_input(L("pb_f_number"), key="pb_f_number", max_chars=40)
-    f_unit = g1.multiselect(L("pb_f_unit"), uniq("unit"), key="pb_f_unit")
-    f_leader = g2.multiselect(L("pb_f_leader"), uniq("leader"), key="pb_f_leader")
-    first_raised = min(base["raised_on"]) if len(base) else as_of
+    f_unit = g1.multiselect(L("pb_f_unit"), choices["unit"], key="pb_f_unit")
+    f_leader = g2.multiselect(L("pb_f_leader"), choices["leader"], key="pb_f_leader")
+    first_raised = choices["first_raised"] if choices["first_raised"] is not None else as_of
     # the range follows the as-of date and the county (a range kept from another as-of would hide rows)
     seed("pb_f_raised", "_pb_f_raised_for", (as_of, county), (first_raised, as_of))
     f_raised = g3.date_input(L("pb_f_raised"), key="pb_f_raised", format="YYYY-MM-DD")
@@ -451,21 +446,20 @@ with tabs[5]:
     if c.actor is None or not access.can(c.actor, "problem_work"):
         st.info(L("pb_cannot_raise"))
     else:
-        scope = [(code, name, rg) for code, name, rg in project_list
-                 if access.can(c.actor, "problem_work", rg) and (county is None or rg == county)]
+        # the permission asked once per county, not once per project (20,000 of them)
+        allowed = [rg for rg in _cache.project_regions() if access.can(c.actor, "problem_work", rg)]
+        codes, names = _cache.project_choices(allowed, county)
         draft = st.session_state.get("problem_draft") or {}
         if draft:
             st.info(L("pb_from_light"))
-        if not scope:
+        if not codes:
             st.info(L("pb_no_projects"))
         else:
-            codes = [code for code, _n, _r in scope]
-            names = {code: f"{name}({code})" for code, name, _r in scope}
             with st.form("pb_raise_form", clear_on_submit=True):
                 n1, n2, n3 = st.columns([3, 1, 1])
                 project = n1.selectbox(L("pb_new_project"), codes, key="pb_new_project",
                                        index=codes.index(draft["project_code"]) if draft.get("project_code") in codes else 0,
-                                       format_func=lambda code: names[code])
+                                       format_func=names.__getitem__)
                 category = n2.selectbox(L("pb_col_category"), list(PROBLEM_CATEGORIES), key="pb_new_category",
                                         index=list(PROBLEM_CATEGORIES).index(draft.get("category", "other")),
                                         format_func=lambda k: enum_label("problem_category", k, lang))
@@ -508,7 +502,7 @@ with tabs[5]:
 # --- 督办单 ------------------------------------------------------------------------------------
 with tabs[6]:
     st.caption(L("pb_dd_hint"))
-    overdue_rows = base[base["overdue_days"].notna()]  # the notice lists every overdue problem of its addressee
+    overdue_rows = choices["overdue"]  # the notice lists every overdue problem of its addressee
     by = st.radio(L("pb_dd_by"), ["unit", "county"], key="pb_dd_by", horizontal=True,
                   format_func=lambda k: L("pb_dd_unit" if k == "unit" else "pb_dd_county"))
     if by == "unit":
