@@ -352,3 +352,29 @@ def _project_regions(version: int, url: str) -> tuple:
 def project_regions() -> tuple:
     """The distinct county codes of the projects (for asking a permission once per county)."""
     return _project_regions(data_version(), store_url())
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _sprint_view(period: str, as_of, region_code, version: int, url: str) -> dict:
+    from lib.access.scope import of as region_scope
+    from lib.rules import overview, sprint
+
+    growth = _cached("lib.rules.sprint", "mean_growth", (period,), (), version, url)
+    lights_now = _lights(period, as_of, version, url)
+    start_rate = overview.rates(overview.filter_region(lights_now, region_code))["start_rate"]
+    rows = _cached("lib.rules.sprint", "sprint_frame", (period,), (), version, url)
+    if region_code and "region_code" in rows.columns:
+        rows = rows[region_scope(region_code).mask(rows["region_code"])]
+    out = {"targets": sprint.target_status(period, start_rate, growth), "n": len(rows)}
+    if len(rows):
+        out.update(plan=rows["plan"].sum(), forecast=rows["forecast"].sum(),
+                   needed=rows["needed_monthly"].sum(), by_region=sprint.by_region(rows))
+    return out
+
+
+def sprint_view(period: str, as_of, region_code: str | None) -> dict:
+    """The overview's 冲刺 block for the period and county: the targets' status
+    (lib.rules.sprint.target_status), the sums of plan, forecast and monthly need over the annual
+    projects and the same by county (lib.rules.sprint.by_region): once per data version for every
+    session. Shared: do not change what it returns."""
+    return _sprint_view(period, as_of, region_code, data_version(), store_url())
