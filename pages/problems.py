@@ -213,10 +213,14 @@ with tabs[0]:
 # --- board by state --------------------------------------------------------------------------------
 with tabs[1]:
     cols = st.columns(len(PROBLEM_STATUSES))
+    # the first 12 of each state and the counts, without copying every row of the filter once per state
+    in_state = df["status"].value_counts()
+    firsts = df.groupby("status", sort=False).head(12)
     for col, status in zip(cols, PROBLEM_STATUSES):
-        part = df[df["status"] == status]
-        col.markdown(f"**{enum_label('problem_status', status, lang)}({len(part)})**")
-        for r in part.head(12).itertuples(index=False):
+        part = firsts[firsts["status"] == status]
+        n_state = int(in_state.get(status, 0))
+        col.markdown(f"**{enum_label('problem_status', status, lang)}({n_state})**")
+        for r in part.itertuples(index=False):
             flag = (f'<span class="ck-chip" style="background:{RED};color:#fff">{overdue_text(r.overdue_days)}</span> '
                     if not pd.isna(r.overdue_days) else "")
             sup = f" · {L('pb_col_supervise')} {int(r.supervise_count)}" if r.supervise_count else ""
@@ -225,8 +229,8 @@ with tabs[1]:
                 f"{flag}<b>{html.escape(str(r.problem_id))}</b> {html.escape(str(r.project_name or r.project_code))}<br>"
                 f'<span style="font-size:14px">{enum_label("problem_category", r.category, lang)} · '
                 f"{html.escape(str(r.description)[:40])}{sup}</span></div>", unsafe_allow_html=True)
-        if len(part) > 12:
-            col.caption(L("pb_board_more", n=len(part) - 12))
+        if n_state > 12:
+            col.caption(L("pb_board_more", n=n_state - 12))
 
 # --- charts --------------------------------------------------------------------------------------
 with tabs[2]:
@@ -249,12 +253,12 @@ with tabs[2]:
             fig.update_layout(barmode="stack", yaxis_title=L("pb_ax_count"))
             _widgets.chart(_widgets.style_fig(fig, L("pb_ch_category")), key="pb_ch_cat")
         with ch2:
-            od = df[df["overdue_days"].notna()]
-            if od.empty:
+            od_unit = df.loc[df["overdue_days"].notna(), "unit"]  # one column, not every column's rows
+            if od_unit.empty:
                 st.info(L("pb_no_overdue"))
             else:
-                by_unit = (od.assign(unit=od["unit"].fillna(P.UNASSIGNED_UNIT))
-                           .groupby("unit").size().sort_values())
+                od_unit = od_unit.fillna(P.UNASSIGNED_UNIT)
+                by_unit = od_unit.groupby(od_unit).size().sort_values()
                 fig = go.Figure(go.Bar(name=L("pb_s_overdue"), x=by_unit.values, y=by_unit.index,
                                        orientation="h", marker_color=RED, text=by_unit.values,
                                        textposition="outside"))
@@ -262,8 +266,8 @@ with tabs[2]:
                 _widgets.chart(_widgets.style_fig(fig, L("pb_ch_units"), legend=False), key="pb_ch_units")
         ch3, ch4 = st.columns(2)
         with ch3:
-            opened = df[df["is_open"]]
-            buckets = opened["days_open"].map(P.ageing_bucket)
+            open_days = df.loc[df["is_open"], "days_open"]
+            buckets = open_days.map({d: P.ageing_bucket(d) for d in open_days.dropna().unique()})  # per distinct day
             counts = [int((buckets == b).sum()) for b in P.AGEING_BUCKETS]
             colors = [LIGHT_COLORS["green"], LIGHT_COLORS["yellow"], "#E07B39", RED]
             fig = go.Figure(go.Bar(x=[L(f"pb_age_{b}") for b in P.AGEING_BUCKETS], y=counts,
@@ -276,8 +280,7 @@ with tabs[2]:
                 return dates.map({d: f"{d:%Y-%m}" for d in dates.dropna().unique()}).value_counts()
 
             raised_m = month_counts(df["raised_on"])
-            closed_rows = df[~df["is_open"] & df["closed_on"].notna()]
-            closed_m = month_counts(closed_rows["closed_on"])
+            closed_m = month_counts(df.loc[~df["is_open"] & df["closed_on"].notna(), "closed_on"])
             months = sorted(set(raised_m.index) | set(closed_m.index))
             fig = go.Figure([
                 go.Bar(name=L("pb_s_raised"), x=[periods.fmt_period(p, lang) for p in months],
