@@ -378,3 +378,29 @@ def sprint_view(period: str, as_of, region_code: str | None) -> dict:
     projects and the same by county (lib.rules.sprint.by_region): once per data version for every
     session. Shared: do not change what it returns."""
     return _sprint_view(period, as_of, region_code, data_version(), store_url())
+
+
+def _freeze(value):
+    """A hashable form of a filter value (lists → tuples), for a cache key."""
+    if isinstance(value, (list, tuple, set)):
+        return tuple(_freeze(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+    return value
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)  # up to ~10 MB each at province scale
+def _project_view(period: str, as_of, filters: tuple, sort: str, version: int, url: str) -> dict:
+    from lib.rules import overview
+
+    view = overview.sort_projects(overview.filter_projects(_lights(period, as_of, version, url), dict(filters)),
+                                  sort)
+    return {"view": view, "counts": overview.light_counts(view)}
+
+
+def project_view(period: str, as_of, filters: dict, sort: str) -> tuple[pd.DataFrame, dict]:
+    """(the lights a list filter keeps, sorted (lib.rules.overview.filter_projects, sort_projects); their
+    light counts): once per filter, sort and data version for every session — the default list of
+    20,000 projects is filtered and sorted once, not on every visit."""
+    out = _project_view(period, as_of, _freeze(filters), sort, data_version(), store_url())
+    return _shallow(out["view"]), dict(out["counts"])
