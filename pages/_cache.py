@@ -107,7 +107,34 @@ def _problem_view(as_of, region_code, raised, overdue_only: bool, chosen: tuple,
 
     df = filter_problems(_problem_table(as_of, version, url), region_code=region_code, raised=raised,
                          overdue_only=overdue_only, **dict(chosen))
-    return {"df": df, "stats": problem_stats(df), "units": unit_scoreboard(df)}
+    return {"df": df, "stats": problem_stats(df), "units": unit_scoreboard(df), "figures": problem_figures(df)}
+
+
+def problem_figures(df: pd.DataFrame) -> dict:
+    """What the problem charts count, from the columns they need: per category open and closed
+    (categories present, in PROBLEM_CATEGORIES order), overdue problems per unit (ascending), open
+    problems per ageing bucket, problems raised and closed per month (YYYY-MM → count)."""
+    from lib import problems as P
+    from lib.store.models import PROBLEM_CATEGORIES
+
+    present = set(df["category"].unique())  # once, not once per category
+    cats = [k for k in PROBLEM_CATEGORIES if k in present]
+    open_n = [int(((df["category"] == k) & df["is_open"]).sum()) for k in cats]
+    closed_n = [int(((df["category"] == k) & ~df["is_open"]).sum()) for k in cats]
+    od_unit = df.loc[df["overdue_days"].notna(), "unit"].fillna(P.UNASSIGNED_UNIT)
+    by_unit = od_unit.groupby(od_unit).size().sort_values()
+    open_days = df.loc[df["is_open"], "days_open"]
+    buckets = open_days.map({d: P.ageing_bucket(d) for d in open_days.dropna().unique()})  # per distinct day
+
+    def month_counts(dates: pd.Series) -> dict:  # per distinct day, not per row
+        per_day = dates.value_counts()
+        per_month = per_day.groupby(per_day.index.map(lambda d: f"{d:%Y-%m}")).sum()
+        return {str(k): int(v) for k, v in per_month.items()}
+
+    return {"cats": cats, "open_n": open_n, "closed_n": closed_n, "by_unit": by_unit,
+            "ageing": [int((buckets == b).sum()) for b in P.AGEING_BUCKETS],
+            "raised_m": month_counts(df["raised_on"]),
+            "closed_m": month_counts(df.loc[~df["is_open"] & df["closed_on"].notna(), "closed_on"])}
 
 
 def problem_view(as_of, region_code=None, raised=None, overdue_only: bool = False, **chosen) -> dict:
@@ -117,7 +144,8 @@ def problem_view(as_of, region_code=None, raised=None, overdue_only: bool = Fals
     key = tuple(sorted((k, tuple(v)) for k, v in chosen.items() if v))
     out = _problem_view(as_of, region_code, tuple(raised) if raised else None, bool(overdue_only), key,
                         data_version(), store_url())
-    return {"df": _shallow(out["df"]), "stats": dict(out["stats"]), "units": _shallow(out["units"])}
+    return {"df": _shallow(out["df"]), "stats": dict(out["stats"]), "units": _shallow(out["units"]),
+            "figures": out["figures"]}
 
 
 def report_periods() -> list[str]:

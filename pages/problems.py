@@ -237,13 +237,12 @@ with tabs[2]:
     if df.empty:
         st.info(L("pb_empty"))
     else:
+        # counted once per filter for every session (pages/_cache.problem_figures), unless a number narrows it
+        figs = _cache.problem_figures(df) if f_number.strip() else view["figures"]
         ch1, ch2 = st.columns(2)
         with ch1:
-            present = set(df["category"].unique())  # once, not once per category
-            cats = [k for k in PROBLEM_CATEGORIES if k in present]
-            names = [enum_label("problem_category", k, lang) for k in cats]
-            open_n = [int(((df["category"] == k) & df["is_open"]).sum()) for k in cats]
-            closed_n = [int(((df["category"] == k) & ~df["is_open"]).sum()) for k in cats]
+            names = [enum_label("problem_category", k, lang) for k in figs["cats"]]
+            open_n, closed_n = figs["open_n"], figs["closed_n"]
             fig = go.Figure([
                 go.Bar(name=L("pb_s_open"), x=names, y=open_n, marker_color=LIGHT_COLORS["yellow"],
                        text=open_n, textposition="inside"),
@@ -253,12 +252,10 @@ with tabs[2]:
             fig.update_layout(barmode="stack", yaxis_title=L("pb_ax_count"))
             _widgets.chart(_widgets.style_fig(fig, L("pb_ch_category")), key="pb_ch_cat")
         with ch2:
-            od_unit = df.loc[df["overdue_days"].notna(), "unit"]  # one column, not every column's rows
-            if od_unit.empty:
+            by_unit = figs["by_unit"]
+            if by_unit.empty:
                 st.info(L("pb_no_overdue"))
             else:
-                od_unit = od_unit.fillna(P.UNASSIGNED_UNIT)
-                by_unit = od_unit.groupby(od_unit).size().sort_values()
                 fig = go.Figure(go.Bar(name=L("pb_s_overdue"), x=by_unit.values, y=by_unit.index,
                                        orientation="h", marker_color=RED, text=by_unit.values,
                                        textposition="outside"))
@@ -266,9 +263,7 @@ with tabs[2]:
                 _widgets.chart(_widgets.style_fig(fig, L("pb_ch_units"), legend=False), key="pb_ch_units")
         ch3, ch4 = st.columns(2)
         with ch3:
-            open_days = df.loc[df["is_open"], "days_open"]
-            buckets = open_days.map({d: P.ageing_bucket(d) for d in open_days.dropna().unique()})  # per distinct day
-            counts = [int((buckets == b).sum()) for b in P.AGEING_BUCKETS]
+            counts = figs["ageing"]
             colors = [LIGHT_COLORS["green"], LIGHT_COLORS["yellow"], "#E07B39", RED]
             fig = go.Figure(go.Bar(x=[L(f"pb_age_{b}") for b in P.AGEING_BUCKETS], y=counts,
                                    marker_color=colors, text=counts, textposition="outside",
@@ -276,12 +271,8 @@ with tabs[2]:
             fig.update_layout(xaxis_title=L("pb_ax_age"), yaxis_title=L("pb_ax_count"))
             _widgets.chart(_widgets.style_fig(fig, L("pb_ch_ageing"), legend=False), key="pb_ch_age")
         with ch4:
-            def month_counts(dates: pd.Series) -> pd.Series:  # per distinct day, not per row
-                return dates.map({d: f"{d:%Y-%m}" for d in dates.dropna().unique()}).value_counts()
-
-            raised_m = month_counts(df["raised_on"])
-            closed_m = month_counts(df.loc[~df["is_open"] & df["closed_on"].notna(), "closed_on"])
-            months = sorted(set(raised_m.index) | set(closed_m.index))
+            raised_m, closed_m = figs["raised_m"], figs["closed_m"]
+            months = sorted(set(raised_m) | set(closed_m))
             fig = go.Figure([
                 go.Bar(name=L("pb_s_raised"), x=[periods.fmt_period(p, lang) for p in months],
                        y=[int(raised_m.get(p, 0)) for p in months], marker_color="#4A78B5"),
