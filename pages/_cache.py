@@ -432,3 +432,20 @@ def project_view(period: str, as_of, filters: dict, sort: str) -> tuple[pd.DataF
     20,000 projects is filtered and sorted once, not on every visit."""
     out = _project_view(period, as_of, _freeze(filters), sort, data_version(), store_url())
     return _shallow(out["view"]), dict(out["counts"])
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _problem_haystack(as_of, county, version: int, url: str) -> pd.Series:
+    base = _problem_base(as_of, county, version, url)["base"]
+    return (base["problem_id"].astype(str) + "\u0001" + base["project_code"].astype(str) + "\u0001"
+            + base["project_name"].fillna("").astype(str)).str.lower()
+
+
+def problem_search(as_of, county: str | None, text: str) -> pd.DataFrame:
+    """The problems of ``county`` at ``as_of`` (the list's other filters aside) whose number, project
+    code or project name holds ``text`` (any case), most urgent first; the searched text of every
+    problem is built once per data version."""
+    version, url = data_version(), store_url()
+    base = _problem_base(as_of, county, version, url)["base"]
+    hit = _problem_haystack(as_of, county, version, url).str.contains(text.strip().lower(), regex=False)
+    return base[hit.to_numpy(dtype=bool)]

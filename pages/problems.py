@@ -317,24 +317,32 @@ def run(fn, ok: str) -> bool:
 # --- one problem: history and the moves this role may take ----------------------------------------
 with tabs[4]:
     flash(4)
-    # the picker lists the most urgent PICK_MAX problems of the filter; labels are built for those rows
-    # only, and only the chosen row becomes a dict
-    pick_rows = df.head(PICK_MAX)
-    ids = pick_rows["problem_id"].astype(str).tolist()
+    # the picker lists the most urgent PICK_MAX problems of the filter, or those of the county whose
+    # number or project holds the text searched for (so that any problem can be reached); labels are
+    # built for those rows only, and only the chosen row becomes a dict
     wanted = st.session_state.pop("pb_pick_next", None)  # a row tapped in the list, a problem just raised
     if wanted is not None:
         st.session_state["pb_pick"] = str(wanted)
+        st.session_state["pb_pick_find"] = ""  # that problem, not an earlier search
+    find = st.text_input(L("pb_pick_find"), key="pb_pick_find", max_chars=60,
+                         placeholder=L("pb_pick_find_hint")).strip()
+    found = _cache.problem_search(as_of, county, find) if find else None
+    pick_rows = (found if found is not None else df).head(PICK_MAX)
+    ids = pick_rows["problem_id"].astype(str).tolist()
     kept = st.session_state.get("pb_pick")
     # the chosen problem stays chosen after a move or a filter change: never another one in its place
-    if kept is not None and kept not in ids:
+    # (a search asks for other problems: the first one found is chosen then)
+    if kept is not None and kept not in ids and found is None:
         extra = table_all[table_all["problem_id"].astype(str) == kept]
         if len(extra):
             ids = [kept, *ids]
             pick_rows = pd.concat([extra, pick_rows])
     if not ids:
-        st.info(L("pb_empty"))
+        st.info(L("pb_pick_none") if found is not None else L("pb_empty"))
     else:
-        if len(df) > PICK_MAX:
+        if found is not None:
+            st.caption(L("pb_pick_found", n=len(found), shown=min(len(found), PICK_MAX)))
+        elif len(df) > PICK_MAX:
             st.caption(L("pb_pick_capped", n=PICK_MAX, total=len(df)))
         status_word = pick_rows["status"].map({k: enum_label("problem_status", k, lang)
                                                for k in pick_rows["status"].dropna().unique()}).astype(object)
