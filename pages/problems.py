@@ -341,7 +341,8 @@ with tabs[4]:
         st.info(L("pb_pick_none") if found is not None else L("pb_empty"))
     else:
         if found is not None:
-            st.caption(L("pb_pick_found", n=len(found), shown=min(len(found), PICK_MAX)))
+            st.caption(L("pb_pick_found_capped", n=len(found), shown=PICK_MAX) if len(found) > PICK_MAX
+                       else L("pb_pick_found", n=len(found)))
         elif len(df) > PICK_MAX:
             st.caption(L("pb_pick_capped", n=PICK_MAX, total=len(df)))
         status_word = pick_rows["status"].map({k: enum_label("problem_status", k, lang)
