@@ -26,6 +26,7 @@ TOKEN_PARAM = "s"
 LANGS = ("zh", "en")
 
 _frame.inject_css()
+_frame.collect_garbage_now_and_then()  # instead of a full collection after every run
 
 # --- the store ---------------------------------------------------------------------------------------
 try:

@@ -107,7 +107,34 @@ def _problem_view(as_of, region_code, raised, overdue_only: bool, chosen: tuple,
 
     df = filter_problems(_problem_table(as_of, version, url), region_code=region_code, raised=raised,
                          overdue_only=overdue_only, **dict(chosen))
-    return {"df": df, "stats": problem_stats(df), "units": unit_scoreboard(df)}
+    return {"df": df, "stats": problem_stats(df), "units": unit_scoreboard(df), "figures": problem_figures(df)}
+
+
+def problem_figures(df: pd.DataFrame) -> dict:
+    """What the problem charts count, from the columns they need: per category open and closed
+    (categories present, in PROBLEM_CATEGORIES order), overdue problems per unit (ascending), open
+    problems per ageing bucket, problems raised and closed per month (YYYY-MM → count)."""
+    from lib import problems as P
+    from lib.store.models import PROBLEM_CATEGORIES
+
+    present = set(df["category"].unique())  # once, not once per category
+    cats = [k for k in PROBLEM_CATEGORIES if k in present]
+    open_n = [int(((df["category"] == k) & df["is_open"]).sum()) for k in cats]
+    closed_n = [int(((df["category"] == k) & ~df["is_open"]).sum()) for k in cats]
+    od_unit = df.loc[df["overdue_days"].notna(), "unit"].fillna(P.UNASSIGNED_UNIT)
+    by_unit = od_unit.groupby(od_unit).size().sort_values()
+    open_days = df.loc[df["is_open"], "days_open"]
+    buckets = open_days.map({d: P.ageing_bucket(d) for d in open_days.dropna().unique()})  # per distinct day
+
+    def month_counts(dates: pd.Series) -> dict:  # per distinct day, not per row
+        per_day = dates.value_counts()
+        per_month = per_day.groupby(per_day.index.map(lambda d: f"{d:%Y-%m}")).sum()
+        return {str(k): int(v) for k, v in per_month.items()}
+
+    return {"cats": cats, "open_n": open_n, "closed_n": closed_n, "by_unit": by_unit,
+            "ageing": [int((buckets == b).sum()) for b in P.AGEING_BUCKETS],
+            "raised_m": month_counts(df["raised_on"]),
+            "closed_m": month_counts(df.loc[~df["is_open"] & df["closed_on"].notna(), "closed_on"])}
 
 
 def problem_view(as_of, region_code=None, raised=None, overdue_only: bool = False, **chosen) -> dict:
@@ -117,7 +144,8 @@ def problem_view(as_of, region_code=None, raised=None, overdue_only: bool = Fals
     key = tuple(sorted((k, tuple(v)) for k, v in chosen.items() if v))
     out = _problem_view(as_of, region_code, tuple(raised) if raised else None, bool(overdue_only), key,
                         data_version(), store_url())
-    return {"df": _shallow(out["df"]), "stats": dict(out["stats"]), "units": _shallow(out["units"])}
+    return {"df": _shallow(out["df"]), "stats": dict(out["stats"]), "units": _shallow(out["units"]),
+            "figures": out["figures"]}
 
 
 def report_periods() -> list[str]:
@@ -283,3 +311,141 @@ def _shared_cached(module: str, name: str, args: tuple, kwargs: tuple, version: 
             return fn(session, *args, **dict(kwargs))
 
     return _shared(f"{module}.{name}", (args, kwargs), version, compute)
+
+
+class _Labels(dict):
+    """A label per option for a widget's ``format_func=labels.__getitem__`` (a dict look-up per option,
+    not a Python call: a picker of 20,000 projects is formatted three times per run); a value without
+    a label shows as itself."""
+
+    def __missing__(self, key):
+        return str(key)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _problem_base(as_of, county, version: int, url: str) -> dict:
+    from lib.access import scope
+    from lib.store.queries import project_codes
+
+    table = _problem_table(as_of, version, url)
+    base = table[scope.of(county).mask(table["region_code"])]
+    with session_scope(get_engine()) as session:
+        names = {code: name for code, name, _r in project_codes(session)}
+
+    def uniq(col: str) -> list:
+        return sorted(v for v in base[col].dropna().unique() if str(v).strip())
+
+    codes = uniq("project_code")
+    return {"base": base, "overdue": base[base["overdue_days"].notna()],
+            "first_raised": min(base["raised_on"]) if len(base) else None,
+            "project_code": codes, "unit": uniq("unit"), "leader": uniq("leader"),
+            "project_labels": _Labels({c: names.get(c, c) for c in codes})}
+
+
+def problem_base(as_of, county: str | None) -> dict:
+    """The problems of a county at ``as_of`` (``base``; its ``overdue`` rows) and what the filters
+    offer for them (sorted distinct project codes with their labels, units, leaders; the first raise
+    date): once per data version for every session. The frames are shared: never change them in place."""
+    out = _problem_base(as_of, county, data_version(), store_url())
+    return {**out, "base": _shallow(out["base"]), "overdue": _shallow(out["overdue"])}
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _project_choices(regions: tuple | None, county, version: int, url: str) -> tuple:
+    from lib.store.queries import project_codes
+
+    with session_scope(get_engine()) as session:
+        rows = project_codes(session)
+    allowed = None if regions is None else set(regions)
+    scope = [(code, name) for code, name, rg in rows
+             if (allowed is None or rg in allowed) and (county is None or rg == county)]
+    return tuple(code for code, _n in scope), _Labels({code: f"{name}({code})" for code, name in scope})
+
+
+def project_choices(regions, county: str | None) -> tuple[tuple, dict]:
+    """(codes, code → "name(code)") of the projects in ``regions`` (None: every county) and in
+    ``county`` when given, ordered by county then code; shared by every session (do not change)."""
+    return _project_choices(None if regions is None else tuple(sorted(regions)), county, data_version(),
+                            store_url())
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _project_regions(version: int, url: str) -> tuple:
+    from lib.store.queries import project_codes
+
+    with session_scope(get_engine()) as session:
+        return tuple(sorted({rg for _c, _n, rg in project_codes(session)}))
+
+
+def project_regions() -> tuple:
+    """The distinct county codes of the projects (for asking a permission once per county)."""
+    return _project_regions(data_version(), store_url())
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _sprint_view(period: str, as_of, region_code, version: int, url: str) -> dict:
+    from lib.access.scope import of as region_scope
+    from lib.rules import overview, sprint
+
+    growth = _cached("lib.rules.sprint", "mean_growth", (period,), (), version, url)
+    lights_now = _lights(period, as_of, version, url)
+    start_rate = overview.rates(overview.filter_region(lights_now, region_code))["start_rate"]
+    rows = _cached("lib.rules.sprint", "sprint_frame", (period,), (), version, url)
+    if region_code and "region_code" in rows.columns:
+        rows = rows[region_scope(region_code).mask(rows["region_code"])]
+    out = {"targets": sprint.target_status(period, start_rate, growth), "n": len(rows)}
+    if len(rows):
+        out.update(plan=rows["plan"].sum(), forecast=rows["forecast"].sum(),
+                   needed=rows["needed_monthly"].sum(), by_region=sprint.by_region(rows))
+    return out
+
+
+def sprint_view(period: str, as_of, region_code: str | None) -> dict:
+    """The overview's 冲刺 block for the period and county: the targets' status
+    (lib.rules.sprint.target_status), the sums of plan, forecast and monthly need over the annual
+    projects and the same by county (lib.rules.sprint.by_region): once per data version for every
+    session. Shared: do not change what it returns."""
+    return _sprint_view(period, as_of, region_code, data_version(), store_url())
+
+
+def _freeze(value):
+    """A hashable form of a filter value (lists → tuples), for a cache key."""
+    if isinstance(value, (list, tuple, set)):
+        return tuple(_freeze(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+    return value
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)  # up to ~10 MB each at province scale
+def _project_view(period: str, as_of, filters: tuple, sort: str, version: int, url: str) -> dict:
+    from lib.rules import overview
+
+    view = overview.sort_projects(overview.filter_projects(_lights(period, as_of, version, url), dict(filters)),
+                                  sort)
+    return {"view": view, "counts": overview.light_counts(view)}
+
+
+def project_view(period: str, as_of, filters: dict, sort: str) -> tuple[pd.DataFrame, dict]:
+    """(the lights a list filter keeps, sorted (lib.rules.overview.filter_projects, sort_projects); their
+    light counts): once per filter, sort and data version for every session — the default list of
+    20,000 projects is filtered and sorted once, not on every visit."""
+    out = _project_view(period, as_of, _freeze(filters), sort, data_version(), store_url())
+    return _shallow(out["view"]), dict(out["counts"])
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _problem_haystack(as_of, county, version: int, url: str) -> pd.Series:
+    base = _problem_base(as_of, county, version, url)["base"]
+    return (base["problem_id"].astype(str) + "\u0001" + base["project_code"].astype(str) + "\u0001"
+            + base["project_name"].fillna("").astype(str)).str.lower()
+
+
+def problem_search(as_of, county: str | None, text: str) -> pd.DataFrame:
+    """The problems of ``county`` at ``as_of`` (the list's other filters aside) whose number, project
+    code or project name holds ``text`` (any case), most urgent first; the searched text of every
+    problem is built once per data version."""
+    version, url = data_version(), store_url()
+    base = _problem_base(as_of, county, version, url)["base"]
+    hit = _problem_haystack(as_of, county, version, url).str.contains(text.strip().lower(), regex=False)
+    return base[hit.to_numpy(dtype=bool)]

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import gc
 import logging
 import secrets
+import threading
 from dataclasses import dataclass
 
 import pandas as pd
@@ -39,6 +41,39 @@ def ctx() -> Ctx:
         region_code=s.get("region_code"),
         lang=s.get("lang", "zh"),
     )
+
+
+_GC = {"runs": 0, "thread": None}
+_GC_LOCK = threading.Lock()
+_GC_WAKE = threading.Event()  # set: look now (tests)
+GC_EVERY_S = 30.0
+
+
+def collect_garbage_now_and_then() -> None:
+    """Count this page run; one thread of the process runs a full garbage collection at most every
+    GC_EVERY_S seconds, and only after page runs. Streamlit's own collection after every run is off
+    (.streamlit/config.toml, runner.postScriptGC): with the cached province frames in memory it cost
+    more CPU than the page (0.1–0.6 s a run). Without any, reference cycles (a plotly figure, a
+    frame's caches) would be freed only when Python's own rule gets round to it, and memory would
+    grow with the sessions."""
+    _GC["runs"] += 1
+    if _GC["thread"] is not None:
+        return
+    with _GC_LOCK:
+        if _GC["thread"] is not None:
+            return
+
+        def loop() -> None:
+            seen = 0
+            while True:
+                _GC_WAKE.wait(GC_EVERY_S)
+                _GC_WAKE.clear()
+                if _GC["runs"] != seen:
+                    seen = _GC["runs"]
+                    gc.collect()
+
+        _GC["thread"] = threading.Thread(target=loop, name="cockpit-gc", daemon=True)
+        _GC["thread"].start()
 
 
 def data_version() -> int:

@@ -131,8 +131,7 @@ def _region_projects(code: str) -> None:
 
 
 if _frame.need_period(c):
-    lights_all = _cache.lights(c.period, c.as_of)
-    opts = overview.filter_options(lights_all)
+    opts = _cache.filter_options(c.period, c.as_of)
 
     # the county the user tapped stays open (a second tap on it, which the chart reads as "deselect",
     # does not close it); the sidebar's county opens it when nothing was tapped

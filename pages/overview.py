@@ -220,17 +220,11 @@ if _frame.need_period(c):
 
 # --- 冲刺: the prefecture's own targets, and the year-end forecast at the current pace -------------------
 if c.period:
-    from lib.rules import sprint
-
     st.markdown(f"#### {t('sp_title', lang)}")
-    growth = _cache.cached(sprint.mean_growth, c.period)
-    lights_now = _cache.lights(c.period, c.as_of)
-    from lib.rules import overview as _ov
-
-    start_rate = _ov.rates(_ov.filter_region(lights_now, c.region_code))["start_rate"]
+    sv = _cache.sprint_view(c.period, c.as_of, c.region_code)  # once per data version and county
     words = {"met": t("sp_met", lang), "behind": t("sp_behind", lang), "no_data": t("sp_no_data", lang)}
     lines = []
-    for r in sprint.target_status(c.period, start_rate, growth):
+    for r in sv["targets"]:
         if r["key"] == "fai_growth":
             value = "—" if r["status"] == "no_data" else f"{r['value']:.1f}%"
             lines.append(f"- {t('sp_t_growth', lang)} ≥ {r['target']:.0f}%:{value} · **{words[r['status']]}**")
@@ -238,20 +232,19 @@ if c.period:
             lines.append(f"- {t('sp_t_start', lang)} ≥ {r['target']:.0%}:{_widgets.pct(r['value'])} · "
                          f"**{words[r['status']]}**")
     st.markdown("\n".join(lines))
-    rows = _cache.cached(sprint.sprint_frame, c.period)
-    rows = _frame.in_region(rows, c)
-    if len(rows):
-        plan, fc, need = rows["plan"].sum(), rows["forecast"].sum(), rows["needed_monthly"].sum()
+    if sv["n"]:
+        plan, fc, need = sv["plan"], sv["forecast"], sv["needed"]
         st.caption(t("sp_rule", lang))
         k = st.columns(3)
         k[0].metric(t("sp_forecast", lang), _widgets.money(fc, lang),
                     f"{_widgets.pct(fc / plan if plan else None)} {t('sp_of_plan', lang)}", delta_color="off")
         k[1].metric(t("card_plan", lang), _widgets.money(plan, lang))
         k[2].metric(t("sp_needed", lang), _widgets.money(need, lang))
-        g = sprint.by_region(rows)
+        g = sv["by_region"]
+        names = _cache.region_names()
         st.dataframe(pd.DataFrame({
             t("sp_status", lang): [t("sp_on_track" if v else "sp_off_track", lang) for v in g["on_track"]],
-            t("col_region", lang): g["region_code"].map(lambda r: _cache.region_names().get(r, r)),
+            t("col_region", lang): g["region_code"].map(lambda r: names.get(r, r)),
             t("sp_forecast", lang): [_widgets.money(v, lang) for v in g["forecast"]],
             t("card_plan", lang): [_widgets.money(v, lang) for v in g["plan"]],
             t("sp_needed", lang): [_widgets.money(v, lang) for v in g["needed_monthly"]],

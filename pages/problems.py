@@ -62,7 +62,6 @@ default_as_of = c.as_of or today
 seed("pb_as_of", "_pb_as_of_for", c.period, default_as_of)
 # Cached per data version: a write on this page changes the version, so it shows at once.
 regions = _cache.region_names()
-project_list = _cache.cached(queries.project_codes)
 ALL = ""  # 全部县区 (a selectbox shows None as an empty choice)
 county_options = [ALL, *regions]
 seed("pb_county", "_pb_county_for", c.region_code,
@@ -77,20 +76,16 @@ county = top[1].selectbox(L("pb_f_county"), county_options, key="pb_county",
 county = county or None
 
 table_all = _cache.problem_table(as_of)  # once per data version for every session (a write changes it)
-base = table_all[access.scope.of(county).mask(table_all["region_code"])]
+# the county's problems and what each filter offers for them: once per data version for every session
+choices = _cache.problem_base(as_of, county)
+base = choices["base"]
 
 # --- filters ------------------------------------------------------------------------------------
-projects = {code: name for code, name, _r in project_list}
-
-
-def uniq(col: str) -> list:
-    return sorted(v for v in base[col].dropna().unique() if str(v).strip())
-
 
 with st.expander(L("pb_filters"), expanded=False):
     f1, f2, f3, f4 = st.columns(4)
-    f_project = f1.multiselect(L("pb_f_project"), uniq("project_code"), key="pb_f_project",
-                               format_func=lambda code: projects.get(code, code))
+    f_project = f1.multiselect(L("pb_f_project"), choices["project_code"], key="pb_f_project",
+                               format_func=choices["project_labels"].__getitem__)
     f_category = f2.multiselect(L("pb_f_category"), list(PROBLEM_CATEGORIES), key="pb_f_category",
                                 format_func=lambda k: enum_label("problem_category", k, lang))
     f_level = f3.multiselect(L("pb_f_level"), list(PROBLEM_LEVELS), key="pb_f_level",
@@ -99,9 +94,9 @@ with st.expander(L("pb_filters"), expanded=False):
                               format_func=lambda k: enum_label("problem_status", k, lang))
     g1, g2, g3, g4, g5 = st.columns([3, 3, 3, 2, 2])
     f_number = g5.text_input(L("pb_f_number"), key="pb_f_number", max_chars=40)
-    f_unit = g1.multiselect(L("pb_f_unit"), uniq("unit"), key="pb_f_unit")
-    f_leader = g2.multiselect(L("pb_f_leader"), uniq("leader"), key="pb_f_leader")
-    first_raised = min(base["raised_on"]) if len(base) else as_of
+    f_unit = g1.multiselect(L("pb_f_unit"), choices["unit"], key="pb_f_unit")
+    f_leader = g2.multiselect(L("pb_f_leader"), choices["leader"], key="pb_f_leader")
+    first_raised = choices["first_raised"] if choices["first_raised"] is not None else as_of
     # the range follows the as-of date and the county (a range kept from another as-of would hide rows)
     seed("pb_f_raised", "_pb_f_raised_for", (as_of, county), (first_raised, as_of))
     f_raised = g3.date_input(L("pb_f_raised"), key="pb_f_raised", format="YYYY-MM-DD")
@@ -240,10 +235,14 @@ with tabs[0]:
 # --- board by state --------------------------------------------------------------------------------
 with tabs[1]:
     cols = st.columns(len(PROBLEM_STATUSES))
+    # the first 12 of each state and the counts, without copying every row of the filter once per state
+    in_state = df["status"].value_counts()
+    firsts = df.groupby("status", sort=False).head(12)
     for col, status in zip(cols, PROBLEM_STATUSES):
-        part = df[df["status"] == status]
-        col.markdown(f"**{enum_label('problem_status', status, lang)}({len(part)})**")
-        for r in part.head(12).itertuples(index=False):
+        part = firsts[firsts["status"] == status]
+        n_state = int(in_state.get(status, 0))
+        col.markdown(f"**{enum_label('problem_status', status, lang)}({n_state})**")
+        for r in part.itertuples(index=False):
             flag = (f'<span class="ck-chip" style="background:{RED};color:#fff">{overdue_text(r.overdue_days)}</span> '
                     if not pd.isna(r.overdue_days) else "")
             sup = f" · {L('pb_col_supervise')} {int(r.supervise_count)}" if r.supervise_count else ""
@@ -252,21 +251,20 @@ with tabs[1]:
                 f"{flag}<b>{html.escape(str(r.problem_id))}</b> {html.escape(str(r.project_name or r.project_code))}<br>"
                 f'<span style="font-size:14px">{enum_label("problem_category", r.category, lang)} · '
                 f"{html.escape(str(r.description)[:40])}{sup}</span></div>", unsafe_allow_html=True)
-        if len(part) > 12:
-            col.caption(L("pb_board_more", n=len(part) - 12))
+        if n_state > 12:
+            col.caption(L("pb_board_more", n=n_state - 12))
 
 # --- charts --------------------------------------------------------------------------------------
 with tabs[2]:
     if df.empty:
         st.info(L("pb_empty"))
     else:
+        # counted once per filter for every session (pages/_cache.problem_figures), unless a number narrows it
+        figs = _cache.problem_figures(df) if f_number.strip() else view["figures"]
         ch1, ch2 = st.columns(2)
         with ch1:
-            present = set(df["category"].unique())  # once, not once per category
-            cats = [k for k in PROBLEM_CATEGORIES if k in present]
-            names = [enum_label("problem_category", k, lang) for k in cats]
-            open_n = [int(((df["category"] == k) & df["is_open"]).sum()) for k in cats]
-            closed_n = [int(((df["category"] == k) & ~df["is_open"]).sum()) for k in cats]
+            names = [enum_label("problem_category", k, lang) for k in figs["cats"]]
+            open_n, closed_n = figs["open_n"], figs["closed_n"]
             fig = go.Figure([
                 go.Bar(name=L("pb_s_open"), x=names, y=open_n, marker_color=LIGHT_COLORS["yellow"],
                        text=open_n, textposition="inside"),
@@ -276,12 +274,11 @@ with tabs[2]:
             fig.update_layout(barmode="stack", yaxis_title=L("pb_ax_count"))
             _widgets.chart(_widgets.style_fig(fig, L("pb_ch_category")), key="pb_ch_cat")
         with ch2:
-            od = df[df["overdue_days"].notna()]
-            if od.empty:
+            by_unit = figs["by_unit"]
+            if by_unit.empty:
                 st.info(L("pb_no_overdue"))
             else:
-                by_unit = (od.assign(unit=od["unit"].fillna(L("pb_no_unit")))
-                           .groupby("unit").size().sort_values())
+                by_unit = by_unit.rename(index={P.UNASSIGNED_UNIT: L("pb_no_unit")})  # the reader's language
                 fig = go.Figure(go.Bar(name=L("pb_s_overdue"), x=by_unit.values, y=by_unit.index,
                                        orientation="h", marker_color=RED, text=by_unit.values,
                                        textposition="outside"))
@@ -289,9 +286,7 @@ with tabs[2]:
                 _widgets.chart(_widgets.style_fig(fig, L("pb_ch_units"), legend=False), key="pb_ch_units")
         ch3, ch4 = st.columns(2)
         with ch3:
-            opened = df[df["is_open"]]
-            buckets = opened["days_open"].map(P.ageing_bucket)
-            counts = [int((buckets == b).sum()) for b in P.AGEING_BUCKETS]
+            counts = figs["ageing"]
             colors = [LIGHT_COLORS["green"], LIGHT_COLORS["yellow"], "#E07B39", RED]
             fig = go.Figure(go.Bar(x=[L(f"pb_age_{b}") for b in P.AGEING_BUCKETS], y=counts,
                                    marker_color=colors, text=counts, textposition="outside",
@@ -299,13 +294,8 @@ with tabs[2]:
             fig.update_layout(xaxis_title=L("pb_ax_age"), yaxis_title=L("pb_ax_count"))
             _widgets.chart(_widgets.style_fig(fig, L("pb_ch_ageing"), legend=False), key="pb_ch_age")
         with ch4:
-            def month_counts(dates: pd.Series) -> pd.Series:  # per distinct day, not per row
-                return dates.map({d: f"{d:%Y-%m}" for d in dates.dropna().unique()}).value_counts()
-
-            raised_m = month_counts(df["raised_on"])
-            closed_rows = df[~df["is_open"] & df["closed_on"].notna()]
-            closed_m = month_counts(closed_rows["closed_on"])
-            months = sorted(set(raised_m.index) | set(closed_m.index))
+            raised_m, closed_m = figs["raised_m"], figs["closed_m"]
+            months = sorted(set(raised_m) | set(closed_m))
             fig = go.Figure([
                 go.Bar(name=L("pb_s_raised"), x=[periods.fmt_period(p, lang) for p in months],
                        y=[int(raised_m.get(p, 0)) for p in months], marker_color="#4A78B5"),
@@ -349,24 +339,33 @@ def run(fn, ok: str) -> bool:
 
 # --- one problem: history and the moves this role may take ----------------------------------------
 with tabs[4]:
-    # the picker lists the most urgent PICK_MAX problems of the filter; labels are built for those rows
-    # only, and only the chosen row becomes a dict
-    pick_rows = df.head(PICK_MAX)
-    ids = pick_rows["problem_id"].astype(str).tolist()
+    # the picker lists the most urgent PICK_MAX problems of the filter, or those of the county whose
+    # number or project holds the text searched for (so that any problem can be reached); labels are
+    # built for those rows only, and only the chosen row becomes a dict
     wanted = st.session_state.pop("pb_pick_next", None)  # a row tapped in the list, a problem just raised
     if wanted is not None:
         st.session_state["pb_pick"] = str(wanted)
+        st.session_state["pb_pick_find"] = ""  # that problem, not an earlier search
+    find = st.text_input(L("pb_pick_find"), key="pb_pick_find", max_chars=60,
+                         placeholder=L("pb_pick_find_hint")).strip()
+    found = _cache.problem_search(as_of, county, find) if find else None
+    pick_rows = (found if found is not None else df).head(PICK_MAX)
+    ids = pick_rows["problem_id"].astype(str).tolist()
     kept = st.session_state.get("pb_pick")
     # the chosen problem stays chosen after a move or a filter change: never another one in its place
-    if kept is not None and kept not in ids:
+    # (a search asks for other problems: the first one found is chosen then)
+    if kept is not None and kept not in ids and found is None:
         extra = table_all[table_all["problem_id"].astype(str) == kept]
         if len(extra):
             ids = [kept, *ids]
             pick_rows = pd.concat([extra, pick_rows])
     if not ids:
-        st.info(L("pb_empty"))
+        st.info(L("pb_pick_none") if found is not None else L("pb_empty"))
     else:
-        if len(df) > PICK_MAX:
+        if found is not None:
+            st.caption(L("pb_pick_found_capped", n=len(found), shown=PICK_MAX) if len(found) > PICK_MAX
+                       else L("pb_pick_found", n=len(found)))
+        elif len(df) > PICK_MAX:
             st.caption(L("pb_pick_capped", n=PICK_MAX, total=len(df)))
         status_word = pick_rows["status"].map({k: enum_label("problem_status", k, lang)
                                                for k in pick_rows["status"].dropna().unique()}).astype(object)
@@ -475,21 +474,20 @@ with tabs[5]:
     if c.actor is None or not access.can(c.actor, "problem_work"):
         st.info(L("pb_cannot_raise"))
     else:
-        scope = [(code, name, rg) for code, name, rg in project_list
-                 if access.can(c.actor, "problem_work", rg) and (county is None or rg == county)]
+        # the permission asked once per county, not once per project (20,000 of them)
+        allowed = [rg for rg in _cache.project_regions() if access.can(c.actor, "problem_work", rg)]
+        codes, names = _cache.project_choices(allowed, county)
         draft = st.session_state.get("problem_draft") or {}
         if draft:
             st.info(L("pb_from_light"))
-        if not scope:
+        if not codes:
             st.info(L("pb_no_projects"))
         else:
-            codes = [code for code, _n, _r in scope]
-            names = {code: f"{name}({code})" for code, name, _r in scope}
             with st.form("pb_raise_form", clear_on_submit=True):
                 n1, n2, n3 = st.columns([3, 1, 1])
                 project = n1.selectbox(L("pb_new_project"), codes, key="pb_new_project",
                                        index=codes.index(draft["project_code"]) if draft.get("project_code") in codes else 0,
-                                       format_func=lambda code: names[code])
+                                       format_func=names.__getitem__)
                 category = n2.selectbox(L("pb_col_category"), list(PROBLEM_CATEGORIES), key="pb_new_category",
                                         index=list(PROBLEM_CATEGORIES).index(draft.get("category", "other")),
                                         format_func=lambda k: enum_label("problem_category", k, lang))
@@ -532,7 +530,7 @@ with tabs[5]:
 # --- 督办单 ------------------------------------------------------------------------------------
 with tabs[6]:
     st.caption(L("pb_dd_hint"))
-    overdue_rows = base[base["overdue_days"].notna()]  # the notice lists every overdue problem of its addressee
+    overdue_rows = choices["overdue"]  # the notice lists every overdue problem of its addressee
     by = st.radio(L("pb_dd_by"), ["unit", "county"], key="pb_dd_by", horizontal=True,
                   format_func=lambda k: L("pb_dd_unit" if k == "unit" else "pb_dd_county"))
     if by == "unit":

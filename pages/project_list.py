@@ -45,7 +45,6 @@ def _reset(values: dict | None = None) -> None:
 ALL = {"placeholder": t("filter_all", lang)}
 
 if _frame.need_period(c):
-    lights = _cache.lights(c.period, c.as_of)
     names = _cache.region_names()
     opts = _cache.filter_options(c.period, c.as_of)
 
@@ -111,8 +110,8 @@ if _frame.need_period(c):
         if shown[1].button(t("f_clear", lang), key="pl_codes_clear", width="stretch"):
             st.session_state["pl_codes"] = []
             st.rerun()
-    view = overview.sort_projects(overview.filter_projects(lights, filters), st.session_state.get("pl_sort") or "light")
-    counts = overview.light_counts(view)
+    # filtered, sorted and counted once per filter for every session (pages/_cache.project_view)
+    view, counts = _cache.project_view(c.period, c.as_of, filters, st.session_state.get("pl_sort") or "light")
 
     # counts by colour for the current filter (word + number; the colour is not alone)
     chips = " ".join(

@@ -272,3 +272,33 @@ def test_portrait_cards_carry_number_project_overdue_description_state(page_stor
     ok(at)
     assert at.selectbox(key="pb_pick").value == fresh_no
     assert at.session_state["pb_tab"] == "办理"
+
+
+def test_pick_search_reaches_a_problem_the_filters_hide(page_store):
+    """办理: the picker lists the filter's most urgent problems; the search finds any problem of the
+    county by its number or its project (code or name), whatever the list's other filters say."""
+    eng = page_store
+    with store.session_scope(eng) as s:
+        P.raise_problem(s, OFFICE, "P1", "other", "施工便道未贯通", "2022-04-01")
+    with store.session_scope(eng) as s:  # the numbers the page shows
+        table = P.problem_table(s, as_of=dt.date(2022, 6, 30))
+        pids = dict(zip(table["project_code"], table["problem_id"].astype(str)))
+    assert len(pids) == 2
+    at = page(OFFICE)
+    ok(at)
+    at.checkbox(key="pb_f_overdue").check().run()  # the list keeps only P2's overdue problem
+    ok(at)
+    assert [o.split()[0] for o in at.selectbox(key="pb_pick").options] == [pids["P2"]]
+    for text in ("海东", "p1", pids["P1"]):  # name, code (any case), number
+        at.text_input(key="pb_pick_find").input(text).run()
+        ok(at)
+        assert [o.split()[0] for o in at.selectbox(key="pb_pick").options] == [pids["P1"]], text
+        assert at.selectbox(key="pb_pick").value == pids["P1"]
+        assert any("找到 1 个" in cap.value for cap in at.caption)
+    at.text_input(key="pb_pick_find").input("没有这个项目").run()
+    ok(at)
+    assert all(sb.key != "pb_pick" for sb in at.selectbox)
+    assert any("没有编号或项目含此文字" in i.value for i in at.info)
+    at.text_input(key="pb_pick_find").input("").run()  # the search cleared: the filter's list again
+    ok(at)
+    assert [o.split()[0] for o in at.selectbox(key="pb_pick").options] == [pids["P2"]]

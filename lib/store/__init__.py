@@ -4,6 +4,7 @@ Default store: SQLite file ``data/cockpit.db``. ``COCKPIT_DB_URL`` selects any S
 """
 from __future__ import annotations
 
+import functools
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -91,8 +92,9 @@ def _alembic_config(engine: Engine):
     return cfg
 
 
+@functools.lru_cache(maxsize=1)
 def head_revision() -> str:
-    """The newest schema revision. Every CLI call checks it (``require_current``), so it is read
+    """The newest schema revision (read once per process: every page run asks). Every CLI call checks it (``require_current``), so it is read
     from the migration files' ``revision``/``down_revision`` assignments without importing Alembic
     and every script (~0.4 s); Alembic decides whenever the files do not name exactly one head."""
     head = _head_from_files()
