@@ -149,7 +149,7 @@ def test_deck_is_offline_with_ids_and_every_feature():
     assert len(layers["counties"]["data"]["features"]) == 12
     assert len(layers["projects"]["data"]) == 119 == p["n_points"] and p["n_unlocated"] == 1
     assert len(p["codes"]) == 119 and "P000005" not in p["codes"]
-    markers = {m["k"]: m for m in layers["region-markers"]["data"]}
+    markers = {m["properties"]["k"]: m["properties"] for m in layers["region-markers"]["data"]["features"]}
     assert set(markers) == {"532971", "539999"}
     assert markers["532971"]["p"] == [100.265, 25.575]
     # the bare region sits at the mean of its projects
@@ -196,7 +196,7 @@ def test_tooltip_fields_exist_on_every_pickable_object():
     assert fields == {"n", "s", "a", "e", "r"}
     layers = _layers(p["spec"])
     objs = [f["properties"] for f in layers["counties"]["data"]["features"]]
-    objs += layers["projects"]["data"] + layers["region-markers"]["data"]
+    objs += layers["projects"]["data"] + [f["properties"] for f in layers["region-markers"]["data"]["features"]]
     for o in objs:
         assert fields <= set(o), o
     red = next(o for o in layers["projects"]["data"] if "红灯" in o["s"])
@@ -365,4 +365,28 @@ def test_load_regions_reads_boundaries_on_every_backend(store):
     md = mv.MapData("2022-10", regions, lights, pd.DataFrame(columns=["region_code"]))
     layers = _layers(mv.map_payload(md)["spec"])
     assert [x["properties"]["k"] for x in layers["counties"]["data"]["features"]] == ["532923"]
-    assert sorted(m["k"] for m in layers["region-markers"]["data"]) == ["532971", "539998"]
+    assert sorted(m["properties"]["k"] for m in layers["region-markers"]["data"]["features"]) == ["532971", "539998"]
+
+
+def test_only_fills_and_points_are_picked():
+    """A tap is lost when deck.gl's pick on touch-down takes more than 250 ms: the outlines (a path
+    layer, the slow pick in a software renderer) are drawn but never picked, text is never picked,
+    and a region without a boundary is a ◆ polygon ~22 px wide at the initial view."""
+    md = _md(n=60, bare_region=True)
+    spec = json.loads(mv.map_payload(md, "gap")["spec"])
+    layers = {layer["id"]: layer for layer in spec["layers"]}
+    for lid in ("counties", "region-markers"):
+        assert layers[lid]["@@type"] == "GeoJsonLayer" and layers[lid]["pickable"] is True
+        assert layers[lid]["stroked"] is True
+        assert layers[lid]["_subLayerProps"] == {"polygons-stroke": {"pickable": False}}
+    assert layers["projects"]["pickable"] is True
+    assert [x["id"] for x in spec["layers"] if x["@@type"] == "TextLayer"] == ["region-labels"]
+    assert layers["region-labels"]["pickable"] is False
+    zoom = spec["initialViewState"]["zoom"]
+    for f in layers["region-markers"]["data"]["features"]:
+        ring = f["geometry"]["coordinates"][0]
+        width_px = (max(x for x, _ in ring) - min(x for x, _ in ring)) * 512 * 2 ** zoom / 360
+        assert len(ring) == 5 and ring[0] == ring[-1] and width_px == pytest.approx(2 * mv.MARKER_PX, abs=0.5)
+        lon, lat = f["properties"]["p"]
+        assert min(x for x, _ in ring) < lon < max(x for x, _ in ring)
+        assert min(y for _, y in ring) < lat < max(y for _, y in ring)

@@ -542,6 +542,7 @@ def build_deck(regions_tbl: pd.DataFrame, points: pd.DataFrame, measure: str = D
         classes = measure_classes(measure, regions_tbl[measure].tolist(), lang)
     names = dict(zip(regions_tbl["region_code"], regions_tbl["region_name"]))
     tshare = float(regions_tbl.attrs.get("tshare", 0.0))
+    view = fit_view(_bounds(regions_tbl, points))
     feats, markers, labels = [], [], []
     for r in regions_tbl.to_dict("records"):
         props = {"k": r["region_code"], **region_tooltip_fields(r, tshare, lang)}
@@ -557,9 +558,9 @@ def build_deck(regions_tbl: pd.DataFrame, points: pd.DataFrame, measure: str = D
         elif r["label_lon"] is not None:
             props["f"] = _rgba(fill, 255)
             props["p"] = [round(r["label_lon"], 5), round(r["label_lat"], 5)]
-            props["t"] = "◆"
-            markers.append(props)
-            labels.append({"t": short_name(r["region_name"]), "p": props["p"], "o": [0, 18]})
+            props["w"] = 3 if selected else 1.5
+            markers.append({"type": "Feature", "geometry": diamond(props["p"], view["zoom"]), "properties": props})
+            labels.append({"t": short_name(r["region_name"]), "p": props["p"], "o": [0, MARKER_PX + 9]})
     layers = [
         pdk.Layer(
             "GeoJsonLayer", id=LAYER_IDS["counties"],
@@ -567,7 +568,7 @@ def build_deck(regions_tbl: pd.DataFrame, points: pd.DataFrame, measure: str = D
             filled=True, stroked=True, pickable=True, auto_highlight=True,
             get_fill_color="properties.f", get_line_color=[70, 78, 92, 255],
             get_line_width="properties.w", line_width_units=_lit("pixels"), line_width_min_pixels=1,
-            highlight_color=[255, 255, 255, 70],
+            highlight_color=[255, 255, 255, 70], _sub_layer_props=FILL_ONLY_PICKING,
         ),
         pdk.Layer(
             "ScatterplotLayer", id=LAYER_IDS["projects"], data=point_records(points, names, lang),
@@ -575,10 +576,14 @@ def build_deck(regions_tbl: pd.DataFrame, points: pd.DataFrame, measure: str = D
             stroked=True, get_line_color=list(POINT_OUTLINE), line_width_units=_lit("pixels"),
             get_line_width=1.2, pickable=True, auto_highlight=True, highlight_color=[255, 255, 255, 120],
         ),
+        # regions without a boundary: a ◆ polygon (the counties' kind of layer, no text to pick)
         pdk.Layer(
-            "TextLayer", id=LAYER_IDS["markers"], data=markers, get_position="p", get_text="t",
-            get_size=30, size_units=_lit("pixels"), get_color="f", character_set=_lit("auto"), font_family=_lit(FONT_FAMILY),
-            pickable=True,
+            "GeoJsonLayer", id=LAYER_IDS["markers"],
+            data={"type": "FeatureCollection", "features": markers},
+            filled=True, stroked=True, pickable=True, auto_highlight=True,
+            get_fill_color="properties.f", get_line_color=list(POINT_OUTLINE),
+            get_line_width="properties.w", line_width_units=_lit("pixels"), line_width_min_pixels=1,
+            highlight_color=[255, 255, 255, 90], _sub_layer_props=FILL_ONLY_PICKING,
         ),
         pdk.Layer(
             "TextLayer", id=LAYER_IDS["labels"], data=labels, get_position="p", get_text="t",
@@ -590,13 +595,31 @@ def build_deck(regions_tbl: pd.DataFrame, points: pd.DataFrame, measure: str = D
             pickable=False,
         ),
     ]
-    view = fit_view(_bounds(regions_tbl, points))
     return CompactDeck(
         layers=layers,
         initial_view_state=pdk.ViewState(**view, pitch=0, bearing=0),
         map_provider=None,
         tooltip=tooltip_spec(lang),
     )
+
+
+# deck.gl picks on the finger's touch-down, synchronously, and drops the tap when the pointer is
+# up more than 250 ms after it is down (its tap recogniser's limit, which Streamlit does not let us
+# change). In a software-rendered browser the outlines' picking pass (a path layer) took ~110 ms
+# of the ~125 ms a pick cost, ~300 ms and more on a loaded machine: the tap was lost. The outlines
+# are drawn but not picked; the fill under them is what a finger hits.
+FILL_ONLY_PICKING = {"polygons-stroke": {"pickable": False}}
+MARKER_PX = 11  # half the ◆'s width at the initial view, in pixels (a fingertip target of 22 px)
+
+
+def diamond(center: list[float], zoom: float, half_px: float = MARKER_PX) -> dict:
+    """A ◆ polygon around ``center`` [lon, lat], ``half_px`` pixels from centre to corner at ``zoom``
+    (Web Mercator: a degree of latitude is 1/cos(lat) times taller than one of longitude)."""
+    lon, lat = center
+    dx = half_px * 360.0 / (512.0 * 2 ** zoom)
+    dy = dx * math.cos(math.radians(lat))
+    ring = [[lon, lat + dy], [lon + dx, lat], [lon, lat - dy], [lon - dx, lat], [lon, lat + dy]]
+    return {"type": "Polygon", "coordinates": [[[round(x, 5), round(y, 5)] for x, y in ring]]}
 
 
 def _round_geometry(g: dict, decimals: int = 5) -> dict:
