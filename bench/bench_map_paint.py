@@ -2,11 +2,11 @@
 test machine and many intranet PCs draw), at both tablet sizes, and where that time goes.
 
 For RUNS fresh browser sessions each (signed in first, then the map page opened by its address):
-- server  — from the page request until Streamlit reports the script finished and the chart is there
-- canvas  — until the deck.gl canvas exists
+- canvas  — from the page request until the deck.gl canvas exists
 - painted — until a quarter of the map box differs from the background (polygons drawn; with
             ``--share`` lower for a store whose regions have no boundary)
 and, measured inside the page from its navigation start (WebGL calls wrapped by an init script):
+- server  — Streamlit's script run finished (its last change from running to not running)
 - chunk   — Streamlit's deck.gl chunk (DeckGlJsonChart-*.js, ~3 MB) received
 - gl      — the WebGL context created (the chunk parsed and run, the deck JSON converted)
 - draw1   — the first draw call;   draws — draw calls until painted
@@ -15,9 +15,13 @@ and, measured inside the page from its navigation start (WebGL calls wrapped by 
 - long    — long tasks (> 50 ms) on the page's main thread, summed
 Prints each run, the medians and the load average. Starts its own ``streamlit run app.py`` on a
 free port of 127.0.0.1 on a fresh demo store (or on ``--db URL``, an existing store, or uses
-BASE_URL when given). Never fails: it prints figures.
+BASE_URL when given). ``--against REV`` also serves that git revision of the app (``git archive``
+into a temporary folder, the same store kind) and alternates the runs between the two, so that
+both see the same load on a shared machine: before/after figures side by side. Never fails: it
+prints figures.
 
     .venv/bin/python -m bench.bench_map_paint [RUNS] [--db URL --user NAME --password PW] [--share 0.25]
+                                              [--against REV]
 """
 from __future__ import annotations
 
@@ -72,6 +76,18 @@ INSTRUMENT = """(() => {
     new PerformanceObserver(l => { for (const e of l.getEntries()) S.long += e.duration; })
       .observe({type: 'longtask', buffered: true});
   } catch (e) {}
+  // the script run: when Streamlit last went from running to not running (the page's server time)
+  let ran = false;
+  const watch = () => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app) { setTimeout(watch, 20); return; }
+    new MutationObserver(() => {
+      const st = app.dataset.testScriptState;
+      if (st === 'running') ran = true;
+      else if (st === 'notRunning' && ran) S.marks.idle = performance.now();
+    }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  };
+  document.addEventListener('DOMContentLoaded', watch);
 })();"""
 
 READ = """() => {
@@ -80,6 +96,7 @@ READ = """() => {
   const count = (names) => names.reduce((a, n) => a + ((S.calls[n] || [0, 0])[0]), 0);
   const chunk = performance.getEntriesByType('resource').find(e => e.name.includes('DeckGlJsonChart'));
   return {
+    idle: S.marks.idle ?? null,
     chunk: chunk ? chunk.responseEnd : null,
     gl: S.marks.gl ?? null,
     draw1: S.marks.draw1 ?? null,
@@ -120,16 +137,15 @@ def one_run(browser, base: str, size: tuple[int, int], user: str, password: str,
     query = sign_in(page, base, user, password)
     t0 = time.perf_counter()
     page.goto(f"{base}/project-map?{query}")
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
-    page.wait_for_selector(MAP)
-    t_server = time.perf_counter() - t0
     page.wait_for_selector(f"{MAP} canvas")
     t_canvas = time.perf_counter() - t0
     page.locator(MAP).first.scroll_into_view_if_needed()
     while painted_share(page) < share and time.perf_counter() - t0 < 180:
         page.wait_for_timeout(100)
     t_paint = time.perf_counter() - t0
+    wait_app_idle(page)
     inside = page.evaluate(READ)
+    t_server = inside["idle"] / 1000.0 if inside["idle"] is not None else float("nan")
     ctx.close()
     ms = lambda v: None if v is None else v / 1000.0
     return {"server": t_server, "canvas": t_canvas, "painted": t_paint, "chunk": ms(inside["chunk"]),
@@ -148,17 +164,34 @@ def load_avg() -> str:
     return " ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
-def serve_store(url: str, log_path: Path):
-    """``streamlit run app.py`` on an existing store (no demo loaded)."""
+def checkout(rev: str, into: Path) -> Path:
+    """The app at git revision ``rev`` in ``into``/app (``git archive``), with ../shared beside it."""
+    app = into / "app"
+    app.mkdir(parents=True)
+    archive = subprocess.run(["git", "archive", rev], cwd=ROOT, check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(app)], input=archive, check=True)
+    shared = ROOT.parent / "shared"
+    if shared.exists():
+        (into / "shared").symlink_to(shared.resolve())
+    return app
+
+
+def serve_store(url: str | None, log_path: Path, root: Path = ROOT):
+    """``streamlit run app.py`` of ``root`` on an existing store, or (``url`` None) on a fresh demo
+    store beside the log."""
     from tests.browser.conftest import _wait_health
 
+    if url is None:
+        url = f"sqlite:///{log_path.parent / (log_path.stem + '.db')}"
+        subprocess.run([sys.executable, "-m", "lib.cli", "init", "--demo"], cwd=root, check=True,
+                       capture_output=True, env=dict(os.environ, COCKPIT_DB_URL=url))
     env = dict(os.environ, COCKPIT_DB_URL=url)
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1", "--server.port",
          str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=open(log_path, "w"), stderr=subprocess.STDOUT)
+        cwd=root, env=env, stdout=open(log_path, "w"), stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_health(base, proc)
@@ -178,33 +211,51 @@ def main(argv=None) -> int:
     ap.add_argument("--password", default=os.environ.get("COCKPIT_BENCH_PASSWORD", DEMO_PASSWORD))
     ap.add_argument("--share", type=float, default=0.25, help="share of the map box drawn that counts as painted")
     ap.add_argument("--sizes", default="1180x820,820x1180")
+    ap.add_argument("--against", metavar="REV", help="also serve this git revision; alternate the runs")
     args = ap.parse_args(argv)
     sizes = [tuple(int(v) for v in s.split("x")) for s in args.sizes.split(",")]
-    proc = None
-    base = os.environ.get("BASE_URL")
-    tmp = tempfile.mkdtemp()
-    if not base:
-        if args.db:
-            base, proc = serve_store(args.db, Path(tmp) / "streamlit.log")
-        else:
-            base, proc = start_app(Path(tmp) / "cockpit.db", Path(tmp) / "streamlit.log")
+    procs = []
+    tmp = Path(tempfile.mkdtemp())
+    targets: list[tuple[str, str]] = []
+    if os.environ.get("BASE_URL"):
+        targets.append(("this", os.environ["BASE_URL"]))
+    elif args.db:
+        base, proc = serve_store(args.db, tmp / "this.log")
+        targets.append(("this", base))
+        procs.append(proc)
+    else:
+        base, proc = start_app(tmp / "cockpit.db", tmp / "streamlit.log")
+        targets.append(("this", base))
+        procs.append(proc)
+    if args.against:
+        root = checkout(args.against, tmp / "against")
+        base, proc = serve_store(args.db, tmp / "against.log", root)
+        targets.append((args.against, base))
+        procs.append(proc)
     print(f"load average before: {load_avg()}", flush=True)
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            # one session first: the server's first run of the page (imports, lights, league, deck JSON) is
-            # not the browser's time
-            one_run(browser, base, sizes[0], args.user, args.password, args.share)
+            # one session on each first: the server's first run of the page (imports, lights, league,
+            # deck JSON) is not the browser's time
+            for _, base in targets:
+                one_run(browser, base, sizes[0], args.user, args.password, args.share)
             for size in sizes:
-                res = [one_run(browser, base, size, args.user, args.password, args.share) for _ in range(args.runs)]
-                for i, r in enumerate(res):
-                    print(f"{size[0]}x{size[1]} run {i + 1}: {fmt(r)}", flush=True)
-                med = {k: statistics.median(r[k] for r in res if r.get(k) is not None)
-                       for k in (*KEYS, "draws") if any(r.get(k) is not None for r in res)}
-                print(f"{size[0]}x{size[1]} median: {fmt(med)}", flush=True)
+                res: dict[str, list[dict]] = {name: [] for name, _ in targets}
+                for i in range(args.runs):
+                    order = targets if i % 2 == 0 else targets[::-1]
+                    for name, base in order:
+                        r = one_run(browser, base, size, args.user, args.password, args.share)
+                        res[name].append(r)
+                        print(f"{size[0]}x{size[1]} [{name}] run {i + 1}: {fmt(r)}  (load {load_avg()})", flush=True)
+                for name, _ in targets:
+                    rs = res[name]
+                    med = {k: statistics.median(r[k] for r in rs if r.get(k) is not None)
+                           for k in (*KEYS, "draws") if any(r.get(k) is not None for r in rs)}
+                    print(f"{size[0]}x{size[1]} [{name}] median of {len(rs)}: {fmt(med)}", flush=True)
             browser.close()
     finally:
-        if proc is not None:
+        for proc in procs:
             proc.terminate()
             proc.wait(timeout=10)
     print(f"load average after: {load_avg()}", flush=True)

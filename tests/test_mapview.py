@@ -145,7 +145,8 @@ def test_deck_is_offline_with_ids_and_every_feature():
     assert spec["mapStyle"] == "__MAP_STYLE__" and "mapProvider" not in spec
     assert not re.search(r"https?://", p["spec"])
     layers = _layers(p["spec"])
-    assert list(layers) == ["counties", "projects", "region-markers", "region-labels"]
+    assert list(layers) == ["counties", "county-outlines", "projects", "region-markers", "marker-outlines",
+                            "region-labels"]
     assert len(layers["counties"]["data"]["features"]) == 12
     assert len(layers["projects"]["data"]) == 119 == p["n_points"] and p["n_unlocated"] == 1
     assert len(p["codes"]) == 119 and "P000005" not in p["codes"]
@@ -369,19 +370,33 @@ def test_load_regions_reads_boundaries_on_every_backend(store):
 
 
 def test_only_fills_and_points_are_picked():
-    """A tap is lost when deck.gl's pick on touch-down takes more than 250 ms: the outlines (a path
-    layer, the slow pick in a software renderer) are drawn but never picked, text is never picked,
-    and a region without a boundary is a ◆ polygon ~22 px wide at the initial view."""
+    """A tap is lost when deck.gl's pick on touch-down takes more than 250 ms: outlines (a LineLayer
+    of each boundary edge once) are drawn but never picked, text is never picked, no PathLayer (its
+    shader held a software renderer's first frame for seconds), and a region without a boundary is a
+    ◆ polygon ~22 px wide at the initial view."""
+    from lib import geo
+
     md = _md(n=60, bare_region=True)
     spec = json.loads(mv.map_payload(md, "gap")["spec"])
     layers = {layer["id"]: layer for layer in spec["layers"]}
+    assert list(layers) == ["counties", "county-outlines", "projects", "region-markers", "marker-outlines",
+                            "region-labels"]
+    picked = [x["id"] for x in spec["layers"] if x.get("pickable")]
+    assert picked == ["counties", "projects", "region-markers"]
     for lid in ("counties", "region-markers"):
-        assert layers[lid]["@@type"] == "GeoJsonLayer" and layers[lid]["pickable"] is True
-        assert layers[lid]["stroked"] is True
-        assert layers[lid]["_subLayerProps"] == {"polygons-stroke": {"pickable": False}}
-    assert layers["projects"]["pickable"] is True
+        assert layers[lid]["@@type"] == "GeoJsonLayer" and layers[lid]["stroked"] is False
+    for lid, fill in (("county-outlines", "counties"), ("marker-outlines", "region-markers")):
+        assert layers[lid]["@@type"] == "LineLayer" and layers[lid]["widthUnits"] == "pixels"
+        edges = {tuple(map(tuple, sorted([e["s"], e["t"]]))) for e in layers[lid]["data"]}
+        assert len(edges) == len(layers[lid]["data"])  # each edge once
+        want = set()
+        for f in layers[fill]["data"]["features"]:
+            for poly in geo.polygons(f["geometry"]):
+                for ring in poly:
+                    want |= {tuple(sorted([tuple(a), tuple(b)])) for a, b in zip(ring, ring[1:]) if a != b}
+        assert edges == want and edges
     assert [x["id"] for x in spec["layers"] if x["@@type"] == "TextLayer"] == ["region-labels"]
-    assert layers["region-labels"]["pickable"] is False
+    assert "PathLayer" not in {x["@@type"] for x in spec["layers"]}
     zoom = spec["initialViewState"]["zoom"]
     for f in layers["region-markers"]["data"]["features"]:
         ring = f["geometry"]["coordinates"][0]

@@ -77,7 +77,8 @@ def test_map_deck_is_offline_and_complete(demo_store):
     assert "http" not in json.dumps(spec)
     layers = {layer["id"]: layer for layer in spec["layers"]}
     assert all(layer.get("id") for layer in spec["layers"])
-    assert set(layers) == {"counties", "projects", "region-markers", "region-labels"}
+    assert set(layers) == {"counties", "county-outlines", "projects", "region-markers", "marker-outlines",
+                           "region-labels"}
     counties = layers["counties"]
     assert counties["@@type"] == "GeoJsonLayer"
     codes = sorted(f["properties"]["k"] for f in counties["data"]["features"])

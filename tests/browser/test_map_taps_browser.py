@@ -111,9 +111,23 @@ def token(app_server, chromium):
     return query
 
 
+# counts the WebGL contexts the page creates: a rerun that re-created the deck would create another
+COUNT_GL = """(() => {
+  window.__ckGl = 0;
+  const getContext = HTMLCanvasElement.prototype.getContext;
+  HTMLCanvasElement.prototype.getContext = function (type, ...rest) {
+    const had = this.__ckHad;
+    const ctx = getContext.call(this, type, ...rest);
+    if ((type === 'webgl2' || type === 'webgl') && ctx && !had) { this.__ckHad = true; window.__ckGl += 1; }
+    return ctx;
+  };
+})();"""
+
+
 def _fresh_map(chromium, base: str, query: str, size):
     ctx = chromium.new_context(viewport={"width": size[0], "height": size[1]}, locale="zh-CN",
                                device_scale_factor=1, has_touch=True)
+    ctx.add_init_script(COUNT_GL)
     page = ctx.new_page()
     page.set_default_timeout(180000)
     errors: list[str] = []
@@ -154,6 +168,9 @@ def test_first_tap_on_a_county_opens_its_panel_every_time(app_server, chromium, 
         page.touchscreen.tap(*_tap_target(page, canvas, x, y))
         outcomes.append(_opened(panel, f"{name} · 县区情况"))
         expect(page.locator(MAIN)).not_to_contain_text("一项一档")
+        wait_app_idle(page)
+        # the rerun after the tap kept the deck: the same JSON, no second WebGL context
+        assert page.evaluate("window.__ckGl") == 1
         assert errors == [], errors
         if i == 0:
             SHOTS.mkdir(parents=True, exist_ok=True)
