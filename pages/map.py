@@ -21,6 +21,48 @@ c = _frame.ctx()
 lang = c.lang
 _frame.header(t("page_map", lang), c)
 
+# deck.gl picks what a finger touches synchronously when it goes down, and a tap whose finger is up
+# more than 250 ms later is no tap. A map's first pick builds the picking buffer and pipelines (over a
+# second in a software-rendered browser on a loaded machine), so the first tap on a fresh map was
+# lost. This fixed script (no user text in it) makes that first pick happen before the user's
+# first tap: once the deck's canvas is there, a mouse move over its empty top-left corner and a
+# mouse leave, repeated a few times while the layers arrive, and never after a touch or a click.
+WARM_PICK_JS = """
+<script>
+(function () {
+  const doc = document, win = window;
+  if (win.__ckWarmPick) return;
+  win.__ckWarmPick = true;
+  let touched = false;
+  doc.addEventListener("pointerdown", () => { touched = true; }, {capture: true});
+  // the first warm-up may come before the layers: it builds the picking buffer; the next ones pick
+  // the layers as they arrive. Each one after the first costs a pick of ~15 ms.
+  const delays = [0, 150, 400, 800, 1500, 3000, 6000, 12000];
+  let seen = null;
+  const warm = (canvas, last) => {
+    if (touched || !canvas.isConnected) return;
+    const r = canvas.getBoundingClientRect();
+    const o = {bubbles: true, clientX: r.left + 2, clientY: r.top + 2, buttons: 0};
+    canvas.dispatchEvent(new MouseEvent("mousemove", o));
+    win.requestAnimationFrame(() => win.requestAnimationFrame(() => {
+      canvas.dispatchEvent(new MouseEvent("mouseleave", o));
+      canvas.dataset.ckWarm = String(Number(canvas.dataset.ckWarm || 0) + 1);
+    }));
+  };
+  const look = () => {
+    const canvas = doc.querySelector('[data-testid="stDeckGlJsonChart"] canvas');
+    if (canvas && canvas !== seen && canvas.width > 0) {
+      seen = canvas;
+      touched = false;  // a new map (another measure, or the page opened again): warm it too
+      for (const d of delays) win.setTimeout(() => warm(canvas), d);
+    }
+    win.setTimeout(look, 100);
+  };
+  look();
+})();
+</script>
+"""
+
 FILTER_WIDGETS = {"light": "pl_light", "level": "pl_level", "sector": "pl_sector", "tags": "pl_tags",
                   "nature": "pl_nature"}
 
@@ -140,6 +182,7 @@ if _frame.need_period(c):
         st.session_state["map_region"] = c.region_code
 
     payload_regions = _cache.cached(mapview.load_regions)
+    st.html(WARM_PICK_JS, unsafe_allow_javascript=True)  # before the map: it waits for the map's canvas
     map_col, side_col = st.columns([3, 1])
     with side_col:  # the county panel, controls and legend beside the map (below it when narrow)
         panel = st.container()

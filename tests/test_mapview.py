@@ -145,11 +145,12 @@ def test_deck_is_offline_with_ids_and_every_feature():
     assert spec["mapStyle"] == "__MAP_STYLE__" and "mapProvider" not in spec
     assert not re.search(r"https?://", p["spec"])
     layers = _layers(p["spec"])
-    assert list(layers) == ["counties", "projects", "region-markers", "region-labels"]
+    assert list(layers) == ["counties", "county-outlines", "projects", "region-markers", "marker-outlines",
+                            "region-labels"]
     assert len(layers["counties"]["data"]["features"]) == 12
     assert len(layers["projects"]["data"]) == 119 == p["n_points"] and p["n_unlocated"] == 1
     assert len(p["codes"]) == 119 and "P000005" not in p["codes"]
-    markers = {m["k"]: m for m in layers["region-markers"]["data"]}
+    markers = {m["properties"]["k"]: m["properties"] for m in layers["region-markers"]["data"]["features"]}
     assert set(markers) == {"532971", "539999"}
     assert markers["532971"]["p"] == [100.265, 25.575]
     # the bare region sits at the mean of its projects
@@ -196,7 +197,7 @@ def test_tooltip_fields_exist_on_every_pickable_object():
     assert fields == {"n", "s", "a", "e", "r"}
     layers = _layers(p["spec"])
     objs = [f["properties"] for f in layers["counties"]["data"]["features"]]
-    objs += layers["projects"]["data"] + layers["region-markers"]["data"]
+    objs += layers["projects"]["data"] + [f["properties"] for f in layers["region-markers"]["data"]["features"]]
     for o in objs:
         assert fields <= set(o), o
     red = next(o for o in layers["projects"]["data"] if "红灯" in o["s"])
@@ -365,4 +366,42 @@ def test_load_regions_reads_boundaries_on_every_backend(store):
     md = mv.MapData("2022-10", regions, lights, pd.DataFrame(columns=["region_code"]))
     layers = _layers(mv.map_payload(md)["spec"])
     assert [x["properties"]["k"] for x in layers["counties"]["data"]["features"]] == ["532923"]
-    assert sorted(m["k"] for m in layers["region-markers"]["data"]) == ["532971", "539998"]
+    assert sorted(m["properties"]["k"] for m in layers["region-markers"]["data"]["features"]) == ["532971", "539998"]
+
+
+def test_only_fills_and_points_are_picked():
+    """A tap is lost when deck.gl's pick on touch-down takes more than 250 ms: outlines (a LineLayer
+    of each boundary edge once) are drawn but never picked, text is never picked, no PathLayer (its
+    shader held a software renderer's first frame for seconds), and a region without a boundary is a
+    ◆ polygon ~22 px wide at the initial view."""
+    from lib import geo
+
+    md = _md(n=60, bare_region=True)
+    spec = json.loads(mv.map_payload(md, "gap")["spec"])
+    layers = {layer["id"]: layer for layer in spec["layers"]}
+    assert list(layers) == ["counties", "county-outlines", "projects", "region-markers", "marker-outlines",
+                            "region-labels"]
+    picked = [x["id"] for x in spec["layers"] if x.get("pickable")]
+    assert picked == ["counties", "projects", "region-markers"]
+    for lid in ("counties", "region-markers"):
+        assert layers[lid]["@@type"] == "GeoJsonLayer" and layers[lid]["stroked"] is False
+    for lid, fill in (("county-outlines", "counties"), ("marker-outlines", "region-markers")):
+        assert layers[lid]["@@type"] == "LineLayer" and layers[lid]["widthUnits"] == "pixels"
+        edges = {tuple(map(tuple, sorted([e["s"], e["t"]]))) for e in layers[lid]["data"]}
+        assert len(edges) == len(layers[lid]["data"])  # each edge once
+        want = set()
+        for f in layers[fill]["data"]["features"]:
+            for poly in geo.polygons(f["geometry"]):
+                for ring in poly:
+                    want |= {tuple(sorted([tuple(a), tuple(b)])) for a, b in zip(ring, ring[1:]) if a != b}
+        assert edges == want and edges
+    assert [x["id"] for x in spec["layers"] if x["@@type"] == "TextLayer"] == ["region-labels"]
+    assert "PathLayer" not in {x["@@type"] for x in spec["layers"]}
+    zoom = spec["initialViewState"]["zoom"]
+    for f in layers["region-markers"]["data"]["features"]:
+        ring = f["geometry"]["coordinates"][0]
+        width_px = (max(x for x, _ in ring) - min(x for x, _ in ring)) * 512 * 2 ** zoom / 360
+        assert len(ring) == 5 and ring[0] == ring[-1] and width_px == pytest.approx(2 * mv.MARKER_PX, abs=0.5)
+        lon, lat = f["properties"]["p"]
+        assert min(x for x, _ in ring) < lon < max(x for x, _ in ring)
+        assert min(y for _, y in ring) < lat < max(y for _, y in ring)

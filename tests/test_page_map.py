@@ -77,7 +77,8 @@ def test_map_deck_is_offline_and_complete(demo_store):
     assert "http" not in json.dumps(spec)
     layers = {layer["id"]: layer for layer in spec["layers"]}
     assert all(layer.get("id") for layer in spec["layers"])
-    assert set(layers) == {"counties", "projects", "region-markers", "region-labels"}
+    assert set(layers) == {"counties", "county-outlines", "projects", "region-markers", "marker-outlines",
+                           "region-labels"}
     counties = layers["counties"]
     assert counties["@@type"] == "GeoJsonLayer"
     codes = sorted(f["properties"]["k"] for f in counties["data"]["features"])
@@ -94,8 +95,8 @@ def test_map_deck_is_offline_and_complete(demo_store):
     reds = [p for p in projects["data"] if p["f"] == [214, 69, 69]]
     assert len(reds) == int((located["light"] == "red").sum()) and all("红灯" in p["s"] for p in reds)
     # the park without boundary is a labelled marker at its centroid
-    markers = layers["region-markers"]["data"]
-    assert sorted(m["k"] for m in markers) == no_boundary
+    markers = layers["region-markers"]["data"]["features"]
+    assert sorted(m["properties"]["k"] for m in markers) == no_boundary
     labels = [x["t"] for x in layers["region-labels"]["data"]]
     assert "祥云县" in labels and "漾濞县" in labels
     assert layers["region-labels"]["characterSet"] == "auto"

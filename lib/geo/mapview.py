@@ -42,6 +42,8 @@ LAYER_IDS = {
     "projects": "projects",
     "markers": "region-markers",
     "labels": "region-labels",
+    "outlines": "county-outlines",
+    "marker_outlines": "marker-outlines",
 }
 POINT_OUTLINE = (29, 36, 48)  # dark outline so a yellow point shows on a pale county
 NA_COLOR = "#E9ECEF"
@@ -546,14 +548,14 @@ def build_deck(regions_tbl: pd.DataFrame, points: pd.DataFrame, measure: str = D
         classes = measure_classes(measure, regions_tbl[measure].tolist(), lang)
     names = dict(zip(regions_tbl["region_code"], regions_tbl["region_name"]))
     tshare = float(regions_tbl.attrs.get("tshare", 0.0))
+    view = fit_view(_bounds(regions_tbl, points))
     feats, markers, labels = [], [], []
     for r in regions_tbl.to_dict("records"):
         props = {"k": r["region_code"], **region_tooltip_fields(r, tshare, lang)}
         fill = class_color(r.get(measure), classes)
         selected = selected_region is not None and r["region_code"] == selected_region
         if r["geometry"] is not None:
-            props["f"] = _rgba(fill, 215)
-            props["w"] = 3 if selected else 1
+            props["f"] = _rgba(fill, 255 if selected else 215)  # a chosen county in full colour
             feats.append({"type": "Feature", "geometry": _round_geometry(r["geometry"]), "properties": props})
             if r["label_lon"] is not None:
                 labels.append({"t": short_name(r["region_name"]), "p": [round(r["label_lon"], 5), round(r["label_lat"], 5)],
@@ -561,29 +563,30 @@ def build_deck(regions_tbl: pd.DataFrame, points: pd.DataFrame, measure: str = D
         elif r["label_lon"] is not None:
             props["f"] = _rgba(fill, 255)
             props["p"] = [round(r["label_lon"], 5), round(r["label_lat"], 5)]
-            props["t"] = "◆"
-            markers.append(props)
-            labels.append({"t": short_name(r["region_name"]), "p": props["p"], "o": [0, 18]})
+            markers.append({"type": "Feature", "geometry": diamond(props["p"], view["zoom"]), "properties": props})
+            labels.append({"t": short_name(r["region_name"]), "p": props["p"], "o": [0, MARKER_PX + 9]})
     layers = [
         pdk.Layer(
             "GeoJsonLayer", id=LAYER_IDS["counties"],
             data={"type": "FeatureCollection", "features": feats},
-            filled=True, stroked=True, pickable=True, auto_highlight=True,
-            get_fill_color="properties.f", get_line_color=[70, 78, 92, 255],
-            get_line_width="properties.w", line_width_units=_lit("pixels"), line_width_min_pixels=1,
-            highlight_color=[255, 255, 255, 70],
+            filled=True, stroked=False, pickable=True, auto_highlight=True,
+            get_fill_color="properties.f", highlight_color=[255, 255, 255, 70],
         ),
+        _outline_layer(LAYER_IDS["outlines"], feats, [70, 78, 92, 255]),
         pdk.Layer(
             "ScatterplotLayer", id=LAYER_IDS["projects"], data=point_records(points, names, lang),
             get_position="p", get_radius="z", radius_units=_lit("pixels"), get_fill_color="f",
             stroked=True, get_line_color=list(POINT_OUTLINE), line_width_units=_lit("pixels"),
             get_line_width=1.2, pickable=True, auto_highlight=True, highlight_color=[255, 255, 255, 120],
         ),
+        # regions without a boundary: a ◆ polygon above the points (no text to pick)
         pdk.Layer(
-            "TextLayer", id=LAYER_IDS["markers"], data=markers, get_position="p", get_text="t",
-            get_size=30, size_units=_lit("pixels"), get_color="f", character_set=_lit("auto"), font_family=_lit(FONT_FAMILY),
-            pickable=True,
+            "GeoJsonLayer", id=LAYER_IDS["markers"],
+            data={"type": "FeatureCollection", "features": markers},
+            filled=True, stroked=False, pickable=True, auto_highlight=True,
+            get_fill_color="properties.f", highlight_color=[255, 255, 255, 90],
         ),
+        _outline_layer(LAYER_IDS["marker_outlines"], markers, list(POINT_OUTLINE) + [255], width=1.5),
         pdk.Layer(
             "TextLayer", id=LAYER_IDS["labels"], data=labels, get_position="p", get_text="t",
             get_pixel_offset="o", get_size=13, size_units=_lit("pixels"), get_color=[29, 36, 48, 255],
@@ -594,13 +597,60 @@ def build_deck(regions_tbl: pd.DataFrame, points: pd.DataFrame, measure: str = D
             pickable=False,
         ),
     ]
-    view = fit_view(_bounds(regions_tbl, points))
     return CompactDeck(
         layers=layers,
         initial_view_state=pdk.ViewState(**view, pitch=0, bearing=0),
         map_provider=None,
         tooltip=tooltip_spec(lang),
     )
+
+
+# Outlines are a LineLayer of boundary segments, never picked. deck.gl picks on the finger's touch-down,
+# synchronously, and drops the tap when the pointer is up more than 250 ms after it is down (its tap
+# recogniser's limit, which Streamlit does not let us change). With GeoJsonLayer's own outlines (a
+# PathLayer) a pick cost ~125 ms in a software-rendered browser, ~110 ms of it the outlines, and
+# 300 ms and more on a loaded machine: taps were lost. The PathLayer's shader also held the first
+# frame 2.5–4.5 s (SwiftShader at load ~12); a LineLayer draws the same 1-px lines for a fraction.
+
+
+def outline_segments(features: list[dict]) -> list[dict]:
+    """Every boundary edge of ``features`` once (a border two counties share is drawn once):
+    {"s": [lon, lat], "t": [lon, lat]}."""
+    seen: set = set()
+    out = []
+    for f in features:
+        for poly in geo.polygons(f["geometry"]):
+            for ring in poly:
+                for a, b in zip(ring, ring[1:]):
+                    a, b = (round(a[0], 5), round(a[1], 5)), (round(b[0], 5), round(b[1], 5))
+                    if a == b:
+                        continue
+                    key = (a, b) if a <= b else (b, a)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    out.append({"s": list(a), "t": list(b)})
+    return out
+
+
+def _outline_layer(layer_id: str, features: list[dict], color: list[int], width: float = 1.0) -> pdk.Layer:
+    return pdk.Layer(
+        "LineLayer", id=layer_id, data=outline_segments(features), get_source_position="s",
+        get_target_position="t", get_color=color, get_width=width, width_units=_lit("pixels"), pickable=False,
+    )
+
+
+MARKER_PX = 11  # half the ◆'s width at the initial view, in pixels (a fingertip target of 22 px)
+
+
+def diamond(center: list[float], zoom: float, half_px: float = MARKER_PX) -> dict:
+    """A ◆ polygon around ``center`` [lon, lat], ``half_px`` pixels from centre to corner at ``zoom``
+    (Web Mercator: a degree of latitude is 1/cos(lat) times taller than one of longitude)."""
+    lon, lat = center
+    dx = half_px * 360.0 / (512.0 * 2 ** zoom)
+    dy = dx * math.cos(math.radians(lat))
+    ring = [[lon, lat + dy], [lon + dx, lat], [lon, lat - dy], [lon - dx, lat], [lon, lat + dy]]
+    return {"type": "Polygon", "coordinates": [[[round(x, 5), round(y, 5)] for x, y in ring]]}
 
 
 def _round_geometry(g: dict, decimals: int = 5) -> dict:
