@@ -203,6 +203,16 @@ h4 a[href^="#"] { display: none !important; }
 [data-testid="stElementToolbarButton"] button, [data-testid="stElementToolbar"] button { min-width: 40px; min-height: 40px; }
 [data-testid="stMultiSelectTagsContainer"], [data-testid="stMultiSelectTagsContainer"] input { min-height: 40px; }
 [data-testid="stDateInput"] [data-baseweb="input"] button, [data-testid="stDateInput"] button { min-width: 40px; min-height: 40px; }
+/* touch screens (no hover): the chart and table toolbars are always drawn there. A chart keeps the
+   camera, reset and full-screen buttons (a drag still zooms), so its toolbar no longer covers the end of
+   the chart's title in a half-width column; a table gets a band above it for its toolbar, which covered
+   the button, select or caption just above the table */
+@media (hover: none) {
+  .modebar-btn[data-attr="dragmode"], .modebar-btn[data-attr="zoom"][data-val="in"],
+  .modebar-btn[data-attr="zoom"][data-val="out"] { display: none !important; }
+  [data-testid="stElementContainer"]:has(> [data-testid="stFullScreenFrame"] > [data-testid="stDataFrame"]) { margin-top: 3rem; }
+  [data-testid="stDataFrame"] > [data-testid="stElementToolbar"] { top: -56px !important; }
+}
 /* a page title is never under the top menu bar */
 [data-testid="stMainBlockContainer"] h2:first-of-type { scroll-margin-top: 4.5rem; }
 @media (max-width: 1000px) {

@@ -40,7 +40,9 @@ def _my_projects() -> None:
         return
     rcol = "reasons_en" if lang == "en" and "reasons_en" in mine.columns else "reasons"
     event = st.dataframe(pd.DataFrame({
-        t("col_light", lang): [enum_label("light", v, lang) for v in mine["light"]],
+        # the light word with its coloured mark, as in the light list and the league (🔴 红)
+        t("col_light", lang): [_widgets.marked_light_words(lang).get(w, w)
+                               for w in (enum_label("light", v, lang) for v in mine["light"])],
         t("col_name", lang): mine["project_name"],
         t("my_needs", lang): mine[rcol].fillna(""),
         t("col_region", lang): mine["region_code"].map(lambda r: _cache.region_names().get(r, r)),

@@ -401,7 +401,8 @@ with tabs[4]:
         }
         d1, d2 = st.columns([2, 3])
         with d1:
-            st.markdown("\n".join(f"- **{k}**:{txt(v)}"
+            # a fact not known yet (办结日期, 企业满意 of an open problem) reads as a dash, never as nothing
+            st.markdown("\n".join(f"- **{k}**:{txt(v) or '—'}"
                                   for k, v in facts.items()))
         with d2:
             st.markdown(f"**{L('pb_history')}**")

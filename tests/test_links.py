@@ -149,6 +149,13 @@ def test_office_links_on_the_page_and_the_leaders_home_shows_them_first(demo_app
     assert not home.exception, [e.value for e in home.exception]
     first = home.dataframe[0].value  # the first table on the home is the leader's own projects
     assert sorted(first["项目名称"]) == sorted(mine["project_name"])
+    # the light is the word with its coloured mark, as in the light list (the screenshots showed a bare 红)
+    from lib.i18n import enum_label
+    from pages._widgets import LIGHT_MARK
+
+    by_name = dict(zip(mine["project_name"], mine["light"]))
+    assert [f"{LIGHT_MARK[by_name[n]]} {enum_label('light', by_name[n], 'zh')}" for n in first["项目名称"]] \
+        == list(first["综合"])
     assert any(LEADERS[3] in m.value for m in [*home.markdown, *home.caption])
 
 
