@@ -20,6 +20,14 @@ into a temporary folder, the same store kind) and alternates the runs between th
 both see the same load on a shared machine: before/after figures side by side. Never fails: it
 prints figures.
 
+Measured on the demo at 1180x820 (2026-12-02, load average 7-11 from a CI run beside it; medians of
+4-5 runs, noisy to about +-1 s): the page painted at 4.9-6.8 s with the server done at ~1 s and the
+first WebGL draw at ~2-2.4 s. Without the county-name TextLayer 3.7 s (alone) and 4.38 vs 5.02 s
+(alternated with --against): the labels cost ~0.6-1.2 s, mostly main-thread long tasks. Without the
+pick warm-up 4.61 vs 4.93 s, without auto-highlight no gain: both within the noise. An explicit
+characterSet (the names' own characters) with a 32-px atlas: 6.22 vs 6.80 s alternated, no clear gain.
+About 2-3 s of long tasks remain after the first draw with the labels off.
+
     .venv/bin/python -m bench.bench_map_paint [RUNS] [--db URL --user NAME --password PW] [--share 0.25]
                                               [--against REV]
 """
