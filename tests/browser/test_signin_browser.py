@@ -45,3 +45,4 @@ def test_sign_in_by_tap_before_idle(app_server, chromium):
         finally:
             context.close()
     assert not failures, f"sign-in by tap failed in {len(failures)} of {TRIES}: (try, typed lengths left, url) {failures}"
+
