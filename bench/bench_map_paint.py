@@ -49,7 +49,6 @@ from tests.browser.conftest import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
     DEMO_PASSWORD,
-    free_port,
     start_app,
     wait_app_idle,
 )
@@ -187,26 +186,13 @@ def checkout(rev: str, into: Path) -> Path:
 def serve_store(url: str | None, log_path: Path, root: Path = ROOT):
     """``streamlit run app.py`` of ``root`` on an existing store, or (``url`` None) on a fresh demo
     store beside the log."""
-    from tests.browser.conftest import _wait_health
+    from tests.browser.conftest import serve
 
     if url is None:
         url = f"sqlite:///{log_path.parent / (log_path.stem + '.db')}"
         subprocess.run([sys.executable, "-m", "lib.cli", "init", "--demo"], cwd=root, check=True,
                        capture_output=True, env=dict(os.environ, COCKPIT_DB_URL=url))
-    env = dict(os.environ, COCKPIT_DB_URL=url)
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1", "--server.port",
-         str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=root, env=env, stdout=open(log_path, "w"), stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_health(base, proc)
-    except Exception:
-        proc.terminate()
-        raise
-    return base, proc
+    return serve(url, log_path, root)
 
 
 def main(argv=None) -> int:

@@ -69,18 +69,15 @@ def _wait_health(base: str, proc: subprocess.Popen, timeout: float = 180) -> Non
     raise TimeoutError("streamlit did not answer /_stcore/health in time")
 
 
-def start_app(db_path: Path, log_path: Path) -> tuple[str, subprocess.Popen]:
-    """Create the demo store at db_path and serve app.py on a free port of 127.0.0.1."""
-    env = dict(os.environ, COCKPIT_DB_URL=f"sqlite:///{db_path}")
-    subprocess.run([sys.executable, "-m", "lib.cli", "init", "--demo"], cwd=ROOT, env=env, check=True,
-                   capture_output=True)
+def serve(url: str, log_path: Path, root: Path = ROOT) -> tuple[str, subprocess.Popen]:
+    """Serve app.py of ``root`` on the store at ``url``, on a free port of 127.0.0.1, with the offline
+    flags; returns (base URL, process) once the server answers its health check."""
     port = free_port()
-    log = open(log_path, "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py",
          "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=root, env=dict(os.environ, COCKPIT_DB_URL=url), stdout=open(log_path, "w"), stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -89,6 +86,14 @@ def start_app(db_path: Path, log_path: Path) -> tuple[str, subprocess.Popen]:
         proc.terminate()
         raise
     return base, proc
+
+
+def start_app(db_path: Path, log_path: Path) -> tuple[str, subprocess.Popen]:
+    """Create the demo store at db_path and serve app.py on a free port of 127.0.0.1."""
+    url = f"sqlite:///{db_path}"
+    subprocess.run([sys.executable, "-m", "lib.cli", "init", "--demo"], cwd=ROOT, check=True,
+                   capture_output=True, env=dict(os.environ, COCKPIT_DB_URL=url))
+    return serve(url, log_path)
 
 
 APP = {}  # the served app's store path, for tests that look at what a page wrote
@@ -222,6 +227,38 @@ def sign_in(rp: RecordedPage, base: str, user: str = "leader", password: str = D
     page.locator(".st-key-login_submit button").click()
     expect(page.locator(".st-key-login_user")).to_have_count(0)
     wait_app_idle(page)
+
+
+def tap_sign_in(page, base: str, user: str = "leader", password: str = DEMO_PASSWORD) -> str:
+    """Sign in on a touch page as a person would (the form filled once the app is idle, 登录 tapped);
+    returns the URL query the frame keeps (its sign-in token), to open other pages with."""
+    page.goto(base)
+    wait_app_idle(page)
+    page.locator(".st-key-login_user input").fill(user)
+    page.locator(".st-key-login_password input").fill(password)
+    page.locator(".st-key-login_submit button").tap()
+    expect(page.locator(".st-key-login_user")).to_have_count(0)
+    wait_app_idle(page)
+    return page.url.split("?", 1)[1] if "?" in page.url else ""
+
+
+@pytest.fixture
+def touch_page(chromium):
+    """A maker of tablet pages: ``touch_page(width, height)`` opens a fresh touch context (closed after
+    the test) at that viewport."""
+    contexts = []
+
+    def make(width: int, height: int):
+        ctx = chromium.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
+                                   device_scale_factor=1, has_touch=True, is_mobile=False)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.set_default_timeout(WAIT_MS)
+        return page
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
 
 
 def goto_page(rp: RecordedPage, base: str, url_path: str) -> None:

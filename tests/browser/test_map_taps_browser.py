@@ -22,7 +22,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_PASSWORD, MAIN, SHOTS, wait_app_idle
+from tests.browser.conftest import MAIN, SHOTS, WAIT_MS, tap_sign_in, wait_app_idle
 from tests.browser.test_map_browser import MAP, _isolated_red_point, wait_map_drawn
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -105,15 +105,8 @@ def token(app_server, chromium):
     """The sign-in token (the URL query the app keeps) of the demo's leader."""
     ctx = chromium.new_context(viewport={"width": 1180, "height": 820}, locale="zh-CN", has_touch=True)
     page = ctx.new_page()
-    page.set_default_timeout(180000)
-    page.goto(app_server)
-    wait_app_idle(page)
-    page.locator(".st-key-login_user input").fill("leader")
-    page.locator(".st-key-login_password input").fill(DEMO_PASSWORD)
-    page.locator(".st-key-login_submit button").tap()
-    expect(page.locator(".st-key-login_user")).to_have_count(0)
-    wait_app_idle(page)
-    query = page.url.split("?", 1)[1]
+    page.set_default_timeout(WAIT_MS)
+    query = tap_sign_in(page, app_server, "leader")
     ctx.close()
     return query
 

@@ -15,7 +15,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_PASSWORD, SHOTS, wait_app_idle
+from tests.browser.conftest import SHOTS, tap_sign_in, wait_app_idle
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=90000)  # a loaded 2-core machine: waits are long, never fixed
@@ -27,32 +27,8 @@ TABLES = '[class*="st-key-ck_landscape_"]'
 LIGHT_WORDS = {"红", "黄", "绿", "灰"}
 
 
-@pytest.fixture
-def tablet(chromium):
-    contexts = []
-
-    def make(width: int, height: int):
-        ctx = chromium.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
-                                   device_scale_factor=1, has_touch=True, is_mobile=False)
-        contexts.append(ctx)
-        page = ctx.new_page()
-        page.set_default_timeout(90000)
-        return page
-
-    yield make
-    for ctx in contexts:
-        ctx.close()
-
-
 def open_signed_in(page, base: str, path: str, user: str = "leader") -> None:
-    page.goto(base)
-    wait_app_idle(page)
-    page.locator(".st-key-login_user input").fill(user)
-    page.locator(".st-key-login_password input").fill(DEMO_PASSWORD)
-    page.locator(".st-key-login_submit button").tap()
-    expect(page.locator(".st-key-login_user")).to_have_count(0)
-    wait_app_idle(page)
-    query = page.url.split("?", 1)[1] if "?" in page.url else ""
+    query = tap_sign_in(page, base, user)
     page.goto(f"{base}/{path}?{query}")
     wait_app_idle(page)
 
@@ -79,8 +55,8 @@ def first_card(page, scope: str):
     return page.locator(f"{CARDS}{scope} .ck-card").first
 
 
-def test_1_light_list_cards_in_portrait(app_server, tablet):
-    page = tablet(*PORTRAIT)
+def test_1_light_list_cards_in_portrait(app_server, touch_page):
+    page = touch_page(*PORTRAIT)
     open_signed_in(page, app_server, "light-list")
     card = first_card(page, "")
     expect(card).to_be_visible()
@@ -104,8 +80,8 @@ def test_1_light_list_cards_in_portrait(app_server, tablet):
     shot(page, "list_card_opens_file_820")
 
 
-def test_2_league_cards_in_portrait(app_server, tablet):
-    page = tablet(*PORTRAIT)
+def test_2_league_cards_in_portrait(app_server, touch_page):
+    page = touch_page(*PORTRAIT)
     open_signed_in(page, app_server, "ranking")
     card = first_card(page, "[class*='lg_region_table']")
     expect(card).to_be_visible()
@@ -125,8 +101,8 @@ def test_2_league_cards_in_portrait(app_server, tablet):
     no_sideways_scroll(page)
 
 
-def test_3_problem_cards_in_portrait(app_server, tablet):
-    page = tablet(*PORTRAIT)
+def test_3_problem_cards_in_portrait(app_server, touch_page):
+    page = touch_page(*PORTRAIT)
     open_signed_in(page, app_server, "problem-list", user="office")
     card = first_card(page, "")
     expect(card).to_be_visible()
@@ -152,8 +128,8 @@ def test_3_problem_cards_in_portrait(app_server, tablet):
 
 @pytest.mark.parametrize("path,user", [("light-list", "leader"), ("ranking", "leader"),
                                        ("problem-list", "office")])
-def test_4_landscape_shows_the_table_and_turning_brings_it_back(app_server, tablet, path, user):
-    page = tablet(*LANDSCAPE)
+def test_4_landscape_shows_the_table_and_turning_brings_it_back(app_server, touch_page, path, user):
+    page = touch_page(*LANDSCAPE)
     open_signed_in(page, app_server, path, user)
     grid = page.locator(f'{TABLES} [data-testid="stDataFrame"]').first
     expect(grid).to_be_visible()

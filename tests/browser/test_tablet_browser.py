@@ -15,41 +15,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_PASSWORD, SHOTS, next_frame, wait_app_idle
+from tests.browser.conftest import SHOTS, next_frame, tap_sign_in, wait_app_idle
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=90000)  # a loaded 2-core machine: waits are long, never fixed
 
 SIZES = [(1180, 820), (820, 1180)]
 IDS = ["landscape", "portrait"]
-
-
-@pytest.fixture
-def touch_page(chromium):
-    contexts = []
-
-    def make(width: int, height: int):
-        ctx = chromium.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
-                                   device_scale_factor=1, has_touch=True)
-        contexts.append(ctx)
-        page = ctx.new_page()
-        page.set_default_timeout(90000)
-        return page
-
-    yield make
-    for ctx in contexts:
-        ctx.close()
-
-
-def sign_in(page, base: str, user: str = "leader") -> str:
-    page.goto(base)
-    wait_app_idle(page)
-    page.locator(".st-key-login_user input").fill(user)
-    page.locator(".st-key-login_password input").fill(DEMO_PASSWORD)
-    page.locator(".st-key-login_submit button").tap()
-    expect(page.locator(".st-key-login_user")).to_have_count(0)
-    wait_app_idle(page)
-    return page.url.split("?", 1)[1] if "?" in page.url else ""
 
 
 def open_path(page, base: str, query: str, path: str) -> None:
@@ -78,7 +50,7 @@ def test_5_no_raw_page_menu_on_first_visit(app_server, touch_page, size):
 @pytest.mark.parametrize("size", SIZES, ids=IDS)
 def test_3_portrait_content_takes_the_full_width(app_server, touch_page, size):
     page = touch_page(*size)
-    query = sign_in(page, app_server)
+    query = tap_sign_in(page, app_server)
     open_path(page, app_server, query, "light-list")
     main = page.locator('[data-testid="stMainBlockContainer"]')
     expect(main).to_be_visible()
@@ -118,7 +90,7 @@ TARGETS_JS = """
 @pytest.mark.parametrize("size", SIZES, ids=IDS)
 def test_6_touch_targets_are_40px(app_server, touch_page, size):
     page = touch_page(*size)
-    query = sign_in(page, app_server, "office")
+    query = tap_sign_in(page, app_server, "office")
     open_path(page, app_server, query, "problem-list")
     page.get_by_text("筛选", exact=True).first.tap()  # the filters with multiselects and a date range
     expect(page.locator('[data-testid="stMultiSelect"]').first).to_be_visible()
@@ -135,7 +107,7 @@ def test_6_touch_targets_are_40px(app_server, touch_page, size):
 @pytest.mark.parametrize("size", SIZES, ids=IDS)
 def test_4_light_list_first_screen_shows_light_name_reason(app_server, touch_page, size):
     page = touch_page(*size)
-    query = sign_in(page, app_server)
+    query = tap_sign_in(page, app_server)
     open_path(page, app_server, query, "light-list")
     if size[0] < size[1]:
         # portrait: one card per project instead of the wide table (tests/browser/test_portrait_lists_browser.py)
@@ -164,7 +136,7 @@ def test_4_light_list_first_screen_shows_light_name_reason(app_server, touch_pag
 @pytest.mark.parametrize("size", SIZES, ids=IDS)
 def test_2_county_tap_opens_its_panel_first_time(app_server, touch_page, size):
     page = touch_page(*size)
-    query = sign_in(page, app_server)
+    query = tap_sign_in(page, app_server)
     open_path(page, app_server, query, "project-map")
     pills = page.locator(".st-key-map_region_pills button")
     expect(pills.first).to_be_visible()
@@ -207,7 +179,7 @@ def wait_rerun(page) -> None:
 @pytest.mark.parametrize("size", SIZES, ids=IDS)
 def test_1_problem_workflow_keeps_tab_and_problem(app_server, touch_page, size):
     page = touch_page(*size)
-    query = sign_in(page, app_server, "office")
+    query = tap_sign_in(page, app_server, "office")
     open_path(page, app_server, query, "problem-list")
     tab = page.get_by_role("tab", name="办理")
     arm_rerun(page)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_PASSWORD, MAIN, wait_app_idle
+from tests.browser.conftest import MAIN, WAIT_MS, tap_sign_in, wait_app_idle
 
 pytestmark = pytest.mark.browser
 
@@ -54,15 +54,8 @@ def test_toolbars_cover_no_title_and_no_control(app_server, chromium, size):
                                device_scale_factor=1, has_touch=True)
     try:
         page = ctx.new_page()
-        page.set_default_timeout(180000)
-        page.goto(app_server)
-        wait_app_idle(page)
-        page.locator(".st-key-login_user input").fill("office")
-        page.locator(".st-key-login_password input").fill(DEMO_PASSWORD)
-        page.locator(".st-key-login_submit button").tap()
-        expect(page.locator(".st-key-login_user")).to_have_count(0)
-        wait_app_idle(page)
-        query = page.url.split("?", 1)[1]
+        page.set_default_timeout(WAIT_MS)
+        query = tap_sign_in(page, app_server, "office")
         assert page.evaluate("matchMedia('(hover: none)').matches"), "the context does not emulate touch"
         seen = {"charts": 0, "tables": 0}
         bad = []
