@@ -51,7 +51,7 @@ def readable(column: str) -> list[str]:
 
 shown = df.assign(action=df["action"].map(act_label), entity=df["entity"].map(ent_label),
                   before=readable("before"), after=readable("after"))
-text_cols = {labels[k]: st.column_config.TextColumn(width="large") for k in ("before", "after")}
+text_cols = {labels[k]: st.column_config.TextColumn(width="medium") for k in ("before", "after")}
 st.dataframe(shown.rename(columns=labels), hide_index=True, width="stretch", column_config=text_cols,
              height="auto" if len(shown) <= 15 else 560)
 _widgets.excel_download(shown.rename(columns=labels), t("page_audit", c.lang), key="audit_xlsx")
