@@ -231,13 +231,8 @@ h4 a[href^="#"] { display: none !important; }
   [data-testid="stMainBlockContainer"], .block-container { padding-left: 0.75rem; padding-right: 0.75rem; }
   [data-testid="stColumn"] { min-width: min(160px, 100%); }
 }
-/* wide lists (issue 14 item 4): a portrait screen shows one page of cards (light, name, reason, the
-   deciding figures) instead of the wide table; a landscape screen shows the table */
-[class*="st-key-ck_portrait_"] { display: none !important; }
-@media (orientation: portrait) and (max-width: 1100px), (max-width: 700px) {
-  [class*="st-key-ck_portrait_"] { display: flex !important; }
-  [class*="st-key-ck_landscape_"] { display: none !important; }
-}
+/* wide lists (issue 14 item 4): one page of cards (light, name, reason, the deciding figures) or the
+   table, as the 表格/卡片 switch says (pages/_widgets.list_view); only that one is sent */
 [class*="st-key-ck_card_"] { gap: 0.25rem; }
 .ck-card-box { border: 1px solid #E3E7ED; border-radius: 8px; padding: 8px 12px; margin-bottom: 8px; }
 .ck-card { font-size: 15px; line-height: 1.55; color: #1D2430; }
@@ -255,12 +250,19 @@ h4 a[href^="#"] { display: none !important; }
 
 # Portrait: Streamlit opens the sidebar on any screen wider than 768 px, so on an 820 px tablet the filter
 # panel would cover the page at first. Close it once per browser tab when the screen is narrow; the user
-# opens it with the sidebar button. A fixed script (no user text in it).
+# opens it with the sidebar button. It also records the screen's orientation in the cookie ck_orient
+# (kept a year, this site only), which the next session reads for the lists' first view (cards when
+# upright: pages/_widgets.list_view). A fixed script (no user text in it).
 PORTRAIT_JS = """
 <script>
 (function () {
   const doc = window.parent && window.parent.document ? window.parent.document : document;
   const win = doc.defaultView || window;
+  const upright = win.matchMedia("(orientation: portrait) and (max-width: 1100px), (max-width: 700px)");
+  const record = () => { doc.cookie = "ck_orient=" + (upright.matches ? "portrait" : "landscape")
+    + "; path=/; max-age=31536000; SameSite=Strict"; };
+  record();
+  if (!win.ckOrientWatched) { win.ckOrientWatched = true; upright.addEventListener("change", record); }
   const flag = "ck_portrait_closed";
   if (win.innerWidth > 900 || win.sessionStorage.getItem(flag)) return;
   let tries = 0;

@@ -7,6 +7,7 @@ import math
 import streamlit as st
 
 from lib.i18n import LIGHT_COLORS, enum_label, t
+from lib.intake.limits import MAX_UPLOAD_BYTES
 from lib.rules import dimensions
 
 
@@ -168,6 +169,25 @@ def pp(points, lang: str = "zh", digits: int = 1) -> str:
     return fmt_pp(None if nan(points) else float(points), lang, digits)
 
 
+def metric_delta(value, lang: str = "zh", fmt=None, better: str | None = "up") -> dict:
+    """st.metric's delta arguments for a change (lib.changes.fmt_change: 持平 for zero, "+3", "−1,234万元"):
+    the arrow and the colour set from the number itself — Streamlit reads only an ASCII "-" as a fall, so
+    "−1,234万元" would get a green ↑ — and a zero gets neither (the word 持平 says it, in grey).
+    ``better``: "up" (a rise is good: green), "down" (a rise is bad: red) or None (grey either way).
+    With no value: no delta at all."""
+    from lib.changes import change_sign, fmt_change
+
+    sign = change_sign(value, fmt)
+    if sign is None:
+        return {"delta": None, "delta_arrow": "off", "delta_color": "off"}
+    arrow = {1: "up", -1: "down", 0: "off"}[sign]
+    if sign == 0 or better is None:
+        color = "off"
+    else:
+        color = "green" if (sign > 0) == (better == "up") else "red"
+    return {"delta": fmt_change(value, lang, fmt), "delta_arrow": arrow, "delta_color": color}
+
+
 def money_unit(values, lang: str = "zh") -> tuple[float, str, str]:
     """(divisor, unit key, axis title) for a series of 万元 values: 亿元 from 10,000万元 up."""
     vals = [abs(float(v)) for v in values if not nan(v)]
@@ -213,6 +233,10 @@ def excel_download(df, name: str, key: str, label: str | None = None) -> None:
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=key)
 
 
+# No table pins a column: Streamlit 1.67's grid draws every cell of a pinned column at 60 % opacity (the
+# grid's "faded" cell style, not changeable by column_config, a Styler or the theme), which made the
+# project names of the lists light grey (issue 14 item 5). The name is the first text column instead.
+
 PAGE_ROWS = 200  # rows of a long table drawn at once; the rest are a page away (and in the export)
 
 
@@ -234,9 +258,44 @@ def paged(df, key: str, lang: str = "zh", size: int = PAGE_ROWS):
 
 
 # --- portrait cards (issue 14 item 4) ------------------------------------------------------------------
-# A wide list is drawn twice: the table in a ``ck_landscape_*`` container and one page of cards in a
-# ``ck_portrait_*`` container; the tablet CSS (pages/_frame.py) shows the cards on a portrait screen and
-# the table otherwise (the server cannot know the screen). Every value in a card is escaped here.
+# A wide list is drawn either as the table (in a ``ck_landscape_*`` container) or as one page of cards (in
+# a ``ck_portrait_*`` container) — only the one chosen is sent to the browser. The server cannot see the
+# screen (st.context has no viewport), so the user chooses with a 表格/卡片 switch above the list, kept
+# for the session; its first value follows the orientation the browser last recorded (the cookie
+# ``ck_orient`` that pages/_frame.PORTRAIT_JS writes: "portrait" on an upright tablet or a narrow screen).
+# Every value in a card is escaped here.
+
+VIEW_STATE = "list_view"  # "table" or "cards": this session's choice, shared by every list
+VIEW_COOKIE = "ck_orient"
+VIEWS = ("table", "cards")
+
+
+def recorded_portrait() -> bool:
+    """True when the browser recorded an upright (portrait) screen when this session connected."""
+    try:
+        return st.context.cookies.get(VIEW_COOKIE) == "portrait"
+    except Exception:  # no browser (a script run without a client)
+        return False
+
+
+def _view_picked(widget_key: str) -> None:
+    value = st.session_state.get(widget_key)
+    if value in VIEWS:  # tapping the chosen option again clears a segmented control: keep the choice
+        st.session_state[VIEW_STATE] = value
+
+
+def list_view(key: str, lang: str = "zh") -> str:
+    """The 表格/卡片 switch of the list ``key`` (every list shares the session's choice); returns "table"
+    or "cards". Draw only that one, in table_or_cards(key, view)."""
+    s = st.session_state
+    if s.get(VIEW_STATE) not in VIEWS:
+        s[VIEW_STATE] = "cards" if recorded_portrait() else "table"
+    widget_key = f"ck_view_{key}"
+    s[widget_key] = s[VIEW_STATE]
+    st.segmented_control(t("lv_label", lang), VIEWS, key=widget_key, label_visibility="collapsed",
+                         format_func=lambda v: t(f"lv_{v}", lang), on_change=_view_picked, args=(widget_key,))
+    return s[VIEW_STATE]
+
 
 CARD_ROWS = 20  # cards drawn at once (the rest are a page away, as in the table)
 
@@ -272,10 +331,10 @@ def card_html(title, *, light: str | None = None, lead=None, chip: tuple[str, st
     return f'<div class="ck-card"><div class="ck-card-head">{" ".join(head)}</div>{body}</div>'
 
 
-def table_or_cards(key: str):
-    """(landscape container, portrait container) for the list ``key``: draw the table in the first and
-    the cards in the second; CSS shows one of them."""
-    return st.container(key=f"ck_landscape_{key}"), st.container(key=f"ck_portrait_{key}")
+def table_or_cards(key: str, view: str):
+    """The container of the list ``key`` for ``view`` (list_view's answer): ``ck_landscape_<key>`` for the
+    table, ``ck_portrait_<key>`` for the cards. The other view is not drawn at all."""
+    return st.container(key=f"ck_landscape_{key}" if view == "table" else f"ck_portrait_{key}")
 
 
 def card_key(value) -> str:
@@ -283,3 +342,35 @@ def card_key(value) -> str:
     import hashlib
 
     return hashlib.sha1(str(value).encode("utf-8")).hexdigest()[:12]
+
+
+# --- the upload drop zone (issue 14 item 1) --------------------------------------------------------------
+
+UPLOAD_TYPES = ("csv", "xlsx", "txt")
+UPLOAD_MB = MAX_UPLOAD_BYTES // (1024 * 1024)  # the limit lib.intake enforces (config.toml says the same)
+
+
+def _css_string(text: str) -> str:
+    """A CSS string literal of one of our own texts (quotes, backslashes, line ends and "<" escaped)."""
+    out = "".join(f"\\{ord(ch):X} " if ch in '"\\<>\n\r' else ch for ch in text)
+    return f'"{out}"'
+
+
+def dropzone_css(lang: str) -> str:
+    """The drop zone in the user's language: Streamlit writes its button, its limit line and its drag
+    hint in English only (1.67 has no parameter, setting or translation for them). Each English text is
+    kept (font size 0: still in the page and read by a screen reader) and ours is drawn after it — our
+    fixed texts from lib.i18n naming lib's real limit and the accepted types; no user text."""
+    sep = "、" if lang == "zh" else ", "
+    limit = t("up_drop_limit", lang, mb=UPLOAD_MB, types=sep.join(x.upper() for x in UPLOAD_TYPES))
+    zone = '.st-key-ck_upload_drop [data-testid="stFileUploaderDropzone"]'
+    parts = [
+        (f'{zone} button [data-testid="stMarkdownContainer"] p', t("up_drop_button", lang), "16px"),
+        (f'{zone} [data-testid="stFileUploaderDropzoneInstructions"] span', limit, "14px"),
+        (f"{zone} > div:not([data-testid]) > span", t("up_drop_drag", lang), "16px"),
+    ]
+    rules = "\n".join(
+        f"{sel} {{ font-size: 0 !important; line-height: 0; }}\n"
+        f"{sel}::after {{ content: {_css_string(text)}; font-size: {size}; line-height: 1.6; }}"
+        for sel, text, size in parts)
+    return f"<style>\n{rules}\n</style>"

@@ -40,9 +40,19 @@ with session_scope(get_engine()) as s:
 
 st.caption(t("audit_count", c.lang).format(n=len(df)))
 labels = {k: t(f"audit_col_{k}", c.lang) for k in df.columns}
+
+
+def readable(column: str) -> list[str]:
+    """修改前 / 修改后 as 「字段: 值」 (lib.store.audit.describe), never the stored JSON; plain text in the
+    table's cells (never HTML or Markdown)."""
+    return [audit.describe(v, c.lang, e, k if e == "settings" else None)
+            for v, e, k in zip(df[column], df["entity"], df["entity_key"])]
+
+
 shown = df.assign(action=df["action"].map(act_label), entity=df["entity"].map(ent_label),
-                  before=df["before"].fillna(""), after=df["after"].fillna(""))
-st.dataframe(shown.rename(columns=labels), hide_index=True, width="stretch",
+                  before=readable("before"), after=readable("after"))
+text_cols = {labels[k]: st.column_config.TextColumn(width="medium") for k in ("before", "after")}
+st.dataframe(shown.rename(columns=labels), hide_index=True, width="stretch", column_config=text_cols,
              height="auto" if len(shown) <= 15 else 560)
 _widgets.excel_download(shown.rename(columns=labels), t("page_audit", c.lang), key="audit_xlsx")
 st.download_button(

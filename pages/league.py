@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lib import access, periods
+from lib.changes import fmt_change
 from lib.errors import CockpitError, ValidationError
 from lib.i18n import LIGHT_COLORS, enum_label, t
 from lib.rules import settings as settings_mod
@@ -40,14 +41,8 @@ def key_col(df: pd.DataFrame) -> str:
 
 
 def change_text(v) -> str:
-    if v is None or (isinstance(v, float) and v != v) or v is pd.NA:
-        return "—"
-    v = int(v)
-    if v > 0:
-        return f"↑{v}"
-    if v < 0:
-        return f"↓{-v}"
-    return t("lg_unchanged", lang)
+    """A rank's move: ↑2, ↓1, 持平 (lib.changes.fmt_change), — when there is no previous month."""
+    return fmt_change(v, lang, arrow=True)
 
 
 def metric_value(m: str, v) -> str:
@@ -109,15 +104,16 @@ def show_table(df: pd.DataFrame, key: str) -> None:
     if t("lg_light", lang) in tab.columns:  # the word with its coloured mark (no Styler)
         marked = _widgets.marked_light_words(lang)
         tab[t("lg_light", lang)] = tab[t("lg_light", lang)].map(marked).fillna(tab[t("lg_light", lang)])
-    wide, narrow = _widgets.table_or_cards(key)
-    with wide:  # landscape: the table
-        st.dataframe(tab, hide_index=True, key=key, height=min(38 + 35 * max(len(tab), 1), 720),
-                     column_config={t("lg_scores", lang): st.column_config.NumberColumn(format="%.2f"),
-                                    t("lg_light", lang): st.column_config.TextColumn(width=80, pinned=True),
-                                    t("lg_group", lang): st.column_config.TextColumn(pinned=True),
-                                    t("lg_light_why", lang): st.column_config.TextColumn(width="large")})
-    with narrow:  # portrait: cards
-        league_cards(df.reset_index(drop=True), key)
+    mode = _widgets.list_view(key, lang)  # 表格 or 卡片: only that one is drawn
+    with _widgets.table_or_cards(key, mode):
+        if mode == "cards":
+            league_cards(df.reset_index(drop=True), key)
+        else:
+            st.dataframe(tab, hide_index=True, key=key, height=min(38 + 35 * max(len(tab), 1), 720),
+                         column_config={t("lg_scores", lang): st.column_config.NumberColumn(format="%.2f"),
+                                        t("lg_light", lang): st.column_config.TextColumn(width=80),
+                                        t("lg_group", lang): st.column_config.TextColumn(),
+                                        t("lg_light_why", lang): st.column_config.TextColumn(width="large")})
     _widgets.excel_download(tab, t("page_league", lang), key=f"{key}_xlsx")
 
 

@@ -47,8 +47,8 @@ def _my_projects() -> None:
         t("my_needs", lang): mine[rcol].fillna(""),
         t("col_region", lang): mine["region_code"].map(lambda r: _cache.region_names().get(r, r)),
     }), hide_index=True, key="my_projects", on_select="rerun", selection_mode="single-row",
-        column_config={t("col_light", lang): st.column_config.TextColumn(width=64, pinned=True),
-                       t("col_name", lang): st.column_config.TextColumn(pinned=True),
+        column_config={t("col_light", lang): st.column_config.TextColumn(width=64),
+                       t("col_name", lang): st.column_config.TextColumn(),
                        t("my_needs", lang): st.column_config.TextColumn(width="large")})
     rows = event.selection.rows if event is not None else []
     if rows:
@@ -80,21 +80,26 @@ if _frame.need_period(c):
     region_filter = {"region": c.region_code} if c.region_code else {}
     vs = t("prev_month_change", lang)
 
-    def money_delta(v):
-        return None if v is None else f"{'+' if v >= 0 else '−'}{_widgets.money(abs(v), lang)}"
+    def money_delta(v, better="up"):
+        return _widgets.metric_delta(v, lang, lambda m: _widgets.money(m, lang), better)
 
-    def pp_delta(v):
-        return None if v is None else _widgets.pp(v * 100, lang)
+    def points_delta(points, better="up"):
+        return _widgets.metric_delta(points, lang, lambda m: _widgets.pp(m, lang).lstrip("+"), better)
 
-    def count_delta(v):
-        return None if v is None else f"{v:+d}"
+    def pp_delta(fraction, better="up"):  # a change of a rate (a fraction), in percentage points
+        return points_delta(None if fraction is None else fraction * 100, better)
 
-    def card(col, label, value, delta, key, delta_color="normal", help=None, description=None,
-             arrow="auto", **filters):
+    def count_delta(v, better="up"):
+        return _widgets.metric_delta(v, lang, None, better)
+
+    def card(col, label, value, delta, key, help=None, description=None, **filters):
+        """A headline card; ``delta`` is metric_delta's arguments (or a plain text shown without an arrow)."""
+        if not isinstance(delta, dict):
+            delta = {"delta": delta, "delta_arrow": "off", "delta_color": "off"}
         with col:
             with st.container(border=True):
-                st.metric(label, value, delta, delta_color=delta_color, help=help, delta_arrow=arrow,
-                          delta_description=(description or vs) if delta is not None else None)
+                st.metric(label, value, help=help, **delta,
+                          delta_description=(description or vs) if delta["delta"] is not None else None)
                 _frame.list_button(t("view_list", lang), key=f"card_{key}", **region_filter, **filters)
 
     # --- headline cards -------------------------------------------------------------------------------
@@ -105,7 +110,7 @@ if _frame.need_period(c):
          library="annual")
     card(row1[2], t("card_rate", lang), _widgets.pct(s["rate"]), pp_delta(d.get("rate")), "rate",
          library="annual", sort="gap")
-    card(row1[3], t("card_time", lang), _widgets.pct(s["time_progress"]), _widgets.pp(s["gap_pp"], lang), "time",
+    card(row1[3], t("card_time", lang), _widgets.pct(s["time_progress"]), points_delta(s["gap_pp"]), "time",
          description=t("card_gap_short", lang),
          library="annual", dimension="progress", dim_light=["red", "yellow"])
 
@@ -118,15 +123,14 @@ if _frame.need_period(c):
          "funds", dimension="funds")
     unit = t("count_unit", lang)
     card(row2[3], t("card_open_problems", lang), f"{s['problems_open']}{unit}",
-         f"{s['problems_overdue']}{unit}", "problems", delta_color="off", arrow="off",
+         f"{s['problems_overdue']}{unit}", "problems",
          description=t("card_overdue_problems", lang), dimension="problems", dim_light=["red", "yellow"])
 
     row3 = st.columns(4)
     for col, light in zip(row3, ("red", "yellow", "green", "gray")):
         card(col, t(f"card_{light}", lang), f"{s['counts'][light]}{unit}",
-             count_delta(d["counts"][light]), light,
-             delta_color="inverse" if light in ("red", "yellow") else ("normal" if light == "green" else "off"),
-             light=[light])
+             count_delta(d["counts"][light], "down" if light in ("red", "yellow") else ("up" if light == "green" else None)),
+             light, light=[light])
 
     # --- charts ---------------------------------------------------------------------------------------------
     curve = bundle["curve"]
@@ -252,4 +256,4 @@ if c.period:
             t("sp_needed", lang): [_widgets.money(v, lang) for v in g["needed_monthly"]],
             t("sp_pace", lang): [_widgets.money(v, lang) for v in g["pace"]],
         }), hide_index=True, key="sp_regions",
-            column_config={t("sp_status", lang): st.column_config.TextColumn(pinned=True)})
+            column_config={t("sp_status", lang): st.column_config.TextColumn()})

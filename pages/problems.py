@@ -188,46 +188,47 @@ with tabs[0]:
     if df.empty:
         st.info(L("pb_empty"))
     else:
-        wide, narrow = _widgets.table_or_cards("pb")
-        with wide:  # landscape: the table
-            part = _widgets.paged(df, "pb_table_page", lang)  # one page of rows drawn, never 50,000
-            show = table_view(part)
-            col_over = L("pb_col_overdue")
-            event = st.dataframe(show, hide_index=True, width="stretch",
-                                 key=f"pb_table_{st.session_state.get('_pb_table_v', 0)}",
-                                 on_select="rerun", selection_mode="single-row",
-                                 column_config={col_over: st.column_config.TextColumn(width=116),
-                                                L("pb_col_id"): st.column_config.TextColumn(width=96, pinned=True),
-                                                L("pb_col_project"): st.column_config.TextColumn(width="medium",
-                                                                                                 pinned=True),
-                                                L("pb_col_desc"): st.column_config.TextColumn(width="large")})
-            st.caption(L("pb_select_hint"))
-            picked = list(getattr(getattr(event, "selection", None), "rows", []) or [])
-            if picked:
-                # a tapped row opens that problem (by its number, not its position) in 办理, and the
-                # list's selection is cleared so that a later redraw cannot pick again
-                st.session_state["pb_pick_next"] = str(show.iloc[picked[0]][L("pb_col_id")])
-                st.session_state["pb_tab_next"] = "pb_tab_detail"
-                st.session_state["_pb_table_v"] = st.session_state.get("_pb_table_v", 0) + 1
-                st.rerun()
-        with narrow:  # portrait: one page of cards; 办理 opens the problem as a tapped row does
-            st.caption(L("pb_card_hint"))
-            cards = _widgets.paged(df, "pb_card_page", lang, size=_widgets.CARD_ROWS)
-            for r in table_view(cards, mark=False).assign(_pk=cards["pk"].to_numpy(),
-                                                          _over=cards["overdue_days"].to_numpy()).to_dict("records"):
-                with st.container(key=f"ck_card_pb_{int(r['_pk'])}", border=True):
-                    st.html(_widgets.card_html(
-                        r[L("pb_col_project")], lead=f'#{r[L("pb_col_id")]}', lang=lang,
-                        chip=(r[L("pb_col_overdue")], RED) if not pd.isna(r["_over"]) else None,
-                        lines=[(L("pb_col_desc"), r[L("pb_col_desc")])],
-                        figures=[(L("pb_col_status"), r[L("pb_col_status")]),
-                                 (L("pb_col_unit"), r[L("pb_col_unit")]),
-                                 (L("pb_col_deadline"), r[L("pb_col_deadline")])]))
-                    if st.button(f"{L('pb_tab_detail')} ›", key=f"pb_card_open_{int(r['_pk'])}", type="tertiary"):
-                        st.session_state["pb_pick_next"] = str(r[L("pb_col_id")])
-                        st.session_state["pb_tab_next"] = "pb_tab_detail"
-                        st.rerun()
-        _widgets.excel_download(show, t("page_problems", lang), key="pb_xlsx")
+        mode = _widgets.list_view("pb", lang)  # 表格 or 卡片: only that one is drawn
+        with _widgets.table_or_cards("pb", mode):
+            if mode == "table":  # a tapped row opens the problem in 办理
+                part = _widgets.paged(df, "pb_table_page", lang)  # one page of rows drawn, never 50,000
+                show = table_view(part)
+                col_over = L("pb_col_overdue")
+                event = st.dataframe(show, hide_index=True, width="stretch",
+                                     key=f"pb_table_{st.session_state.get('_pb_table_v', 0)}",
+                                     on_select="rerun", selection_mode="single-row",
+                                     column_config={col_over: st.column_config.TextColumn(width=116),
+                                                    L("pb_col_id"): st.column_config.TextColumn(width=96),
+                                                    L("pb_col_project"): st.column_config.TextColumn(width="medium"),
+                                                    L("pb_col_desc"): st.column_config.TextColumn(width="large")})
+                st.caption(L("pb_select_hint"))
+                picked = list(getattr(getattr(event, "selection", None), "rows", []) or [])
+                if picked:
+                    # a tapped row opens that problem (by its number, not its position) in 办理, and the
+                    # list's selection is cleared so that a later redraw cannot pick again
+                    st.session_state["pb_pick_next"] = str(show.iloc[picked[0]][L("pb_col_id")])
+                    st.session_state["pb_tab_next"] = "pb_tab_detail"
+                    st.session_state["_pb_table_v"] = st.session_state.get("_pb_table_v", 0) + 1
+                    st.rerun()
+            else:  # one page of cards; 办理 opens the problem as a tapped row does
+                st.caption(L("pb_card_hint"))
+                cards = _widgets.paged(df, "pb_card_page", lang, size=_widgets.CARD_ROWS)
+                for r in table_view(cards, mark=False).assign(_pk=cards["pk"].to_numpy(),
+                                                              _over=cards["overdue_days"].to_numpy()).to_dict("records"):
+                    with st.container(key=f"ck_card_pb_{int(r['_pk'])}", border=True):
+                        st.html(_widgets.card_html(
+                            r[L("pb_col_project")], lead=f'#{r[L("pb_col_id")]}', lang=lang,
+                            chip=(r[L("pb_col_overdue")], RED) if not pd.isna(r["_over"]) else None,
+                            lines=[(L("pb_col_desc"), r[L("pb_col_desc")])],
+                            figures=[(L("pb_col_status"), r[L("pb_col_status")]),
+                                     (L("pb_col_unit"), r[L("pb_col_unit")]),
+                                     (L("pb_col_deadline"), r[L("pb_col_deadline")])]))
+                        if st.button(f"{L('pb_tab_detail')} ›", key=f"pb_card_open_{int(r['_pk'])}", type="tertiary"):
+                            st.session_state["pb_pick_next"] = str(r[L("pb_col_id")])
+                            st.session_state["pb_tab_next"] = "pb_tab_detail"
+                            st.rerun()
+        # the rows shown (the table's page, or the cards' page)
+        _widgets.excel_download(show if mode == "table" else table_view(cards), t("page_problems", lang), key="pb_xlsx")
         st.download_button(t("export_csv", lang),  # every filtered row, formula-safe, built only on a click
                            lambda rows=df: csv_bytes(table_view(rows, mark=False)),
                            file_name=f"problems_{as_of:%Y%m%d}.csv", mime="text/csv", key="pb_csv")

@@ -152,49 +152,47 @@ if _frame.need_period(c):
             key="pl_export", width="stretch", on_click="ignore",
         )
     with e1:
-        hint_wide, hint_narrow = _widgets.table_or_cards("pl_hint")
-        hint_wide.caption(t("open_file_hint", lang))  # a row in landscape, a card's button in portrait
-        hint_narrow.caption(t("card_open_hint", lang))
+        mode = _widgets.list_view("pl", lang)  # 表格 or 卡片: only that one is drawn
+        st.caption(t("open_file_hint" if mode == "table" else "card_open_hint", lang))  # a row, or a card's button
 
-    wide, narrow = _widgets.table_or_cards("pl")
-    with wide:  # landscape: the table
-        shown = make_table(_widgets.paged(view, "pl_table_page", lang, size=MAX_ROWS))
-        # light words carry their coloured mark; numbers are formatted by the grid (no Styler: it cost
-        # 0.7 s for 1,000 rows and refuses more than 262,144 cells)
-        marked = _widgets.marked_light_words(lang)
-        light_cols = [t("col_light", lang)] + [enum_label("dimension", d, lang) for d in dims]
-        drawn = shown.assign(**{col: shown[col].map(marked).fillna(shown[col]) for col in light_cols if col in shown})
-        event = st.dataframe(
-            drawn, key="pl_table", hide_index=True, on_select="rerun", selection_mode="single-row",
-            height=min(38 + 35 * max(len(shown), 1), 640),
-            column_config={t("col_light", lang): st.column_config.TextColumn(width=80, pinned=True),
-                           t("col_name", lang): st.column_config.TextColumn(width="medium", pinned=True),
-                           t("col_reasons", lang): st.column_config.TextColumn(width="large"),
-                           t("col_rate", lang): st.column_config.NumberColumn(format="%.1f%%"),
-                           t("col_expected", lang): st.column_config.NumberColumn(format="%.1f%%"),
-                           t("col_gap", lang): st.column_config.NumberColumn(format="%+.1f"),
-                           t("col_sprint", lang): st.column_config.NumberColumn(format="%.0f%%"),
-                           t("col_plan", lang): st.column_config.NumberColumn(format="localized")},
-        )
-        rows = event.selection.rows if event is not None else []
-        if rows:
-            _frame.open_project(str(shown.iloc[rows[0]][t("col_code", lang)]))
-
-    with narrow:  # portrait: one page of cards, each leading to its project file as a row does
-        for r in _widgets.paged(view, "pl_card_page", lang, size=_widgets.CARD_ROWS).to_dict("records"):
-            num = lambda v: pd.to_numeric(v, errors="coerce")
-            gap, rate, exp = num(r.get("gap_pp")), num(r.get("actual_pct")), num(r.get("expected_pct"))
-            with st.container(key=f"ck_card_pl_{_widgets.card_key(r['project_code'])}", border=True):
-                st.html(_widgets.card_html(
-                    r["project_name"], light=r["light"], lang=lang,
-                    lines=[(t("col_reasons", lang), r.get(reasons_col))],
-                    figures=[(t("col_gap", lang), None if pd.isna(gap) else f"{gap:+.1f}"),
-                             (t("col_rate", lang), None if pd.isna(rate) else f"{rate:.1f}%"),
-                             (t("col_expected", lang), None if pd.isna(exp) else f"{exp:.1f}%"),
-                             (t("col_region", lang), names.get(r["region_code"], r["region_code"]))]))
-                if st.button(f"{t('open_file', lang)} ›", key=f"pl_card_open_{_widgets.card_key(r['project_code'])}",
-                             type="tertiary"):
-                    _frame.open_project(str(r["project_code"]))
+    with _widgets.table_or_cards("pl", mode):
+        if mode == "table":  # the table; a tapped row opens the project file
+            shown = make_table(_widgets.paged(view, "pl_table_page", lang, size=MAX_ROWS))
+            # light words carry their coloured mark; numbers are formatted by the grid (no Styler: it cost
+            # 0.7 s for 1,000 rows and refuses more than 262,144 cells)
+            marked = _widgets.marked_light_words(lang)
+            light_cols = [t("col_light", lang)] + [enum_label("dimension", d, lang) for d in dims]
+            drawn = shown.assign(**{col: shown[col].map(marked).fillna(shown[col]) for col in light_cols if col in shown})
+            event = st.dataframe(
+                drawn, key="pl_table", hide_index=True, on_select="rerun", selection_mode="single-row",
+                height=min(38 + 35 * max(len(shown), 1), 640),
+                column_config={t("col_light", lang): st.column_config.TextColumn(width=80),
+                               t("col_name", lang): st.column_config.TextColumn(width="medium"),
+                               t("col_reasons", lang): st.column_config.TextColumn(width="large"),
+                               t("col_rate", lang): st.column_config.NumberColumn(format="%.1f%%"),
+                               t("col_expected", lang): st.column_config.NumberColumn(format="%.1f%%"),
+                               t("col_gap", lang): st.column_config.NumberColumn(format="%+.1f"),
+                               t("col_sprint", lang): st.column_config.NumberColumn(format="%.0f%%"),
+                               t("col_plan", lang): st.column_config.NumberColumn(format="localized")},
+            )
+            rows = event.selection.rows if event is not None else []
+            if rows:
+                _frame.open_project(str(shown.iloc[rows[0]][t("col_code", lang)]))
+        else:  # one page of cards, each leading to its project file as a row does
+            for r in _widgets.paged(view, "pl_card_page", lang, size=_widgets.CARD_ROWS).to_dict("records"):
+                num = lambda v: pd.to_numeric(v, errors="coerce")
+                gap, rate, exp = num(r.get("gap_pp")), num(r.get("actual_pct")), num(r.get("expected_pct"))
+                with st.container(key=f"ck_card_pl_{_widgets.card_key(r['project_code'])}", border=True):
+                    st.html(_widgets.card_html(
+                        r["project_name"], light=r["light"], lang=lang,
+                        lines=[(t("col_reasons", lang), r.get(reasons_col))],
+                        figures=[(t("col_gap", lang), None if pd.isna(gap) else f"{gap:+.1f}"),
+                                 (t("col_rate", lang), None if pd.isna(rate) else f"{rate:.1f}%"),
+                                 (t("col_expected", lang), None if pd.isna(exp) else f"{exp:.1f}%"),
+                                 (t("col_region", lang), names.get(r["region_code"], r["region_code"]))]))
+                    if st.button(f"{t('open_file', lang)} ›", key=f"pl_card_open_{_widgets.card_key(r['project_code'])}",
+                                 type="tertiary"):
+                        _frame.open_project(str(r["project_code"]))
 
     if len(view):
         o1, o2 = st.columns([3, 2])

@@ -113,7 +113,10 @@ if kind == "monthly" and prefill_region:
 
 # ---- ② upload ----
 st.markdown(f"#### {L('up_step2')}")
-upl = st.file_uploader(L("up_file"), type=["csv", "xlsx", "txt"], key="upload_file", help=L("up_file_help"))
+st.html(_widgets.dropzone_css(lang))  # the drop zone's words in the user's language
+with st.container(key="ck_upload_drop"):
+    upl = st.file_uploader(L("up_file"), type=list(_widgets.UPLOAD_TYPES), key="upload_file", help=L("up_file_help"),
+                           max_upload_size=_widgets.UPLOAD_MB)
 
 if st.session_state.get("upload_flash"):
     st.success(st.session_state.pop("upload_flash"))

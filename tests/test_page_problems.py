@@ -38,9 +38,11 @@ def page_store(app_store):
     return eng
 
 
-def page(actor, period="2022-06"):
+def page(actor, period="2022-06", view=None):
     at = AppTest.from_file(str(ROOT / "pages" / "problems.py"), default_timeout=60)
     at.session_state["actor"] = actor
+    if view:
+        at.session_state["list_view"] = view  # the 表格/卡片 switch (only the chosen view is sent)
     at.session_state["period"] = period
     at.session_state["region_code"] = None
     at.session_state["lang"] = "zh"
@@ -252,8 +254,9 @@ def test_portrait_cards_carry_number_project_overdue_description_state(page_stor
         fresh = P.raise_problem(s, OFFICE, "P3", "land", hostile, "2022-06-01")
         fresh_pk, fresh_no = fresh.id, str(fresh.number)
         old_no = str(s.scalars(select(Problem).where(Problem.project_code == "P2")).one().number)
-    at = page(OFFICE)
+    at = page(OFFICE, view="cards")
     ok(at)
+    assert not [d for d in at.dataframe if "问题描述" in d.value.columns]  # the table is not sent as well
     cards = [h.proto.body for h in at.get("html") if 'class="ck-card"' in h.proto.body]
     assert len(cards) == 2
     first, second = cards  # the overdue one first, as in the table

@@ -228,6 +228,7 @@ def test_list_portrait_cards_carry_light_name_reason(demo_store):
     with _session() as s:
         lights = overview.sort_projects(compute_lights(s, latest(s)), "light")
     at = sign_in()
+    at.session_state["list_view"] = "cards"  # the 表格/卡片 switch: only the chosen view is sent
     at.switch_page("pages/project_list.py").run()
     assert not errors(at)
     cards = [getattr(h.proto, "body", "") for h in at.get("html") if 'class="ck-card"' in getattr(h.proto, "body", "")]
@@ -314,6 +315,7 @@ def test_league_portrait_cards_in_rank_order(demo_store):
     with _session() as s:
         lg = compute_league(s, latest(s)).sort_values("rank", kind="stable")
     at = sign_in()
+    at.session_state["list_view"] = "cards"  # the 表格/卡片 switch: only the chosen view is sent
     at.switch_page("pages/league.py").run()
     assert not errors(at)
     boxes = [getattr(h.proto, "body", "") for h in at.get("html") if 'class="ck-card-box"' in getattr(h.proto, "body", "")]
@@ -327,7 +329,7 @@ def test_league_portrait_cards_in_rank_order(demo_store):
         assert f"灯色原因:</span>{html.escape(row['light_reason'])}" in body
         assert f"综合得分 <b>{row['score']:.2f}</b>" in body
         change = row["rank_change"]
-        word = "不变" if change == 0 else (f"↑{int(change)}" if change > 0 else f"↓{-int(change)}")
+        word = "持平" if change == 0 else (f"↑{int(change)}" if change > 0 else f"↓{-int(change)}")
         assert f"名次变化 <b>{word}</b>" in body
 
 

@@ -141,7 +141,7 @@ def test_no_page_builds_html_from_stored_text_unescaped(hostile_store, page):
 def test_portrait_cards_show_stored_text_escaped(hostile_store, page):
     """Issue 14 item 4: the portrait cards of the wide lists carry the stored names (and descriptions)
     as escaped text."""
-    at = draw(page)
+    at = draw(page, list_view="cards")  # the 表格/卡片 switch: only the chosen view is sent
     assert not at.exception, [e.value for e in at.exception]
     cards = [b for b in html_bodies(at) if 'class="ck-card"' in b]
     assert cards, f"{page}: no cards"

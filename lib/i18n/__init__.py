@@ -91,6 +91,30 @@ ENUMS: dict[str, dict[str, tuple[str, str]]] = {
         "store": ("数据库", "Store"),
         "output_templates": ("汇报模板", "Slide template"),
     },
+    # the audit trail's before/after fields that are no upload column (lib.store.audit.describe; the
+    # upload columns are named by their template headers, in English by their keys)
+    "audit_field": {
+        "result": ("结果", "Result"), "address": ("地址", "Address"), "wait_seconds": ("等待秒数", "Wait (s)"),
+        "via": ("方式", "Via"), "active": ("启用", "Active"), "role": ("角色", "Role"),
+        "region_code": ("县区", "County"), "username": ("用户名", "Username"), "display_name": ("姓名", "Name"),
+        "failed_logins": ("连续失败次数", "Failed sign-ins"), "locked_until": ("等待至", "Waiting until"),
+        "created_at": ("创建时间", "Created"), "password": ("密码", "Password"), "unlocked": ("解除次数", "Lifted"),
+        "leader_name": ("包联领导", "Leader in charge"), "unit_name": ("责任单位", "Responsible unit"),
+        "filename": ("文件名", "File name"), "sha256": ("文件校验值", "SHA-256"), "bytes": ("字节数", "Bytes"),
+        "tables": ("表数", "Tables"), "rows": ("行数", "Rows"), "action": ("动作", "Action"),
+        "project_code": ("项目代码", "Project code"), "note": ("说明", "Note"),
+        "supervise_count": ("督办次数", "Times supervised"), "inserted": ("新增", "New"),
+        "updated": ("修改", "Changed"), "unchanged": ("未变", "Unchanged"), "warnings": ("提醒", "Warnings"),
+        "history": ("历史数据", "History"), "deleted": ("删除", "Deleted"), "restored": ("恢复", "Restored"),
+        "has_boundary": ("有边界", "Has boundary"), "points": ("边界点数", "Boundary points"),
+        "campaign": ("攻坚活动", "Campaign"), "problems": ("问题数", "Problems"), "projects": ("项目数", "Projects"),
+        "regions": ("县区数", "Counties"), "reports": ("月报数", "Reports"), "users": ("账号数", "Accounts"),
+    },
+    "audit_result": {
+        "ok": ("成功", "OK"), "failed": ("密码错误", "Wrong password"), "unknown_user": ("无此用户", "Unknown user"),
+        "throttled": ("需等待", "Asked to wait"), "disabled": ("账号已停用", "Account disabled"),
+        "changed": ("已修改", "Changed"), "trusted_header": ("统一认证", "Trusted proxy"),
+    },
     # rule settings (lib/settings.py keys), as the office's settings form labels them
     "setting": {
         "progress_yellow_gap": ("进度黄灯:滞后超过(百分点,负数)", "Progress yellow below (pp, negative)"),
@@ -311,7 +335,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "lg_axis_score": ("得分", "Score"),
     "lg_new_rank": ("新名次", "New rank"),
     "lg_new_score": ("新得分", "New score"),
-    "lg_unchanged": ("不变", "same"),
+    "chg_zero": ("持平", "no change"),  # a change of zero (fmt_change): a word, never an arrow or a sign
     "login_required": ("请先登录。", "Please sign in first."),
     "card_gap_short": ("差距", "gap"),
     "lg_trend_show": ("显示各县区逐月名次", "Show the rank month by month"),
@@ -522,6 +546,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "up_dl_csv": ("下载 CSV 模板", "Download CSV template"),
     "up_prefilled": ("月报模板已预填 {n} 个年度建设项目,只需填写数字。", "The monthly template lists {n} annual projects; type the figures only."),
     "up_file": ("选择文件(CSV 或 .xlsx,不超过 50 MB)", "Choose a file (CSV or .xlsx, up to 50 MB)"),
+    # the drop zone's own words (Streamlit draws them in English; pages/upload.py puts these in their place)
+    "up_drop_button": ("上传", "Upload"),
+    "up_drop_limit": ("单个文件不超过 {mb} MB · {types}", "Up to {mb} MB per file · {types}"),
+    "up_drop_drag": ("把文件拖放到这里", "Drop the file here"),
     "up_file_help": ("支持 UTF-8、GBK 编码的 CSV 和 Excel .xlsx;中文或英文列名均可,列的顺序不限。",
                      "CSV in UTF-8 or GBK, or Excel .xlsx; Chinese or English headers in any order."),
     "up_rows": ("读取 {n} 行数据", "{n} data rows read"),
@@ -753,3 +781,4 @@ def fmt_pp(points: float | None, lang: str = "zh", digits: int = 1) -> str:
     if points is None or (isinstance(points, float) and math.isnan(points)):
         return "—"
     return f"{points:+.{digits}f}{'个百分点' if lang == 'zh' else ' pp'}"
+

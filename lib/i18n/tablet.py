@@ -90,5 +90,7 @@ TEXT.update({
 TEXT.update({
     # portrait cards of the wide lists (issue 14 item 4)
     "card_open_hint": ("点卡片下方的“打开一项一档”查看该项目", "Tap “Open project file” on a card to open the project"),
+    "lv_label": ("列表显示为", "Show the list as"),
+    "lv_table": ("表格", "Table"), "lv_cards": ("卡片", "Cards"),
     "pb_card_hint": ("点卡片下方的“办理”查看该问题的办理记录并办理", "Tap “Work on a problem” on a card to see its history and act"),
 })

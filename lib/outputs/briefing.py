@@ -28,6 +28,7 @@ from pptx.util import Emu, Inches, Pt
 from sqlalchemy.orm import Session
 
 from lib import periods
+from lib.changes import fmt_change
 from lib.geo import mapview
 from lib.i18n import LIGHT_COLORS, enum_label, fmt_money, fmt_pp, t
 from lib.outputs.excel import strip_control
@@ -344,7 +345,7 @@ def _league_slide(prs, ctx, league: pd.DataFrame):
             rows.append(["…"] + [""] * (len(header) - 1))  # the middle of the table is left out
         i = len(rows)
         rc = r.get("rank_change")
-        change = "—" if _nan(rc) else ("↑" + str(int(rc)) if rc > 0 else ("↓" + str(-int(rc)) if rc < 0 else "0"))
+        change = fmt_change(rc, lang, arrow=True)
         growth = "—" if _nan(r.get("growth")) else f"{float(r['growth']):.1f}%"
         rows.append([str(int(r["rank"])), str(r["region_name"]),
                      "—" if _nan(r.get("score")) else f"{float(r['score']):.1f}", _pct(r.get("invest_rate")),
@@ -571,7 +572,7 @@ def _league_slides(prs, ctx, f, per_page: int = 13):
         for r in recs[pg * per_page:(pg + 1) * per_page]:
             i = len(rows)
             rc = r.get("rank_change")
-            change = "—" if _nan(rc) else ("↑" + str(int(rc)) if rc > 0 else ("↓" + str(-int(rc)) if rc < 0 else "0"))
+            change = fmt_change(rc, lang, arrow=True)
             growth = "—" if _nan(r.get("growth")) else f"{float(r['growth']):.1f}%"
             rows.append(["—" if _nan(r.get("rank")) else str(int(r["rank"])), str(r["region_name"]),
                          "—" if _nan(r.get("score")) else f"{float(r['score']):.1f}", _pct(r.get("invest_rate")),

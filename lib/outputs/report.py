@@ -18,6 +18,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from lib import periods
+from lib.changes import fmt_change
 from lib.i18n import enum_label, fmt_money, fmt_pct, t
 from lib.outputs.monthly import MonthFacts, month_facts, nan
 
@@ -243,7 +244,7 @@ def _ranking_table(doc, f: MonthFacts, lang: str) -> None:
     rows = []
     for r in f.ranked.to_dict("records"):
         rc = r.get("rank_change")
-        change = "—" if nan(rc) else ("↑" + str(int(rc)) if rc > 0 else ("↓" + str(-int(rc)) if rc < 0 else "0"))
+        change = fmt_change(rc, lang, arrow=True)
         rows.append([str(int(r["rank"])), r["region_name"], _n1(r["score"]), _pct(r["invest_rate"]),
                      str(int(st.at[r["region_code"], "red"])) if r["region_code"] in st.index else "0", change,
                      t("rpt_light_word", lang, word=enum_label("light", r.get("light") or "gray", lang))])

@@ -1,11 +1,14 @@
 """Issue 14 item 4 in a touch-emulating Chromium: the wide lists on a portrait iPad (820×1180) show one
 card per row — the light (word and colour), the name, the reason and the deciding figures — inside the
 screen's width, and a card leads where its row did; on a landscape iPad (1180×820) the table is shown.
+Only the view shown is sent (the other is not in the page): the 表格/卡片 switch above the list chooses,
+and its first value follows the orientation the browser recorded when the page was opened (sign-in).
 
 1 light list: light, name, 原因 inside 820 px; the card's button opens the project file
 2 county league: light, name, 灯色原因, 综合得分, 名次变化 inside 820 px
 3 problem list: number, project, 逾期, 问题描述, 状态 inside 820 px; the card's 办理 opens the problem
-4 landscape: the tables, no cards; turning a portrait tablet to landscape brings the table back
+4 landscape: the tables, no cards; turned to portrait the session keeps its view until 卡片 is tapped (the
+  server cannot see the turn); a page opened upright starts with cards
 Screenshots: artifacts/screenshots/portrait_*.png. Waits are Playwright ``expect``, never sleeps.
 """
 from __future__ import annotations
@@ -60,7 +63,7 @@ def test_1_light_list_cards_in_portrait(app_server, touch_page):
     open_signed_in(page, app_server, "light-list")
     card = first_card(page, "")
     expect(card).to_be_visible()
-    expect(page.locator(f'{TABLES} [data-testid="stDataFrame"]').first).to_be_hidden()  # the wide table is not drawn
+    expect(page.locator(f'{TABLES} [data-testid="stDataFrame"]')).to_have_count(0)  # the wide table is not sent
     expect(page.locator(f'{CARDS} [class*="st-key-pl_card_open_"] button').first).to_be_visible()
     expect(page.locator(".st-key-pl_light")).to_be_visible()
     shot(page, "list_820")
@@ -85,7 +88,7 @@ def test_2_league_cards_in_portrait(app_server, touch_page):
     open_signed_in(page, app_server, "ranking")
     card = first_card(page, "[class*='lg_region_table']")
     expect(card).to_be_visible()
-    expect(page.locator(f'{TABLES} [data-testid="stDataFrame"]').first).to_be_hidden()
+    expect(page.locator(f'{TABLES} [data-testid="stDataFrame"]')).to_have_count(0)
     card.scroll_into_view_if_needed()
     shot(page, "league_820")
     chip, name = card.locator(".ck-card-head > span").first, card.locator(".ck-card-title")
@@ -106,7 +109,7 @@ def test_3_problem_cards_in_portrait(app_server, touch_page):
     open_signed_in(page, app_server, "problem-list", user="office")
     card = first_card(page, "")
     expect(card).to_be_visible()
-    expect(page.locator(f'{TABLES} [data-testid="stDataFrame"]').first).to_be_hidden()
+    expect(page.locator(f'{TABLES} [data-testid="stDataFrame"]')).to_have_count(0)
     expect(page.locator(f'{CARDS} [class*="st-key-pb_card_open_"] button').first).to_be_visible()
     card.scroll_into_view_if_needed()
     shot(page, "problems_820")
@@ -128,19 +131,28 @@ def test_3_problem_cards_in_portrait(app_server, touch_page):
 
 @pytest.mark.parametrize("path,user", [("light-list", "leader"), ("ranking", "leader"),
                                        ("problem-list", "office")])
-def test_4_landscape_shows_the_table_and_turning_brings_it_back(app_server, touch_page, path, user):
+def test_4_landscape_shows_the_table_and_the_switch_brings_the_cards(app_server, touch_page, path, user):
     page = touch_page(*LANDSCAPE)
     open_signed_in(page, app_server, path, user)
     grid = page.locator(f'{TABLES} [data-testid="stDataFrame"]').first
     expect(grid).to_be_visible()
-    expect(page.locator(f"{CARDS} .ck-card").first).to_be_hidden()
+    expect(page.locator(f"{CARDS} .ck-card")).to_have_count(0)  # the cards are not sent
     shot(page, f"{path}_1180")
-    # the same page turned to portrait shows cards, and back to landscape the table again
-    page.set_viewport_size({"width": PORTRAIT[0], "height": PORTRAIT[1]})
+    # 卡片 tapped: only the cards are sent; turned upright they fit the screen (the server cannot see a
+    # turn: the session keeps its view until the switch is tapped again)
+    page.locator('[class*="st-key-ck_view_"] button').filter(has_text="卡片").first.tap()
     expect(page.locator(f"{CARDS} .ck-card").first).to_be_visible()
-    expect(grid).to_be_hidden()
+    expect(page.locator(f'{TABLES} [data-testid="stDataFrame"]')).to_have_count(0)
+    page.set_viewport_size({"width": PORTRAIT[0], "height": PORTRAIT[1]})
+    inside_width(page, page.locator(f"{CARDS} .ck-card").first, PORTRAIT[0])
+    no_sideways_scroll(page)
+    shot(page, f"{path}_switched_820")
+    # back to landscape and 表格: the table again, whole and inside the screen
     page.set_viewport_size({"width": LANDSCAPE[0], "height": LANDSCAPE[1]})
+    page.locator('[class*="st-key-ck_view_"] button').filter(has_text="表格").first.tap()
+    grid = page.locator(f'{TABLES} [data-testid="stDataFrame"]').first
     expect(grid).to_be_visible()
+    expect(page.locator(f"{CARDS} .ck-card")).to_have_count(0)
     header = grid.locator('[role="columnheader"]').first
     expect(header).not_to_have_text("")
     box = grid.bounding_box()
