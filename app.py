@@ -167,7 +167,7 @@ if actor is None:
     # page is registered, unseen, so that Streamlit finds the page the URL names (no "Page not found"
     # over the form) and keeps it as the current page; the sign-in's rerun then opens it. Without a
     # st.navigation call here Streamlit would also stay in its legacy pages/-folder mode for the whole
-    # process until somebody signs in, and that mode knows no /project-map (see docs/deploy.md).
+    # process until somebody signs in, and that mode knows no /project-map (docs/deploy.md: the warm-up).
     st.navigation(_nav_sections(None), position="hidden")
     _login_form()
     st.stop()
