@@ -163,13 +163,16 @@ def _login_form() -> None:
 
 actor = _frame.guarded(_restore_actor, lang=lang)
 if actor is None:
+    _login_form()  # a successful sign-in reruns from here, on the page the URL names (see below)
     # A link to an inner page (/project-map, from a message or a bookmark) opened signed out: every
     # page is registered, unseen, so that Streamlit finds the page the URL names (no "Page not found"
     # over the form) and keeps it as the current page; the sign-in's rerun then opens it. Without a
     # st.navigation call here Streamlit would also stay in its legacy pages/-folder mode for the whole
     # process until somebody signs in, and that mode knows no /project-map (docs/deploy.md: the warm-up).
+    # Called after the form, so that a sign-in's rerun runs in the same mode as its run: element ids
+    # (the form's, the sidebar's) differ between Streamlit's two modes, and AppTest starts every run in
+    # the legacy one.
     st.navigation(_nav_sections(None), position="hidden")
-    _login_form()
     st.stop()
 
 # keep the token in the URL so that a reload keeps the user signed in
