@@ -25,6 +25,7 @@ store: install
 	$(BIN)/python -m lib.cli init --demo
 
 run: store
+	$(BIN)/python tools/warm_up.py $(PORT) & \
 	$(BIN)/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT) --server.headless true \
 	  --browser.serverAddress $(HOST) --browser.gatherUsageStats false
 

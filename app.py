@@ -56,6 +56,43 @@ lang = st.sidebar.radio(
 st.session_state["lang"] = lang
 
 
+# --- the pages ---------------------------------------------------------------------------------------------
+# URL paths differ from the file names on purpose: with a pages/ folder beside app.py, Streamlit's
+# legacy multipage mode (active for the first run of a process, and for every AppTest run) would
+# otherwise serve pages/<name>.py directly, skipping this frame and its sign-in.
+PAGES = [
+    # (section, file, url path, title key, permission, default)
+    ("sec_cockpit", "overview.py", "cockpit", "page_overview", "read", True),
+    ("sec_cockpit", "map.py", "project-map", "page_map", "read", False),
+    ("sec_cockpit", "league.py", "ranking", "page_league", "read", False),
+    ("sec_cockpit", "outputs.py", "briefing", "page_outputs", "read", False),
+    ("sec_projects", "project_list.py", "light-list", "page_project_list", "read", False),
+    ("sec_projects", "project_file.py", "project-file", "page_project_file", "read", False),
+    ("sec_projects", "pipeline.py", "pipeline", "page_pipeline", "read", False),
+    ("sec_problems", "problems.py", "problem-list", "page_problems", "read", False),
+    ("sec_data", "upload.py", "data-upload", "page_upload", "upload", False),
+    ("sec_data", "quality.py", "data-quality", "page_quality", "quality_read", False),
+    ("sec_admin", "admin.py", "accounts", "page_admin", ("accounts", "unlock"), False),
+    ("sec_admin", "audit.py", "audit-log", "page_audit", "audit_read", False),
+]
+
+
+def _nav_sections(actor) -> dict[str, list]:
+    """The pages that exist, by section: those the actor may see, or every one for None (signed out).
+    A page's identity for Streamlit is its url path (the page hash is a hash of it), so the pages
+    registered while signed out are the very pages the signed-in menu has."""
+    sections: dict[str, list] = {}
+    for section, filename, url_path, title_key, perm, default in PAGES:
+        path = ROOT / "pages" / filename
+        perms = perm if isinstance(perm, tuple) else (perm,)
+        if not path.exists() or (actor is not None and not any(access.can(actor, p) for p in perms)):
+            continue
+        sections.setdefault(t(section, lang), []).append(
+            st.Page(str(path), title=t(title_key, lang), url_path=url_path, default=default)
+        )
+    return sections
+
+
 # --- who is signed in -----------------------------------------------------------------------------------
 def _client_address() -> str | None:
     """The address of the browser (or of the proxy in front of it); None without a browser (tests)."""
@@ -126,7 +163,16 @@ def _login_form() -> None:
 
 actor = _frame.guarded(_restore_actor, lang=lang)
 if actor is None:
-    _login_form()
+    _login_form()  # a successful sign-in reruns from here, on the page the URL names (see below)
+    # A link to an inner page (/project-map, from a message or a bookmark) opened signed out: every
+    # page is registered, unseen, so that Streamlit finds the page the URL names (no "Page not found"
+    # over the form) and keeps it as the current page; the sign-in's rerun then opens it. Without a
+    # st.navigation call here Streamlit would also stay in its legacy pages/-folder mode for the whole
+    # process until somebody signs in, and that mode knows no /project-map (docs/deploy.md: the warm-up).
+    # Called after the form, so that a sign-in's rerun runs in the same mode as its run: element ids
+    # (the form's, the sidebar's) differ between Streamlit's two modes, and AppTest starts every run in
+    # the legacy one.
+    st.navigation(_nav_sections(None), position="hidden")
     st.stop()
 
 # keep the token in the URL so that a reload keeps the user signed in
@@ -181,40 +227,6 @@ if st.sidebar.button(t("logout", lang), key="logout_button", width="stretch"):
 _frame.presentation_switch(lang)
 
 # --- navigation: pages that exist and that the role may see ---------------------------------------------
-# URL paths differ from the file names on purpose: with a pages/ folder beside app.py, Streamlit's
-# legacy multipage mode (active for the first run of a process, and for every AppTest run) would
-# otherwise serve pages/<name>.py directly, skipping this frame and its sign-in.
-PAGES = [
-    # (section, file, url path, title key, permission, default)
-    ("sec_cockpit", "overview.py", "cockpit", "page_overview", "read", True),
-    ("sec_cockpit", "map.py", "project-map", "page_map", "read", False),
-    ("sec_cockpit", "league.py", "ranking", "page_league", "read", False),
-    ("sec_cockpit", "outputs.py", "briefing", "page_outputs", "read", False),
-    ("sec_projects", "project_list.py", "light-list", "page_project_list", "read", False),
-    ("sec_projects", "project_file.py", "project-file", "page_project_file", "read", False),
-    ("sec_projects", "pipeline.py", "pipeline", "page_pipeline", "read", False),
-    ("sec_problems", "problems.py", "problem-list", "page_problems", "read", False),
-    ("sec_data", "upload.py", "data-upload", "page_upload", "upload", False),
-    ("sec_data", "quality.py", "data-quality", "page_quality", "quality_read", False),
-    ("sec_admin", "admin.py", "accounts", "page_admin", ("accounts", "unlock"), False),
-    ("sec_admin", "audit.py", "audit-log", "page_audit", "audit_read", False),
-]
-
-
-def _allowed(perm) -> bool:
-    perms = perm if isinstance(perm, tuple) else (perm,)
-    return any(access.can(actor, p) for p in perms)
-
-
-sections: dict[str, list] = {}
-for section, filename, url_path, title_key, perm, default in PAGES:
-    path = ROOT / "pages" / filename
-    if not path.exists() or not _allowed(perm):
-        continue
-    sections.setdefault(t(section, lang), []).append(
-        st.Page(str(path), title=t(title_key, lang), url_path=url_path, default=default)
-    )
-
-nav = st.navigation(sections, position="top")
+nav = st.navigation(_nav_sections(actor), position="top")
 with _frame.error_boundary(lang):
     _frame.guarded(nav.run, lang=lang)  # a store lost in the middle of a page: a message, then by itself back

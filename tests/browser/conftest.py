@@ -69,9 +69,11 @@ def _wait_health(base: str, proc: subprocess.Popen, timeout: float = 180) -> Non
     raise TimeoutError("streamlit did not answer /_stcore/health in time")
 
 
-def serve(url: str, log_path: Path, root: Path = ROOT) -> tuple[str, subprocess.Popen]:
+def serve(url: str, log_path: Path, root: Path = ROOT, warm: bool = True) -> tuple[str, subprocess.Popen]:
     """Serve app.py of ``root`` on the store at ``url``, on a free port of 127.0.0.1, with the offline
-    flags; returns (base URL, process) once the server answers its health check."""
+    flags; returns (base URL, process) once the server answers its health check and — as deployed
+    (systemd's ExecStartPost, make run) — has run the script once signed out (tools/warm_up.py: the
+    first run of a process is judged in Streamlit's legacy pages/-folder mode)."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py",
@@ -82,6 +84,10 @@ def serve(url: str, log_path: Path, root: Path = ROOT) -> tuple[str, subprocess.
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_health(base, proc)
+        if warm:
+            from tools.warm_up import warm_up
+
+            warm_up(base)
     except Exception:
         proc.terminate()
         raise
