@@ -233,9 +233,10 @@ def excel_download(df, name: str, key: str, label: str | None = None) -> None:
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=key)
 
 
-# No table pins a column: Streamlit 1.67's grid draws every cell of a pinned column at 60 % opacity (the
-# grid's "faded" cell style, not changeable by column_config, a Styler or the theme), which made the
-# project names of the lists light grey (issue 14 item 5). The name is the first text column instead.
+# Lists pin their identifying columns (light and name, or number and project: issue 14 item 4), so a
+# sideways scroll keeps the row's name in view. Streamlit 1.67's grid draws a pinned column at 60 %
+# opacity (its "faded" cell style; no column_config, Styler or theme setting changes it), so the
+# theme's text colour is near-black (#0B0F14): faded it is ~#6D6F72, 5.2:1 on white (WCAG AA).
 
 PAGE_ROWS = 200  # rows of a long table drawn at once; the rest are a page away (and in the export)
 

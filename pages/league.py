@@ -111,8 +111,8 @@ def show_table(df: pd.DataFrame, key: str) -> None:
         else:
             st.dataframe(tab, hide_index=True, key=key, height=min(38 + 35 * max(len(tab), 1), 720),
                          column_config={t("lg_scores", lang): st.column_config.NumberColumn(format="%.2f"),
-                                        t("lg_light", lang): st.column_config.TextColumn(width=80),
-                                        t("lg_group", lang): st.column_config.TextColumn(),
+                                        t("lg_light", lang): st.column_config.TextColumn(width=80, pinned=True),
+                                        t("lg_group", lang): st.column_config.TextColumn(pinned=True),
                                         t("lg_light_why", lang): st.column_config.TextColumn(width="large")})
     _widgets.excel_download(tab, t("page_league", lang), key=f"{key}_xlsx")
 

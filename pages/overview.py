@@ -47,8 +47,8 @@ def _my_projects() -> None:
         t("my_needs", lang): mine[rcol].fillna(""),
         t("col_region", lang): mine["region_code"].map(lambda r: _cache.region_names().get(r, r)),
     }), hide_index=True, key="my_projects", on_select="rerun", selection_mode="single-row",
-        column_config={t("col_light", lang): st.column_config.TextColumn(width=64),
-                       t("col_name", lang): st.column_config.TextColumn(),
+        column_config={t("col_light", lang): st.column_config.TextColumn(width=64, pinned=True),
+                       t("col_name", lang): st.column_config.TextColumn(pinned=True),
                        t("my_needs", lang): st.column_config.TextColumn(width="large")})
     rows = event.selection.rows if event is not None else []
     if rows:
@@ -256,4 +256,4 @@ if c.period:
             t("sp_needed", lang): [_widgets.money(v, lang) for v in g["needed_monthly"]],
             t("sp_pace", lang): [_widgets.money(v, lang) for v in g["pace"]],
         }), hide_index=True, key="sp_regions",
-            column_config={t("sp_status", lang): st.column_config.TextColumn()})
+            column_config={t("sp_status", lang): st.column_config.TextColumn(pinned=True)})

@@ -119,7 +119,7 @@ if _frame.need_period(c):
         t("pl_stalled", lang): table["stalled_after_event"],
     })
     st.dataframe(view, hide_index=True, width="stretch", key="pl_county_table",
-                 column_config={t("region", lang): st.column_config.TextColumn()})
+                 column_config={t("region", lang): st.column_config.TextColumn(pinned=True)})
     if len(table) > 1:
         pc = st.columns([2, 1])
         county = pc[0].selectbox(t("pl_county_pick", lang), list(table["region_code"]),
@@ -148,7 +148,7 @@ if _frame.need_period(c):
             st.dataframe(pd.DataFrame({
                 t("pl_unit", lang): by_unit["unit"], t("pl_projects", lang): by_unit["n"],
                 t("pl_max_late", lang): by_unit["days"]}), hide_index=True, width="stretch", key="pl_late_unit",
-                column_config={t("pl_unit", lang): st.column_config.TextColumn()})
+                column_config={t("pl_unit", lang): st.column_config.TextColumn(pinned=True)})
         kp = st.columns([2, 1])
         kind = kp[0].selectbox(t("pl_kind_pick", lang), list(by_kind["kind"]),
                                format_func=lambda k: enum_label("approval_kind", k, lang), key="pl_kind_pick")
@@ -174,7 +174,7 @@ if _frame.need_period(c):
             t("pl_event_ok", lang): summary["started"],
             t("pl_stalled", lang): summary["stalled"],
         }), hide_index=True, width="stretch", key="pl_events_table",
-            column_config={t("pl_event", lang): st.column_config.TextColumn()})
+            column_config={t("pl_event", lang): st.column_config.TextColumn(pinned=True)})
         stalled = events[events["outcome"] == "stalled"]
         if len(stalled):
             items = "".join(

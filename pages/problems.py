@@ -198,8 +198,8 @@ with tabs[0]:
                                      key=f"pb_table_{st.session_state.get('_pb_table_v', 0)}",
                                      on_select="rerun", selection_mode="single-row",
                                      column_config={col_over: st.column_config.TextColumn(width=116),
-                                                    L("pb_col_id"): st.column_config.TextColumn(width=96),
-                                                    L("pb_col_project"): st.column_config.TextColumn(width="medium"),
+                                                    L("pb_col_id"): st.column_config.TextColumn(width=96, pinned=True),
+                                                    L("pb_col_project"): st.column_config.TextColumn(width="medium", pinned=True),
                                                     L("pb_col_desc"): st.column_config.TextColumn(width="large")})
                 st.caption(L("pb_select_hint"))
                 picked = list(getattr(getattr(event, "selection", None), "rows", []) or [])

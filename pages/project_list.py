@@ -166,8 +166,8 @@ if _frame.need_period(c):
             event = st.dataframe(
                 drawn, key="pl_table", hide_index=True, on_select="rerun", selection_mode="single-row",
                 height=min(38 + 35 * max(len(shown), 1), 640),
-                column_config={t("col_light", lang): st.column_config.TextColumn(width=80),
-                               t("col_name", lang): st.column_config.TextColumn(width="medium"),
+                column_config={t("col_light", lang): st.column_config.TextColumn(width=80, pinned=True),
+                               t("col_name", lang): st.column_config.TextColumn(width="medium", pinned=True),
                                t("col_reasons", lang): st.column_config.TextColumn(width="large"),
                                t("col_rate", lang): st.column_config.NumberColumn(format="%.1f%%"),
                                t("col_expected", lang): st.column_config.NumberColumn(format="%.1f%%"),
