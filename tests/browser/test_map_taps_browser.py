@@ -4,13 +4,16 @@ its file. Each try is a fresh browser session (new context: no cache, a new Stre
 that opens the map page by its address with the sign-in token, waits until the counties are drawn
 and the page's warm-up has picked twice (its ``data-ck-warm`` mark on the canvas, within a second of
 the canvas here), taps once (``touchscreen.tap``, touch events), then waits for the panel or the file.
+Ten of ten, no miss allowed.
 
 Why a tap used to be lost: deck.gl picks synchronously on touch-down and its tap recogniser drops a
-tap whose pointer is up more than 250 ms after it went down. The county outlines' picking pass took
-most of a pick's time in a software renderer, and a fresh map's first pick (picking buffer and
-pipelines) took over a second on a loaded machine. The outlines are no longer picked and the page
-warms the first pick before the user's first tap (pages/map.py WARM_PICK_JS). The console is
-recorded: no page error.
+tap whose pointer is up 250 ms or more after it went down, timed as the page handles the two events.
+A fresh map's first pick (picking buffer and pipelines) took over a second on a loaded machine, and
+any other stall of the main thread between the two events did the same. The page warms the first
+pick before the user's first tap, and replays a touch that deck.gl dropped for being slow (pages/map.py
+WARM_PICK_JS). ``test_a_slow_tap_*`` makes every touch-down keep the main thread 400 ms: with the
+replay the tap opens what it touched; with it turned off the same tap is lost (the cause, shown).
+The console is recorded: no page error.
 """
 from __future__ import annotations
 
@@ -30,11 +33,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SIZES = [(1180, 820), (820, 1180)]
 IDS = ["landscape", "portrait"]
 TRIES = int(os.environ.get("COCKPIT_MAP_TAP_TRIES", "10"))  # 10 fresh sessions for the record
-# Issue 14 asks for 10/10. In this software-rendered Chromium (SwiftShader) a first tap was lost once in
-# 40 over the final runs (portrait, at load 7-12): deck.gl drops a tap whose touch-down pick takes over
-# 250 ms. The suite allows that one miss so that it stays green on a loaded machine; two misses fail it,
-# and COCKPIT_MAP_TAP_STRICT=1 asks for every tap (the issue's target, not met reliably: issue 14 open).
-MISSES_ALLOWED = 0 if os.environ.get("COCKPIT_MAP_TAP_STRICT") else 1
+
+# every touch-down the browser delivers (not the page's own replay) keeps the main thread 400 ms after
+# deck.gl has picked and timed it: the touch-down of a loaded tablet, made certain
+SLOW_TOUCH_DOWN = """(() => {
+  window.addEventListener('pointerdown', (e) => {
+    if (!e.isTrusted || e.pointerType !== 'touch') return;
+    const t = performance.now();
+    while (performance.now() - t < 400) {}
+  });
+})();"""
 
 
 def _demo_spec(period: str = "2022-10") -> dict:
@@ -124,10 +132,11 @@ COUNT_GL = """(() => {
 })();"""
 
 
-def _fresh_map(chromium, base: str, query: str, size):
+def _fresh_map(chromium, base: str, query: str, size, *scripts: str):
     ctx = chromium.new_context(viewport={"width": size[0], "height": size[1]}, locale="zh-CN",
                                device_scale_factor=1, has_touch=True)
-    ctx.add_init_script(COUNT_GL)
+    for script in (COUNT_GL, *scripts):
+        ctx.add_init_script(script)
     page = ctx.new_page()
     page.set_default_timeout(180000)
     errors: list[str] = []
@@ -144,10 +153,10 @@ def _fresh_map(chromium, base: str, query: str, size):
     return ctx, page, canvas, errors
 
 
-def _opened(locator, text: str) -> bool:
+def _opened(locator, text: str, timeout: float = 60000) -> bool:
     """Whether ``text`` shows in ``locator`` within a minute of the tap (a lost tap never shows it)."""
     try:
-        expect(locator).to_contain_text(text, timeout=60000)
+        expect(locator).to_contain_text(text, timeout=timeout)
         return True
     except AssertionError:
         return False
@@ -181,7 +190,7 @@ def test_first_tap_on_a_county_opens_its_panel_every_time(app_server, chromium, 
         ctx.close()
     print(f"county {name} at {size[0]}x{size[1]}: first tap opened its panel in {sum(outcomes)}/{TRIES} "
           "fresh sessions")
-    assert sum(outcomes) >= TRIES - MISSES_ALLOWED, outcomes
+    assert all(outcomes), outcomes
 
 
 @pytest.mark.parametrize("size", SIZES, ids=IDS)
@@ -202,4 +211,39 @@ def test_first_tap_on_a_point_opens_its_file_every_time(app_server, chromium, to
         ctx.close()
     print(f"point {code} at {size[0]}x{size[1]}: first tap opened its file in {sum(outcomes)}/{TRIES} "
           "fresh sessions")
-    assert sum(outcomes) >= TRIES - MISSES_ALLOWED, outcomes
+    assert all(outcomes), outcomes
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+def test_a_slow_tap_on_a_county_still_opens_its_panel(app_server, chromium, token, size):
+    """A touch-down that keeps the main thread 400 ms: deck.gl drops the tap (shown with the replay
+    off), the page's replay touches the spot again and the county opens, once."""
+    x, y, name = _open_county_spot()
+    for replay in (True, False):
+        scripts = (SLOW_TOUCH_DOWN,) if replay else (SLOW_TOUCH_DOWN, "window.__ckNoReplay = true;")
+        ctx, page, canvas, errors = _fresh_map(chromium, app_server, token, size, *scripts)
+        panel = page.locator(".st-key-map_region_panel")
+        page.touchscreen.tap(*_tap_target(page, canvas, x, y))
+        if replay:
+            assert _opened(panel, f"{name} · 县区情况"), "the slow tap was lost although replayed"
+            assert page.evaluate("window.__ckReplays") == 1
+        else:
+            # lost: no panel while the app is idle again well after the tap (a tap that counted shows
+            # the panel within a second or two here; this waits 15 s)
+            assert not _opened(panel, f"{name} · 县区情况", timeout=15000), "deck.gl kept a slow tap: the test shows nothing"
+            assert page.evaluate("window.__ckReplays") == 0
+        wait_app_idle(page)
+        assert errors == [], errors
+        ctx.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+def test_a_slow_tap_on_a_point_still_opens_its_file(app_server, chromium, token, size):
+    x, y, point, code = _isolated_red_point()
+    ctx, page, canvas, errors = _fresh_map(chromium, app_server, token, size, SLOW_TOUCH_DOWN)
+    page.touchscreen.tap(*_tap_target(page, canvas, x, y))
+    main = page.locator(MAIN)
+    assert _opened(main, "一项一档"), "the slow tap on a point was lost although replayed"
+    expect(main).to_contain_text(point["n"])
+    assert errors == [], errors
+    ctx.close()
