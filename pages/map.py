@@ -116,7 +116,8 @@ def _payload(period: str, as_of, measure: str, filters: tuple, lang: str, versio
         return mapview.map_payload(md, measure, lang, dict(filters))
 
     # the deck JSON of this period, measure, filter set and language: one build for every process
-    return _cache.across_processes("map_payload", (period, as_of, measure, filters, lang), version, compute)
+    return _cache.across_processes(f"map_payload.{mapview.PAYLOAD_VERSION}", (period, as_of, measure, filters, lang),
+                                   version, compute)
 
 
 def _png(period: str, as_of, measure: str, lang: str, filters: tuple) -> bytes:
@@ -225,6 +226,10 @@ if _frame.need_period(c):
     map_col, side_col = st.columns([3, 1])
     with side_col:  # the county panel, controls and legend beside the map (below it when narrow)
         panel = st.container()
+        measure = st.radio(
+            t("map_measure_pick", lang), list(mapview.MEASURES), key="map_measure",
+            format_func=lambda k: mapview.measure_label(k, lang))
+        legend = st.container()  # the legend under the measure it explains, in the first screen
         # a tappable county list: on a tablet a finger reaches every county here, whatever the map does
         rnames = dict(zip(payload_regions["region_code"], payload_regions["region_name"]))
         tapped = st.pills(t("map_region_pick", lang), list(rnames), key="map_region_pills",
@@ -233,9 +238,6 @@ if _frame.need_period(c):
             st.session_state["_map_last_pill"] = tapped
             if tapped:
                 st.session_state["map_region"] = tapped
-        measure = st.radio(
-            t("map_measure_pick", lang), list(mapview.MEASURES), key="map_measure",
-            format_func=lambda k: mapview.measure_label(k, lang))
         with st.expander(t("map_filters", lang), expanded=False):
             for f, key in FILTER_WIDGETS.items():
                 if f != "light":
@@ -251,14 +253,15 @@ if _frame.need_period(c):
     filters = tuple((f, tuple(st.session_state.get(k) or ())) for f, k in FILTER_WIDGETS.items())
     payload = _payload(c.period, c.as_of, measure, filters, lang, _frame.data_version(), _frame.store_url())
 
-    with map_col:
+    with map_col, st.container(key="map_box"):
         # the same spec on every rerun (a tap changes no layer): the browser keeps its deck
         event = st.pydeck_chart(
             mapview.CompactDeck.from_spec(payload["spec"], payload["tooltip"]),
-            on_select="rerun", selection_mode="single-object", key="map_deck", height=560,
+            on_select="rerun", selection_mode="single-object", key="map_deck", height=mapview.MAP_HEIGHT,
             alt=t("map_title", lang),
         )
-    with side_col:
+        st.html(payload["labels_html"])  # the county names, over the map (names escaped in lib)
+    with legend:
         st.markdown(payload["legend"], unsafe_allow_html=True)
         st.caption(t("map_counties_note", lang))
     st.caption(" · ".join([

@@ -45,7 +45,7 @@ SLOW_TOUCH_DOWN = """(() => {
 })();"""
 
 
-def _demo_spec(period: str = "2022-10") -> dict:
+def _demo_payload(period: str = "2022-10") -> dict:
     import tempfile
     from pathlib import Path
 
@@ -61,7 +61,7 @@ def _demo_spec(period: str = "2022-10") -> dict:
         with store.session_scope(eng) as s:
             md = mapview.load_map_data(s, period)
         eng.dispose()
-    return json.loads(mapview.map_payload(md, "gap", "zh")["spec"])
+    return mapview.map_payload(md, "gap", "zh")
 
 
 def _projector(view: dict):
@@ -85,11 +85,12 @@ def _open_county_spot() -> tuple[float, float, str]:
     and 45 px from every label: (x, y, county name). The county with the roomiest such spot."""
     from lib import geo
 
-    spec = _demo_spec()
+    payload = _demo_payload()
+    spec = json.loads(payload["spec"])
     layers = {layer["id"]: layer for layer in spec["layers"]}
     to_px, to_lonlat = _projector(spec["initialViewState"])
     pts = [(*to_px(*q["p"]), q["z"]) for q in layers["projects"]["data"]]
-    labels = [to_px(*lb["p"]) for lb in layers["region-labels"]["data"]]
+    labels = [(m["x"], m["y"]) for m in payload["labels"]]  # the names over the map
     feats = layers["counties"]["data"]["features"]
     best = None
     for y in range(-200, 201, 8):
@@ -246,4 +247,39 @@ def test_a_slow_tap_on_a_point_still_opens_its_file(app_server, chromium, token,
     assert _opened(main, "一项一档"), "the slow tap on a point was lost although replayed"
     expect(main).to_contain_text(point["n"])
     assert errors == [], errors
+    ctx.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+def test_county_names_sit_on_their_counties_and_a_swipe_scrolls_the_page(app_server, chromium, token, size):
+    """The names are HTML over the fixed map (no TextLayer): each is centred where the view draws its
+    county's label point (within 2 px). A finger swiping up over the map scrolls the page (the map
+    neither pans nor takes the gesture) and opens nothing."""
+    payload = _demo_payload()
+    ctx, page, canvas, errors = _fresh_map(chromium, app_server, token, size)
+    spans = page.locator(".ck-map-labels span")
+    expect(spans).to_have_count(len(payload["labels"]))
+    cx, cy = canvas["x"] + canvas["width"] / 2, canvas["y"] + canvas["height"] / 2
+    for mark, box in zip(payload["labels"], [spans.nth(i).bounding_box() for i in range(spans.count())]):
+        assert box and box["width"] > 20, mark
+        at = (box["x"] + box["width"] / 2 - cx, box["y"] + box["height"] / 2 - cy)
+        assert math.dist(at, (mark["x"], mark["y"])) <= 2, (mark, at)
+    expect(spans.filter(has_text="祥云县")).to_have_count(1)
+    # a swipe: touch down on the map's lower half, move up 240 px in steps, lift
+    x0, y0 = cx, canvas["y"] + canvas["height"] * 0.75
+    cdp = ctx.new_cdp_session(page)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x0, "y": y0}]})
+    for i in range(1, 13):
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x0, "y": y0 - 20 * i}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    chart = page.locator(f"{MAP} canvas").first
+    page.wait_for_function("y => document.querySelector('[data-testid=\"stDeckGlJsonChart\"] canvas')"
+                           ".getBoundingClientRect().y < y - 100", arg=canvas["y"])
+    assert chart.bounding_box()["y"] < canvas["y"] - 100  # the page moved up under the finger
+    wait_app_idle(page)
+    expect(page.locator(".st-key-map_region_panel")).to_have_count(0)
+    expect(page.locator(MAIN)).not_to_contain_text("一项一档")
+    assert errors == [], errors
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"map_names_swiped_{size[0]}x{size[1]}.png"))
     ctx.close()
