@@ -22,11 +22,19 @@ lang = c.lang
 _frame.header(t("page_map", lang), c)
 
 # deck.gl picks what a finger touches synchronously when it goes down, and a tap whose finger is up
-# more than 250 ms later is no tap. A map's first pick builds the picking buffer and pipelines (over a
-# second in a software-rendered browser on a loaded machine), so the first tap on a fresh map was
-# lost. This fixed script (no user text in it) makes that first pick happen before the user's
-# first tap: once the deck's canvas is there, a mouse move over its empty top-left corner and a
-# mouse leave, repeated a few times while the layers arrive, and never after a touch or a click.
+# more than 250 ms later is no tap (its tap recogniser times the two events as the page handles them,
+# so a busy main thread between them, a slow pick or anything else, loses the tap). A map's first pick
+# builds the picking buffer and pipelines (over a second in a software-rendered browser on a loaded
+# machine), so the first tap on a fresh map was lost. This fixed script (no user text in it) does two
+# things:
+# - warm-up: once the deck's canvas is there, a mouse move over its empty top-left corner and a mouse
+#   leave, repeated a few times while the layers arrive, and never after a touch or a click, so the
+#   first pick happens before the user's first tap;
+# - replay: it times every one-finger touch on the map as the page handles it (listeners that run
+#   before deck.gl's); when the finger was up 250 ms or more after it went down (by then deck.gl has
+#   dropped it), moved less than 9 px and no other finger touched, it touches the same spot once more,
+#   down and up at once, which deck.gl picks (warm now) and reads as the tap the person made.
+#   ``window.__ckNoReplay = true`` turns the replay off (the browser test shows a slow tap lost then).
 WARM_PICK_JS = """
 <script>
 (function () {
@@ -34,12 +42,43 @@ WARM_PICK_JS = """
   if (win.__ckWarmPick) return;
   win.__ckWarmPick = true;
   let touched = false;
+  const MAP = '[data-testid="stDeckGlJsonChart"]';
+  // replay: the touch as the page handled it (capture on the window: before deck.gl's listeners)
+  let down = null, fingers = 0;
+  win.__ckReplays = 0;
   doc.addEventListener("pointerdown", () => { touched = true; }, {capture: true});
-  // the first warm-up may come before the layers: it builds the picking buffer; the next ones pick
-  // the layers as they arrive. Each one after the first costs a pick of ~15 ms.
+  win.addEventListener("pointerdown", (e) => {
+    if (!e.isTrusted || e.pointerType !== "touch") return;
+    fingers += 1;
+    if (fingers > 1) { if (down) down.alone = false; return; }
+    const onMap = e.target && e.target.closest && e.target.closest(MAP);
+    down = onMap ? {t: win.performance.now(), x: e.clientX, y: e.clientY, target: e.target, id: e.pointerId,
+                    alone: true} : null;
+  }, {capture: true});
+  const lift = (e) => {
+    if (!e.isTrusted || e.pointerType !== "touch") return;
+    fingers = Math.max(0, fingers - 1);
+    const d = down;
+    if (!d || e.pointerId !== d.id || e.type !== "pointerup") { if (fingers === 0) down = null; return; }
+    down = null;
+    const late = win.performance.now() - d.t >= 250;
+    const still = Math.hypot(e.clientX - d.x, e.clientY - d.y) < 9;
+    if (!late || !still || !d.alone || win.__ckNoReplay || !d.target.isConnected) return;
+    win.setTimeout(() => {
+      const o = {bubbles: true, cancelable: true, composed: true, pointerId: d.id, pointerType: "touch",
+                 isPrimary: true, clientX: d.x, clientY: d.y, button: 0, buttons: 1, width: 1, height: 1};
+      d.target.dispatchEvent(new PointerEvent("pointerdown", o));
+      d.target.dispatchEvent(new PointerEvent("pointerup", {...o, buttons: 0}));
+      win.__ckReplays += 1;
+    }, 0);
+  };
+  win.addEventListener("pointerup", lift, {capture: true});
+  win.addEventListener("pointercancel", lift, {capture: true});
+  // warm-up: the first one may come before the layers: it builds the picking buffer; the next ones
+  // pick the layers as they arrive. Each one after the first costs a pick of ~15 ms.
   const delays = [0, 150, 400, 800, 1500, 3000, 6000, 12000];
   let seen = null;
-  const warm = (canvas, last) => {
+  const warm = (canvas) => {
     if (touched || !canvas.isConnected) return;
     const r = canvas.getBoundingClientRect();
     const o = {bubbles: true, clientX: r.left + 2, clientY: r.top + 2, buttons: 0};
@@ -50,7 +89,7 @@ WARM_PICK_JS = """
     }));
   };
   const look = () => {
-    const canvas = doc.querySelector('[data-testid="stDeckGlJsonChart"] canvas');
+    const canvas = doc.querySelector(MAP + ' canvas');
     if (canvas && canvas !== seen && canvas.width > 0) {
       seen = canvas;
       touched = false;  // a new map (another measure, or the page opened again): warm it too
@@ -77,7 +116,8 @@ def _payload(period: str, as_of, measure: str, filters: tuple, lang: str, versio
         return mapview.map_payload(md, measure, lang, dict(filters))
 
     # the deck JSON of this period, measure, filter set and language: one build for every process
-    return _cache.across_processes("map_payload", (period, as_of, measure, filters, lang), version, compute)
+    return _cache.across_processes(f"map_payload.{mapview.PAYLOAD_VERSION}", (period, as_of, measure, filters, lang),
+                                   version, compute)
 
 
 def _png(period: str, as_of, measure: str, lang: str, filters: tuple) -> bytes:
@@ -186,6 +226,10 @@ if _frame.need_period(c):
     map_col, side_col = st.columns([3, 1])
     with side_col:  # the county panel, controls and legend beside the map (below it when narrow)
         panel = st.container()
+        measure = st.radio(
+            t("map_measure_pick", lang), list(mapview.MEASURES), key="map_measure",
+            format_func=lambda k: mapview.measure_label(k, lang))
+        legend = st.container()  # the legend under the measure it explains, in the first screen
         # a tappable county list: on a tablet a finger reaches every county here, whatever the map does
         rnames = dict(zip(payload_regions["region_code"], payload_regions["region_name"]))
         tapped = st.pills(t("map_region_pick", lang), list(rnames), key="map_region_pills",
@@ -194,9 +238,6 @@ if _frame.need_period(c):
             st.session_state["_map_last_pill"] = tapped
             if tapped:
                 st.session_state["map_region"] = tapped
-        measure = st.radio(
-            t("map_measure_pick", lang), list(mapview.MEASURES), key="map_measure",
-            format_func=lambda k: mapview.measure_label(k, lang))
         with st.expander(t("map_filters", lang), expanded=False):
             for f, key in FILTER_WIDGETS.items():
                 if f != "light":
@@ -212,14 +253,15 @@ if _frame.need_period(c):
     filters = tuple((f, tuple(st.session_state.get(k) or ())) for f, k in FILTER_WIDGETS.items())
     payload = _payload(c.period, c.as_of, measure, filters, lang, _frame.data_version(), _frame.store_url())
 
-    with map_col:
+    with map_col, st.container(key="map_box"):
         # the same spec on every rerun (a tap changes no layer): the browser keeps its deck
         event = st.pydeck_chart(
             mapview.CompactDeck.from_spec(payload["spec"], payload["tooltip"]),
-            on_select="rerun", selection_mode="single-object", key="map_deck", height=560,
+            on_select="rerun", selection_mode="single-object", key="map_deck", height=mapview.MAP_HEIGHT,
             alt=t("map_title", lang),
         )
-    with side_col:
+        st.html(payload["labels_html"])  # the county names, over the map (names escaped in lib)
+    with legend:
         st.markdown(payload["legend"], unsafe_allow_html=True)
         st.caption(t("map_counties_note", lang))
     st.caption(" · ".join([

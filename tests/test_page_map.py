@@ -77,8 +77,7 @@ def test_map_deck_is_offline_and_complete(demo_store):
     assert "http" not in json.dumps(spec)
     layers = {layer["id"]: layer for layer in spec["layers"]}
     assert all(layer.get("id") for layer in spec["layers"])
-    assert set(layers) == {"counties", "county-outlines", "projects", "region-markers", "marker-outlines",
-                           "region-labels"}
+    assert set(layers) == {"counties", "county-outlines", "projects", "region-markers", "marker-outlines"}
     counties = layers["counties"]
     assert counties["@@type"] == "GeoJsonLayer"
     codes = sorted(f["properties"]["k"] for f in counties["data"]["features"])
@@ -97,10 +96,12 @@ def test_map_deck_is_offline_and_complete(demo_store):
     # the park without boundary is a labelled marker at its centroid
     markers = layers["region-markers"]["data"]["features"]
     assert sorted(m["properties"]["k"] for m in markers) == no_boundary
-    labels = [x["t"] for x in layers["region-labels"]["data"]]
-    assert "祥云县" in labels and "漾濞县" in labels
-    assert layers["region-labels"]["characterSet"] == "auto"
-    assert "Noto Sans CJK SC" in layers["region-labels"]["fontFamily"]
+    # the county names are HTML over the map (in the map's own box), one per region
+    names = [h for h in at.get("html") if "ck-map-labels" in h.proto.body]
+    assert len(names) == 1
+    body = names[0].proto.body
+    assert "祥云县" in body and "漾濞县" in body and body.count("<span") == len(with_boundary) + len(no_boundary)
+    assert "Noto Sans CJK SC" in body
     # the tooltip template uses the fields every object carries
     assert tooltip and "{n}" in tooltip["html"] and "{r}" in tooltip["html"]
     # legend beside the map lists the measure's classes and the light words

@@ -41,7 +41,6 @@ LAYER_IDS = {
     "counties": "counties",
     "projects": "projects",
     "markers": "region-markers",
-    "labels": "region-labels",
     "outlines": "county-outlines",
     "marker_outlines": "marker-outlines",
 }
@@ -50,6 +49,8 @@ NA_COLOR = "#E9ECEF"
 REASON_CHARS = 60  # the tooltip's reason is cut here (the project file has the full text)
 # map frame the initial view is fitted to (the chart is ~this size on a tablet, legend beside)
 VIEW_W, VIEW_H = 600, 560
+MAP_HEIGHT = VIEW_H  # the page's map is this tall (its names are placed for it)
+PAYLOAD_VERSION = 2  # the shape of map_payload's answer (part of its shared-cache name)
 def chromium() -> str:
     """The browser kaleido drives (COCKPIT_KALEIDO_BROWSER, default the offline wrapper)."""
     return config.settings().kaleido_browser
@@ -542,14 +543,15 @@ def build_deck(regions_tbl: pd.DataFrame, points: pd.DataFrame, measure: str = D
                lang: str = "zh", selected_region: str | None = None,
                classes: list[MeasureClass] | None = None) -> CompactDeck:
     """The map: county polygons filled by ``measure`` (with outlines), regions without a boundary as
-    ◆ markers at their centroid, projects as points by light sized by √annual plan, names on top.
-    ``points`` must already be filtered and ordered (``located``)."""
+    ◆ markers at their centroid, projects as points by light sized by √annual plan, in a fixed view.
+    The county names are not in it: the page draws them over the map (``label_marks``,
+    ``labels_html``). ``points`` must already be filtered and ordered (``located``)."""
     if classes is None:
         classes = measure_classes(measure, regions_tbl[measure].tolist(), lang)
     names = dict(zip(regions_tbl["region_code"], regions_tbl["region_name"]))
     tshare = float(regions_tbl.attrs.get("tshare", 0.0))
     view = fit_view(_bounds(regions_tbl, points))
-    feats, markers, labels = [], [], []
+    feats, markers = [], []
     for r in regions_tbl.to_dict("records"):
         props = {"k": r["region_code"], **region_tooltip_fields(r, tshare, lang)}
         fill = class_color(r.get(measure), classes)
@@ -557,14 +559,10 @@ def build_deck(regions_tbl: pd.DataFrame, points: pd.DataFrame, measure: str = D
         if r["geometry"] is not None:
             props["f"] = _rgba(fill, 255 if selected else 215)  # a chosen county in full colour
             feats.append({"type": "Feature", "geometry": _round_geometry(r["geometry"]), "properties": props})
-            if r["label_lon"] is not None:
-                labels.append({"t": short_name(r["region_name"]), "p": [round(r["label_lon"], 5), round(r["label_lat"], 5)],
-                               "o": [0, 0]})
         elif r["label_lon"] is not None:
             props["f"] = _rgba(fill, 255)
             props["p"] = [round(r["label_lon"], 5), round(r["label_lat"], 5)]
             markers.append({"type": "Feature", "geometry": diamond(props["p"], view["zoom"]), "properties": props})
-            labels.append({"t": short_name(r["region_name"]), "p": props["p"], "o": [0, MARKER_PX + 9]})
     layers = [
         pdk.Layer(
             "GeoJsonLayer", id=LAYER_IDS["counties"],
@@ -587,18 +585,12 @@ def build_deck(regions_tbl: pd.DataFrame, points: pd.DataFrame, measure: str = D
             get_fill_color="properties.f", highlight_color=[255, 255, 255, 90],
         ),
         _outline_layer(LAYER_IDS["marker_outlines"], markers, list(POINT_OUTLINE) + [255], width=1.5),
-        pdk.Layer(
-            "TextLayer", id=LAYER_IDS["labels"], data=labels, get_position="p", get_text="t",
-            get_pixel_offset="o", get_size=13, size_units=_lit("pixels"), get_color=[29, 36, 48, 255],
-            character_set=_lit("auto"), font_family=_lit(FONT_FAMILY), font_weight=600,
-            # drawn last, on a white box: county names stay readable over the points (no SDF font
-            # atlas to build: a software-rendered browser paints sooner)
-            background=True, get_background_color=[255, 255, 255, 225], background_padding=[3, 1, 3, 1],
-            pickable=False,
-        ),
     ]
     return CompactDeck(
         layers=layers,
+        # a fixed view: the county names are drawn over it by the page (label_marks), a finger
+        # swiping over the map scrolls the page, and a tap picks (no pan or zoom to undo)
+        views=[pdk.View(type="MapView", controller=False)],
         initial_view_state=pdk.ViewState(**view, pitch=0, bearing=0),
         map_provider=None,
         tooltip=tooltip_spec(lang),
@@ -638,6 +630,70 @@ def _outline_layer(layer_id: str, features: list[dict], color: list[int], width:
         "LineLayer", id=layer_id, data=outline_segments(features), get_source_position="s",
         get_target_position="t", get_color=color, get_width=width, width_units=_lit("pixels"), pickable=False,
     )
+
+
+# County names are HTML over the map, not a deck.gl TextLayer: the TextLayer's two shaders (text and
+# its background box) held a software-rendered browser's first paint ~2 s (demo, 1180x820: painted at
+# 5.1 s with them, 2.9 s without; bench/bench_map_paint.py). The view is fixed (no pan or zoom), so a
+# name sits at a fixed offset from the map's centre, which Web Mercator gives here.
+LABEL_BELOW_MARKER = 9  # px between a ◆ and its name
+
+
+def _mercator_y(lat: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(max(min(lat, 85), -85)) / 2))
+
+
+def to_pixels(lon: float, lat: float, view: dict) -> tuple[float, float]:
+    """Pixels right of and below the map's centre where ``view`` (longitude, latitude, zoom; no pitch
+    or bearing) draws (lon, lat): deck.gl's Web Mercator, a 512-px world at zoom 0."""
+    scale = 512.0 * 2 ** float(view["zoom"])
+    x = (lon - float(view["longitude"])) / 360.0 * scale
+    y = -(_mercator_y(lat) - _mercator_y(float(view["latitude"]))) / (2 * math.pi) * scale
+    return x, y
+
+
+def label_marks(regions_tbl: pd.DataFrame, view: dict) -> list[dict]:
+    """Each region's short name where the map shows it: {"k": code, "t": name, "p": [lon, lat],
+    "x": px right of the centre, "y": px below it}; a region without a boundary has its name below
+    its ◆."""
+    marks = []
+    for r in regions_tbl.to_dict("records"):
+        if r.get("label_lon") is None or pd.isna(r.get("label_lon")):
+            continue
+        lon, lat = round(float(r["label_lon"]), 5), round(float(r["label_lat"]), 5)
+        x, y = to_pixels(lon, lat, view)
+        if r.get("geometry") is None:
+            y += MARKER_PX + LABEL_BELOW_MARKER
+        marks.append({"k": r["region_code"], "t": short_name(r["region_name"]), "p": [lon, lat],
+                      "x": round(x, 1), "y": round(y, 1)})
+    return marks
+
+
+LABELS_CSS = (
+    "<style>"
+    ".st-key-map_box{position:relative}"
+    # the names' own element sits on the map (its top left corner), not below it
+    '.st-key-map_box [data-testid="stElementContainer"]:has(.ck-map-labels){position:absolute;left:0;top:0;'
+    "right:0;margin:0;z-index:1;pointer-events:none}"
+    ".ck-map-labels{position:relative;overflow:hidden;pointer-events:none}"
+    # the view is fixed: a finger swiping over the map scrolls the page (deck.gl asks for none)
+    '.st-key-map_box [data-testid="stDeckGlJsonChart"] *{touch-action:manipulation!important}'
+    ".ck-map-labels span{position:absolute;transform:translate(-50%,-50%);white-space:nowrap;"
+    f"font:600 13px/1.25 {FONT_FAMILY};color:#1d2430;background:rgba(255,255,255,.88);"
+    "padding:1px 3px;border-radius:2px}"
+    "</style>"
+)
+
+
+def labels_html(marks: list[dict], height: int) -> str:
+    """The county names over a map ``height`` px tall, each centred on its mark (names escaped: they
+    come from the store)."""
+    import html
+
+    spans = "".join(
+        f'<span style="left:calc(50% + {m["x"]:.1f}px);top:calc(50% + {m["y"]:.1f}px)">{html.escape(str(m["t"]))}</span>'
+        for m in marks)
+    return f'{LABELS_CSS}<div class="ck-map-labels" style="height:{int(height)}px">{spans}</div>'
 
 
 MARKER_PX = 11  # half the ◆'s width at the initial view, in pixels (a fingertip target of 22 px)
@@ -860,15 +916,19 @@ def static_map_png(md: MapData, measure: str = DEFAULT_MEASURE, lang: str = "zh"
 
 def map_payload(md: MapData, measure: str = DEFAULT_MEASURE, lang: str = "zh", filters: dict | None = None,
                 selected_region: str | None = None) -> dict[str, Any]:
-    """What the page needs in one call (cacheable): deck JSON text, tooltip, legend HTML, the region
-    table (without geometry) and the ordered project codes of the point layer."""
+    """What the page needs in one call (cacheable): deck JSON text, tooltip, legend HTML, the county
+    names over the map (marks and HTML), the region table (without geometry) and the ordered project
+    codes of the point layer."""
     tbl = region_table(md)
     shown = filter_projects(md.lights, filters)
     pts = located(shown)
     classes = measure_classes(measure, tbl[measure].tolist(), lang)
     deck = build_deck(tbl, pts, measure, lang, selected_region=selected_region, classes=classes)
+    marks = label_marks(tbl, fit_view(_bounds(tbl, pts)))
     return {
         "spec": deck_spec(deck),
+        "labels": marks,
+        "labels_html": labels_html(marks, MAP_HEIGHT),
         "tooltip": tooltip_spec(lang),
         "legend": legend_html(measure, classes, lang),
         "regions": tbl.drop(columns=["geometry"]),

@@ -156,7 +156,7 @@ def _isolated_red_point(period: str = "2022-10"):
     view = spec["initialViewState"]
     layers = {layer["id"]: layer for layer in spec["layers"]}
     pts = layers["projects"]["data"]
-    labels = layers["region-labels"]["data"]
+    labels = [(m["x"], m["y"]) for m in p["labels"]]  # the names over the map, px from its centre
     scale = 512 * 2 ** view["zoom"]
 
     def px(lon, lat):
@@ -169,7 +169,7 @@ def _isolated_red_point(period: str = "2022-10"):
             continue
         x, y = px(*q["p"])
         near = min((math.dist((x, y), px(*o["p"])) - o["z"] for j, o in enumerate(pts) if j != i), default=99)
-        near_label = min((math.dist((x, y), px(*lb["p"])) for lb in labels), default=99)
+        near_label = min((math.dist((x, y), lb) for lb in labels), default=99)
         if near > q["z"] + 4 and near_label > 40 and abs(x) < 200 and abs(y) < 200:
             if best is None or q["z"] > best[2]["z"]:
                 best = (x, y, q, p["codes"][i])
