@@ -28,6 +28,14 @@ pick warm-up 4.61 vs 4.93 s, without auto-highlight no gain: both within the noi
 characterSet (the names' own characters) with a 32-px atlas: 6.22 vs 6.80 s alternated, no clear gain.
 About 2-3 s of long tasks remain after the first draw with the labels off.
 
+2026-12-03: a Chromium trace of the remaining time showed it is not JavaScript: one ~2.7 s task whose
+Commit waits in GLES2::ReadPixels for the GPU process (SwiftShader executing the first frame's
+commands; software compositing reads the WebGL canvas back). The TextLayer's two programs (text and
+its background box) were most of it: dropping it alone took the demo from 5.1 to 2.9 s (1180x820) and
+4.8 to 3.0 s (820x1180); dropping the outlines too gained nothing. The names are now HTML over a
+fixed view. Alternated with ``--against`` the previous main (4 runs, load 3.6-6): painted 3.05-3.27 s
+against 4.82-5.45 s at 1180x820.
+
     .venv/bin/python -m bench.bench_map_paint [RUNS] [--db URL --user NAME --password PW] [--share 0.25]
                                               [--against REV]
 """
