@@ -33,8 +33,9 @@ Commit waits in GLES2::ReadPixels for the GPU process (SwiftShader executing the
 commands; software compositing reads the WebGL canvas back). The TextLayer's two programs (text and
 its background box) were most of it: dropping it alone took the demo from 5.1 to 2.9 s (1180x820) and
 4.8 to 3.0 s (820x1180); dropping the outlines too gained nothing. The names are now HTML over a
-fixed view. Alternated with ``--against`` the previous main (4 runs, load 3.6-6): painted 3.05-3.27 s
-against 4.82-5.45 s at 1180x820.
+fixed view. Alternated with ``--against`` the previous main (medians of 4 runs, load 3.6-6): painted
+3.23 s against 5.23 s at 1180x820, 3.58 s against 6.38 s at 820x1180 (first draw 1.58 against 1.84 s,
+long tasks 1.86 against 3.86 s).
 
     .venv/bin/python -m bench.bench_map_paint [RUNS] [--db URL --user NAME --password PW] [--share 0.25]
                                               [--against REV]
