@@ -679,7 +679,7 @@ LABELS_CSS = (
     # the view is fixed: a finger swiping over the map scrolls the page (deck.gl asks for none)
     '.st-key-map_box [data-testid="stDeckGlJsonChart"] *{touch-action:manipulation!important}'
     ".ck-map-labels span{position:absolute;transform:translate(-50%,-50%);white-space:nowrap;"
-    f"font:600 13px/1.25 {FONT_FAMILY};color:#1d2430;background:rgba(255,255,255,.88);"
+    f"font:600 14px/1.25 {FONT_FAMILY};color:#1d2430;background:rgba(255,255,255,.88);"
     "padding:1px 3px;border-radius:2px}"
     "</style>"
 )

@@ -66,6 +66,7 @@ LAYOUT_JS = """
     const own = Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim().length);
     if (!own) continue;
     const fs = parseFloat(getComputedStyle(el).fontSize);
+    if (fs === 0) continue;  // kept for screen readers only, shown in other words (the upload zone's)
     if (fs < 14) out.small.push(`${el.tagName}.${el.className}`.slice(0, 80) + ` ${fs}px: ` + el.textContent.trim().slice(0, 30));
   }
   // touch targets in the main area and the sidebar
