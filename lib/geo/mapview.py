@@ -676,6 +676,8 @@ LABELS_CSS = (
     '.st-key-map_box [data-testid="stElementContainer"]:has(.ck-map-labels){position:absolute;left:0;top:0;'
     "right:0;margin:0;z-index:1;pointer-events:none}"
     ".ck-map-labels{position:relative;overflow:hidden;pointer-events:none}"
+    # no names floating on an empty box while the map's script loads: they appear with its canvas
+    ".st-key-map_box:not(:has(canvas)) .ck-map-labels{visibility:hidden}"
     # the view is fixed: a finger swiping over the map scrolls the page (deck.gl asks for none)
     '.st-key-map_box [data-testid="stDeckGlJsonChart"] *{touch-action:manipulation!important}'
     ".ck-map-labels span{position:absolute;transform:translate(-50%,-50%);white-space:nowrap;"
