@@ -432,11 +432,29 @@ def test_label_marks_sit_where_the_fixed_view_draws_the_names():
         assert m["t"] == mv.short_name(r["region_name"])
     # every name inside the map frame the view was fitted to
     assert all(abs(m["x"]) < mv.VIEW_W / 2 and abs(m["y"]) < mv.VIEW_H / 2 for m in p["labels"])
+    # the names shown never overlap, and a name is hidden only where it would
+    shown = [mv.label_box(m["t"], m["x"], m["y"]) for m in p["labels"] if m["shown"]]
+    overlap = lambda a, b: not (a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1])
+    assert not any(overlap(a, b) for i, a in enumerate(shown) for b in shown[i + 1:])
+    for m in p["labels"]:
+        if not m["shown"]:
+            assert any(overlap(mv.label_box(m["t"], m["x"], m["y"]), b) for b in shown), m
+
+
+def test_crowded_names_keep_the_region_with_more_projects():
+    tbl = pd.DataFrame({
+        "region_code": ["A", "B", "C"], "region_name": ["甲县", "乙县", "丙县"],
+        "label_lon": [100.0, 100.001, 100.5], "label_lat": [25.0, 25.0, 25.0],
+        "geometry": [{"type": "Point"}] * 3, "n_projects": [3, 9, 1]})
+    marks = {m["k"]: m for m in mv.label_marks(tbl, {"longitude": 100.2, "latitude": 25.0, "zoom": 8.0})}
+    assert (marks["A"]["shown"], marks["B"]["shown"], marks["C"]["shown"]) == (False, True, True)
+    html_ = mv.labels_html(list(marks.values()), 560)
+    assert "乙县" in html_ and "丙县" in html_ and "甲县" not in html_
 
 
 def test_labels_html_escapes_names_and_places_each():
-    marks = [{"k": "1", "t": '<img src=x onerror=alert(1)>县', "p": [0, 0], "x": 12.34, "y": -5.0},
-             {"k": "2", "t": "=HYPERLINK(\"x\")", "p": [0, 0], "x": 0, "y": 0}]
+    marks = [{"k": "1", "t": '<img src=x onerror=alert(1)>县', "p": [0, 0], "x": 12.34, "y": -5.0, "shown": True},
+             {"k": "2", "t": "=HYPERLINK(\"x\")", "p": [0, 0], "x": 0, "y": 0, "shown": True}]
     out = mv.labels_html(marks, 560)
     assert "<img" not in out and "&lt;img src=x onerror=alert(1)&gt;县" in out
     assert 'left:calc(50% + 12.3px);top:calc(50% + -5.0px)' in out

@@ -17,12 +17,14 @@ Entry points:
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
 import math
 import os
 import re
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterable
 
 import numpy as np
@@ -50,7 +52,9 @@ REASON_CHARS = 60  # the tooltip's reason is cut here (the project file has the 
 # map frame the initial view is fitted to (the chart is ~this size on a tablet, legend beside)
 VIEW_W, VIEW_H = 600, 560
 MAP_HEIGHT = VIEW_H  # the page's map is this tall (its names are placed for it)
-PAYLOAD_VERSION = 2  # the shape of map_payload's answer (part of its shared-cache name)
+# what map_payload answers depends on this file's code: its shared-cache name carries a digest of it,
+# so a payload built by another version of the code is never served (stored results outlive a deploy)
+PAYLOAD_VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
 def chromium() -> str:
     """The browser kaleido drives (COCKPIT_KALEIDO_BROWSER, default the offline wrapper)."""
     return config.settings().kaleido_browser
@@ -652,10 +656,23 @@ def to_pixels(lon: float, lat: float, view: dict) -> tuple[float, float]:
     return x, y
 
 
+LABEL_PX = 14  # the names' font size
+
+
+def label_box(text: str, x: float, y: float) -> tuple[float, float, float, float]:
+    """The box a name centred at (x, y) takes, roughly: a Chinese character is LABEL_PX wide, a Latin
+    letter or digit ~0.6 of it, plus the white box's padding."""
+    width = sum(LABEL_PX if ord(ch) > 0x2E7F else 0.6 * LABEL_PX for ch in text) + 6
+    height = LABEL_PX * 1.25 + 2
+    return x - width / 2, y - height / 2, x + width / 2, y + height / 2
+
+
 def label_marks(regions_tbl: pd.DataFrame, view: dict) -> list[dict]:
     """Each region's short name where the map shows it: {"k": code, "t": name, "p": [lon, lat],
-    "x": px right of the centre, "y": px below it}; a region without a boundary has its name below
-    its ◆."""
+    "x": px right of the centre, "y": px below it, "shown": bool}; a region without a boundary has its
+    name below its ◆. Names that would overlap one already placed are not shown (placed in order of
+    the regions' project counts, most first, then code): on a crowded map (a province's 100 counties)
+    the names stay legible, and every region is still a tap away in the county list beside the map."""
     marks = []
     for r in regions_tbl.to_dict("records"):
         if r.get("label_lon") is None or pd.isna(r.get("label_lon")):
@@ -664,8 +681,18 @@ def label_marks(regions_tbl: pd.DataFrame, view: dict) -> list[dict]:
         x, y = to_pixels(lon, lat, view)
         if r.get("geometry") is None:
             y += MARKER_PX + LABEL_BELOW_MARKER
+        n = r.get("n_projects")
         marks.append({"k": r["region_code"], "t": short_name(r["region_name"]), "p": [lon, lat],
-                      "x": round(x, 1), "y": round(y, 1)})
+                      "x": round(x, 1), "y": round(y, 1), "shown": False,
+                      "_n": 0 if n is None or pd.isna(n) else int(n)})
+    placed: list[tuple[float, float, float, float]] = []
+    for m in sorted(marks, key=lambda m: (-m["_n"], str(m["k"]))):
+        box = label_box(m["t"], m["x"], m["y"])
+        if all(box[2] <= b[0] or b[2] <= box[0] or box[3] <= b[1] or b[3] <= box[1] for b in placed):
+            placed.append(box)
+            m["shown"] = True
+    for m in marks:
+        del m["_n"]
     return marks
 
 
@@ -681,7 +708,7 @@ LABELS_CSS = (
     # the view is fixed: a finger swiping over the map scrolls the page (deck.gl asks for none)
     '.st-key-map_box [data-testid="stDeckGlJsonChart"] *{touch-action:manipulation!important}'
     ".ck-map-labels span{position:absolute;transform:translate(-50%,-50%);white-space:nowrap;"
-    f"font:600 14px/1.25 {FONT_FAMILY};color:#1d2430;background:rgba(255,255,255,.88);"
+    f"font:600 {LABEL_PX}px/1.25 {FONT_FAMILY};color:#1d2430;background:rgba(255,255,255,.88);"
     "padding:1px 3px;border-radius:2px}"
     "</style>"
 )
@@ -694,7 +721,7 @@ def labels_html(marks: list[dict], height: int) -> str:
 
     spans = "".join(
         f'<span style="left:calc(50% + {m["x"]:.1f}px);top:calc(50% + {m["y"]:.1f}px)">{html.escape(str(m["t"]))}</span>'
-        for m in marks)
+        for m in marks if m.get("shown", True))
     return f'{LABELS_CSS}<div class="ck-map-labels" style="height:{int(height)}px">{spans}</div>'
 
 
