@@ -357,14 +357,16 @@ def _css_string(text: str) -> str:
     return f'"{out}"'
 
 
-def dropzone_css(lang: str) -> str:
-    """The drop zone in the user's language: Streamlit writes its button, its limit line and its drag
-    hint in English only (1.67 has no parameter, setting or translation for them). Each English text is
-    kept (font size 0: still in the page and read by a screen reader) and ours is drawn after it — our
-    fixed texts from lib.i18n naming lib's real limit and the accepted types; no user text."""
+def dropzone_css(lang: str, key: str = "ck_upload_drop", mb: int = UPLOAD_MB,
+                 types: tuple[str, ...] = UPLOAD_TYPES) -> str:
+    """The drop zone in the container ``key`` in the user's language: Streamlit writes its button, its
+    limit line and its drag hint in English only (1.67 has no parameter, setting or translation for
+    them). Each English text is kept (font size 0: still in the page and read by a screen reader) and
+    ours is drawn after it — our fixed texts from lib.i18n naming the real limit (``mb``) and the
+    accepted ``types``; no user text."""
     sep = "、" if lang == "zh" else ", "
-    limit = t("up_drop_limit", lang, mb=UPLOAD_MB, types=sep.join(x.upper() for x in UPLOAD_TYPES))
-    zone = '.st-key-ck_upload_drop [data-testid="stFileUploaderDropzone"]'
+    limit = t("up_drop_limit", lang, mb=mb, types=sep.join(x.upper() for x in types))
+    zone = f'.st-key-{key} [data-testid="stFileUploaderDropzone"]'
     parts = [
         (f'{zone} button [data-testid="stMarkdownContainer"] p', t("up_drop_button", lang), "16px"),
         (f'{zone} [data-testid="stFileUploaderDropzoneInstructions"] span', limit, "14px"),

@@ -14,8 +14,9 @@ import streamlit as st
 from lib import access, periods
 from lib.errors import CockpitError
 from lib.i18n import t
+from lib.outputs.templates import MAX_BYTES as TEMPLATE_MAX_BYTES
 from lib.store import get_engine, session_scope
-from pages import _frame
+from pages import _frame, _widgets
 
 c = _frame.ctx()
 lang = c.lang
@@ -95,7 +96,11 @@ if _frame.need_period(c):
     if st.session_state.get("ox_flash"):
         st.success(st.session_state.pop("ox_flash"))
     if access.can(c.actor, "briefing_template"):
-        up = st.file_uploader(t("ox_template_file", lang), type=["pptx"], key="ox_template_file")
+        template_mb = TEMPLATE_MAX_BYTES // (1024 * 1024)
+        st.html(_widgets.dropzone_css(lang, "ck_template_drop", template_mb, ("pptx",)))  # words in the user's language
+        with st.container(key="ck_template_drop"):
+            up = st.file_uploader(t("ox_template_file", lang), type=["pptx"], key="ox_template_file",
+                                  max_upload_size=template_mb)
         b1, b2 = st.columns(2)
         if up is not None and b1.button(t("ox_template_save", lang), key="ox_template_save", width="stretch"):
             try:

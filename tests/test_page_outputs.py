@@ -44,6 +44,18 @@ def test_office_makes_the_report_and_the_pack(demo_store):  # noqa: F811
     assert [u for u in at.get("file_uploader") if u.proto.label.startswith("上传模板")]
 
 
+def test_template_drop_zone_speaks_the_users_language_and_names_its_limit(demo_store):  # noqa: F811
+    """Streamlit's drop zone is English only: the page draws its own words over it, naming the template's
+    own limit (20 MB, lib.outputs.templates) and type, and gives the uploader that limit."""
+    from lib.outputs.templates import MAX_BYTES
+
+    at = _outputs("office")
+    up = [u for u in at.get("file_uploader") if u.proto.label.startswith("上传模板")][0]
+    assert up.proto.max_upload_size_mb == MAX_BYTES // (1024 * 1024) == 20
+    css = [h.proto.body for h in at.get("html") if "ck_template_drop" in h.proto.body]
+    assert len(css) == 1 and "单个文件不超过 20 MB · PPTX" in css[0] and "上传" in css[0]
+
+
 def test_leader_sees_no_template_upload(demo_store):  # noqa: F811
     at = _outputs("leader")
     assert not at.get("file_uploader")
