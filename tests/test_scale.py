@@ -181,20 +181,35 @@ def test_every_page_opens_above_the_styler_cell_limit(big_store):
             frames = [d for d in at.dataframe if d.value is not None and len(d.value) > 0]
             biggest = max(len(d.value) for d in frames)
             assert biggest == 200  # one page of the 20,000 problems, not all of them
-            cards = [h for h in at.get("html") if 'class="ck-card"' in getattr(h.proto, "body", "")]
-            assert len(cards) == 20  # and one page of portrait cards (issue 14 item 4)
+            cards = lambda: sum('class="ck-card"' in getattr(h.proto, "body", "") for h in at.get("html"))
+            assert cards() == 0  # the table view sends the table only
             assert any("共 20000 行" in c.value for c in at.caption), [c.value for c in at.caption]
+            at.session_state["list_view"] = "cards"  # the 表格/卡片 switch: one page of cards instead
+            at.run()
+            assert not at.exception and cards() == 20  # (issue 14 item 4)
+            assert not [d for d in at.dataframe if d.value is not None and len(d.value) >= 200]
+            at.session_state["list_view"] = "table"
+            at.run()
             # the last page holds the rest
             at.number_input(key="pb_table_page").set_value(100).run()
             assert not at.exception
             assert any("第 19801–20000 行" in c.value for c in at.caption)
         if page == "pages/project_list.py":
             assert not any("Styler" in str(e.value) for e in at.exception)
-            assert sum('class="ck-card"' in getattr(h.proto, "body", "") for h in at.get("html")) == 20
+            cards = lambda: sum('class="ck-card"' in getattr(h.proto, "body", "") for h in at.get("html"))
+            assert cards() == 0  # the table view sends the table only, not the cards as well
+            at.session_state["list_view"] = "cards"  # the 表格/卡片 switch (pages/_widgets.VIEW_STATE)
+            at.run()
+            assert not at.exception and cards() == 20  # one page of cards (issue 14 item 4)
+            assert not [d for d in at.dataframe if d.value is not None and len(d.value) >= 200]
+            at.session_state["list_view"] = "table"
     # the results every page shares are in the store for other processes
     with eng.connect() as conn:
         names = set(conn.execute(select(ResultCache.name)).scalars())
-    assert {"lights", "lights_pair", "league", "problem_table", "overview_bundle", "map_payload"} <= names
+    assert {"lights", "lights_pair", "league", "problem_table", "overview_bundle"} <= names
+    from lib.geo import mapview
+
+    assert f"map_payload.{mapview.PAYLOAD_VERSION}" in names  # the map's payload, named by its code version
 
 
 def test_filter_problems_keeps_order_and_matches_each_filter(tmp_path):
