@@ -8,7 +8,7 @@ import math
 from lib.i18n import t
 
 
-def _number(value) -> float | None:
+def number(value) -> float | None:
     """A float, or None for a missing value (None, NaN, pandas' NA, anything that is no number)."""
     try:
         number = float(value)
@@ -22,7 +22,7 @@ def fmt_change(value, lang: str = "zh", fmt=None, arrow: bool = False) -> str:
     as shown — ``fmt`` of it reads as ``fmt(0)`` — never an arrow or a sign; otherwise the sign and
     ``fmt`` of its size ("+3", "−1,234万元", "+1.5个百分点"), or with ``arrow`` ↑/↓ and the size (a
     rank's move: "↑2", "↓1"). ``fmt`` formats a size (a non-negative number); default: a whole number."""
-    value = _number(value)
+    value = number(value)
     if value is None:
         return "—"
     fmt = fmt or (lambda m: f"{m:,.0f}")
@@ -36,7 +36,7 @@ def fmt_change(value, lang: str = "zh", fmt=None, arrow: bool = False) -> str:
 
 def change_sign(value, fmt=None) -> int | None:
     """-1, 0 or 1 for a change as fmt_change shows it (0 when it shows 持平); None when unknown."""
-    value = _number(value)
+    value = number(value)
     if value is None:
         return None
     fmt = fmt or (lambda m: f"{m:,.0f}")

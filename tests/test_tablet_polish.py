@@ -38,6 +38,16 @@ def test_dropzone_words_name_the_real_limit_and_types_in_both_languages():
         assert css.count("font-size: 0 !important") == 3
 
 
+def _page(page: str, user: str, state: dict | None = None) -> AppTest:
+    """The page file run on its own (AppTest) as ``user`` at 2022-10, with ``state`` set first."""
+    at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=120)
+    at.session_state["actor"] = Actor(user, user)
+    at.session_state["period"] = "2022-10"
+    for k, v in (state or {}).items():
+        at.session_state[k] = v
+    return at.run()
+
+
 def test_css_strings_cannot_leave_their_quotes():
     from pages._widgets import _css_string
 
@@ -45,10 +55,7 @@ def test_css_strings_cannot_leave_their_quotes():
 
 
 def test_upload_page_draws_the_uploader_with_the_limit_and_our_words(app_store):
-    at = AppTest.from_file(str(ROOT / "pages" / "upload.py"), default_timeout=60)
-    at.session_state["actor"] = Actor("office", "office")
-    at.session_state["period"] = "2022-10"
-    at.run()
+    at = _page("upload.py", "office")
     assert not at.exception
     bodies = [h.proto.body for h in at.get("html")]
     assert any('content: "单个文件不超过 50 MB · CSV、XLSX、TXT"' in b for b in bodies)
@@ -132,10 +139,7 @@ def audit_rows(app_store):
 def test_audit_page_shows_fields_not_json_and_exports_safely(audit_rows):
     from lib.outputs.excel import csv_bytes, safe_frame
 
-    at = AppTest.from_file(str(ROOT / "pages" / "audit.py"), default_timeout=60)
-    at.session_state["actor"] = Actor("office", "office")
-    at.session_state["period"] = "2022-10"
-    at.run()
+    at = _page("audit.py", "office")
     assert not at.exception
     df = at.dataframe[0].value
     cells = list(df["修改前"]) + list(df["修改后"])
@@ -155,12 +159,7 @@ def test_audit_page_shows_fields_not_json_and_exports_safely(audit_rows):
 
 
 def _list_page(page: str, state: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=120)
-    at.session_state["actor"] = Actor("leader", "leader")
-    at.session_state["period"] = "2022-10"
-    for k, v in (state or {}).items():
-        at.session_state[k] = v
-    return at.run()
+    return _page(page, "leader", state)
 
 
 def _sent(at: AppTest) -> tuple[int, int]:

@@ -36,6 +36,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from lib import periods
+from lib.changes import number as _f  # a float, or None for a missing value
 from lib.i18n import enum_label, t
 from lib.rules import frames as fr_mod
 from lib.rules import settings as settings_mod
@@ -343,14 +344,6 @@ def _table(lights: pd.DataFrame, problems: pd.DataFrame, period: str, as_of: dt.
         out["region_name"] = pd.Series([None] * len(out), dtype=object)
     out["rank_change"] = pd.Series(pd.NA, index=out.index, dtype="Int64")
     return out
-
-
-def _f(x) -> float | None:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(v) else v
 
 
 def _pct(x: float) -> str:

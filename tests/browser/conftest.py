@@ -114,6 +114,11 @@ def app_server(tmp_path_factory):
     APP["db"] = tmp / "cockpit.db"
     base, proc = start_app(tmp / "cockpit.db", tmp / "streamlit.log")
     yield base
+    stop_app(proc)
+
+
+def stop_app(proc: subprocess.Popen) -> None:
+    """Stop a server started by serve/start_app (killed when it does not stop within 10 s)."""
     proc.terminate()
     try:
         proc.wait(timeout=10)
@@ -246,6 +251,19 @@ def tap_sign_in(page, base: str, user: str = "leader", password: str = DEMO_PASS
     expect(page.locator(".st-key-login_user")).to_have_count(0)
     wait_app_idle(page)
     return page.url.split("?", 1)[1] if "?" in page.url else ""
+
+
+def open_signed_in(page, base: str, path: str, user: str = "leader") -> None:
+    """Sign in by tap as ``user``, then open the page at ``path`` with the sign-in token."""
+    query = tap_sign_in(page, base, user)
+    page.goto(f"{base}/{path}?{query}")
+    wait_app_idle(page)
+
+
+def shot(page, name: str) -> None:
+    """A screenshot of the viewport in artifacts/screenshots/<name>.png."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
 @pytest.fixture

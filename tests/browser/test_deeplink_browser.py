@@ -10,13 +10,12 @@ tapped and typed into, 登录 is tapped once.
 from __future__ import annotations
 
 import re
-import subprocess
 
 import pytest
 from playwright.sync_api import expect
 
 from lib.i18n import t
-from tests.browser.conftest import DEMO_PASSWORD, MAIN, SHOTS, start_app, wait_app_idle
+from tests.browser.conftest import DEMO_PASSWORD, MAIN, SHOTS, start_app, stop_app, wait_app_idle
 
 SIZES = [(1180, 820), (820, 1180)]
 # (url path and query the link carries, title key of the page it names, what the URL keeps after sign-in)
@@ -31,11 +30,7 @@ def fresh_server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("deeplink")
     base, proc = start_app(tmp / "cockpit.db", tmp / "streamlit.log")
     yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_app(proc)
 
 
 def _no_page_not_found(page) -> None:

@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import goto_page, sign_in, start_app, wait_app_idle
+from tests.browser.conftest import goto_page, sign_in, start_app, stop_app, wait_app_idle
 
 pytestmark = pytest.mark.browser
 
@@ -28,8 +28,7 @@ def hostile_server(tmp_path_factory):
         conn.execute("INSERT INTO audit_log (at, username, action, entity, entity_key) "
                      "VALUES (CURRENT_TIMESTAMP, 'test', 'edit', 'projects', ?)", (code,))
     yield base
-    proc.terminate()
-    proc.wait(timeout=20)
+    stop_app(proc)
 
 
 def _no_injected_elements(page):

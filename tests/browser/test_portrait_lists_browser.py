@@ -18,7 +18,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SHOTS, tap_sign_in, wait_app_idle
+from tests.browser.conftest import open_signed_in, shot
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=90000)  # a loaded 2-core machine: waits are long, never fixed
@@ -30,15 +30,6 @@ TABLES = '[class*="st-key-ck_landscape_"]'
 LIGHT_WORDS = {"红", "黄", "绿", "灰"}
 
 
-def open_signed_in(page, base: str, path: str, user: str = "leader") -> None:
-    query = tap_sign_in(page, base, user)
-    page.goto(f"{base}/{path}?{query}")
-    wait_app_idle(page)
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"portrait_{name}.png"))
 
 
 def inside_width(page, locator, width: int) -> None:
@@ -66,7 +57,7 @@ def test_1_light_list_cards_in_portrait(app_server, touch_page):
     expect(page.locator(f'{TABLES} [data-testid="stDataFrame"]')).to_have_count(0)  # the wide table is not sent
     expect(page.locator(f'{CARDS} [class*="st-key-pl_card_open_"] button').first).to_be_visible()
     expect(page.locator(".st-key-pl_light")).to_be_visible()
-    shot(page, "list_820")
+    shot(page, "portrait_list_820")
     chip, name = card.locator(".ck-card-head > span").first, card.locator(".ck-card-title")
     reason = card.locator(".ck-card-line").first
     for part in (chip, name, reason):
@@ -80,7 +71,7 @@ def test_1_light_list_cards_in_portrait(app_server, touch_page):
     title = name.inner_text().strip()
     page.locator(f'{CARDS} [class*="st-key-pl_card_open_"] button').first.tap()
     expect(page.locator('[data-testid="stMain"] h3').filter(has_text=title).first).to_be_visible()
-    shot(page, "list_card_opens_file_820")
+    shot(page, "portrait_list_card_opens_file_820")
 
 
 def test_2_league_cards_in_portrait(app_server, touch_page):
@@ -90,7 +81,7 @@ def test_2_league_cards_in_portrait(app_server, touch_page):
     expect(card).to_be_visible()
     expect(page.locator(f'{TABLES} [data-testid="stDataFrame"]')).to_have_count(0)
     card.scroll_into_view_if_needed()
-    shot(page, "league_820")
+    shot(page, "portrait_league_820")
     chip, name = card.locator(".ck-card-head > span").first, card.locator(".ck-card-title")
     reason = card.locator(".ck-card-line").first
     for part in (chip, name, reason, card.locator(".ck-card-figs")):
@@ -112,7 +103,7 @@ def test_3_problem_cards_in_portrait(app_server, touch_page):
     expect(page.locator(f'{TABLES} [data-testid="stDataFrame"]')).to_have_count(0)
     expect(page.locator(f'{CARDS} [class*="st-key-pb_card_open_"] button').first).to_be_visible()
     card.scroll_into_view_if_needed()
-    shot(page, "problems_820")
+    shot(page, "portrait_problems_820")
     number, project = card.locator(".ck-card-lead"), card.locator(".ck-card-title")
     overdue, desc = card.locator(".ck-chip"), card.locator(".ck-card-line").first
     for part in (number, project, overdue, desc, card.locator(".ck-card-figs")):
@@ -126,7 +117,7 @@ def test_3_problem_cards_in_portrait(app_server, touch_page):
     page.locator(f'{CARDS} [class*="st-key-pb_card_open_"] button').first.tap()
     expect(page.get_by_role("tab", name="办理")).to_have_attribute("aria-selected", "true")
     expect(page.locator(".st-key-pb_pick input")).to_have_value(re.compile(f"^{re.escape(pid)} "))
-    shot(page, "problems_card_opens_820")
+    shot(page, "portrait_problems_card_opens_820")
 
 
 @pytest.mark.parametrize("path,user", [("light-list", "leader"), ("ranking", "leader"),
@@ -137,7 +128,7 @@ def test_4_landscape_shows_the_table_and_the_switch_brings_the_cards(app_server,
     grid = page.locator(f'{TABLES} [data-testid="stDataFrame"]').first
     expect(grid).to_be_visible()
     expect(page.locator(f"{CARDS} .ck-card")).to_have_count(0)  # the cards are not sent
-    shot(page, f"{path}_1180")
+    shot(page, f"portrait_{path}_1180")
     # 卡片 tapped: only the cards are sent; turned upright they fit the screen (the server cannot see a
     # turn: the session keeps its view until the switch is tapped again)
     page.locator('[class*="st-key-ck_view_"] button').filter(has_text="卡片").first.tap()
@@ -146,7 +137,7 @@ def test_4_landscape_shows_the_table_and_the_switch_brings_the_cards(app_server,
     page.set_viewport_size({"width": PORTRAIT[0], "height": PORTRAIT[1]})
     inside_width(page, page.locator(f"{CARDS} .ck-card").first, PORTRAIT[0])
     no_sideways_scroll(page)
-    shot(page, f"{path}_switched_820")
+    shot(page, f"portrait_{path}_switched_820")
     # back to landscape and 表格: the table again, whole and inside the screen
     page.set_viewport_size({"width": LANDSCAPE[0], "height": LANDSCAPE[1]})
     page.locator('[class*="st-key-ck_view_"] button').filter(has_text="表格").first.tap()
@@ -157,4 +148,4 @@ def test_4_landscape_shows_the_table_and_the_switch_brings_the_cards(app_server,
     expect(header).not_to_have_text("")
     box = grid.bounding_box()
     assert box and box["height"] > 60 and box["x"] + box["width"] <= LANDSCAPE[0] + 0.5, box
-    shot(page, f"{path}_turned_back_1180")
+    shot(page, f"portrait_{path}_turned_back_1180")

@@ -15,7 +15,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SHOTS, next_frame, tap_sign_in, wait_app_idle
+from tests.browser.conftest import next_frame, shot, tap_sign_in, wait_app_idle
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=90000)  # a loaded 2-core machine: waits are long, never fixed
@@ -29,10 +29,6 @@ def open_path(page, base: str, query: str, path: str) -> None:
     wait_app_idle(page)
 
 
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"tablet_{name}.png"))
-
 
 @pytest.mark.parametrize("size", SIZES, ids=IDS)
 def test_5_no_raw_page_menu_on_first_visit(app_server, touch_page, size):
@@ -40,7 +36,7 @@ def test_5_no_raw_page_menu_on_first_visit(app_server, touch_page, size):
     page.goto(app_server)
     wait_app_idle(page)
     expect(page.locator(".st-key-login_user input")).to_be_visible()
-    shot(page, f"5_login_{size[0]}")
+    shot(page, f"tablet_5_login_{size[0]}")
     # Streamlit's file menu (app, admin, audit, … upload) is never drawn
     expect(page.locator('[data-testid="stSidebarNav"]')).to_have_count(0)
     for name in ("admin", "audit", "upload", "problems", "project_file"):
@@ -59,13 +55,13 @@ def test_3_portrait_content_takes_the_full_width(app_server, touch_page, size):
         # the filter panel is closed at first and leaves no band
         expect(side).to_have_attribute("data-collapsed", "true")
         assert main.bounding_box()["width"] >= size[0] - 60
-        shot(page, "3_portrait_closed")
+        shot(page, "tablet_3_portrait_closed")
         # it opens over the content with a tap; the content keeps its width
         page.locator('[data-testid="stExpandSidebarButton"]').tap()
         expect(side).to_have_attribute("data-collapsed", "false")
         expect(page.locator(".st-key-period_select")).to_be_visible()
         assert main.bounding_box()["width"] >= size[0] - 60
-        shot(page, "3_portrait_open")
+        shot(page, "tablet_3_portrait_open")
     else:
         expect(side).to_have_attribute("data-collapsed", "false")
         assert main.bounding_box()["width"] >= size[0] - 360
@@ -96,7 +92,7 @@ def test_6_touch_targets_are_40px(app_server, touch_page, size):
     expect(page.locator('[data-testid="stMultiSelect"]').first).to_be_visible()
     page.locator('[data-testid="stTopNavSection"]').first.tap()  # a top menu open: its items
     expect(page.locator('[data-testid="stTopNavLinkContainer"]').first).to_be_visible()
-    shot(page, f"6_targets_{size[0]}")
+    shot(page, f"tablet_6_targets_{size[0]}")
     found = page.evaluate(TARGETS_JS)
     kinds = {k for k, _w, _h in found}
     assert {"menu section", "menu item", "sidebar button", "multiselect", "date picker"} <= kinds, kinds
@@ -115,7 +111,7 @@ def test_4_light_list_first_screen_shows_light_name_reason(app_server, touch_pag
         expect(card).to_be_visible()
         expect(page.locator('[class*="st-key-ck_landscape_pl"] [data-testid="stDataFrame"]')).to_be_hidden()
         card.scroll_into_view_if_needed()
-        shot(page, f"4_list_{size[0]}")
+        shot(page, f"tablet_4_list_{size[0]}")
         expect(card.locator(".ck-card-head .ck-chip, .ck-card-head > span").first).to_have_text(re.compile("^[红黄绿灰]$"))
         expect(card.locator(".ck-card-title")).not_to_have_text("")
         expect(card.locator(".ck-card-line").first).to_contain_text("原因:")
@@ -123,7 +119,7 @@ def test_4_light_list_first_screen_shows_light_name_reason(app_server, touch_pag
     grid = page.locator('[data-testid="stDataFrame"]').first
     expect(grid).to_be_visible()
     grid.scroll_into_view_if_needed()
-    shot(page, f"4_list_{size[0]}")
+    shot(page, f"tablet_4_list_{size[0]}")
     # the grid's accessible table lists its columns in order: light, name, reason first
     first_header = page.locator('[data-testid="stDataFrame"] [role="columnheader"]').first
     expect(first_header).to_be_attached()  # the grid's accessible table is drawn after the canvas
@@ -144,7 +140,7 @@ def test_2_county_tap_opens_its_panel_first_time(app_server, touch_page, size):
     panel = page.locator(".st-key-map_region_panel")
     expect(panel).to_contain_text("祥云县 · 县区情况")
     expect(panel).to_be_in_viewport()
-    shot(page, f"2_county_panel_{size[0]}")
+    shot(page, f"tablet_2_county_panel_{size[0]}")
 
 
 ARM_RERUN_JS = """
@@ -212,7 +208,7 @@ def test_1_problem_workflow_keeps_tab_and_problem(app_server, touch_page, size):
     expect(note).to_be_visible()
     note.fill("请本周内办结")
     expect(note).to_have_value("请本周内办结")
-    shot(page, f"1_before_submit_{size[0]}")
+    shot(page, f"tablet_1_before_submit_{size[0]}")
     arm_rerun(page)
     button.tap()
     # after the rerun: the same tab, the same problem, the confirmation in the tab the user is on
@@ -232,6 +228,6 @@ def test_1_problem_workflow_keeps_tab_and_problem(app_server, touch_page, size):
     expect(toast).to_contain_text(pid)
     expect(toast).to_be_in_viewport()
     next_frame(page)
-    shot(page, f"1_after_submit_{size[0]}")
+    shot(page, f"tablet_1_after_submit_{size[0]}")
     success.scroll_into_view_if_needed()  # and the message under the form, once scrolled to
     expect(success).to_be_in_viewport()

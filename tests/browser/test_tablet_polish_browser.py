@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SHOTS, tap_sign_in, wait_app_idle
+from tests.browser.conftest import open_signed_in, shot, wait_app_idle
 from tests.test_tablet_polish import contrast_on_white
 
 pytestmark = pytest.mark.browser
@@ -20,21 +20,12 @@ ZONE = '.st-key-ck_upload_drop [data-testid="stFileUploaderDropzone"]'
 AFTER = "(e) => getComputedStyle(e, '::after').content"
 
 
-def open_signed_in(page, base: str, path: str, user: str = "office") -> None:
-    query = tap_sign_in(page, base, user)
-    page.goto(f"{base}/{path}?{query}")
-    wait_app_idle(page)
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"polish_{name}.png"))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=IDS)
 def test_1_drop_zone_speaks_chinese_and_names_the_limit(app_server, touch_page, size):
     page = touch_page(*size)
-    open_signed_in(page, app_server, "data-upload")
+    open_signed_in(page, app_server, "data-upload", user="office")
     zone = page.locator(ZONE)
     expect(zone).to_be_visible()
     zone.scroll_into_view_if_needed()
@@ -47,12 +38,12 @@ def test_1_drop_zone_speaks_chinese_and_names_the_limit(app_server, touch_page, 
     assert label.evaluate("(e) => getComputedStyle(e).fontSize") == "0px"
     box = limit.bounding_box()
     assert box and box["width"] > 150 and box["x"] + box["width"] <= size[0], box  # our words take room
-    shot(page, f"upload_{size[0]}")
+    shot(page, f"polish_upload_{size[0]}")
 
 
 def test_1_drop_zone_in_english(app_server, touch_page):
     page = touch_page(1180, 820)
-    open_signed_in(page, app_server, "data-upload")
+    open_signed_in(page, app_server, "data-upload", user="office")
     page.get_by_text("English", exact=True).first.tap()
     wait_app_idle(page)
     zone = page.locator(ZONE)
@@ -62,7 +53,7 @@ def test_1_drop_zone_in_english(app_server, touch_page):
         f"() => {{ const e = document.querySelector('{ZONE} [data-testid=\"stFileUploaderDropzoneInstructions\"] span');"
         " return e && getComputedStyle(e, '::after').content.includes('per file'); }")
     assert limit.evaluate(AFTER) == '"Up to 50 MB per file · CSV, XLSX, TXT"'
-    shot(page, "upload_en_1180")
+    shot(page, "polish_upload_en_1180")
 
 
 def test_5_pinned_project_names_read_on_white(app_server, touch_page):
@@ -77,7 +68,7 @@ def test_5_pinned_project_names_read_on_white(app_server, touch_page):
     grid = page.locator('[data-testid="stDataFrame"]').first
     expect(grid).to_be_visible()
     grid.scroll_into_view_if_needed()
-    shot(page, "list_names_1180")
+    shot(page, "polish_list_names_1180")
     g = grid.bounding_box()
     # the name column: after the row marker and the 80-px light column; the first rows under the header
     img = Image.open(BytesIO(grid.screenshot())).convert("RGB")
