@@ -155,7 +155,7 @@ if _frame.need_period(c):
         st.markdown(f"#### {t('pf_funds', lang)}")
         funds = _cache.cached(queries.project_funds, code, year, c.period)
         frows = "".join(
-            f"<tr><td>{enum_label('fund_source', r.source, lang)}</td>"
+            f"<tr><td>{esc(enum_label('fund_source', r.source, lang))}</td>"  # a stored key, escaped like any
             f"<td class='num'>{_widgets.money(r.allocated, lang)}</td><td class='num'>{_widgets.money(r.paid, lang)}</td>"
             f"<td class='num'>{_widgets.pct(r.paid / r.allocated if r.allocated > 0 else None)}</td></tr>"
             for r in funds.itertuples())

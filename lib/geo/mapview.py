@@ -465,12 +465,16 @@ def _bounds(regions: pd.DataFrame, pts: pd.DataFrame) -> tuple[float, float, flo
     return min(xs), min(ys), max(xs), max(ys)
 
 
+def _mercator_y(lat: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(max(min(lat, 85), -85)) / 2))
+
+
 def fit_view(bounds, width: int = VIEW_W, height: int = VIEW_H, padding: float = 0.04) -> dict:
     """Centre and zoom (Web Mercator, 512-px world at zoom 0) that fit ``bounds`` in the frame."""
     if bounds is None:
         return {"longitude": 100.2, "latitude": 25.6, "zoom": 7.0}
     x0, y0, x1, y1 = bounds
-    merc = lambda lat: math.log(math.tan(math.pi / 4 + math.radians(max(min(lat, 85), -85)) / 2))
+    merc = _mercator_y
     dx = max(x1 - x0, 1e-4)
     dy = max(merc(y1) - merc(y0), 1e-6)
     zx = math.log2(width * (1 - 2 * padding) * 360.0 / (512.0 * dx))
@@ -641,10 +645,6 @@ def _outline_layer(layer_id: str, features: list[dict], color: list[int], width:
 # 5.1 s with them, 2.9 s without; bench/bench_map_paint.py). The view is fixed (no pan or zoom), so a
 # name sits at a fixed offset from the map's centre, which Web Mercator gives here.
 LABEL_BELOW_MARKER = 9  # px between a ◆ and its name
-
-
-def _mercator_y(lat: float) -> float:
-    return math.log(math.tan(math.pi / 4 + math.radians(max(min(lat, 85), -85)) / 2))
 
 
 def to_pixels(lon: float, lat: float, view: dict) -> tuple[float, float]:
@@ -953,7 +953,8 @@ def map_payload(md: MapData, measure: str = DEFAULT_MEASURE, lang: str = "zh", f
     pts = located(shown)
     classes = measure_classes(measure, tbl[measure].tolist(), lang)
     deck = build_deck(tbl, pts, measure, lang, selected_region=selected_region, classes=classes)
-    marks = label_marks(tbl, fit_view(_bounds(tbl, pts)))
+    view = deck.initial_view_state  # the deck's own view: the names sit where it draws
+    marks = label_marks(tbl, {"longitude": view.longitude, "latitude": view.latitude, "zoom": view.zoom})
     return {
         "spec": deck_spec(deck),
         "labels": marks,
